@@ -1,0 +1,16 @@
+package io.sluice.serde;
+
+import io.sluice.registry.SchemaRegistryClient;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** Serde for Avro SpecificRecords in the Confluent wire format. */
+public final class SpecificAvroSerde {
+    private SpecificAvroSerde() {}
+
+    public static <T extends SpecificRecord> Serde<T> forValues(SchemaRegistryClient registry, Class<T> type) {
+        return Serdes.serdeFrom(new SpecificAvroSerializer<>(registry, false),
+                new SpecificAvroDeserializer<>(registry, type));
+    }
+}
