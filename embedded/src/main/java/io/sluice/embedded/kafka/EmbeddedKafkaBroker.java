@@ -1,0 +1,167 @@
+package io.sluice.embedded.kafka;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node Apache Kafka broker in KRaft combined mode (broker and controller in one process), run from Kafka's
+ * own server classes. Its log directory survives restarts: the first start formats it, later starts reuse it with
+ * the same cluster id and ports, so topics, committed offsets and transactions outlive the process.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final String PORTS_FILE = "sluice-broker.properties";
+    private static final int NODE_ID = 1;
+
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    /**
+     * @param dataDir directory holding the broker's log and metadata; created when missing
+     * @param port client port; 0 picks a free one on first start and keeps it for later starts on the same dir
+     */
+    public EmbeddedKafkaBroker(Path dataDir, int port) {
+        this.dataDir = dataDir.toAbsolutePath();
+        Properties remembered = readPorts(this.dataDir);
+        this.port = port != 0 ? port : Integer.parseInt(remembered.getProperty("port", String.valueOf(freePort())));
+        this.controllerPort = Integer.parseInt(
+                remembered.getProperty("controller.port", String.valueOf(freePort())));
+    }
+
+    public synchronized EmbeddedKafkaBroker start() {
+        if (server != null) {
+            return this;
+        }
+        Path logDir = dataDir.resolve("kraft-logs");
+        KafkaConfig config = KafkaConfig.fromProps(serverProperties(logDir));
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(logDir);
+        }
+        writePorts();
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        log.info("Embedded Kafka broker started at {} with data in {}", bootstrapServers(), logDir);
+        return this;
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Controlled shutdown: leaders move, logs are flushed, the next start recovers nothing. */
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            log.info("Embedded Kafka broker at {} stopped", bootstrapServers());
+        }
+    }
+
+    private Properties serverProperties(Path logDir) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", String.valueOf(NODE_ID));
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
+        p.put("log.dirs", logDir.toString());
+        // One node: every internal topic has one replica.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        // Fewer internal partitions than the 50 default: a laptop-sized broker starts and creates them in seconds.
+        p.put("offsets.topic.num.partitions", "6");
+        p.put("transaction.state.log.num.partitions", "6");
+        // No three-second wait for more members in a group that will only ever have the ones that are here.
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Sluice creates its topics with the partitions and configs it needs; a typo must fail, not invent a topic.
+        p.put("auto.create.topics.enable", "false");
+        return p;
+    }
+
+    private void format(Path logDir) {
+        try {
+            Files.createDirectories(logDir);
+            new Formatter()
+                    .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(NODE_ID)
+                    .setDirectories(List.of(logDir.toString()))
+                    .setMetadataLogDirectory(logDir.toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setReleaseVersion(MetadataVersion.latestProduction())
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not format the embedded Kafka broker's log directory " + logDir, e);
+        }
+    }
+
+    private void writePorts() {
+        Properties p = new Properties();
+        p.put("port", String.valueOf(port));
+        p.put("controller.port", String.valueOf(controllerPort));
+        try (Writer out = Files.newBufferedWriter(dataDir.resolve(PORTS_FILE))) {
+            p.store(out, "Ports of the embedded Kafka broker using this directory");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Properties readPorts(Path dataDir) {
+        Properties p = new Properties();
+        Path file = dataDir.resolve(PORTS_FILE);
+        if (Files.exists(file)) {
+            try (Reader in = Files.newBufferedReader(file)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return p;
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("localhost", 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free local port for the embedded Kafka broker", e);
+        }
+    }
+}
