@@ -1,0 +1,16 @@
+package io.sluice.call;
+
+import io.sluice.provider.ProviderException;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+
+/** How the call stage ended a request. */
+public sealed interface CallOutcome {
+
+    /** A provider answered. */
+    record Answered(PromptResponse response) implements CallOutcome {}
+
+    /** No provider could answer; the request goes to the dead-letter topic with why. */
+    record DeadLettered(PromptRequest request, String reason, ProviderException lastError, int attempts)
+            implements CallOutcome {}
+}

@@ -1,0 +1,248 @@
+package io.sluice.call;
+
+import io.sluice.config.RouteTable;
+import io.sluice.provider.PriceTable;
+import io.sluice.provider.ProviderClient;
+import io.sluice.provider.ProviderClients;
+import io.sluice.provider.ProviderException;
+import io.sluice.provider.ProviderReply;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.ResponseStatus;
+import io.sluice.schemas.TokenUsage;
+import io.sluice.schemas.internal.InFlightCall;
+import io.sluice.topology.DeadLetterHeaders;
+import io.sluice.topology.TopologyNames;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provider-caller stage. {@code process()} records the request in the changelogged in-flight store, starts the
+ * provider call on the HTTP client's threads and returns. Finished calls come back through a queue and are
+ * forwarded, and their in-flight entries deleted, on the stream thread only: in {@code process()} and in a
+ * wall-clock punctuator. Under exactly-once the in-flight write commits with the input offset, and the outcome with
+ * the delete, so a crash re-issues the call (from {@link #init}) rather than losing it; the provider may then be
+ * called twice for one request, but only one outcome is ever committed.
+ */
+public final class CallProcessor implements Processor<String, PromptRequest, String, CallOutcome> {
+    private static final Logger log = LoggerFactory.getLogger(CallProcessor.class);
+    public static final String STAGE = "call";
+
+    private final ProviderClients providers;
+    private final RouteTable routes;
+    private final CallSettings settings;
+    private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private final PriorityQueue<DueRetry> retries = new PriorityQueue<>(Comparator.comparingLong(DueRetry::dueAt));
+    private ProcessorContext<String, CallOutcome> context;
+    private KeyValueStore<String, InFlightCall> inFlight;
+    private int running;
+
+    private record Completion(String requestId, int attempt, ProviderReply reply, ProviderException error,
+                              long latencyMs) {}
+
+    private record DueRetry(long dueAt, String requestId) {}
+
+    private CallProcessor(ProviderClients providers, RouteTable routes, CallSettings settings) {
+        this.providers = providers;
+        this.routes = routes;
+        this.settings = settings;
+    }
+
+    /** The processor and the in-flight store it owns. */
+    public static ProcessorSupplier<String, PromptRequest, String, CallOutcome> supplier(
+            ProviderClients providers, RouteTable routes, CallSettings settings, Serde<InFlightCall> inFlightSerde) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<String, PromptRequest, String, CallOutcome> get() {
+                return new CallProcessor(providers, routes, settings);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT), Serdes.String(), inFlightSerde));
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<String, CallOutcome> context) {
+        this.context = context;
+        this.inFlight = context.getStateStore(TopologyNames.IN_FLIGHT);
+        context.schedule(settings.pollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> drain());
+        List<String> unfinished = new ArrayList<>();
+        try (KeyValueIterator<String, InFlightCall> all = inFlight.all()) {
+            all.forEachRemaining(entry -> unfinished.add(entry.key));
+        }
+        if (!unfinished.isEmpty()) {
+            log.info("Task {} re-issuing {} provider calls left in flight by an earlier owner",
+                    context.taskId(), unfinished.size());
+        }
+        unfinished.forEach(id -> start(id, inFlight.get(id)));
+    }
+
+    @Override
+    public void process(Record<String, PromptRequest> record) {
+        PromptRequest request = record.value();
+        String id = request.getRequestId();
+        if (inFlight.get(id) != null) {
+            log.debug("Request {} is already in flight; duplicate delivery ignored", id);
+        } else {
+            start(id, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null));
+        }
+        drain();
+        long waitUntil = System.nanoTime() + settings.timeout().multipliedBy(2).toNanos();
+        while (running >= settings.maxInFlight() && System.nanoTime() < waitUntil) {
+            // Backpressure: only here does the stream thread wait, and only for a completion, never for I/O.
+            awaitOneCompletion(waitUntil);
+            drain();
+        }
+    }
+
+    private void start(String id, InFlightCall call) {
+        PromptRequest request = call.getRequest();
+        var target = routes.target(request.getRoute());
+        ProviderClient provider = target.flatMap(t -> providers.get(t.provider())).orElse(null);
+        if (provider == null) {
+            deadLetter(id, call, "NO_PROVIDER", new ProviderException(String.valueOf(target.map(RouteTable.Target::provider)
+                    .orElse("none")), 0, "no_provider", false, null, "route '" + request.getRoute()
+                    + "' has no configured provider"));
+            return;
+        }
+        int attempt = call.getAttempts() + 1;
+        call.setAttempts(attempt);
+        inFlight.put(id, call);
+        running++;
+        long started = System.nanoTime();
+        provider.complete(request, target.get().model(), settings.timeout()).whenComplete((reply, failure) ->
+                completions.add(new Completion(id, attempt, reply,
+                        failure == null ? null : ProviderException.classify(provider.name(), failure),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
+    }
+
+    private void awaitOneCompletion(long untilNanos) {
+        try {
+            Completion completion = completions.poll(untilNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (completion != null) {
+                running--;
+                handle(completion);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void drain() {
+        Completion completion;
+        while ((completion = completions.poll()) != null) {
+            running--;
+            handle(completion);
+        }
+        long now = context.currentSystemTimeMs();
+        while (!retries.isEmpty() && retries.peek().dueAt() <= now) {
+            String id = retries.poll().requestId();
+            InFlightCall call = inFlight.get(id);
+            if (call != null) {
+                start(id, call);
+            }
+        }
+    }
+
+    private void handle(Completion done) {
+        InFlightCall call = inFlight.get(done.requestId());
+        if (call == null || call.getAttempts() != done.attempt()) {
+            return; // already answered, or an attempt superseded by a later one
+        }
+        long now = context.currentSystemTimeMs();
+        if (done.reply() != null) {
+            inFlight.delete(done.requestId());
+            context.forward(new Record<>(done.requestId(),
+                    new CallOutcome.Answered(response(call, done, now)), now));
+            return;
+        }
+        ProviderException error = done.error();
+        call.setLastError(error.getMessage());
+        log.info("Provider call for request {} failed on attempt {}: {}", done.requestId(), done.attempt(),
+                error.getMessage());
+        long retryAt = now + settings.backoffAfter(done.attempt(), error.retryAfter().orElse(null)).toMillis();
+        Instant deadline = call.getRequest().getDeadline();
+        if (!error.retryable()) {
+            deadLetter(done.requestId(), call, "NON_RETRYABLE", error);
+        } else if (done.attempt() >= settings.maxAttempts()) {
+            deadLetter(done.requestId(), call, "RETRIES_EXHAUSTED", error);
+        } else if (deadline != null && deadline.toEpochMilli() <= retryAt) {
+            deadLetter(done.requestId(), call, "DEADLINE_EXCEEDED", error);
+        } else {
+            inFlight.put(done.requestId(), call);
+            retries.add(new DueRetry(retryAt, done.requestId()));
+        }
+    }
+
+    private void deadLetter(String id, InFlightCall call, String reason, ProviderException error) {
+        inFlight.delete(id);
+        long now = context.currentSystemTimeMs();
+        Record<String, CallOutcome> record = new Record<>(id,
+                new CallOutcome.DeadLettered(call.getRequest(), reason, error, call.getAttempts()), now);
+        var headers = record.headers();
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.EXCEPTION, ProviderException.class.getName());
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.MESSAGE, error.getMessage());
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.REASON, reason);
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.STAGE, STAGE);
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.REQUEST_ID, id);
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.ATTEMPTS, call.getAttempts());
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.ERROR_CLASS, error.errorClass());
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.PROVIDER, error.provider());
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.STATUS, error.status());
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.AT, now);
+        log.warn("Request {} dead-lettered after {} attempts: {} ({})", id, call.getAttempts(), reason,
+                error.getMessage());
+        context.forward(record);
+    }
+
+    private PromptResponse response(InFlightCall call, Completion done, long now) {
+        PromptRequest request = call.getRequest();
+        ProviderReply reply = done.reply();
+        var target = routes.target(request.getRoute()).orElseThrow();
+        var price = PriceTable.price(reply.model()).or(() -> PriceTable.price(target.model()));
+        long cost = price.map(p -> PriceTable.costMicros(p, reply.inputTokens(), reply.cachedInputTokens(),
+                reply.outputTokens())).orElse(0L);
+        return PromptResponse.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setTenantId(request.getTenantId())
+                .setUserId(request.getUserId())
+                .setRoute(request.getRoute())
+                .setStatus(ResponseStatus.OK)
+                .setProvider(target.provider())
+                .setModel(reply.model())
+                .setContent(reply.content())
+                .setFinishReason(reply.finishReason())
+                .setUsage(new TokenUsage(reply.inputTokens(), reply.outputTokens(), reply.cachedInputTokens(),
+                        reply.reasoningTokens()))
+                .setCostMicros(cost)
+                .setPriceVersion(price.isPresent() ? PriceTable.VERSION : null)
+                .setProviderLatencyMs(done.latencyMs())
+                .setEndToEndLatencyMs(Math.max(0, now - request.getCreatedAt().toEpochMilli()))
+                .setAttempts(call.getAttempts())
+                .setCompletedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+}

@@ -1,0 +1,128 @@
+package io.sluice.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * Sluice's one typed, validated configuration: defined in {@link SluiceConfigDef}, loaded from one properties file
+ * plus {@code SLUICE_*} environment overrides. Secrets are references ({@code ${env:NAME}},
+ * {@code ${file:/path:key}}, {@code ${dir:/run/secrets:name}}) resolved by Kafka's config providers at load time;
+ * their values print as {@code [hidden]}. A bad value fails here, naming the key.
+ */
+public final class SluiceConfig extends AbstractConfig {
+    /** Environment variable naming the config file, when no path is given on the command line. */
+    public static final String CONFIG_FILE_ENV = "SLUICE_CONFIG";
+    /** Keys with this prefix are passed to the Kafka clients and Streams as they are, without the prefix. */
+    public static final String KAFKA_PASSTHROUGH_PREFIX = "kafka.";
+
+    private SluiceConfig(Map<?, ?> originals) {
+        super(SluiceConfigDef.DEFINITION, withSecretProviders(originals), false);
+        new RouteTable(getList(SluiceConfigDef.ROUTES)); // fails early, naming the key, on a malformed route
+    }
+
+    /** Defaults only, with {@code overrides} on top: for tests and the embedded default. */
+    public static SluiceConfig of(Map<String, ?> overrides) {
+        return new SluiceConfig(overrides);
+    }
+
+    /**
+     * Loads {@code file} (may be null: defaults) and applies environment overrides: every key {@code a.b.c} can be
+     * set as {@code SLUICE_A_B_C}.
+     */
+    public static SluiceConfig load(Path file, Map<String, String> env) {
+        Map<String, Object> values = new HashMap<>();
+        if (file != null) {
+            Properties props = new Properties();
+            try (Reader in = Files.newBufferedReader(file)) {
+                props.load(in);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read the Sluice config file " + file + ": " + e.getMessage());
+            }
+            props.forEach((k, v) -> values.put(k.toString(), v));
+        }
+        for (String key : SluiceConfigDef.DEFINITION.names()) {
+            String value = env.get(envName(key));
+            if (value != null) {
+                values.put(key, value);
+            }
+        }
+        return new SluiceConfig(values);
+    }
+
+    /** {@code topics.prefix} → {@code SLUICE_TOPICS_PREFIX}. */
+    public static String envName(String key) {
+        return "SLUICE_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static Map<String, Object> withSecretProviders(Map<?, ?> originals) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("config.providers", "env,file,dir");
+        values.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+        values.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
+        values.put("config.providers.dir.class", "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
+        originals.forEach((k, v) -> values.put(k.toString(), v));
+        return values;
+    }
+
+    public String string(String key) {
+        return getString(key);
+    }
+
+    public int integer(String key) {
+        return getInt(key);
+    }
+
+    public long longValue(String key) {
+        return getLong(key);
+    }
+
+    /** A secret's value, or null when unset. Never log the result. */
+    public String secret(String key) {
+        Password password = getPassword(key);
+        return password == null || password.value().isBlank() ? null : password.value();
+    }
+
+    public boolean embeddedKafka() {
+        return getString(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS).isBlank();
+    }
+
+    public boolean embeddedRegistry() {
+        return getString(SluiceConfigDef.SCHEMA_REGISTRY_URL).isBlank();
+    }
+
+    public RouteTable routes() {
+        return new RouteTable(getList(SluiceConfigDef.ROUTES));
+    }
+
+    /** The {@code kafka.*} pass-through settings, prefix removed. */
+    public Map<String, Object> kafkaPassthrough() {
+        return originalsWithPrefix(KAFKA_PASSTHROUGH_PREFIX, true).entrySet().stream()
+                .filter(e -> !SluiceConfigDef.DEFINITION.names().contains(KAFKA_PASSTHROUGH_PREFIX + e.getKey()))
+                .collect(HashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), HashMap::putAll);
+    }
+
+    /** A copy with some keys changed: used where the runtime learns a value, such as an embedded broker's address. */
+    public SluiceConfig with(Map<String, ?> changes) {
+        Map<String, Object> values = new HashMap<>(originals());
+        values.putAll(changes);
+        return new SluiceConfig(values);
+    }
+
+    /** Every key, its effective value (secrets hidden) and doc, for {@code sluice run --print-config}. */
+    public List<String> describe() {
+        return SluiceConfigDef.DEFINITION.names().stream().sorted()
+                .map(k -> k + "=" + values().get(k))
+                .toList();
+    }
+}

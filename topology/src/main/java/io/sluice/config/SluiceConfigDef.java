@@ -1,0 +1,122 @@
+package io.sluice.config;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+
+/**
+ * Every Sluice setting: name, type, default, validation and a one-line doc. The README's configuration reference
+ * is generated from this definition ({@code ./sluice config-reference}) and a test keeps the two equal.
+ */
+public final class SluiceConfigDef {
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_USER_INFO = "schema.registry.basic.auth.user.info";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String STATE_DIR = "state.dir";
+    public static final String EMBEDDED_DATA_DIR = "embedded.data.dir";
+    public static final String EMBEDDED_KAFKA_PORT = "embedded.kafka.port";
+    public static final String EMBEDDED_REGISTRY_PORT = "embedded.registry.port";
+    public static final String EMBEDDED_SIMULATOR_PORT = "embedded.simulator.port";
+    public static final String TOPICS_PREFIX = "topics.prefix";
+    public static final String TOPIC_REQUESTS = "topics.requests";
+    public static final String TOPIC_RESPONSES = "topics.responses";
+    public static final String TOPIC_REJECTED = "topics.rejected";
+    public static final String TOPIC_DEAD_LETTER = "topics.dead.letter";
+    public static final String TOPICS_PARTITIONS = "topics.partitions";
+    public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String NUM_STREAM_THREADS = "streams.num.threads";
+    public static final String COMMIT_INTERVAL_MS = "streams.commit.interval.ms";
+    public static final String TRANSACTION_TIMEOUT_MS = "streams.transaction.timeout.ms";
+    public static final String SANITIZE_MAX_MESSAGES = "sanitize.max.messages";
+    public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
+    public static final String LIMIT_USER_RPM = "limits.user.requests.per.minute";
+    public static final String ROUTES = "routes";
+    public static final String OPENAI_BASE_URL = "providers.openai.base.url";
+    public static final String OPENAI_API_KEY = "providers.openai.api.key";
+    public static final String ANTHROPIC_BASE_URL = "providers.anthropic.base.url";
+    public static final String ANTHROPIC_API_KEY = "providers.anthropic.api.key";
+    public static final String CALL_TIMEOUT_MS = "call.timeout.ms";
+    public static final String CALL_MAX_ATTEMPTS = "call.max.attempts";
+    public static final String CALL_BACKOFF_MS = "call.retry.backoff.ms";
+    public static final String CALL_MAX_IN_FLIGHT = "call.max.in.flight.per.task";
+    public static final String CALL_POLL_INTERVAL_MS = "call.completion.poll.ms";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "", HIGH,
+                    "Kafka bootstrap servers. Empty: start the embedded single-node KRaft broker.")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "", HIGH,
+                    "Confluent-compatible Schema Registry URL. Empty: start the embedded registry on the Kafka cluster.")
+            .define(SCHEMA_REGISTRY_USER_INFO, Type.PASSWORD, null, LOW,
+                    "user:password for Schema Registry basic auth, as a secret reference such as ${env:SR_AUTH}.")
+            .define(APPLICATION_ID, Type.STRING, "sluice", new ConfigDef.NonEmptyString(), HIGH,
+                    "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
+            .define(STATE_DIR, Type.STRING, ".sluice/state", MEDIUM,
+                    "Directory for Kafka Streams state stores (RocksDB).")
+            .define(EMBEDDED_DATA_DIR, Type.STRING, ".sluice/kafka", MEDIUM,
+                    "Directory of the embedded broker's log; kept across restarts.")
+            .define(EMBEDDED_KAFKA_PORT, Type.INT, 9092, between(0, 65535), LOW,
+                    "Client port of the embedded broker (0: any free port).")
+            .define(EMBEDDED_REGISTRY_PORT, Type.INT, 8081, between(0, 65535), LOW,
+                    "Port of the embedded schema registry (0: any free port).")
+            .define(EMBEDDED_SIMULATOR_PORT, Type.INT, 0, between(0, 65535), LOW,
+                    "Port of the provider simulator used when a provider has no API key (0: any free port).")
+            .define(TOPICS_PREFIX, Type.STRING, "sluice.", MEDIUM,
+                    "Prefix of every topic name below.")
+            .define(TOPIC_REQUESTS, Type.STRING, "requests", new ConfigDef.NonEmptyString(), MEDIUM,
+                    "Topic producers write PromptRequest events to.")
+            .define(TOPIC_RESPONSES, Type.STRING, "responses", new ConfigDef.NonEmptyString(), MEDIUM,
+                    "Topic of PromptResponse outcomes, keyed by request id.")
+            .define(TOPIC_REJECTED, Type.STRING, "rejected", new ConfigDef.NonEmptyString(), MEDIUM,
+                    "Topic of RejectedRequest outcomes, keyed by request id.")
+            .define(TOPIC_DEAD_LETTER, Type.STRING, "dead-letter", new ConfigDef.NonEmptyString(), MEDIUM,
+                    "Dead-letter topic: original bytes plus error headers.")
+            .define(TOPICS_PARTITIONS, Type.INT, 6, atLeast(1), MEDIUM,
+                    "Partitions of topics Sluice creates; bounds how many instances share the work.")
+            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, LOW,
+                    "Replication factor of topics Sluice creates (-1: the broker's default).")
+            .define(PROCESSING_GUARANTEE, Type.STRING, "exactly_once_v2",
+                    ValidString.in("exactly_once_v2", "at_least_once"), HIGH,
+                    "Kafka Streams processing guarantee.")
+            .define(NUM_STREAM_THREADS, Type.INT, 2, atLeast(1), MEDIUM,
+                    "Stream threads per instance.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, atLeast(1), MEDIUM,
+                    "How often Streams commits, i.e. how long outputs wait in an open transaction.")
+            .define(TRANSACTION_TIMEOUT_MS, Type.INT, 60_000, atLeast(1000), LOW,
+                    "Producer transaction timeout; must exceed the longest drain wait plus a commit.")
+            .define(SANITIZE_MAX_MESSAGES, Type.INT, 64, atLeast(1), MEDIUM,
+                    "Most chat messages a request may carry.")
+            .define(SANITIZE_MAX_CHARS, Type.INT, 32_000, atLeast(1), MEDIUM,
+                    "Most characters of message content a request may carry, summed over messages.")
+            .define(LIMIT_USER_RPM, Type.INT, 20, atLeast(1), HIGH,
+                    "Requests a user may make per minute (fixed one-minute windows on the request time).")
+            .define(ROUTES, Type.LIST, "default=openai:gpt-4o-mini,claude=anthropic:claude-sonnet-4-5", HIGH,
+                    "Routes as name=provider:model, comma-separated; a request's route must be one of these names.")
+            .define(OPENAI_BASE_URL, Type.STRING, "", MEDIUM,
+                    "Base URL of the OpenAI-compatible API, e.g. https://api.openai.com/v1. Empty with no key: the simulator.")
+            .define(OPENAI_API_KEY, Type.PASSWORD, null, HIGH,
+                    "OpenAI API key as a secret reference, e.g. ${env:OPENAI_API_KEY}.")
+            .define(ANTHROPIC_BASE_URL, Type.STRING, "", MEDIUM,
+                    "Base URL of the Anthropic API, e.g. https://api.anthropic.com. Empty with no key: the simulator.")
+            .define(ANTHROPIC_API_KEY, Type.PASSWORD, null, HIGH,
+                    "Anthropic API key as a secret reference, e.g. ${dir:/run/secrets:anthropic_key}.")
+            .define(CALL_TIMEOUT_MS, Type.INT, 30_000, atLeast(1), HIGH,
+                    "Hard timeout of one provider call.")
+            .define(CALL_MAX_ATTEMPTS, Type.INT, 3, atLeast(1), HIGH,
+                    "Provider calls per request before it is dead-lettered (retryable errors only).")
+            .define(CALL_BACKOFF_MS, Type.INT, 200, atLeast(0), MEDIUM,
+                    "First retry backoff; doubles each attempt.")
+            .define(CALL_MAX_IN_FLIGHT, Type.INT, 2_000, atLeast(1), MEDIUM,
+                    "Provider calls in flight per stream task before process() waits for completions.")
+            .define(CALL_POLL_INTERVAL_MS, Type.LONG, 20L, atLeast(1), LOW,
+                    "Wall-clock interval at which finished calls are forwarded when no input arrives.");
+
+    private SluiceConfigDef() {}
+}

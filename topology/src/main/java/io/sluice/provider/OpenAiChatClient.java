@@ -1,0 +1,75 @@
+package io.sluice.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.schemas.ChatMessage;
+import io.sluice.schemas.GenerationParams;
+import io.sluice.schemas.PromptRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+
+/**
+ * OpenAI Chat Completions ({@code POST {base}/chat/completions}); also Azure OpenAI, vLLM, Ollama, Groq and other
+ * OpenAI-compatible servers by base URL.
+ */
+public final class OpenAiChatClient extends JsonHttpProvider {
+    private final String apiKey;
+
+    /** @param baseUrl for example {@code https://api.openai.com/v1} */
+    public OpenAiChatClient(String baseUrl, String apiKey, HttpClient http) {
+        super("openai", URI.create(stripSlash(baseUrl) + "/chat/completions"), http);
+        this.apiKey = apiKey;
+    }
+
+    @Override
+    ObjectNode body(PromptRequest request, String model) {
+        ObjectNode body = JSON.createObjectNode().put("model", model);
+        ArrayNode messages = body.putArray("messages");
+        for (ChatMessage m : request.getMessages()) {
+            messages.addObject().put("role", m.getRole()).put("content", m.getContent());
+        }
+        GenerationParams p = request.getParams();
+        if (p.getMaxTokens() != null) {
+            body.put("max_tokens", p.getMaxTokens());
+        }
+        if (p.getTemperature() != null) {
+            body.put("temperature", p.getTemperature());
+        }
+        if (p.getTopP() != null) {
+            body.put("top_p", p.getTopP());
+        }
+        if (!p.getStop().isEmpty()) {
+            ArrayNode stop = body.putArray("stop");
+            p.getStop().forEach(stop::add);
+        }
+        return body;
+    }
+
+    @Override
+    HttpRequest.Builder authenticate(HttpRequest.Builder builder) {
+        return apiKey == null ? builder : builder.header("Authorization", "Bearer " + apiKey);
+    }
+
+    @Override
+    ProviderReply reply(JsonNode answer) {
+        JsonNode choice = answer.path("choices").path(0);
+        JsonNode usage = answer.path("usage");
+        if (!usage.isObject()) {
+            throw new IllegalArgumentException("missing usage");
+        }
+        return new ProviderReply(
+                requireText(answer.get("model"), "model"),
+                requireText(choice.path("message").get("content"), "choices[0].message.content"),
+                choice.path("finish_reason").asText(null),
+                usage.path("prompt_tokens").asLong(),
+                usage.path("completion_tokens").asLong(),
+                usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
+                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+    }
+
+    static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

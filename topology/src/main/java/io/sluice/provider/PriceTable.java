@@ -1,0 +1,35 @@
+package io.sluice.provider;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Prices per million tokens in integer micro-dollars, per model. A small built-in table; the versioned,
+ * configurable table of the accounting stage replaces it.
+ */
+public final class PriceTable {
+    public static final String VERSION = "builtin-2026-11";
+
+    /** Micro-dollars per million input, cached-input and output tokens. */
+    public record Price(long inputPerMillion, long cachedInputPerMillion, long outputPerMillion) {}
+
+    private static final Map<String, Price> PRICES = Map.of(
+            "gpt-4o-mini", new Price(150_000, 75_000, 600_000),
+            "gpt-4o", new Price(2_500_000, 1_250_000, 10_000_000),
+            "claude-sonnet-4-5", new Price(3_000_000, 300_000, 15_000_000),
+            "claude-haiku-4-5", new Price(1_000_000, 100_000, 5_000_000));
+
+    private PriceTable() {}
+
+    public static Optional<Price> price(String model) {
+        return Optional.ofNullable(PRICES.get(model));
+    }
+
+    /** Cost in micro-dollars, rounded half up; cached input tokens are billed at the cached price. */
+    public static long costMicros(Price price, long inputTokens, long cachedInputTokens, long outputTokens) {
+        long uncached = Math.max(0, inputTokens - cachedInputTokens);
+        long numerator = uncached * price.inputPerMillion() + cachedInputTokens * price.cachedInputPerMillion()
+                + outputTokens * price.outputPerMillion();
+        return (numerator + 500_000) / 1_000_000;
+    }
+}

@@ -1,0 +1,74 @@
+package io.sluice.sanitize;
+
+import io.sluice.config.RouteTable;
+import io.sluice.schemas.ChatMessage;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.RejectReason;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a request is well-formed enough to call a provider with: ids, roles, non-empty content, size caps, a known
+ * route and a deadline still ahead. Returns the first failure with its reason code; details never quote the prompt.
+ */
+public final class RequestValidator {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+
+    /** A failed check. */
+    public record Failure(RejectReason reason, String detail) {}
+
+    private final RouteTable routes;
+    private final int maxMessages;
+    private final int maxChars;
+
+    public RequestValidator(RouteTable routes, int maxMessages, int maxChars) {
+        this.routes = routes;
+        this.maxMessages = maxMessages;
+        this.maxChars = maxChars;
+    }
+
+    public Optional<Failure> check(PromptRequest request, long now) {
+        if (!ID.matcher(request.getRequestId()).matches()) {
+            return fail(RejectReason.INVALID_REQUEST, "requestId must be 1-128 characters of [A-Za-z0-9._:-]");
+        }
+        if (request.getTenantId().isBlank() || request.getUserId().isBlank() || request.getAppId().isBlank()) {
+            return fail(RejectReason.INVALID_REQUEST, "tenantId, userId and appId are required");
+        }
+        if (routes.target(request.getRoute()).isEmpty()) {
+            return fail(RejectReason.UNKNOWN_ROUTE,
+                    "route '" + request.getRoute() + "' is not configured; known routes: " + routes.names());
+        }
+        if (request.getMessages().isEmpty()) {
+            return fail(RejectReason.EMPTY_MESSAGES, "the request has no messages");
+        }
+        if (request.getMessages().size() > maxMessages) {
+            return fail(RejectReason.TOO_LARGE,
+                    request.getMessages().size() + " messages is more than the " + maxMessages + " allowed");
+        }
+        long chars = 0;
+        for (int i = 0; i < request.getMessages().size(); i++) {
+            ChatMessage message = request.getMessages().get(i);
+            if (!ROLES.contains(message.getRole())) {
+                return fail(RejectReason.INVALID_REQUEST,
+                        "message " + i + " has role '" + message.getRole() + "'; allowed: " + ROLES);
+            }
+            if (message.getContent().isBlank()) {
+                return fail(RejectReason.EMPTY_MESSAGES, "message " + i + " has no content");
+            }
+            chars += message.getContent().length();
+        }
+        if (chars > maxChars) {
+            return fail(RejectReason.TOO_LARGE, chars + " characters is more than the " + maxChars + " allowed");
+        }
+        if (request.getDeadline() != null && request.getDeadline().toEpochMilli() <= now) {
+            return fail(RejectReason.DEADLINE_EXCEEDED, "the request's deadline " + request.getDeadline() + " has passed");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Failure> fail(RejectReason reason, String detail) {
+        return Optional.of(new Failure(reason, detail));
+    }
+}

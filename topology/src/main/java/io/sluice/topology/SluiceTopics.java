@@ -1,0 +1,40 @@
+package io.sluice.topology;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.registry.SchemaRegistryClient;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectedRequest;
+import io.sluice.serde.SpecificAvroSerde;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Sluice's external topics. Keys are strings: the request id on every output, whatever the producer chose on the
+ * requests topic. Values are Avro in the Confluent wire format. The dead-letter topic holds the original bytes of
+ * what failed, so it is typed as the request for the call stage's own dead letters and read as bytes by tools.
+ */
+public record SluiceTopics(
+        Topic<String, PromptRequest> requests,
+        Topic<String, PromptResponse> responses,
+        Topic<String, RejectedRequest> rejected,
+        Topic<String, PromptRequest> deadLetter) {
+
+    public static SluiceTopics from(SluiceConfig config, SchemaRegistryClient registry) {
+        String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
+        var requestSerde = SpecificAvroSerde.forValues(registry, PromptRequest.class);
+        return new SluiceTopics(
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REQUESTS), Serdes.String(), requestSerde),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_RESPONSES), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, PromptResponse.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REJECTED), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, RejectedRequest.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER), Serdes.String(), requestSerde));
+    }
+
+    /** Names of the topics Sluice creates at start when they are missing. */
+    public List<String> names() {
+        return List.of(requests.name(), responses.name(), rejected.name(), deadLetter.name());
+    }
+}

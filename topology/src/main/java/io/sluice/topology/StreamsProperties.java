@@ -1,0 +1,51 @@
+package io.sluice.topology;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+/** The Kafka Streams settings Sluice runs with. Every value that differs from Kafka's default says why. */
+public final class StreamsProperties {
+    private StreamsProperties() {}
+
+    public static Properties from(SluiceConfig config) {
+        Properties p = new Properties();
+        p.putAll(config.kafkaPassthrough());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.string(SluiceConfigDef.APPLICATION_ID));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.string(SluiceConfigDef.STATE_DIR));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.integer(SluiceConfigDef.NUM_STREAM_THREADS));
+        // Exactly-once: the in-flight store write, the input offset and each outcome commit atomically, which is
+        // what makes "exactly one terminal outcome per request" hold across crashes.
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.string(SluiceConfigDef.PROCESSING_GUARANTEE));
+        // 100 ms (the EOS default, kept explicit): outcomes become visible to read_committed consumers at most this
+        // long after they are forwarded; shorter costs a transaction per poll, longer adds latency to every answer.
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(SluiceConfigDef.COMMIT_INTERVAL_MS));
+        // 60 s instead of Streams' 10 s: process() may wait for completions up to twice the call timeout when the
+        // in-flight bound is reached; the transaction must not be aborted by the broker while it does.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                config.integer(SluiceConfigDef.TRANSACTION_TIMEOUT_MS));
+        // Outcomes are read by other apps under read_committed; reading our own repartition topics the same way.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        // Poison records (bytes that are not Confluent-wire Avro, records that fail in a processor) must not stop a
+        // stream thread: they go to the dead-letter topic with their original bytes and the error, and we go on.
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.string(SluiceConfigDef.TOPICS_PREFIX)
+                + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER));
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        // Sluice has no global stores today; opting in now is the Kafka 5.0 behaviour and silences its warning.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Every processor, store and internal topic is named in SluiceTopology; refuse generated names, which
+        // would silently change (and orphan changelogs) when the topology changes shape.
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR));
+        // Let the optimizer reuse source topics and merge repartitions where it can.
+        p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        return p;
+    }
+}

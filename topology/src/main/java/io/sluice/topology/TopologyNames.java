@@ -1,0 +1,25 @@
+package io.sluice.topology;
+
+/**
+ * Names of every node, store and internal topic of the topology. They are part of the deployed state: renaming a
+ * store or repartition topic orphans its changelog, so tests pin them through {@code topology.describe()}.
+ */
+public final class TopologyNames {
+    public static final String REQUESTS_SOURCE = "requests-source";
+    public static final String SANITIZE = "sanitize";
+    public static final String BY_USER = "by-user";
+    public static final String LIMIT_USER = "limit-user";
+    public static final String USER_REQUEST_COUNTS = "user-request-counts";
+    public static final String BY_REQUEST = "by-request";
+    public static final String CALL = "call-provider";
+    public static final String IN_FLIGHT = "call-in-flight";
+    public static final String RESPONSES_SINK = "responses-sink";
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    private TopologyNames() {}
+
+    /** Sink for the rejections of one gate stage. */
+    public static String rejectedSink(String stage) {
+        return stage + "-rejected-sink";
+    }
+}

@@ -1,0 +1,235 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.provider.ProviderClients;
+import io.sluice.provider.ProviderReply;
+import io.sluice.registry.InMemorySchemaRegistryClient;
+import io.sluice.schemas.ChatMessage;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectReason;
+import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.ResponseStatus;
+import io.sluice.testkit.PromptRequests;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SluiceTopologyTest {
+    private static final Instant START = Instant.parse("2026-11-22T10:00:05Z");
+
+    @TempDir
+    Path stateDir;
+
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private final ScriptedProvider openai = new ScriptedProvider("openai");
+    private TopologyTestDriver driver;
+    private SluiceTopics topics;
+    private TestInputTopic<String, PromptRequest> requests;
+    private TestOutputTopic<String, PromptResponse> responses;
+    private TestOutputTopic<String, RejectedRequest> rejected;
+    private TestOutputTopic<String, byte[]> deadLetters;
+
+    private void start(Map<String, Object> overrides) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092",
+                SluiceConfigDef.STATE_DIR, stateDir.toString()));
+        settings.putAll(overrides);
+        SluiceConfig config = SluiceConfig.of(settings);
+        ProviderClients providers = new ProviderClients(Map.of("openai", openai,
+                "anthropic", new ScriptedProvider("anthropic")));
+        Topology topology = SluiceTopology.build(config, registry, providers);
+        driver = new TopologyTestDriver(topology, StreamsProperties.from(config), START);
+        topics = SluiceTopics.from(config, registry);
+        requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(),
+                topics.requests().valueSerde().serializer());
+        responses = driver.createOutputTopic(topics.responses().name(), new StringDeserializer(),
+                topics.responses().valueSerde().deserializer());
+        rejected = driver.createOutputTopic(topics.rejected().name(), new StringDeserializer(),
+                topics.rejected().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetter().name(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private void send(PromptRequest request) {
+        requests.pipeInput(request.getRequestId(), request, request.getCreatedAt());
+    }
+
+    /** Moves wall-clock time in punctuator-sized steps, as a running instance would, so retries come due. */
+    private void advance(Duration duration) {
+        for (long ms = 0; ms < duration.toMillis(); ms += 20) {
+            driver.advanceWallClockTime(Duration.ofMillis(20));
+        }
+    }
+
+    @Test
+    @DisplayName("answers a valid request with a priced response keyed by its request id")
+    void answersValidRequest() {
+        start(Map.of());
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+
+        send(request);
+
+        TestRecord<String, PromptResponse> out = responses.readRecord();
+        assertThat(out.key()).isEqualTo(request.getRequestId());
+        PromptResponse response = out.value();
+        assertThat(response.getStatus()).isEqualTo(ResponseStatus.OK);
+        assertThat(response.getProvider()).isEqualTo("openai");
+        assertThat(response.getModel()).isEqualTo("gpt-4o-mini");
+        assertThat(response.getUsage().getInputTokens()).isEqualTo(1000);
+        assertThat(response.getUsage().getOutputTokens()).isEqualTo(500);
+        // gpt-4o-mini: 1000 x $0.15/M + 500 x $0.60/M = $0.00045 = 450 micro-dollars
+        assertThat(response.getCostMicros()).isEqualTo(450);
+        assertThat(response.getAttempts()).isEqualTo(1);
+        assertThat(rejected.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("rejects a request with an empty message at sanitize, without calling a provider")
+    void rejectsEmptyMessage() {
+        start(Map.of());
+        PromptRequest request = PromptRequests.valid("acme", "alice", START)
+                .setMessages(List.of(new ChatMessage("user", "   "))).build();
+
+        send(request);
+
+        TestRecord<String, RejectedRequest> out = rejected.readRecord();
+        assertThat(out.key()).isEqualTo(request.getRequestId());
+        assertThat(out.value().getReason()).isEqualTo(RejectReason.EMPTY_MESSAGES);
+        assertThat(out.value().getStage()).isEqualTo("sanitize");
+        assertThat(openai.calls).hasValue(0);
+        assertThat(responses.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("rejects a request for a route that is not configured, naming the known routes")
+    void rejectsUnknownRoute() {
+        start(Map.of());
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).setRoute("gpt-9").build();
+
+        send(request);
+
+        RejectedRequest rejection = rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(RejectReason.UNKNOWN_ROUTE);
+        assertThat(rejection.getDetail()).contains("gpt-9").contains("default");
+    }
+
+    @Test
+    @DisplayName("rejects a user over the per-minute limit with when to retry, and lets others and the next minute through")
+    void rejectsUserOverPerMinuteLimit() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 3));
+
+        for (int i = 0; i < 4; i++) {
+            send(PromptRequests.valid("acme", "alice", START.plusSeconds(i)).build());
+        }
+        send(PromptRequests.valid("acme", "bob", START.plusSeconds(4)).build());
+        send(PromptRequests.valid("acme", "alice", START.plusSeconds(60)).build());
+
+        assertThat(responses.readValuesToList()).extracting(PromptResponse::getUserId)
+                .containsExactly("alice", "alice", "alice", "bob", "alice");
+        RejectedRequest rejection = rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(RejectReason.RATE_LIMITED);
+        assertThat(rejection.getLimit()).isEqualTo("user.requests.per.minute");
+        // sent at 10:00:08, the window ends at 10:01:00
+        assertThat(rejection.getRetryAfterMs()).isEqualTo(52_000L);
+        assertThat(rejected.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("retries a retryable provider failure after a backoff and answers with the attempt count")
+    void retriesRetryableFailure() {
+        start(Map.of());
+        openai.thenFail(ScriptedProvider.failure(503, true));
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+
+        send(request);
+        assertThat(responses.isEmpty()).isTrue();
+        advance(Duration.ofMillis(300));
+
+        PromptResponse response = responses.readValue();
+        assertThat(response.getAttempts()).isEqualTo(2);
+        assertThat(openai.calls).hasValue(2);
+    }
+
+    @Test
+    @DisplayName("dead-letters a non-retryable failure at once with the request and why in headers")
+    void deadLettersNonRetryableFailure() {
+        start(Map.of());
+        openai.thenFail(ScriptedProvider.failure(401, false));
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+
+        send(request);
+
+        TestRecord<String, byte[]> letter = deadLetters.readRecord();
+        assertThat(letter.key()).isEqualTo(request.getRequestId());
+        assertThat(topics.deadLetter().valueSerde().deserializer().deserialize(topics.deadLetter().name(),
+                letter.value())).isEqualTo(request);
+        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("NON_RETRYABLE");
+        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.STATUS)).isEqualTo("401");
+        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+        assertThat(openai.calls).hasValue(1);
+        assertThat(responses.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("dead-letters a request whose retryable failures outlast the maximum attempts")
+    void deadLettersAfterMaxAttempts() {
+        start(Map.of(SluiceConfigDef.CALL_MAX_ATTEMPTS, 3));
+        for (int i = 0; i < 3; i++) {
+            openai.thenFail(ScriptedProvider.failure(503, true));
+        }
+
+        send(PromptRequests.valid("acme", "alice", START).build());
+        advance(Duration.ofSeconds(2));
+
+        TestRecord<String, byte[]> letter = deadLetters.readRecord();
+        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+        assertThat(openai.calls).hasValue(3);
+        assertThat(responses.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("does not call the provider again for a duplicate delivered while the first is in flight")
+    void ignoresDuplicateWhileInFlight() {
+        start(Map.of());
+        CompletableFuture<ProviderReply> pending = new CompletableFuture<>();
+        openai.thenPending(pending);
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+
+        send(request);
+        send(request);
+        pending.complete(ScriptedProvider.reply("gpt-4o-mini", 10, 10));
+        advance(Duration.ofMillis(40));
+
+        assertThat(responses.readValuesToList()).hasSize(1);
+        assertThat(openai.calls).hasValue(1);
+    }
+}
