@@ -1,0 +1,134 @@
+package io.sluice.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.simulator.ErrorRates;
+import io.sluice.simulator.Latency;
+import io.sluice.simulator.SimulatorSettings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice demo}: starts the embedded default, sends synthetic prompt events (some malformed, some poison, some
+ * over the per-user limit), waits until every one has a terminal outcome and prints one JSON summary line.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Starts Sluice on the embedded default, sends N prompt events from U users and waits until",
+                "each has exactly one outcome. Ends with one JSON line; exits 1 if any request is unaccounted for."})
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = {"-n", "--requests"}, defaultValue = "500", description = "Requests to send (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = {"-u", "--users"}, defaultValue = "20", description = "Distinct users (default: ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = {"-t", "--tenants"}, defaultValue = "3", description = "Distinct tenants (default: ${DEFAULT-VALUE}).")
+    int tenants;
+
+    @Option(names = "--timeout", defaultValue = "PT3M", description = "Give up waiting after this ISO-8601 duration (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic traffic (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--work-dir", defaultValue = ".sluice/demo",
+            description = "Directory of the demo's embedded broker and state stores (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path workDir;
+
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() {
+        if (requests < 1 || users < 1 || tenants < 1) {
+            throw new IllegalArgumentException("--requests, --users and --tenants must be at least 1");
+        }
+        SluiceConfig loaded = config.load();
+        Map<String, Object> demo = new HashMap<>();
+        if (loaded.embeddedKafka()) {
+            // Its own broker directory and free ports: the demo never collides with a running 'sluice run'.
+            demo.put(SluiceConfigDef.EMBEDDED_DATA_DIR, workDir.resolve("kafka").toString());
+            demo.put(SluiceConfigDef.EMBEDDED_KAFKA_PORT, 0);
+            demo.put(SluiceConfigDef.EMBEDDED_REGISTRY_PORT, 0);
+        }
+        demo.put(SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString());
+        demo.put(SluiceConfigDef.APPLICATION_ID, "sluice-demo");
+        // A provider that is slow now and then and fails a little, so retries and dead letters show.
+        SimulatorSettings simulator = SimulatorSettings.defaults()
+                .withLatency(Latency.lognormal(150, 1_200))
+                .withErrors(ErrorRates.none().withHttp503(0.03).withRateLimited429(0.02).withBadRequest400(0.005))
+                .withRetryAfterSeconds(1)
+                .withSeed(seed);
+        System.err.println("Starting Sluice on the embedded default...");
+        try (SluiceRuntime runtime = SluiceRuntime.start(loaded.with(demo), simulator);
+             OutcomeTracker tracker = new OutcomeTracker(runtime.adminConfig(), runtime.topics());
+             KafkaProducer<String, byte[]> producer = producer(runtime)) {
+            DemoTraffic traffic = new DemoTraffic(seed, users, tenants);
+            long started = System.currentTimeMillis();
+            for (int i = 0; i < requests; i++) {
+                DemoTraffic.Event event = traffic.next(i);
+                tracker.expect(event.requestId(), event.createdAtMs());
+                byte[] value = event.request() == null ? event.poison()
+                        : runtime.topics().requests().valueSerde().serializer()
+                                .serialize(runtime.topics().requests().name(), event.request());
+                producer.send(new ProducerRecord<>(runtime.topics().requests().name(), null, event.createdAtMs(),
+                        event.requestId(), value));
+            }
+            producer.flush();
+            long giveUpAt = started + timeout.toMillis();
+            long nextReport = 0;
+            while (tracker.waiting() > 0 && System.currentTimeMillis() < giveUpAt) {
+                tracker.poll(Duration.ofMillis(200));
+                if (System.currentTimeMillis() >= nextReport) {
+                    System.err.printf("sent %d · responses %d · rejected %d · dead-lettered %d · waiting %d%n",
+                            requests, tracker.count(tracker.responsesByStatus()),
+                            tracker.count(tracker.rejectionsByReason()), tracker.count(tracker.deadLettersByReason()),
+                            tracker.waiting());
+                    nextReport = System.currentTimeMillis() + 1_000;
+                }
+            }
+            tracker.poll(Duration.ofMillis(500)); // a duplicate would arrive right behind the first outcome
+            System.out.println(summary(tracker));
+            return tracker.waiting() == 0 && tracker.duplicates() == 0 ? 0 : 1;
+        }
+    }
+
+    private String summary(OutcomeTracker tracker) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode out = json.createObjectNode();
+        out.put("sent", requests);
+        out.set("responses", json.valueToTree(tracker.responsesByStatus()));
+        out.set("rejections", json.valueToTree(tracker.rejectionsByReason()));
+        out.put("deadLettered", tracker.count(tracker.deadLettersByReason()));
+        out.set("deadLetterReasons", json.valueToTree(tracker.deadLettersByReason()));
+        out.put("unaccounted", tracker.waiting());
+        out.put("duplicates", tracker.duplicates());
+        ObjectNode latency = out.putObject("latencyMs");
+        latency.put("p50", tracker.latencyPercentileMs(50));
+        latency.put("p95", tracker.latencyPercentileMs(95));
+        latency.put("p99", tracker.latencyPercentileMs(99));
+        latency.put("max", tracker.latencyMaxMs());
+        return out.toString();
+    }
+
+    private static KafkaProducer<String, byte[]> producer(SluiceRuntime runtime) {
+        Map<String, Object> props = new HashMap<>(runtime.adminConfig());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+}

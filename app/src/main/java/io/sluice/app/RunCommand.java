@@ -1,0 +1,39 @@
+package io.sluice.app;
+
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.simulator.SimulatorSettings;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code sluice run}: the pipeline, on the embedded default or on a configured cluster, until stopped. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the Sluice pipeline until stopped (Ctrl-C or SIGTERM).",
+                "With no kafka.bootstrap.servers it starts an embedded Kafka broker (data in embedded.data.dir),",
+                "with no schema.registry.url an embedded registry, and with no provider keys the provider simulator."})
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SluiceRuntime runtime = SluiceRuntime.start(config.load(), SimulatorSettings.defaults());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runtime.close();
+            stopped.countDown();
+        }, "sluice-shutdown"));
+        var effective = runtime.config();
+        System.err.printf("Sluice is running.%n  Kafka:            %s%n  Schema registry:  %s%n"
+                        + "  Provider sim:     %s%n  Requests topic:   %s%n  Outcomes:         %s, %s, %s%n"
+                        + "Stop with Ctrl-C.%n",
+                effective.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS),
+                effective.string(SluiceConfigDef.SCHEMA_REGISTRY_URL),
+                runtime.simulatorUrl() == null ? "(off: real providers)" : runtime.simulatorUrl(),
+                runtime.topics().requests().name(), runtime.topics().responses().name(),
+                runtime.topics().rejected().name(), runtime.topics().deadLetter().name());
+        stopped.await();
+        return 0;
+    }
+}

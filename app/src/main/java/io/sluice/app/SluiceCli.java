@@ -1,0 +1,33 @@
+package io.sluice.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sluice} command. */
+@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
+        description = "AI API calls in production on Kafka: sanitize, limit, call providers durably, account.",
+        subcommands = {RunCommand.class, DemoCommand.class, SimulatorCommand.class, ConfigCommand.class,
+                CommandLine.HelpCommand.class})
+public final class SluiceCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing command: try 'sluice run' to start the pipeline or 'sluice demo' to see it work");
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new SluiceCli())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("sluice " + cmd.getCommandName() + ": " + e.getMessage());
+                    return 1;
+                });
+    }
+}

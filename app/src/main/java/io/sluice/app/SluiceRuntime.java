@@ -1,0 +1,136 @@
+package io.sluice.app;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
+import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
+import io.sluice.provider.ProviderClients;
+import io.sluice.registry.RestSchemaRegistryClient;
+import io.sluice.registry.SchemaRegistryClient;
+import io.sluice.simulator.ProviderSimulator;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.topology.SluiceTopics;
+import io.sluice.topology.SluiceTopology;
+import io.sluice.topology.StreamsProperties;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Sluice instance: the embedded parts it needs (a KRaft broker when no bootstrap servers are configured,
+ * a schema registry when no registry URL is, the provider simulator for providers with neither a base URL nor a
+ * key), its topics, and the Kafka Streams application. Closing stops them in reverse order.
+ */
+public final class SluiceRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final SluiceConfig config;
+    private final SluiceTopics topics;
+    private final String simulatorUrl;
+    private final KafkaStreams streams;
+
+    private SluiceRuntime(SluiceConfig requested, SimulatorSettings simulatorSettings) {
+        try {
+            SluiceConfig effective = requested;
+            if (requested.embeddedKafka()) {
+                EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
+                        Path.of(requested.string(SluiceConfigDef.EMBEDDED_DATA_DIR)),
+                        requested.integer(SluiceConfigDef.EMBEDDED_KAFKA_PORT)).start();
+                started.push(broker);
+                effective = effective.with(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers()));
+            }
+            String bootstrap = effective.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS);
+            if (requested.embeddedRegistry()) {
+                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(bootstrap,
+                        requested.integer(SluiceConfigDef.EMBEDDED_REGISTRY_PORT));
+                started.push(registry);
+                effective = effective.with(Map.of(SluiceConfigDef.SCHEMA_REGISTRY_URL, registry.url()));
+            }
+            if (ProviderClients.needsSimulator(effective)) {
+                ProviderSimulator simulator = ProviderSimulator.start(simulatorSettings,
+                        requested.integer(SluiceConfigDef.EMBEDDED_SIMULATOR_PORT));
+                started.push(simulator);
+                simulatorUrl = simulator.baseUrl();
+            } else {
+                simulatorUrl = null;
+            }
+            this.config = effective;
+            SchemaRegistryClient registryClient = registryClient(effective);
+            this.topics = SluiceTopics.from(effective, registryClient);
+            TopicsAdmin.ensure(adminConfig(), topics.names(), topics.deadLetter().name(),
+                    effective.integer(SluiceConfigDef.TOPICS_PARTITIONS),
+                    effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR));
+            this.streams = new KafkaStreams(
+                    SluiceTopology.build(effective, registryClient, ProviderClients.from(effective, simulatorUrl)),
+                    StreamsProperties.from(effective));
+            // A failed stream thread is replaced: the error was logged, its tasks' state is intact in the
+            // changelogs, and stopping the whole instance would leave every request on it waiting.
+            streams.setUncaughtExceptionHandler(e -> {
+                log.error("Stream thread failed; replacing it", e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
+            started.push(() -> streams.close(Duration.ofSeconds(30)));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts the embedded parts the configuration asks for, and the topology. */
+    public static SluiceRuntime start(SluiceConfig config, SimulatorSettings simulatorSettings) {
+        SluiceRuntime runtime = new SluiceRuntime(config, simulatorSettings);
+        runtime.streams.start();
+        return runtime;
+    }
+
+    public static SchemaRegistryClient registryClient(SluiceConfig config) {
+        return new RestSchemaRegistryClient(config.string(SluiceConfigDef.SCHEMA_REGISTRY_URL),
+                config.secret(SluiceConfigDef.SCHEMA_REGISTRY_USER_INFO), Duration.ofSeconds(10));
+    }
+
+    /** Client settings for the cluster this instance runs on, including pass-through security settings. */
+    public Map<String, Object> adminConfig() {
+        Map<String, Object> client = new HashMap<>(config.kafkaPassthrough());
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
+        return client;
+    }
+
+    /** The configuration with the embedded parts' addresses filled in. */
+    public SluiceConfig config() {
+        return config;
+    }
+
+    public SluiceTopics topics() {
+        return topics;
+    }
+
+    /** Base URL of the provider simulator, or null when every provider is real. */
+    public String simulatorUrl() {
+        return simulatorUrl;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                log.warn("Error while stopping", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.sluice.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates Sluice's external topics when they are missing; existing topics are left as they are. */
+final class TopicsAdmin {
+    private static final Logger log = LoggerFactory.getLogger(TopicsAdmin.class);
+    /** Dead letters wait for an operator; a week (Kafka's default) is too short across a holiday. */
+    static final long DEAD_LETTER_RETENTION_MS = 30L * 24 * 3600 * 1000;
+
+    private TopicsAdmin() {}
+
+    static void ensure(Map<String, Object> clientConfig, List<String> topics, String deadLetterTopic,
+                       int partitions, short replicationFactor) {
+        Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
+        try (Admin admin = Admin.create(clientConfig)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (String topic : topics) {
+                if (!existing.contains(topic)) {
+                    NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), rf);
+                    if (topic.equals(deadLetterTopic)) {
+                        newTopic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
+                                String.valueOf(DEAD_LETTER_RETENTION_MS)));
+                    }
+                    missing.add(newTopic);
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get();
+                log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Could not create Sluice's topics " + missing + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not list topics at "
+                    + clientConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.testkit.PromptRequests;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The broker dies mid-stream and comes back: no request is lost and none is answered twice. */
+class BrokerRestartIT {
+    private static final int REQUESTS = 300;
+
+    @TempDir
+    static Path dir;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(dir);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    @DisplayName("loses no request and answers none twice when the broker is killed mid-stream and restarted")
+    void survivesBrokerKillAndRestart() throws Exception {
+        SluiceConfig config = cluster.config("restart", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000));
+        try (SluiceRuntime runtime = SluiceRuntime.start(config, SimulatorSettings.defaults());
+             OutcomeTracker tracker = new OutcomeTracker(runtime.adminConfig(), runtime.topics());
+             Traffic traffic = new Traffic(runtime, tracker)) {
+            // Given a steady stream of requests
+            CountDownLatch thirdSent = new CountDownLatch(REQUESTS / 3);
+            Thread producerApp = new Thread(() -> {
+                for (int i = 0; i < REQUESTS; i++) {
+                    traffic.send(PromptRequests.valid("acme", "user-" + (i % 10)));
+                    thirdSent.countDown();
+                    pace();
+                }
+                traffic.flush();
+            }, "producer-app");
+            producerApp.start();
+
+            // When the broker is killed a third of the way through, and restarted a few seconds later
+            assertThat(thirdSent.await(60, TimeUnit.SECONDS)).isTrue();
+            cluster.broker.kill();
+            await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
+            cluster.broker.restart();
+            producerApp.join(Duration.ofMinutes(3).toMillis());
+
+            // Then every request still ends in exactly one response
+            await().atMost(Duration.ofMinutes(4)).until(() -> {
+                tracker.poll(Duration.ofMillis(500));
+                return tracker.waiting() == 0;
+            });
+            tracker.poll(Duration.ofSeconds(2));
+            assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", REQUESTS));
+            assertThat(tracker.duplicates()).isZero();
+            assertThat(tracker.rejectionsByReason()).isEmpty();
+            assertThat(tracker.deadLettersByReason()).isEmpty();
+        }
+    }
+
+    /** A producer app sending about 40 requests a second; traffic shape, not a timing assertion. */
+    private static void pace() {
+        try {
+            Thread.sleep(25);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.schemas.ChatMessage;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.testkit.PromptRequests;
+import io.sluice.topology.DeadLetterHeaders;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole pipeline on a real broker: every kind of request ends in exactly one outcome. */
+class EndToEndIT {
+    @TempDir
+    static Path dir;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(dir);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    @DisplayName("answers, rejects or dead-letters every request exactly once, poison records with their original bytes")
+    void everyRequestEndsInExactlyOneOutcome() {
+        SluiceConfig config = cluster.config("e2e", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 5));
+        long minute = Instant.now().toEpochMilli() / 60_000 * 60_000;
+        try (SluiceRuntime runtime = SluiceRuntime.start(config, SimulatorSettings.defaults());
+             OutcomeTracker tracker = new OutcomeTracker(runtime.adminConfig(), runtime.topics());
+             Traffic traffic = new Traffic(runtime, tracker)) {
+            // Given 6 users sending 8 requests each within one minute, against a limit of 5 per minute
+            for (int user = 0; user < 6; user++) {
+                for (int i = 0; i < 8; i++) {
+                    traffic.send(PromptRequests.valid("acme", "user-" + user,
+                            Instant.ofEpochMilli(minute + user * 100 + i)).build());
+                }
+            }
+            // and 4 requests with blank content, and 3 records that are not Avro at all
+            for (int i = 0; i < 4; i++) {
+                traffic.send(PromptRequests.valid("acme", "blank-" + i, Instant.ofEpochMilli(minute))
+                        .setMessages(List.of(new ChatMessage("user", " "))).build());
+            }
+            List<byte[]> poison = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                byte[] bytes = ("{\"poison\": " + i + "}").getBytes(StandardCharsets.UTF_8);
+                poison.add(bytes);
+                traffic.send("poison-" + i, minute, bytes);
+            }
+            traffic.flush();
+
+            // When the pipeline has had time to settle every one
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                tracker.poll(Duration.ofMillis(200));
+                return tracker.waiting() == 0;
+            });
+            tracker.poll(Duration.ofSeconds(1));
+
+            // Then each has exactly one outcome of the expected kind
+            assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 30));
+            assertThat(tracker.rejectionsByReason()).isEqualTo(Map.of("RATE_LIMITED", 18, "EMPTY_MESSAGES", 4));
+            assertThat(tracker.deadLettersByReason()).isEqualTo(Map.of("POISON_RECORD", 3));
+            assertThat(tracker.duplicates()).isZero();
+            // and the dead letters hold the original bytes and where they came from
+            List<ConsumerRecord<String, byte[]>> letters = readAll(runtime, runtime.topics().deadLetter().name(), 3);
+            assertThat(letters).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(poison);
+            assertThat(letters).allSatisfy(letter -> {
+                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.TOPIC))
+                        .isEqualTo(runtime.topics().requests().name());
+                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.MESSAGE)).contains("magic byte");
+            });
+        }
+    }
+
+    static List<ConsumerRecord<String, byte[]>> readAll(SluiceRuntime runtime, String topic, int expected) {
+        Map<String, Object> props = new HashMap<>(runtime.adminConfig());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return records.size() >= expected;
+            });
+        }
+        return records;
+    }
+}

@@ -1,0 +1,56 @@
+package io.sluice.app;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
+import io.sluice.simulator.ProviderSimulator;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.testkit.KafkaBrokerProcess;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What an integration test class runs against: a real broker in its own process (so it can be killed), the
+ * schema registry on it, and the provider simulator. Each test takes its own topics and application id.
+ */
+final class TestCluster implements AutoCloseable {
+    final KafkaBrokerProcess broker;
+    final EmbeddedSchemaRegistry registry;
+    final ProviderSimulator simulator;
+    private final Path dir;
+
+    private TestCluster(Path dir) {
+        this.dir = dir;
+        this.broker = KafkaBrokerProcess.start(dir.resolve("broker"));
+        this.registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0);
+        this.simulator = ProviderSimulator.start(SimulatorSettings.defaults(), 0);
+    }
+
+    static TestCluster start(Path dir) {
+        return new TestCluster(dir);
+    }
+
+    /** Configuration of a Sluice instance named {@code name} on this cluster; starts no embedded parts. */
+    SluiceConfig config(String name, Map<String, ?> overrides) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        settings.put(SluiceConfigDef.SCHEMA_REGISTRY_URL, registry.url());
+        settings.put(SluiceConfigDef.OPENAI_BASE_URL, simulator.openAiBaseUrl());
+        settings.put(SluiceConfigDef.ANTHROPIC_BASE_URL, simulator.anthropicBaseUrl());
+        settings.put(SluiceConfigDef.TOPICS_PREFIX, name + ".");
+        settings.put(SluiceConfigDef.APPLICATION_ID, "sluice-" + name);
+        settings.put(SluiceConfigDef.STATE_DIR, dir.resolve("state-" + name).toString());
+        settings.put(SluiceConfigDef.TOPICS_PARTITIONS, 3);
+        settings.put(SluiceConfigDef.NUM_STREAM_THREADS, 1);
+        settings.putAll(overrides);
+        return SluiceConfig.of(settings);
+    }
+
+    @Override
+    public void close() {
+        simulator.close();
+        registry.close();
+        broker.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.sluice.app;
+
+import io.sluice.schemas.PromptRequest;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** A producer app's side of an integration test: sends requests (or raw bytes) and tells the tracker. */
+final class Traffic implements AutoCloseable {
+    private final SluiceRuntime runtime;
+    private final OutcomeTracker tracker;
+    private final KafkaProducer<String, byte[]> producer;
+
+    Traffic(SluiceRuntime runtime, OutcomeTracker tracker) {
+        this.runtime = runtime;
+        this.tracker = tracker;
+        Map<String, Object> props = new HashMap<>(runtime.adminConfig());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // Ride out a broker restart instead of failing the send.
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 180_000);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    void send(PromptRequest request) {
+        var topic = runtime.topics().requests();
+        send(request.getRequestId(), request.getCreatedAt().toEpochMilli(),
+                topic.valueSerde().serializer().serialize(topic.name(), request));
+    }
+
+    void send(String requestId, long timestamp, byte[] value) {
+        tracker.expect(requestId, timestamp);
+        producer.send(new ProducerRecord<>(runtime.topics().requests().name(), null, timestamp, requestId, value));
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
