@@ -8,6 +8,7 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.simulator.ErrorRates;
 import io.sluice.simulator.Latency;
 import io.sluice.simulator.SimulatorSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--work-dir", defaultValue = ".sluice/demo",
             description = "Directory of the demo's embedded broker and state stores (default: ${DEFAULT-VALUE}).")
-    java.nio.file.Path workDir;
+    Path workDir;
 
     @Mixin
     ConfigOption config;
@@ -72,10 +73,14 @@ final class DemoCommand implements Callable<Integer> {
                 .withErrors(ErrorRates.none().withHttp503(0.03).withRateLimited429(0.02).withBadRequest400(0.005))
                 .withRetryAfterSeconds(1)
                 .withSeed(seed);
-        System.err.println("Starting Sluice on the embedded default...");
+        Path log = workDir.resolve("sluice.log");
+        LogFile.redirectTo(log);
+        System.err.println("Starting Sluice on the embedded default (logs: " + log + ")...");
         try (SluiceRuntime runtime = SluiceRuntime.start(loaded.with(demo), simulator);
              OutcomeTracker tracker = new OutcomeTracker(runtime.adminConfig(), runtime.topics());
              KafkaProducer<String, byte[]> producer = producer(runtime)) {
+            runtime.awaitRunning(Duration.ofMinutes(2));
+            System.err.println("Sluice is running; sending " + requests + " requests from " + users + " users...");
             DemoTraffic traffic = new DemoTraffic(seed, users, tenants);
             long started = System.currentTimeMillis();
             for (int i = 0; i < requests; i++) {

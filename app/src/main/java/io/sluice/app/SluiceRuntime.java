@@ -123,6 +123,23 @@ public final class SluiceRuntime implements AutoCloseable {
         return streams.state();
     }
 
+    /** Waits until the topology runs (tasks assigned and restored), so what is sent next is processed at once. */
+    public void awaitRunning(Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > until || !streams.state().isRunningOrRebalancing()) {
+                throw new IllegalStateException("Kafka Streams did not reach RUNNING within " + timeout
+                        + "; it is " + streams.state());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Kafka Streams", e);
+            }
+        }
+    }
+
     @Override
     public void close() {
         while (!started.isEmpty()) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.simulator.Latency;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import java.nio.file.Path;
@@ -40,6 +41,8 @@ class BrokerRestartIT {
     @DisplayName("loses no request and answers none twice when the broker is killed mid-stream and restarted")
     void survivesBrokerKillAndRestart() throws Exception {
         SluiceConfig config = cluster.config("restart", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000));
+        // Slow enough answers that calls are in flight when the broker dies, and complete while it is down.
+        cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(400)));
         try (SluiceRuntime runtime = SluiceRuntime.start(config, SimulatorSettings.defaults());
              OutcomeTracker tracker = new OutcomeTracker(runtime.adminConfig(), runtime.topics());
              Traffic traffic = new Traffic(runtime, tracker)) {

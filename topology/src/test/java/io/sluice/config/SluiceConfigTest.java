@@ -1,0 +1,75 @@
+package io.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SluiceConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("fails at start naming the key and the bad value")
+    void failsNamingTheKey() {
+        assertThatThrownBy(() -> SluiceConfig.of(Map.of(SluiceConfigDef.LIMIT_USER_RPM, "-5")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("limits.user.requests.per.minute")
+                .hasMessageContaining("-5");
+        assertThatThrownBy(() -> SluiceConfig.of(Map.of(SluiceConfigDef.PROCESSING_GUARANTEE, "exactly_once")))
+                .hasMessageContaining("processing.guarantee");
+    }
+
+    @Test
+    @DisplayName("refuses a malformed route or an unknown provider, naming the routes key")
+    void refusesBadRoutes() {
+        assertThatThrownBy(() -> SluiceConfig.of(Map.of(SluiceConfigDef.ROUTES, "default=gpt-4o")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("routes").hasMessageContaining("name=provider:model");
+        assertThatThrownBy(() -> SluiceConfig.of(Map.of(SluiceConfigDef.ROUTES, "default=mistral:large")))
+                .hasMessageContaining("unknown provider 'mistral'");
+    }
+
+    @Test
+    @DisplayName("loads a file and lets SLUICE_* environment variables override it")
+    void environmentOverridesFile() throws Exception {
+        Path file = dir.resolve("sluice.properties");
+        Files.writeString(file, "topics.prefix=file.\nlimits.user.requests.per.minute=7\n");
+
+        SluiceConfig config = SluiceConfig.load(file, Map.of("SLUICE_TOPICS_PREFIX", "env."));
+
+        assertThat(config.string(SluiceConfigDef.TOPICS_PREFIX)).isEqualTo("env.");
+        assertThat(config.integer(SluiceConfigDef.LIMIT_USER_RPM)).isEqualTo(7);
+    }
+
+    @Test
+    @DisplayName("resolves secrets from secret files and never prints them")
+    void resolvesSecretReferencesAndHidesThem() throws Exception {
+        Files.writeString(dir.resolve("openai_key"), "sk-test-123");
+        Path props = dir.resolve("secrets.properties");
+        Files.writeString(props, "anthropic=sk-ant-456\n");
+
+        SluiceConfig config = SluiceConfig.of(Map.of(
+                SluiceConfigDef.OPENAI_API_KEY, "${dir:" + dir + ":openai_key}",
+                SluiceConfigDef.ANTHROPIC_API_KEY, "${file:" + props + ":anthropic}"));
+
+        assertThat(config.secret(SluiceConfigDef.OPENAI_API_KEY)).isEqualTo("sk-test-123");
+        assertThat(config.secret(SluiceConfigDef.ANTHROPIC_API_KEY)).isEqualTo("sk-ant-456");
+        assertThat(String.join("\n", config.describe())).doesNotContain("sk-test-123").doesNotContain("sk-ant-456")
+                .contains("providers.openai.api.key=[hidden]");
+    }
+
+    @Test
+    @DisplayName("names the missing config file")
+    void namesMissingFile() {
+        Path missing = dir.resolve("nope.properties");
+        assertThatThrownBy(() -> SluiceConfig.load(missing, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(missing.toString());
+    }
+}
