@@ -52,6 +52,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         if (requests < 1 || users < 1 || tenants < 1) {
@@ -106,7 +109,8 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             tracker.poll(Duration.ofMillis(500)); // a duplicate would arrive right behind the first outcome
-            System.out.println(summary(tracker));
+            spec.commandLine().getOut().println(summary(tracker));
+            spec.commandLine().getOut().flush();
             return tracker.waiting() == 0 && tracker.duplicates() == 0 ? 0 : 1;
         }
     }

@@ -1,0 +1,108 @@
+package io.sluice.embedded.registry;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Schema Registry serving the Confluent REST subset that Confluent-wire clients use (kcat, kafkajs,
+ * confluent-kafka-python, Sluice's own {@code RestSchemaRegistryClient}), because Confluent's registry is not on
+ * Maven Central. Like Confluent's, it keeps its state in a compacted Kafka topic ({@value #DEFAULT_TOPIC} unless
+ * told otherwise; record format in {@link SchemaRecord}), so schemas and ids survive restarts: start-up reads the
+ * topic to its end before serving. Avro only, compatibility BACKWARD against the latest version of a subject.
+ * <p>
+ * One registry instance should write to a topic at a time: ids are allocated in memory, with no leader election
+ * between instances. Listens on {@code localhost} only, like the embedded broker.
+ */
+public final class EmbeddedSchemaRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
+    public static final String DEFAULT_TOPIC = "_sluice_schemas";
+    private static final String HOST = "localhost";
+    private static final long AWAIT_SECONDS = 10;
+
+    private final Vertx vertx;
+    private final WorkerExecutor writer;
+    private final SchemaTopic topic;
+    private final HttpServer server;
+
+    private EmbeddedSchemaRegistry(Vertx vertx, WorkerExecutor writer, SchemaTopic topic, HttpServer server) {
+        this.vertx = vertx;
+        this.writer = writer;
+        this.topic = topic;
+        this.server = server;
+    }
+
+    /** Starts a registry on topic {@value #DEFAULT_TOPIC}; {@code port} 0 picks a free port. */
+    public static EmbeddedSchemaRegistry start(String bootstrapServers, int port) {
+        return start(bootstrapServers, port, DEFAULT_TOPIC);
+    }
+
+    /** Starts a registry keeping its schemas in {@code topic}, created (compacted) when missing. */
+    public static EmbeddedSchemaRegistry start(String bootstrapServers, int port, String topicName) {
+        SchemaTopic topic = SchemaTopic.open(bootstrapServers, topicName);
+        Vertx vertx = null;
+        try {
+            SchemaStore store = new SchemaStore();
+            int loaded = topic.load(store::apply);
+            vertx = Vertx.vertx();
+            // one thread: registrations run one at a time, and none ever blocks the event loop
+            WorkerExecutor writer = vertx.createSharedWorkerExecutor("sluice-schema-registry-writer", 1);
+            RegistryHttpApi api = new RegistryHttpApi(store, new SchemaRegistrar(store, topic), writer);
+            HttpServer server = await(vertx.createHttpServer().requestHandler(api.router(vertx)).listen(port, HOST),
+                    "listen on port " + port);
+            EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(vertx, writer, topic, server);
+            log.info("Embedded schema registry at {} serving {} schema versions from topic {} on {}",
+                    registry.url(), loaded, topicName, bootstrapServers);
+            return registry;
+        } catch (RuntimeException e) {
+            if (vertx != null) {
+                vertx.close();
+            }
+            topic.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** Base URL for registry clients, for example {@code http://localhost:8081}. */
+    public String url() {
+        return "http://" + HOST + ":" + port();
+    }
+
+    /** Stops serving, then lets an in-flight registration finish before the producer closes. */
+    @Override
+    public void close() {
+        try {
+            await(server.close(), "stop its HTTP server");
+            await(writer.close(), "stop its writer");
+        } finally {
+            topic.close();
+            await(vertx.close(), "stop Vert.x");
+            log.info("Embedded schema registry on topic {} stopped", topic.name());
+        }
+    }
+
+    private static <T> T await(Future<T> future, String what) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(AWAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Embedded schema registry could not " + what + ": " + e.getCause(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Embedded schema registry could not " + what + " within "
+                    + AWAIT_SECONDS + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Embedded schema registry was interrupted trying to " + what, e);
+        }
+    }
+}
