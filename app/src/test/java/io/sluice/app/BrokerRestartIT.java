@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The broker dies mid-stream and comes back: no request is lost and none is answered twice. */
@@ -37,10 +38,11 @@ class BrokerRestartIT {
         cluster.close();
     }
 
-    @Test
-    @DisplayName("loses no request and answers none twice when the broker is killed mid-stream and restarted")
-    void survivesBrokerKillAndRestart() throws Exception {
-        SluiceConfig config = cluster.config("restart", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000));
+    @ParameterizedTest(name = "broker {0}ped mid-stream")
+    @ValueSource(strings = {"stop", "kill"})
+    @DisplayName("loses no request and answers none twice when the broker goes down mid-stream and restarts")
+    void survivesBrokerRestart(String how) throws Exception {
+        SluiceConfig config = cluster.config("restart-" + how, Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000));
         // Slow enough answers that calls are in flight when the broker dies, and complete while it is down.
         cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(400)));
         try (SluiceRuntime runtime = SluiceRuntime.start(config, SimulatorSettings.defaults());
@@ -58,9 +60,13 @@ class BrokerRestartIT {
             }, "producer-app");
             producerApp.start();
 
-            // When the broker is killed a third of the way through, and restarted a few seconds later
+            // When the broker is stopped (SIGTERM) or killed (SIGKILL) a third of the way through, and restarted
             assertThat(thirdSent.await(60, TimeUnit.SECONDS)).isTrue();
-            cluster.broker.kill();
+            if (how.equals("kill")) {
+                cluster.broker.kill();
+            } else {
+                cluster.broker.stop();
+            }
             await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
             cluster.broker.restart();
             producerApp.join(Duration.ofMinutes(3).toMillis());

@@ -60,7 +60,7 @@ class EndToEndIT {
                             Instant.ofEpochMilli(minute + user * 100 + i)).build());
                 }
             }
-            // and 4 requests with blank content, and 3 records that are not Avro at all
+            // and 4 requests with blank content, 3 records that are not Avro at all, and a tombstone
             for (int i = 0; i < 4; i++) {
                 traffic.send(PromptRequests.valid("acme", "blank-" + i, Instant.ofEpochMilli(minute))
                         .setMessages(List.of(new ChatMessage("user", " "))).build());
@@ -71,6 +71,7 @@ class EndToEndIT {
                 poison.add(bytes);
                 traffic.send("poison-" + i, minute, bytes);
             }
+            traffic.send("tombstone-0", minute, null);
             traffic.flush();
 
             // When the pipeline has had time to settle every one
@@ -83,16 +84,21 @@ class EndToEndIT {
             // Then each has exactly one outcome of the expected kind
             assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 30));
             assertThat(tracker.rejectionsByReason()).isEqualTo(Map.of("RATE_LIMITED", 18, "EMPTY_MESSAGES", 4));
-            assertThat(tracker.deadLettersByReason()).isEqualTo(Map.of("POISON_RECORD", 3));
+            assertThat(tracker.deadLettersByReason()).isEqualTo(Map.of("POISON_RECORD", 4));
             assertThat(tracker.duplicates()).isZero();
             // and the dead letters hold the original bytes and where they came from
-            List<ConsumerRecord<String, byte[]>> letters = readAll(runtime, runtime.topics().deadLetter().name(), 3);
-            assertThat(letters).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(poison);
-            assertThat(letters).allSatisfy(letter -> {
+            List<ConsumerRecord<String, byte[]>> letters = readAll(runtime, runtime.topics().deadLetter().name(), 4);
+            List<ConsumerRecord<String, byte[]>> undecodable = letters.stream()
+                    .filter(letter -> letter.key().startsWith("poison-")).toList();
+            assertThat(undecodable).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(poison);
+            assertThat(undecodable).allSatisfy(letter -> {
                 assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.TOPIC))
                         .isEqualTo(runtime.topics().requests().name());
                 assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.MESSAGE)).contains("magic byte");
             });
+            assertThat(letters).filteredOn(letter -> letter.key().equals("tombstone-0")).singleElement()
+                    .satisfies(letter -> assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.MESSAGE))
+                            .contains("tombstone"));
         }
     }
 
