@@ -19,6 +19,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -79,7 +80,10 @@ public final class SluiceRuntime implements AutoCloseable {
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             streams.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
-            started.push(() -> streams.close(Duration.ofSeconds(30)));
+            // Leave the group on close so another instance takes the tasks over at once, instead of after the
+            // session timeout; their in-flight calls are re-issued there from the changelogged store.
+            started.push(() -> streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
         } catch (RuntimeException e) {
             close();
             throw e;

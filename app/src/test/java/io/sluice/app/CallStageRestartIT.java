@@ -1,0 +1,71 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.simulator.Latency;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.testkit.PromptRequests;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sluice restarts while provider calls are in flight: the next instance re-issues them from the in-flight store. */
+class CallStageRestartIT {
+    private static final int REQUESTS = 12;
+
+    @TempDir
+    static Path dir;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(dir);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    @DisplayName("re-issues the calls a stopped instance left in flight, and answers each request once")
+    void reissuesCallsLeftInFlight() {
+        SluiceConfig config = cluster.config("reissue", Map.of());
+        // Given calls that take far longer than the instance will live
+        cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(20_000)));
+        cluster.simulator.resetStats();
+        SluiceRuntime first = SluiceRuntime.start(config, SimulatorSettings.defaults());
+        try (OutcomeTracker tracker = new OutcomeTracker(first.adminConfig(), first.topics());
+             Traffic traffic = new Traffic(first, tracker)) {
+            for (int i = 0; i < REQUESTS; i++) {
+                traffic.send(PromptRequests.valid("acme", "user-" + i));
+            }
+            traffic.flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.simulator.stats().inFlight() == REQUESTS);
+
+            // When the instance is stopped with every call still in flight, and a new one starts
+            first.close();
+            cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(20)));
+            try (SluiceRuntime second = SluiceRuntime.start(config, SimulatorSettings.defaults())) {
+                // Then every request is answered exactly once, by calls the new instance made
+                await().atMost(Duration.ofSeconds(90)).until(() -> {
+                    tracker.poll(Duration.ofMillis(200));
+                    return tracker.waiting() == 0;
+                });
+                tracker.poll(Duration.ofSeconds(1));
+                assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", REQUESTS));
+                assertThat(tracker.duplicates()).isZero();
+                assertThat(cluster.simulator.stats().totalRequests()).isEqualTo(2L * REQUESTS);
+            }
+        } finally {
+            first.close();
+        }
+    }
+}
