@@ -7,32 +7,18 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.simulator.Latency;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sluice restarts while provider calls are in flight: the next instance re-issues them from the in-flight store. */
 class CallStageRestartIT {
     private static final int REQUESTS = 12;
 
-    @TempDir
-    static Path dir;
-    static TestCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = TestCluster.start(dir);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final TestCluster cluster = new TestCluster();
 
     @Test
     @DisplayName("re-issues the calls a stopped instance left in flight, and answers each request once")
@@ -55,11 +41,7 @@ class CallStageRestartIT {
             cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(20)));
             try (SluiceRuntime second = SluiceRuntime.start(config, SimulatorSettings.defaults())) {
                 // Then every request is answered exactly once, by calls the new instance made
-                await().atMost(Duration.ofSeconds(90)).until(() -> {
-                    tracker.poll(Duration.ofMillis(200));
-                    return tracker.waiting() == 0;
-                });
-                tracker.poll(Duration.ofSeconds(1));
+                traffic.awaitOutcomes(Duration.ofSeconds(90));
                 assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", REQUESTS));
                 assertThat(tracker.duplicates()).isZero();
                 assertThat(cluster.simulator.stats().totalRequests()).isEqualTo(2L * REQUESTS);

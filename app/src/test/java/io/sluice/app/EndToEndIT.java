@@ -11,7 +11,6 @@ import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import io.sluice.topology.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,27 +22,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole pipeline on a real broker: every kind of request ends in exactly one outcome. */
 class EndToEndIT {
-    @TempDir
-    static Path dir;
-    static TestCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = TestCluster.start(dir);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final TestCluster cluster = new TestCluster();
 
     @Test
     @DisplayName("answers, rejects or dead-letters every request exactly once, poison records with their original bytes")
@@ -72,14 +58,9 @@ class EndToEndIT {
                 traffic.send("poison-" + i, minute, bytes);
             }
             traffic.send("tombstone-0", minute, null);
-            traffic.flush();
 
             // When the pipeline has had time to settle every one
-            await().atMost(Duration.ofSeconds(90)).until(() -> {
-                tracker.poll(Duration.ofMillis(200));
-                return tracker.waiting() == 0;
-            });
-            tracker.poll(Duration.ofSeconds(1));
+            traffic.awaitOutcomes(Duration.ofSeconds(90));
 
             // Then each has exactly one outcome of the expected kind
             assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 30));

@@ -6,29 +6,45 @@ import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
 import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.KafkaBrokerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * What an integration test class runs against: a real broker in its own process (so it can be killed), the
- * schema registry on it, and the provider simulator. Each test takes its own topics and application id.
+ * schema registry on it, and the provider simulator; started once per class with
+ * {@code @RegisterExtension static final TestCluster cluster = new TestCluster();}. Each test takes its own topics
+ * and application id.
  */
-final class TestCluster implements AutoCloseable {
-    final KafkaBrokerProcess broker;
-    final EmbeddedSchemaRegistry registry;
-    final ProviderSimulator simulator;
-    private final Path dir;
+final class TestCluster implements BeforeAllCallback, AfterAllCallback {
+    KafkaBrokerProcess broker;
+    EmbeddedSchemaRegistry registry;
+    ProviderSimulator simulator;
+    private Path dir;
 
-    private TestCluster(Path dir) {
-        this.dir = dir;
-        this.broker = KafkaBrokerProcess.start(dir.resolve("broker"));
-        this.registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0);
-        this.simulator = ProviderSimulator.start(SimulatorSettings.defaults(), 0);
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("sluice-it-");
+        broker = KafkaBrokerProcess.start(dir.resolve("broker"));
+        registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0);
+        simulator = ProviderSimulator.start(SimulatorSettings.defaults(), 0);
     }
 
-    static TestCluster start(Path dir) {
-        return new TestCluster(dir);
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        simulator.close();
+        registry.close();
+        broker.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
     }
 
     /** Configuration of a Sluice instance named {@code name} on this cluster; starts no embedded parts. */
@@ -45,12 +61,5 @@ final class TestCluster implements AutoCloseable {
         settings.put(SluiceConfigDef.NUM_STREAM_THREADS, 1);
         settings.putAll(overrides);
         return SluiceConfig.of(settings);
-    }
-
-    @Override
-    public void close() {
-        simulator.close();
-        registry.close();
-        broker.close();
     }
 }

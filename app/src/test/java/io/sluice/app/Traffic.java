@@ -1,6 +1,9 @@
 package io.sluice.app;
 
+import static org.awaitility.Awaitility.await;
+
 import io.sluice.schemas.PromptRequest;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,6 +42,16 @@ final class Traffic implements AutoCloseable {
 
     void flush() {
         producer.flush();
+    }
+
+    /** Flushes, waits until every request sent has an outcome, then reads on a little so duplicates would show. */
+    void awaitOutcomes(Duration timeout) {
+        flush();
+        await().atMost(timeout).until(() -> {
+            tracker.poll(Duration.ofMillis(200));
+            return tracker.waiting() == 0;
+        });
+        tracker.poll(Duration.ofSeconds(1));
     }
 
     @Override

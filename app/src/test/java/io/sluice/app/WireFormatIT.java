@@ -13,14 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a producer in another language does: register a schema through the registry's REST API, frame an Avro body
@@ -38,19 +35,8 @@ class WireFormatIT {
               {"name":"messages","type":{"type":"array","items":{"type":"record","name":"ChatMessage",
                 "fields":[{"name":"role","type":"string"},{"name":"content","type":"string"}]}}}]}""";
 
-    @TempDir
-    static Path dir;
-    static TestCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = TestCluster.start(dir);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final TestCluster cluster = new TestCluster();
 
     @Test
     @DisplayName("answers a request framed by hand with a schema registered through the REST API")
@@ -78,13 +64,9 @@ class WireFormatIT {
             byte[] framed = ByteBuffer.allocate(5 + body.size()).put((byte) 0).putInt(schemaId)
                     .put(body.toByteArray()).array();
             traffic.send("wire-1", createdAt, framed);
-            traffic.flush();
 
             // Then the pipeline answers it
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                tracker.poll(Duration.ofMillis(200));
-                return tracker.waiting() == 0;
-            });
+            traffic.awaitOutcomes(Duration.ofSeconds(60));
             assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 1));
         }
     }
