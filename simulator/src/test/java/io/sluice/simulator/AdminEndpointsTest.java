@@ -4,27 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The {@code /_sim} endpoints that observe and steer a running simulator over HTTP. */
 class AdminEndpointsTest {
-    private ProviderSimulator sim;
-
-    @BeforeEach
-    void startSimulator() {
-        sim = ProviderSimulator.start(SimulatorSettings.defaults().withLatency(Latency.fixed(1)), 0);
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
-    }
+    // Tests post configs and count calls; the extension restores the settings and zeroes the stats between them.
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension(
+            SimulatorSettings.defaults().withLatency(Latency.fixed(1)));
 
     @Test
     void healthAnswersOk() {
-        HttpResponse<String> response = RawHttp.get(sim, "/_sim/health");
+        HttpResponse<String> response = RawHttp.get(sim.get(), "/_sim/health");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(RawHttp.json(response).get("status").asText()).isEqualTo("ok");
@@ -33,12 +25,12 @@ class AdminEndpointsTest {
     @Test
     void statsCountCallsByEndpointAndStatus() {
         // Given two OpenAI calls, one refused, and one Anthropic call
-        RawHttp.chat(sim);
-        RawHttp.openAi(sim, "{}");
-        RawHttp.anthropic(sim, RawHttp.messagesBody("m", "hi", 5));
+        RawHttp.chat(sim.get());
+        RawHttp.openAi(sim.get(), "{}");
+        RawHttp.anthropic(sim.get(), RawHttp.messagesBody("m", "hi", 5));
 
         // When the stats are read over HTTP
-        JsonNode stats = RawHttp.json(RawHttp.get(sim, "/_sim/stats"));
+        JsonNode stats = RawHttp.json(RawHttp.get(sim.get(), "/_sim/stats"));
 
         // Then they count provider calls only, per endpoint and per status
         assertThat(stats.get("totalRequests").asLong()).isEqualTo(3);
@@ -53,10 +45,10 @@ class AdminEndpointsTest {
     @Test
     void resetStatsClearsTheCounters() {
         // Given some traffic
-        RawHttp.chat(sim);
+        RawHttp.chat(sim.get());
 
         // When the stats are reset over HTTP
-        HttpResponse<String> response = RawHttp.post(sim, "/_sim/reset-stats", "");
+        HttpResponse<String> response = RawHttp.post(sim.get(), "/_sim/reset-stats", "");
 
         // Then the counters start from zero
         assertThat(response.statusCode()).isEqualTo(200);
@@ -68,13 +60,13 @@ class AdminEndpointsTest {
     void postedConfigReplacesTheBehaviourAndIsReadBack() {
         // Given a healthy simulator
         // When a config making every call a 500 is posted
-        HttpResponse<String> posted = RawHttp.post(sim, "/_sim/config",
+        HttpResponse<String> posted = RawHttp.post(sim.get(), "/_sim/config",
                 "{\"errors\":{\"http500\":1.0},\"outputTokens\":7}");
 
         // Then calls fail that way, and the config reads back with defaults for what the post left out
         assertThat(posted.statusCode()).isEqualTo(200);
-        assertThat(RawHttp.chat(sim).statusCode()).isEqualTo(500);
-        JsonNode config = RawHttp.json(RawHttp.get(sim, "/_sim/config"));
+        assertThat(RawHttp.chat(sim.get()).statusCode()).isEqualTo(500);
+        JsonNode config = RawHttp.json(RawHttp.get(sim.get(), "/_sim/config"));
         assertThat(config.at("/errors/http500").asDouble()).isEqualTo(1.0);
         assertThat(config.get("outputTokens").asInt()).isEqualTo(7);
         assertThat(config.at("/latency/fixedMs").asLong()).isEqualTo(50);
@@ -85,11 +77,11 @@ class AdminEndpointsTest {
     void invalidConfigIsRefusedAndTheOldOneKept() {
         // Given a healthy simulator
         // When an impossible error rate is posted
-        HttpResponse<String> posted = RawHttp.post(sim, "/_sim/config", "{\"errors\":{\"http500\":1.5}}");
+        HttpResponse<String> posted = RawHttp.post(sim.get(), "/_sim/config", "{\"errors\":{\"http500\":1.5}}");
 
         // Then it is refused with the reason, and calls still succeed
         assertThat(posted.statusCode()).isEqualTo(400);
         assertThat(RawHttp.json(posted).get("error").asText()).contains("error rates must be within 0..1");
-        assertThat(RawHttp.chat(sim).statusCode()).isEqualTo(200);
+        assertThat(RawHttp.chat(sim.get()).statusCode()).isEqualTo(200);
     }
 }

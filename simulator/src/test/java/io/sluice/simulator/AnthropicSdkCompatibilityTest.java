@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.InternalServerException;
 import com.anthropic.errors.OverloadedException;
@@ -14,38 +13,16 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.Usage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The official Anthropic Java SDK, with strict response validation, talks to the simulator as to Anthropic. */
 class AnthropicSdkCompatibilityTest {
     private static final SimulatorSettings FAST = SimulatorSettings.defaults().withLatency(Latency.fixed(5));
-    private static ProviderSimulator sim;
-    private static AnthropicClient client;
-
-    @BeforeAll
-    static void startSimulator() {
-        sim = ProviderSimulator.start(FAST, 0);
-        client = AnthropicOkHttpClient.builder()
-                .baseUrl(sim.anthropicBaseUrl())
-                .apiKey("test")
-                .maxRetries(0)
-                .responseValidation(true)
-                .build();
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        client.close();
-        sim.close();
-    }
-
-    @BeforeEach
-    void healthyByDefault() {
-        sim.settings(FAST);
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension(FAST);
+    // The extension builds the client once for the class and closes it before the simulator.
+    private final AnthropicClient client = sim.anthropicClient();
 
     private static MessageCreateParams.Builder hello(long maxTokens) {
         // System 16 characters (4 tokens) + user 36 characters (9 tokens) = 13 prompt tokens.

@@ -3,16 +3,13 @@ package io.sluice.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,28 +17,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The Anthropic Messages wire format, checked on the raw JSON and headers. */
 class AnthropicWireFormatTest {
     private static final SimulatorSettings FAST = SimulatorSettings.defaults().withLatency(Latency.fixed(1));
-    private static ProviderSimulator sim;
-
-    @BeforeAll
-    static void startSimulator() {
-        sim = ProviderSimulator.start(FAST, 0);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        sim.close();
-    }
-
-    @BeforeEach
-    void healthyByDefault() {
-        sim.settings(FAST);
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension(FAST);
 
     @Test
     void successHasExactlyTheMessageShapeAndARequestId() {
         // Given a healthy simulator
         // When a message is created
-        HttpResponse<String> response = RawHttp.anthropic(sim, RawHttp.messagesBody("claude-x", "Hello there", 500));
+        HttpResponse<String> response = RawHttp.anthropic(sim.get(),
+                RawHttp.messagesBody("claude-x", "Hello there", 500));
 
         // Then the body has Anthropic's fields in Anthropic's order
         assertThat(response.statusCode()).isEqualTo(200);
@@ -69,9 +53,8 @@ class AnthropicWireFormatTest {
         // Given system and content given as block arrays, sent to the path without /v1
         String body = "{\"model\":\"m\",\"max_tokens\":10,\"system\":[{\"type\":\"text\",\"text\":\"abcdefgh\"}],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"abcd\"}]}]}";
-        HttpRequest request = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/messages"))
-                .header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest request = RawHttp.postRequest(sim.get(), "/messages", body)
+                .header("anthropic-version", "2023-06-01").build();
 
         // When it is sent
         HttpResponse<String> response = RawHttp.send(request);
@@ -101,7 +84,7 @@ class AnthropicWireFormatTest {
         sim.settings(FAST.withErrors(rates.apply(ErrorRates.none())));
 
         // When a message is created
-        HttpResponse<String> response = RawHttp.anthropic(sim, RawHttp.messagesBody("m", "hi", 10));
+        HttpResponse<String> response = RawHttp.anthropic(sim.get(), RawHttp.messagesBody("m", "hi", 10));
 
         // Then the status and the body {"type":"error","error":{"type","message"}} are Anthropic's
         assertThat(response.statusCode()).isEqualTo(status);
@@ -118,12 +101,10 @@ class AnthropicWireFormatTest {
     @Test
     void missingAnthropicVersionHeaderIsRefusedWith400() {
         // Given a request without the anthropic-version header
-        HttpRequest request = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/messages"))
-                .POST(HttpRequest.BodyPublishers.ofString(RawHttp.messagesBody("m", "hi", 10)))
-                .build();
+        String body = RawHttp.messagesBody("m", "hi", 10);
 
         // When it is sent
-        HttpResponse<String> response = RawHttp.send(request);
+        HttpResponse<String> response = RawHttp.post(sim.get(), "/v1/messages", body);
 
         // Then it is refused as invalid
         assertThat(response.statusCode()).isEqualTo(400);
@@ -136,7 +117,7 @@ class AnthropicWireFormatTest {
         String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
         // When it is sent
-        HttpResponse<String> response = RawHttp.anthropic(sim, body);
+        HttpResponse<String> response = RawHttp.anthropic(sim.get(), body);
 
         // Then it is refused naming the field
         assertThat(response.statusCode()).isEqualTo(400);
@@ -151,11 +132,9 @@ class AnthropicWireFormatTest {
         String body = RawHttp.messagesBody("m", "hi", 10);
 
         // When calls come without a key, with a wrong key and with the right key
-        HttpResponse<String> missing = RawHttp.anthropic(sim, body);
-        HttpResponse<String> wrong = RawHttp.send(RawHttp.anthropicRequest(sim, body)
-                .header("x-api-key", "sk-ant-wrong").build());
-        HttpResponse<String> right = RawHttp.send(RawHttp.anthropicRequest(sim, body)
-                .header("x-api-key", "sk-ant-right").build());
+        HttpResponse<String> missing = RawHttp.anthropic(sim.get(), body);
+        HttpResponse<String> wrong = RawHttp.anthropic(sim.get(), body, "sk-ant-wrong");
+        HttpResponse<String> right = RawHttp.anthropic(sim.get(), body, "sk-ant-right");
 
         // Then only the right key passes
         assertThat(missing.statusCode()).isEqualTo(401);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Faults that break the HTTP exchange itself rather than answering with an error status. */
 class FaultInjectionTest {
     private static final SimulatorSettings FAST = SimulatorSettings.defaults().withLatency(Latency.fixed(1));
+    // A server per test rather than SimulatorExtension: dropped and hung connections must not reach the next test.
     private ProviderSimulator sim;
 
     @AfterEach

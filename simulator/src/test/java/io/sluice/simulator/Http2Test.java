@@ -13,23 +13,14 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HTTP/2 without TLS (h2c), so clients that multiplex can put many calls on one connection. */
 class Http2Test {
-    private static ProviderSimulator sim;
-
-    @BeforeAll
-    static void startSimulator() {
-        sim = ProviderSimulator.start(SimulatorSettings.defaults().withLatency(Latency.fixed(1)), 0);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension(
+            SimulatorSettings.defaults().withLatency(Latency.fixed(1)));
 
     @Test
     void upgradeFromHttp11ServesHttp2() throws Exception {
@@ -37,7 +28,7 @@ class Http2Test {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {
             // When it lists the models
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                    URI.create(sim.openAiBaseUrl() + "/models")).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create(sim.get().openAiBaseUrl() + "/models")).build(), HttpResponse.BodyHandlers.ofString());
 
             // Then the answer came over HTTP/2
             assertThat(response.statusCode()).isEqualTo(200);
@@ -49,7 +40,7 @@ class Http2Test {
     void priorKnowledgeServesChatCompletionsOverHttp2() throws Exception {
         // Given an OkHttp client speaking HTTP/2 from the first byte
         OkHttpClient client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
-        Request request = new Request.Builder().url(sim.openAiBaseUrl() + "/chat/completions")
+        Request request = new Request.Builder().url(sim.get().openAiBaseUrl() + "/chat/completions")
                 .post(RequestBody.create(RawHttp.chatBody("m", "hi"), MediaType.get("application/json")))
                 .build();
 

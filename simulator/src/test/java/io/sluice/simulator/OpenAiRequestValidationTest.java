@@ -5,30 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Requests OpenAI would refuse (bad fields, streaming, missing or wrong key) get OpenAI's 400s and 401s. */
 class OpenAiRequestValidationTest {
     private static final SimulatorSettings FAST = SimulatorSettings.defaults().withLatency(Latency.fixed(1));
-    private static ProviderSimulator sim;
-
-    @BeforeAll
-    static void startSimulator() {
-        sim = ProviderSimulator.start(FAST, 0);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        sim.close();
-    }
-
-    @BeforeEach
-    void healthyByDefault() {
-        sim.settings(FAST);
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension(FAST);
 
     @Test
     void streamingIsRefusedAsInvalidRequest() {
@@ -36,7 +20,7 @@ class OpenAiRequestValidationTest {
         String body = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
         // When it is sent
-        HttpResponse<String> response = RawHttp.openAi(sim, body);
+        HttpResponse<String> response = RawHttp.openAi(sim.get(), body);
 
         // Then it is a 400 that says why
         assertThat(response.statusCode()).isEqualTo(400);
@@ -55,7 +39,7 @@ class OpenAiRequestValidationTest {
 
         // When each is sent
         // Then each is a 400 invalid_request_error, and the ones about a field name it
-        List<JsonNode> errors = bodies.stream().map(b -> RawHttp.openAi(sim, b))
+        List<JsonNode> errors = bodies.stream().map(b -> RawHttp.openAi(sim.get(), b))
                 .peek(r -> assertThat(r.statusCode()).isEqualTo(400))
                 .map(r -> RawHttp.json(r).get("error")).toList();
         assertThat(errors).allSatisfy(e -> assertThat(e.get("type").asText()).isEqualTo("invalid_request_error"));
@@ -70,11 +54,9 @@ class OpenAiRequestValidationTest {
         String body = RawHttp.chatBody("m", "hi");
 
         // When calls come without a key, with a wrong key and with the right key
-        HttpResponse<String> missing = RawHttp.openAi(sim, body);
-        HttpResponse<String> wrong = RawHttp.send(RawHttp.openAiRequest(sim, body)
-                .header("authorization", "Bearer sk-wrong-key").build());
-        HttpResponse<String> right = RawHttp.send(RawHttp.openAiRequest(sim, body)
-                .header("authorization", "Bearer sk-right").build());
+        HttpResponse<String> missing = RawHttp.openAi(sim.get(), body);
+        HttpResponse<String> wrong = RawHttp.openAi(sim.get(), body, "sk-wrong-key");
+        HttpResponse<String> right = RawHttp.openAi(sim.get(), body, "sk-right");
 
         // Then only the right key passes, and the others get invalid_api_key without the key echoed whole
         assertThat(missing.statusCode()).isEqualTo(401);

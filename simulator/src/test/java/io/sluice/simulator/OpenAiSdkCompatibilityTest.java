@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.RateLimitException;
@@ -12,38 +11,16 @@ import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The official OpenAI Java SDK, with strict response validation, talks to the simulator as to OpenAI. */
 class OpenAiSdkCompatibilityTest {
     private static final SimulatorSettings FAST = SimulatorSettings.defaults().withLatency(Latency.fixed(5));
-    private static ProviderSimulator sim;
-    private static OpenAIClient client;
-
-    @BeforeAll
-    static void startSimulator() {
-        sim = ProviderSimulator.start(FAST, 0);
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl(sim.openAiBaseUrl())
-                .apiKey("test")
-                .maxRetries(0)
-                .responseValidation(true)
-                .build();
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        client.close();
-        sim.close();
-    }
-
-    @BeforeEach
-    void healthyByDefault() {
-        sim.settings(FAST);
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension(FAST);
+    // The extension builds the client once for the class and closes it before the simulator.
+    private final OpenAIClient client = sim.openAiClient();
 
     private static ChatCompletionCreateParams.Builder hello() {
         // 36 characters: 9 prompt tokens at four characters a token.

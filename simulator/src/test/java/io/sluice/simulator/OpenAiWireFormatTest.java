@@ -3,17 +3,13 @@ package io.sluice.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,28 +17,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The OpenAI Chat Completions wire format, checked on the raw JSON and headers. */
 class OpenAiWireFormatTest {
     private static final SimulatorSettings FAST = SimulatorSettings.defaults().withLatency(Latency.fixed(1));
-    private static ProviderSimulator sim;
-
-    @BeforeAll
-    static void startSimulator() {
-        sim = ProviderSimulator.start(FAST, 0);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        sim.close();
-    }
-
-    @BeforeEach
-    void healthyByDefault() {
-        sim.settings(FAST);
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension(FAST);
 
     @Test
     void successHasExactlyTheChatCompletionShapeAndHeaders() {
         // Given a healthy simulator
         // When a chat completion is requested
-        HttpResponse<String> response = RawHttp.chat(sim);
+        HttpResponse<String> response = RawHttp.chat(sim.get());
 
         // Then the body has OpenAI's fields, no more, no fewer, and the usual headers
         assertThat(response.statusCode()).isEqualTo(200);
@@ -81,7 +63,7 @@ class OpenAiWireFormatTest {
     void answerNamesTheModelButNeverEchoesThePrompt() {
         // Given a prompt with a distinctive word
         // When it is sent
-        JsonNode body = RawHttp.json(RawHttp.openAi(sim, RawHttp.chatBody("gpt-x", "zanzibar quokka secret")));
+        JsonNode body = RawHttp.json(RawHttp.openAi(sim.get(), RawHttp.chatBody("gpt-x", "zanzibar quokka secret")));
 
         // Then the answer is the deterministic simulated text, free of the caller's words
         String text = body.at("/choices/0/message/content").asText();
@@ -95,11 +77,9 @@ class OpenAiWireFormatTest {
         // Given a request with content as an array of text parts, sent to the path without /v1
         String body = "{\"model\":\"m\",\"max_tokens\":4,\"messages\":[{\"role\":\"system\",\"content\":\"abcd\"},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"abcdefgh\"}]}]}";
-        HttpRequest request = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/chat/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
 
         // When it is sent
-        HttpResponse<String> response = RawHttp.send(request);
+        HttpResponse<String> response = RawHttp.post(sim.get(), "/chat/completions", body);
 
         // Then both messages count and max_tokens caps the answer
         JsonNode json = RawHttp.json(response);
@@ -134,7 +114,7 @@ class OpenAiWireFormatTest {
         sim.settings(FAST.withErrors(rates.apply(ErrorRates.none())));
 
         // When a chat completion is requested
-        HttpResponse<String> response = RawHttp.chat(sim);
+        HttpResponse<String> response = RawHttp.chat(sim.get());
 
         // Then the status, and the body {"error":{"message","type","param","code"}}, are OpenAI's
         assertThat(response.statusCode()).isEqualTo(status);
@@ -156,7 +136,7 @@ class OpenAiWireFormatTest {
         sim.settings(FAST.withErrors(ErrorRates.none().withRateLimited429(1)).withRetryAfterSeconds(2));
 
         // When a call is made
-        HttpResponse<String> response = RawHttp.chat(sim);
+        HttpResponse<String> response = RawHttp.chat(sim.get());
 
         // Then both retry headers are there
         assertThat(response.statusCode()).isEqualTo(429);
@@ -170,7 +150,7 @@ class OpenAiWireFormatTest {
         sim.settings(FAST.withErrors(ErrorRates.none().withQuota429(1)));
 
         // When a call is made
-        HttpResponse<String> response = RawHttp.chat(sim);
+        HttpResponse<String> response = RawHttp.chat(sim.get());
 
         // Then waiting would not help, so no retry-after is offered
         assertThat(response.statusCode()).isEqualTo(429);
@@ -181,7 +161,7 @@ class OpenAiWireFormatTest {
     void modelsListIsOpenAiShaped() {
         // Given a healthy simulator
         // When the model list is requested
-        HttpResponse<String> response = RawHttp.get(sim, "/v1/models");
+        HttpResponse<String> response = RawHttp.get(sim.get(), "/v1/models");
 
         // Then it is an OpenAI list of model objects
         JsonNode body = RawHttp.json(response);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class OutageTest {
     private static final SimulatorSettings FAST = SimulatorSettings.defaults().withLatency(Latency.fixed(1));
     private static final long WINDOW_MS = 1_500;
+    // A server per test rather than SimulatorExtension: outage windows count from the server's start.
     private ProviderSimulator sim;
 
     @AfterEach

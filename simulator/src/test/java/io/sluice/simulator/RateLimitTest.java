@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The provider-side requests-per-second limit. */
 class RateLimitTest {
+    // A server per test rather than SimulatorExtension, so each starts with a full token bucket.
     private ProviderSimulator sim;
 
     @AfterEach

@@ -17,6 +17,7 @@ final class RawHttp {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private RawHttp() {
     }
@@ -31,22 +32,27 @@ final class RawHttp {
     }
 
     static HttpRequest.Builder openAiRequest(ProviderSimulator sim, String body) {
-        return HttpRequest.newBuilder(URI.create(sim.openAiBaseUrl() + "/chat/completions"))
-                .timeout(Duration.ofSeconds(10))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+        return postTo(sim.openAiBaseUrl() + "/chat/completions", body).header("content-type", "application/json");
     }
 
     static HttpRequest.Builder anthropicRequest(ProviderSimulator sim, String body) {
-        return HttpRequest.newBuilder(URI.create(sim.anthropicBaseUrl() + "/v1/messages"))
-                .timeout(Duration.ofSeconds(10))
+        return postTo(sim.anthropicBaseUrl() + "/v1/messages", body)
                 .header("content-type", "application/json")
-                .header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+                .header("anthropic-version", "2023-06-01");
+    }
+
+    /** A POST to any path, with none of the headers a provider client would add. */
+    static HttpRequest.Builder postRequest(ProviderSimulator sim, String path, String body) {
+        return postTo(sim.baseUrl() + path, body);
     }
 
     static HttpResponse<String> openAi(ProviderSimulator sim, String body) {
         return send(openAiRequest(sim, body).build());
+    }
+
+    /** A chat completion call carrying {@code apiKey} where OpenAI clients put it: a bearer token. */
+    static HttpResponse<String> openAi(ProviderSimulator sim, String body, String apiKey) {
+        return send(openAiRequest(sim, body).header("authorization", "Bearer " + apiKey).build());
     }
 
     static HttpResponse<String> chat(ProviderSimulator sim) {
@@ -57,15 +63,21 @@ final class RawHttp {
         return send(anthropicRequest(sim, body).build());
     }
 
+    /** A messages call carrying {@code apiKey} where Anthropic clients put it: the x-api-key header. */
+    static HttpResponse<String> anthropic(ProviderSimulator sim, String body, String apiKey) {
+        return send(anthropicRequest(sim, body).header("x-api-key", apiKey).build());
+    }
+
     static HttpResponse<String> get(ProviderSimulator sim, String path) {
-        return send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + path)).timeout(Duration.ofSeconds(10)).build());
+        return send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + path)).timeout(TIMEOUT).build());
     }
 
     static HttpResponse<String> post(ProviderSimulator sim, String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + path))
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build());
+        return send(postRequest(sim, path, body).build());
+    }
+
+    private static HttpRequest.Builder postTo(String url, String body) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     static HttpResponse<String> send(HttpRequest request) {
