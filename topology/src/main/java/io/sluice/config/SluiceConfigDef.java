@@ -38,6 +38,29 @@ public final class SluiceConfigDef {
     public static final String SANITIZE_MAX_MESSAGES = "sanitize.max.messages";
     public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
     public static final String LIMIT_USER_RPM = "limits.user.requests.per.minute";
+    public static final String LIMIT_USER_RPH = "limits.user.requests.per.hour";
+    public static final String LIMIT_USER_RPD = "limits.user.requests.per.day";
+    public static final String LIMIT_USER_TPM = "limits.user.tokens.per.minute";
+    public static final String LIMIT_USER_TPD = "limits.user.tokens.per.day";
+    public static final String LIMIT_TENANT_RPM = "limits.tenant.requests.per.minute";
+    public static final String LIMIT_TENANT_RPH = "limits.tenant.requests.per.hour";
+    public static final String LIMIT_TENANT_RPD = "limits.tenant.requests.per.day";
+    public static final String LIMIT_TENANT_TPM = "limits.tenant.tokens.per.minute";
+    public static final String LIMIT_TENANT_TPD = "limits.tenant.tokens.per.day";
+    /** Every windowed limit key; tiers override them as limits.tier.<tier>.<key without "limits.">. */
+    public static final java.util.List<String> LIMIT_KEYS = java.util.List.of(LIMIT_USER_RPM, LIMIT_USER_RPH,
+            LIMIT_USER_RPD, LIMIT_USER_TPM, LIMIT_USER_TPD, LIMIT_TENANT_RPM, LIMIT_TENANT_RPH, LIMIT_TENANT_RPD,
+            LIMIT_TENANT_TPM, LIMIT_TENANT_TPD);
+    public static final String TENANT_TIERS = "tenants.tiers";
+    public static final String LIMITS_MAX_FUTURE_SKEW_MS = "limits.max.future.skew.ms";
+    public static final String DEFAULT_OUTPUT_TOKENS = "limits.default.output.tokens";
+    public static final String BUDGET_TIMEZONE = "budgets.timezone";
+    public static final String BUDGET_TENANT_DAILY = "budgets.tenant.daily.micros";
+    public static final String BUDGET_TENANT_MONTHLY = "budgets.tenant.monthly.micros";
+    public static final String BUDGET_SOFT_PERCENT = "budgets.soft.threshold.percent";
+    public static final String BUDGET_FALLBACK_ROUTES = "budgets.soft.fallback.routes";
+    public static final String TOPIC_SETTLEMENTS = "topics.budget.settlements";
+    public static final String TOPIC_BUDGET_EVENTS = "topics.budget.events";
     public static final String ROUTES = "routes";
     public static final String OPENAI_BASE_URL = "providers.openai.base.url";
     public static final String OPENAI_API_KEY = "providers.openai.api.key";
@@ -78,6 +101,10 @@ public final class SluiceConfigDef {
                     "Topic of RejectedRequest outcomes, keyed by request id.")
             .define(TOPIC_DEAD_LETTER, Type.STRING, "dead-letter", new ConfigDef.NonEmptyString(), MEDIUM,
                     "Dead-letter topic: original bytes plus error headers.")
+            .define(TOPIC_SETTLEMENTS, Type.STRING, "budget-settlements", new ConfigDef.NonEmptyString(), LOW,
+                    "Topic carrying each request's actual cost from the call stage back to its tenant's budget.")
+            .define(TOPIC_BUDGET_EVENTS, Type.STRING, "budget-events", new ConfigDef.NonEmptyString(), MEDIUM,
+                    "Topic of BudgetEvent records (soft threshold crossed, hard limit reached), keyed by tenant id.")
             .define(TOPICS_PARTITIONS, Type.INT, 6, atLeast(1), MEDIUM,
                     "Partitions of topics Sluice creates; bounds how many instances share the work.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, LOW,
@@ -95,8 +122,42 @@ public final class SluiceConfigDef {
                     "Most chat messages a request may carry.")
             .define(SANITIZE_MAX_CHARS, Type.INT, 32_000, atLeast(1), MEDIUM,
                     "Most characters of message content a request may carry, summed over messages.")
-            .define(LIMIT_USER_RPM, Type.INT, 20, atLeast(1), HIGH,
-                    "Requests a user may make per minute (fixed one-minute windows on the request time).")
+            .define(LIMIT_USER_RPM, Type.LONG, 20L, atLeast(0), HIGH,
+                    "Requests a user may make in any rolling minute (0: no limit).")
+            .define(LIMIT_USER_RPH, Type.LONG, 300L, atLeast(0), MEDIUM,
+                    "Requests a user may make in any rolling hour (0: no limit).")
+            .define(LIMIT_USER_RPD, Type.LONG, 2_000L, atLeast(0), MEDIUM,
+                    "Requests a user may make in any rolling day (0: no limit).")
+            .define(LIMIT_USER_TPM, Type.LONG, 50_000L, atLeast(0), MEDIUM,
+                    "Estimated tokens (input + requested output) a user may use in any rolling minute (0: no limit).")
+            .define(LIMIT_USER_TPD, Type.LONG, 2_000_000L, atLeast(0), MEDIUM,
+                    "Estimated tokens a user may use in any rolling day (0: no limit).")
+            .define(LIMIT_TENANT_RPM, Type.LONG, 1_000L, atLeast(0), HIGH,
+                    "Requests a tenant (all its users) may make in any rolling minute (0: no limit).")
+            .define(LIMIT_TENANT_RPH, Type.LONG, 30_000L, atLeast(0), MEDIUM,
+                    "Requests a tenant may make in any rolling hour (0: no limit).")
+            .define(LIMIT_TENANT_RPD, Type.LONG, 300_000L, atLeast(0), MEDIUM,
+                    "Requests a tenant may make in any rolling day (0: no limit).")
+            .define(LIMIT_TENANT_TPM, Type.LONG, 2_000_000L, atLeast(0), MEDIUM,
+                    "Estimated tokens a tenant may use in any rolling minute (0: no limit).")
+            .define(LIMIT_TENANT_TPD, Type.LONG, 100_000_000L, atLeast(0), MEDIUM,
+                    "Estimated tokens a tenant may use in any rolling day (0: no limit).")
+            .define(TENANT_TIERS, Type.LIST, "", MEDIUM,
+                    "Tenant tiers as tenant=tier; a tier's limits and budgets are set as limits.tier.<tier>.<limit> and budgets.tier.<tier>.<budget>.")
+            .define(LIMITS_MAX_FUTURE_SKEW_MS, Type.LONG, 5_000L, atLeast(0), LOW,
+                    "A request time further than this ahead of the wall clock is judged as now plus this.")
+            .define(DEFAULT_OUTPUT_TOKENS, Type.INT, 256, atLeast(1), LOW,
+                    "Output tokens assumed for token limits and cost reservations when a request sets no maxTokens.")
+            .define(BUDGET_TIMEZONE, Type.STRING, "UTC", zoneId(), MEDIUM,
+                    "Time zone in which daily and monthly budgets reset at midnight.")
+            .define(BUDGET_TENANT_DAILY, Type.LONG, 0L, atLeast(0), HIGH,
+                    "Hard ceiling on a tenant's spend per calendar day, micro-dollars (0: none).")
+            .define(BUDGET_TENANT_MONTHLY, Type.LONG, 0L, atLeast(0), HIGH,
+                    "Hard ceiling on a tenant's spend per calendar month, micro-dollars (0: none).")
+            .define(BUDGET_SOFT_PERCENT, Type.INT, 80, between(1, 100), MEDIUM,
+                    "Soft threshold, percent of a ceiling: crossing it emits a budget event and switches fallback routes.")
+            .define(BUDGET_FALLBACK_ROUTES, Type.LIST, "", MEDIUM,
+                    "route=cheaper-route pairs used for a tenant past its soft threshold, e.g. default=economy.")
             .define(ROUTES, Type.LIST, "default=openai:gpt-4o-mini,claude=anthropic:claude-sonnet-4-5", HIGH,
                     "Routes as name=provider:model, comma-separated; a request's route must be one of these names.")
             .define(OPENAI_BASE_URL, Type.STRING, "", MEDIUM,
@@ -119,4 +180,14 @@ public final class SluiceConfigDef {
                     "Wall-clock interval at which finished calls are forwarded when no input arrives.");
 
     private SluiceConfigDef() {}
+
+    private static ConfigDef.Validator zoneId() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            try {
+                java.time.ZoneId.of(String.valueOf(value));
+            } catch (java.time.DateTimeException e) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value, "not a time zone id such as UTC or Europe/Paris");
+            }
+        }, () -> "a time zone id such as UTC or Europe/Paris");
+    }
 }

@@ -25,6 +25,12 @@ public final class PriceTable {
         return Optional.ofNullable(PRICES.get(model));
     }
 
+    /** An upper estimate in micro-dollars (rounded up), for reserving budget before a call. */
+    public static long estimateMicros(Price price, long inputTokens, long outputTokens) {
+        long numerator = inputTokens * price.inputPerMillion() + outputTokens * price.outputPerMillion();
+        return (numerator + 999_999) / 1_000_000;
+    }
+
     /** Cost in micro-dollars, rounded half up; cached input tokens are billed at the cached price. */
     public static long costMicros(Price price, long inputTokens, long cachedInputTokens, long outputTokens) {
         long uncached = Math.max(0, inputTokens - cachedInputTokens);

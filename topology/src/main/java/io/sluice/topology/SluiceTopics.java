@@ -3,9 +3,11 @@ package io.sluice.topology;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.registry.SchemaRegistryClient;
+import io.sluice.schemas.BudgetEvent;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.serde.SpecificAvroSerde;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -19,7 +21,9 @@ public record SluiceTopics(
         Topic<String, PromptRequest> requests,
         Topic<String, PromptResponse> responses,
         Topic<String, RejectedRequest> rejected,
-        Topic<String, PromptRequest> deadLetter) {
+        Topic<String, PromptRequest> deadLetter,
+        Topic<String, BudgetSettlement> budgetSettlements,
+        Topic<String, BudgetEvent> budgetEvents) {
 
     public static SluiceTopics from(SluiceConfig config, SchemaRegistryClient registry) {
         String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
@@ -30,11 +34,16 @@ public record SluiceTopics(
                         SpecificAvroSerde.forValues(registry, PromptResponse.class)),
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REJECTED), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, RejectedRequest.class)),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER), Serdes.String(), requestSerde));
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER), Serdes.String(), requestSerde),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_SETTLEMENTS), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, BudgetSettlement.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_BUDGET_EVENTS), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, BudgetEvent.class)));
     }
 
     /** Names of the topics Sluice creates at start when they are missing. */
     public List<String> names() {
-        return List.of(requests.name(), responses.name(), rejected.name(), deadLetter.name());
+        return List.of(requests.name(), responses.name(), rejected.name(), deadLetter.name(),
+                budgetSettlements.name(), budgetEvents.name());
     }
 }

@@ -1,21 +1,32 @@
 package io.sluice.topology;
 
+import io.sluice.budget.BudgetInput;
+import io.sluice.budget.BudgetOutput;
+import io.sluice.budget.BudgetProcessor;
+import io.sluice.budget.BudgetTable;
 import io.sluice.call.CallOutcome;
 import io.sluice.call.CallProcessor;
 import io.sluice.call.CallSettings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.limit.UserRateLimiter;
+import io.sluice.limit.Limit;
+import io.sluice.limit.LimitTable;
+import io.sluice.limit.WindowedLimiter;
 import io.sluice.provider.ProviderClients;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.sanitize.RequestValidator;
 import io.sluice.sanitize.SanitizeProcessor;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.internal.BudgetLedger;
+import io.sluice.schemas.internal.BudgetReservation;
+import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.serde.SpecificAvroSerde;
+import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -28,11 +39,18 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * <pre>
  * requests ─ sanitize ─┬─ rejected
  *                      └─ by-user ─ limit-user ─┬─ rejected
- *                                               └─ by-request ─ call-provider ─┬─ responses
- *                                                                              └─ dead-letter
+ *                                               └─ by-tenant ─ limit-tenant ─┬─ rejected
+ *                                  budget-settlements ─┐                     │
+ *                                                      └──────── budget ◄────┘
+ *                                                      ┌─ rejected, budget-events
+ *                                                      └─ by-request ─ call-provider ─┬─ responses
+ *                                                                                     ├─ dead-letter
+ *                                                                                     └─ budget-settlements
  * </pre>
- * Keys: the limit stage runs on the partition that owns {@code tenantId/userId}, so each user's counters have
- * exactly one owner; the call stage is re-keyed by request id so slow calls spread evenly over all partitions.
+ * Keys: each limit and budget runs on the partition that owns its key ({@code tenantId/userId} for users,
+ * {@code tenantId} for tenants), so its counters have exactly one owner; the call stage is re-keyed by request id so
+ * slow calls spread evenly over all partitions. The settlements loop carries each call's actual cost back to the
+ * tenant's budget.
  */
 public final class SluiceTopology {
     private SluiceTopology() {}
@@ -40,6 +58,10 @@ public final class SluiceTopology {
     public static Topology build(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers) {
         SluiceTopics topics = SluiceTopics.from(config, registry);
         Serde<PromptRequest> requestSerde = topics.requests().valueSerde();
+        int partitions = config.integer(SluiceConfigDef.TOPICS_PARTITIONS);
+        int defaultOutput = config.integer(SluiceConfigDef.DEFAULT_OUTPUT_TOKENS);
+        long skew = config.getLong(SluiceConfigDef.LIMITS_MAX_FUTURE_SKEW_MS);
+        LimitTable limits = LimitTable.from(config);
         StreamsBuilder builder = new StreamsBuilder();
 
         KStream<String, Verdict> screened = builder
@@ -49,21 +71,53 @@ public final class SluiceTopology {
                         config.integer(SluiceConfigDef.SANITIZE_MAX_CHARS))), Named.as(TopologyNames.SANITIZE));
         KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics);
 
-        KStream<String, Verdict> limited = clean
+        KStream<String, PromptRequest> userAllowed = passOrReject(clean
                 .selectKey((key, request) -> userKey(request), Named.as("key-by-user"))
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_USER)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
-                .process(UserRateLimiter.supplier(config.integer(SluiceConfigDef.LIMIT_USER_RPM)),
-                        Named.as(TopologyNames.LIMIT_USER));
-        KStream<String, PromptRequest> allowed = passOrReject(limited, UserRateLimiter.STAGE, topics);
+                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits, defaultOutput, skew),
+                        Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics);
+
+        KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
+                .selectKey((key, request) -> request.getTenantId(), Named.as("key-by-tenant"))
+                // as many partitions as the settlements topic, so a tenant's requests and settlements meet
+                .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_TENANT)
+                        .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
+                        .withNumberOfPartitions(partitions))
+                .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits, defaultOutput, skew),
+                        Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics);
+
+        KStream<String, BudgetInput> settlements = builder
+                .stream(topics.budgetSettlements().name(),
+                        topics.budgetSettlements().consumed(TopologyNames.SETTLEMENTS_SOURCE))
+                .mapValues(settlement -> (BudgetInput) new BudgetInput.Settle(settlement), Named.as("settle"));
+        KStream<String, BudgetOutput> budgeted = tenantAllowed
+                .mapValues(request -> (BudgetInput) new BudgetInput.Reserve(request), Named.as("reserve"))
+                .merge(settlements, Named.as("budget-inputs"))
+                .process(BudgetProcessor.supplier(BudgetTable.from(config, limits), config.routes(), defaultOutput,
+                                skew, SpecificAvroSerde.forValues(registry, BudgetLedger.class),
+                                SpecificAvroSerde.forValues(registry, BudgetReservation.class)),
+                        Named.as(TopologyNames.BUDGET));
+        Map<String, KStream<String, BudgetOutput>> budgetOutputs = budgeted.split(Named.as("budget-output-"))
+                .branch((key, out) -> out instanceof BudgetOutput.Alert, Branched.as("alert"))
+                .defaultBranch(Branched.as("decided"));
+        budgetOutputs.get("budget-output-alert")
+                .mapValues(out -> ((BudgetOutput.Alert) out).event(), Named.as("budget-event"))
+                .to(topics.budgetEvents().name(), topics.budgetEvents().produced(TopologyNames.BUDGET_EVENTS_SINK));
+        KStream<String, PromptRequest> funded = passOrReject(budgetOutputs.get("budget-output-decided")
+                .mapValues(out -> ((BudgetOutput.Decided) out).verdict(), Named.as("budget-verdict")),
+                TopologyNames.BUDGET, topics);
 
         Serde<InFlightCall> inFlightSerde = SpecificAvroSerde.forValues(registry, InFlightCall.class);
-        KStream<String, CallOutcome> called = allowed
+        KStream<String, CallOutcome> called = funded
                 .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request"))
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
                 .process(CallProcessor.supplier(providers, config.routes(), CallSettings.from(config), inFlightSerde),
                         Named.as(TopologyNames.CALL));
+        called.map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
+                .to(topics.budgetSettlements().name(),
+                        topics.budgetSettlements().produced(TopologyNames.SETTLEMENTS_SINK));
         Map<String, KStream<String, CallOutcome>> outcomes = called.split(Named.as("call-outcome-"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
                 .defaultBranch(Branched.as("dead-lettered"));
@@ -82,6 +136,22 @@ public final class SluiceTopology {
         return request.getTenantId() + "/" + request.getUserId();
     }
 
+    private static String tenantOf(CallOutcome outcome) {
+        return switch (outcome) {
+            case CallOutcome.Answered a -> a.response().getTenantId();
+            case CallOutcome.DeadLettered d -> d.request().getTenantId();
+        };
+    }
+
+    private static BudgetSettlement settlement(CallOutcome outcome) {
+        return switch (outcome) {
+            case CallOutcome.Answered a -> new BudgetSettlement(a.response().getRequestId(),
+                    a.response().getTenantId(), a.response().getCostMicros(), a.response().getCompletedAt());
+            case CallOutcome.DeadLettered d -> new BudgetSettlement(d.request().getRequestId(),
+                    d.request().getTenantId(), 0L, Instant.now());
+        };
+    }
+
     /** Sends a stage's refusals to the rejected topic keyed by request id, and returns what passed. */
     private static KStream<String, PromptRequest> passOrReject(KStream<String, Verdict> verdicts, String stage,
                                                                SluiceTopics topics) {
@@ -91,7 +161,7 @@ public final class SluiceTopology {
         branches.get(stage + "-verdict-refuse")
                 .map((key, verdict) -> {
                     var rejection = ((Verdict.Refuse) verdict).rejection();
-                    return org.apache.kafka.streams.KeyValue.pair(rejection.getRequestId(), rejection);
+                    return KeyValue.pair(rejection.getRequestId(), rejection);
                 }, Named.as(stage + "-rejection"))
                 .to(topics.rejected().name(), topics.rejected().produced(TopologyNames.rejectedSink(stage)));
         return branches.get(stage + "-verdict-pass")

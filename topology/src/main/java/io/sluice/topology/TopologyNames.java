@@ -9,7 +9,12 @@ public final class TopologyNames {
     public static final String SANITIZE = "sanitize";
     public static final String BY_USER = "by-user";
     public static final String LIMIT_USER = "limit-user";
-    public static final String USER_REQUEST_COUNTS = "user-request-counts";
+    public static final String BY_TENANT = "by-tenant";
+    public static final String LIMIT_TENANT = "limit-tenant";
+    public static final String SETTLEMENTS_SOURCE = "budget-settlements-source";
+    public static final String BUDGET = "budget";
+    public static final String BUDGET_EVENTS_SINK = "budget-events-sink";
+    public static final String SETTLEMENTS_SINK = "budget-settlements-sink";
     public static final String BY_REQUEST = "by-request";
     public static final String CALL = "call-provider";
     public static final String IN_FLIGHT = "call-in-flight";

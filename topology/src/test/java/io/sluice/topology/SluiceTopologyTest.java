@@ -2,11 +2,8 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.provider.ProviderClients;
 import io.sluice.provider.ProviderReply;
-import io.sluice.registry.InMemorySchemaRegistryClient;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
@@ -17,17 +14,10 @@ import io.sluice.testkit.PromptRequests;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -35,57 +25,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SluiceTopologyTest {
-    private static final Instant START = Instant.parse("2026-11-22T10:00:05Z");
+    private static final Instant START = TopologyFixture.START;
 
     @TempDir
     Path stateDir;
 
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    private final ScriptedProvider openai = new ScriptedProvider("openai");
-    private TopologyTestDriver driver;
+    private TopologyFixture fixture;
+    private ScriptedProvider openai;
     private SluiceTopics topics;
-    private TestInputTopic<String, PromptRequest> requests;
     private TestOutputTopic<String, PromptResponse> responses;
     private TestOutputTopic<String, RejectedRequest> rejected;
     private TestOutputTopic<String, byte[]> deadLetters;
 
     private void start(Map<String, Object> overrides) {
-        Map<String, Object> settings = new HashMap<>(Map.of(
-                SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092",
-                SluiceConfigDef.STATE_DIR, stateDir.toString()));
-        settings.putAll(overrides);
-        SluiceConfig config = SluiceConfig.of(settings);
-        ProviderClients providers = new ProviderClients(Map.of("openai", openai,
-                "anthropic", new ScriptedProvider("anthropic")));
-        Topology topology = SluiceTopology.build(config, registry, providers);
-        driver = new TopologyTestDriver(topology, StreamsProperties.from(config), START);
-        topics = SluiceTopics.from(config, registry);
-        requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(),
-                topics.requests().valueSerde().serializer());
-        responses = driver.createOutputTopic(topics.responses().name(), new StringDeserializer(),
-                topics.responses().valueSerde().deserializer());
-        rejected = driver.createOutputTopic(topics.rejected().name(), new StringDeserializer(),
-                topics.rejected().valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetter().name(), new StringDeserializer(),
-                new ByteArrayDeserializer());
+        fixture = new TopologyFixture(stateDir, overrides);
+        openai = fixture.openai;
+        topics = fixture.topics;
+        responses = fixture.responses;
+        rejected = fixture.rejected;
+        deadLetters = fixture.deadLetters;
     }
 
     @AfterEach
     void close() {
-        if (driver != null) {
-            driver.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     private void send(PromptRequest request) {
-        requests.pipeInput(request.getRequestId(), request, request.getCreatedAt());
+        fixture.send(request);
     }
 
-    /** Moves wall-clock time in punctuator-sized steps, as a running instance would, so retries come due. */
     private void advance(Duration duration) {
-        for (long ms = 0; ms < duration.toMillis(); ms += 20) {
-            driver.advanceWallClockTime(Duration.ofMillis(20));
-        }
+        fixture.advance(duration);
     }
 
     @Test
@@ -139,27 +112,6 @@ class SluiceTopologyTest {
         RejectedRequest rejection = rejected.readValue();
         assertThat(rejection.getReason()).isEqualTo(RejectReason.UNKNOWN_ROUTE);
         assertThat(rejection.getDetail()).contains("gpt-9").contains("default");
-    }
-
-    @Test
-    @DisplayName("rejects a user over the per-minute limit with when to retry, and lets others and the next minute through")
-    void rejectsUserOverPerMinuteLimit() {
-        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 3));
-
-        for (int i = 0; i < 4; i++) {
-            send(PromptRequests.valid("acme", "alice", START.plusSeconds(i)).build());
-        }
-        send(PromptRequests.valid("acme", "bob", START.plusSeconds(4)).build());
-        send(PromptRequests.valid("acme", "alice", START.plusSeconds(60)).build());
-
-        assertThat(responses.readValuesToList()).extracting(PromptResponse::getUserId)
-                .containsExactly("alice", "alice", "alice", "bob", "alice");
-        RejectedRequest rejection = rejected.readValue();
-        assertThat(rejection.getReason()).isEqualTo(RejectReason.RATE_LIMITED);
-        assertThat(rejection.getLimit()).isEqualTo("user.requests.per.minute");
-        // sent at 10:00:08, the window ends at 10:01:00
-        assertThat(rejection.getRetryAfterMs()).isEqualTo(52_000L);
-        assertThat(rejected.isEmpty()).isTrue();
     }
 
     @Test

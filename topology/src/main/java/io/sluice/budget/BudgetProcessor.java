@@ -1,0 +1,219 @@
+package io.sluice.budget;
+
+import io.sluice.budget.BudgetTable.Period;
+import io.sluice.config.RouteTable;
+import io.sluice.limit.TokenEstimate;
+import io.sluice.provider.PriceTable;
+import io.sluice.schemas.BudgetEvent;
+import io.sluice.schemas.BudgetEventKind;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.RejectReason;
+import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.internal.BudgetLedger;
+import io.sluice.schemas.internal.BudgetReservation;
+import io.sluice.schemas.internal.BudgetSettlement;
+import io.sluice.topology.Rejections;
+import io.sluice.topology.Verdict;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The budget stage, on the partition that owns the tenant. Before a call it reserves the request's estimated cost
+ * (input tokens plus requested output tokens at the route's model price, rounded up) in the tenant's day and month
+ * ledgers, refusing with {@code BUDGET_EXCEEDED} when spent plus reserved plus the estimate would pass a ceiling.
+ * When the call stage reports the actual cost, the reservation is replaced by it. So spend can pass a ceiling only
+ * by what the calls in flight cost beyond their estimates. Past the soft threshold it emits an event once per
+ * period and sends requests on a route's cheaper fallback, when one is configured.
+ */
+public final class BudgetProcessor implements Processor<String, BudgetInput, String, BudgetOutput> {
+    public static final String STAGE = "budget";
+    public static final String LEDGERS = "budget-ledgers";
+    public static final String RESERVATIONS = "budget-reservations";
+    /** Metadata key keeping the route a request asked for when the budget stage moved it to a cheaper one. */
+    public static final String REQUESTED_ROUTE = "sluice.route.requested";
+
+    private final BudgetTable budgets;
+    private final RouteTable routes;
+    private final int defaultOutputTokens;
+    private final long maxFutureSkewMs;
+    private ProcessorContext<String, BudgetOutput> context;
+    private KeyValueStore<String, BudgetLedger> ledgers;
+    private KeyValueStore<String, BudgetReservation> reservations;
+
+    private BudgetProcessor(BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs) {
+        this.budgets = budgets;
+        this.routes = routes;
+        this.defaultOutputTokens = defaultOutputTokens;
+        this.maxFutureSkewMs = maxFutureSkewMs;
+    }
+
+    public static ProcessorSupplier<String, BudgetInput, String, BudgetOutput> supplier(
+            BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs,
+            Serde<BudgetLedger> ledgerSerde, Serde<BudgetReservation> reservationSerde) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<String, BudgetInput, String, BudgetOutput> get() {
+                return new BudgetProcessor(budgets, routes, defaultOutputTokens, maxFutureSkewMs);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGERS), Serdes.String(),
+                                ledgerSerde),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS), Serdes.String(),
+                                reservationSerde));
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<String, BudgetOutput> context) {
+        this.context = context;
+        this.ledgers = context.getStateStore(LEDGERS);
+        this.reservations = context.getStateStore(RESERVATIONS);
+    }
+
+    @Override
+    public void process(Record<String, BudgetInput> record) {
+        switch (record.value()) {
+            case BudgetInput.Reserve reserve -> reserve(record, reserve.request());
+            case BudgetInput.Settle settle -> settle(settle.settlement());
+        }
+    }
+
+    private void reserve(Record<String, BudgetInput> record, PromptRequest request) {
+        long now = context.currentSystemTimeMs();
+        long time = Math.min(record.timestamp(), now + maxFutureSkewMs);
+        String tenant = request.getTenantId();
+        Map<Period, String> keys = ledgerKeys(tenant, time);
+        Map<Period, BudgetLedger> open = new HashMap<>();
+        keys.forEach((period, key) -> open.put(period, ledger(key)));
+
+        boolean pastSoft = open.entrySet().stream().anyMatch(e -> {
+            long ceiling = budgets.ceiling(tenant, e.getKey());
+            return ceiling > 0 && total(e.getValue()) >= budgets.softThreshold(ceiling);
+        });
+        if (pastSoft) {
+            budgets.fallbackRoute(request.getRoute()).ifPresent(cheaper -> {
+                Map<String, String> metadata = new HashMap<>(request.getMetadata());
+                metadata.put(REQUESTED_ROUTE, request.getRoute());
+                request.setMetadata(metadata);
+                request.setRoute(cheaper);
+            });
+        }
+        long estimate = estimate(request);
+        for (Period period : Period.values()) {
+            long ceiling = budgets.ceiling(tenant, period);
+            BudgetLedger ledger = open.get(period);
+            if (ceiling > 0 && total(ledger) + estimate > ceiling) {
+                if (!ledger.getHardNotified()) {
+                    ledger.setHardNotified(true);
+                    ledgers.put(keys.get(period), ledger);
+                    alert(tenant, period, keys.get(period), BudgetEventKind.HARD_LIMIT_REACHED, ledger, ceiling, now);
+                }
+                context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Refuse(
+                        refusal(request, period, ledger, estimate, ceiling, time, now)))));
+                return;
+            }
+        }
+        for (Period period : Period.values()) {
+            BudgetLedger ledger = open.get(period);
+            ledger.setReservedMicros(ledger.getReservedMicros() + estimate);
+            noticeSoftThreshold(tenant, period, keys.get(period), ledger, now);
+            ledgers.put(keys.get(period), ledger);
+        }
+        reservations.put(request.getRequestId(), new BudgetReservation(tenant, keys.get(Period.DAY),
+                keys.get(Period.MONTH), estimate, Instant.ofEpochMilli(now)));
+        context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
+    }
+
+    private void settle(BudgetSettlement settlement) {
+        BudgetReservation reservation = reservations.get(settlement.getRequestId());
+        if (reservation == null) {
+            return; // settled before (a duplicate report), or never reserved here
+        }
+        long now = context.currentSystemTimeMs();
+        Map<Period, String> keys = Map.of(Period.DAY, reservation.getDayKey(), Period.MONTH, reservation.getMonthKey());
+        keys.forEach((period, key) -> {
+            BudgetLedger ledger = ledger(key);
+            ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - reservation.getReservedMicros()));
+            ledger.setSpentMicros(ledger.getSpentMicros() + settlement.getCostMicros());
+            noticeSoftThreshold(reservation.getTenantId(), period, key, ledger, now);
+            ledgers.put(key, ledger);
+        });
+        reservations.delete(settlement.getRequestId());
+    }
+
+    /** The tenant's current spend in a period: settled plus reserved. */
+    public static long total(BudgetLedger ledger) {
+        return ledger.getSpentMicros() + ledger.getReservedMicros();
+    }
+
+    private long estimate(PromptRequest request) {
+        return routes.target(request.getRoute())
+                .flatMap(target -> PriceTable.price(target.model()))
+                .map(price -> PriceTable.estimateMicros(price, TokenEstimate.input(request),
+                        TokenEstimate.output(request, defaultOutputTokens)))
+                .orElse(0L); // an unpriced model cannot be reserved for; its calls cost 0 in Sluice's accounts
+    }
+
+    private Map<Period, String> ledgerKeys(String tenant, long time) {
+        LocalDate day = Instant.ofEpochMilli(time).atZone(budgets.zone()).toLocalDate();
+        return Map.of(Period.DAY, tenant + "|day|" + day, Period.MONTH, tenant + "|month|" + YearMonth.from(day));
+    }
+
+    private BudgetLedger ledger(String key) {
+        BudgetLedger ledger = ledgers.get(key);
+        return ledger != null ? ledger : new BudgetLedger(0L, 0L, false, false);
+    }
+
+    private void noticeSoftThreshold(String tenant, Period period, String key, BudgetLedger ledger, long now) {
+        long ceiling = budgets.ceiling(tenant, period);
+        if (ceiling > 0 && !ledger.getSoftNotified() && total(ledger) >= budgets.softThreshold(ceiling)) {
+            ledger.setSoftNotified(true);
+            alert(tenant, period, key, BudgetEventKind.SOFT_THRESHOLD_CROSSED, ledger, ceiling, now);
+        }
+    }
+
+    private void alert(String tenant, Period period, String key, BudgetEventKind kind, BudgetLedger ledger,
+                       long ceiling, long now) {
+        BudgetEvent event = new BudgetEvent(tenant, period.name().toLowerCase(), key.substring(key.lastIndexOf('|') + 1),
+                kind, ledger.getSpentMicros(), ledger.getReservedMicros(), ceiling, budgets.softThreshold(ceiling),
+                Instant.ofEpochMilli(now));
+        context.forward(new Record<>(tenant, new BudgetOutput.Alert(event), now));
+    }
+
+    private RejectedRequest refusal(PromptRequest request, Period period, BudgetLedger ledger, long estimate,
+                                    long ceiling, long time, long now) {
+        String name = period == Period.DAY ? "tenant.budget.daily" : "tenant.budget.monthly";
+        RejectedRequest rejection = Rejections.of(request, RejectReason.BUDGET_EXCEEDED, STAGE,
+                "tenant spent " + ledger.getSpentMicros() + " and has " + ledger.getReservedMicros()
+                        + " reserved of its " + ceiling + " micro-dollar " + period.name().toLowerCase()
+                        + " budget; this request is estimated at " + estimate, now);
+        rejection.setLimit(name);
+        rejection.setRetryAfterMs(nextPeriodStart(period, time) - time);
+        return rejection;
+    }
+
+    private long nextPeriodStart(Period period, long time) {
+        ZonedDateTime at = Instant.ofEpochMilli(time).atZone(budgets.zone());
+        LocalDate next = period == Period.DAY ? at.toLocalDate().plusDays(1)
+                : at.toLocalDate().withDayOfMonth(1).plusMonths(1);
+        return next.atStartOfDay(budgets.zone()).toInstant().toEpochMilli();
+    }
+}

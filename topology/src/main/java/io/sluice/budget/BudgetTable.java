@@ -1,0 +1,93 @@
+package io.sluice.budget;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.limit.LimitTable;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Tenants' spend ceilings in micro-dollars per calendar day and month in one time zone: the defaults, overridden per
+ * tier as {@code budgets.tier.<tier>.daily.micros} / {@code .monthly.micros}; 0 means no ceiling. Also the soft
+ * threshold and the cheaper routes used past it.
+ */
+public final class BudgetTable {
+    public static final String TIER_PREFIX = "budgets.tier.";
+
+    /** The two budget periods. */
+    public enum Period { DAY, MONTH }
+
+    private final ZoneId zone;
+    private final Map<Period, Long> defaults;
+    private final Map<String, Map<Period, Long>> tiers;
+    private final LimitTable tierOf;
+    private final int softPercent;
+    private final Map<String, String> fallbackRoutes;
+
+    private BudgetTable(ZoneId zone, Map<Period, Long> defaults, Map<String, Map<Period, Long>> tiers,
+                        LimitTable tierOf, int softPercent, Map<String, String> fallbackRoutes) {
+        this.zone = zone;
+        this.defaults = defaults;
+        this.tiers = tiers;
+        this.tierOf = tierOf;
+        this.softPercent = softPercent;
+        this.fallbackRoutes = fallbackRoutes;
+    }
+
+    public static BudgetTable from(SluiceConfig config, LimitTable tierOf) {
+        Map<Period, Long> defaults = Map.of(Period.DAY, config.getLong(SluiceConfigDef.BUDGET_TENANT_DAILY),
+                Period.MONTH, config.getLong(SluiceConfigDef.BUDGET_TENANT_MONTHLY));
+        Map<String, Map<Period, Long>> tiers = new HashMap<>();
+        config.originalsWithPrefix(TIER_PREFIX).forEach((rest, value) -> {
+            Period period = rest.endsWith(".daily.micros") ? Period.DAY
+                    : rest.endsWith(".monthly.micros") ? Period.MONTH : null;
+            long max;
+            try {
+                max = Long.parseLong(String.valueOf(value).strip());
+            } catch (NumberFormatException e) {
+                max = -1;
+            }
+            if (period == null || max < 0) {
+                throw new ConfigException(TIER_PREFIX + rest, value,
+                        "tier budgets look like budgets.tier.<tier>.daily.micros or .monthly.micros = micro-dollars >= 0");
+            }
+            String tier = rest.substring(0, rest.indexOf('.'));
+            tiers.computeIfAbsent(tier, t -> new HashMap<>()).put(period, max);
+        });
+        Map<String, String> fallbacks = new HashMap<>();
+        var routes = config.routes();
+        for (String entry : config.getList(SluiceConfigDef.BUDGET_FALLBACK_ROUTES)) {
+            String[] parts = entry.split("=", 2);
+            if (parts.length != 2 || routes.target(parts[0].strip()).isEmpty()
+                    || routes.target(parts[1].strip()).isEmpty()) {
+                throw new ConfigException(SluiceConfigDef.BUDGET_FALLBACK_ROUTES, entry,
+                        "each entry must be route=cheaper-route, both configured in routes " + routes.names());
+            }
+            fallbacks.put(parts[0].strip(), parts[1].strip());
+        }
+        return new BudgetTable(ZoneId.of(config.string(SluiceConfigDef.BUDGET_TIMEZONE)), defaults, tiers, tierOf,
+                config.integer(SluiceConfigDef.BUDGET_SOFT_PERCENT), Map.copyOf(fallbacks));
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    /** The tenant's ceiling for the period, 0 when none. */
+    public long ceiling(String tenantId, Period period) {
+        String tier = tierOf.tierOf(tenantId);
+        return tiers.getOrDefault(tier, Map.of()).getOrDefault(period, defaults.get(period));
+    }
+
+    public long softThreshold(long ceiling) {
+        return ceiling * softPercent / 100;
+    }
+
+    /** The cheaper route to use for {@code route} once a tenant is past its soft threshold. */
+    public Optional<String> fallbackRoute(String route) {
+        return Optional.ofNullable(fallbackRoutes.get(route));
+    }
+}

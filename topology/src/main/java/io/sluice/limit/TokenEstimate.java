@@ -1,0 +1,40 @@
+package io.sluice.limit;
+
+import io.sluice.schemas.ChatMessage;
+import io.sluice.schemas.PromptRequest;
+
+/**
+ * The tokens a request is expected to use, counted against token limits and priced for budget reservations: the
+ * input tokens the sanitize stage counted with the model's tokenizer (metadata {@value #INPUT_TOKENS}), or a
+ * characters/4 estimate when absent, plus the output tokens it asks for (or a configured default).
+ */
+public final class TokenEstimate {
+    public static final String INPUT_TOKENS = "sluice.input.tokens";
+
+    private TokenEstimate() {}
+
+    public static long input(PromptRequest request) {
+        String counted = request.getMetadata().get(INPUT_TOKENS);
+        if (counted != null) {
+            try {
+                return Long.parseLong(counted);
+            } catch (NumberFormatException ignored) {
+                // fall through to the estimate
+            }
+        }
+        long chars = 0;
+        for (ChatMessage m : request.getMessages()) {
+            chars += m.getContent().length();
+        }
+        return (chars + 3) / 4;
+    }
+
+    public static long output(PromptRequest request, int defaultOutputTokens) {
+        Integer asked = request.getParams().getMaxTokens();
+        return asked != null && asked > 0 ? asked : defaultOutputTokens;
+    }
+
+    public static long total(PromptRequest request, int defaultOutputTokens) {
+        return input(request) + output(request, defaultOutputTokens);
+    }
+}

@@ -1,0 +1,206 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.budget.BudgetProcessor;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.limit.TokenEstimate;
+import io.sluice.provider.PriceTable;
+import io.sluice.provider.ProviderReply;
+import io.sluice.schemas.BudgetEvent;
+import io.sluice.schemas.BudgetEventKind;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectReason;
+import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.internal.BudgetLedger;
+import io.sluice.testkit.PromptRequests;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The budget stage: reserve before the call, settle with the actual cost after, refuse past the ceiling. */
+class BudgetStageTest {
+    private static final Instant T = TopologyFixture.START;
+    private static final PriceTable.Price MINI = PriceTable.price("gpt-4o-mini").orElseThrow();
+
+    @TempDir
+    Path stateDir;
+    private TopologyFixture fixture;
+
+    private void start(Map<String, ?> overrides) {
+        fixture = new TopologyFixture(stateDir, overrides);
+    }
+
+    @AfterEach
+    void close() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static PromptRequest request(String tenant, Instant at) {
+        return PromptRequests.valid(tenant, "alice", at).build();
+    }
+
+    /** What the budget stage reserves for a test request on gpt-4o-mini. */
+    private static long estimate() {
+        PromptRequest sample = request("acme", T);
+        return PriceTable.estimateMicros(MINI, TokenEstimate.input(sample), TokenEstimate.output(sample, 256));
+    }
+
+    /** A provider answer whose cost is exactly {@code micros} on gpt-4o-mini (output tokens at $0.60/M). */
+    private static ProviderReply costing(long micros) {
+        return new ProviderReply("gpt-4o-mini", "An answer.", "stop", 0, micros * 1_000_000 / MINI.outputPerMillion(),
+                0, 0);
+    }
+
+    private BudgetLedger ledger(String key) {
+        KeyValueStore<String, BudgetLedger> store = fixture.driver.getKeyValueStore(BudgetProcessor.LEDGERS);
+        return store.get(key);
+    }
+
+    @Test
+    @DisplayName("reserves before the call, replaces the reservation with the actual cost, and refuses past the daily ceiling")
+    void refusesPastDailyCeiling() {
+        long estimate = estimate();
+        long actual = estimate - 2;
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 2 * actual + estimate - 1));
+        fixture.openai.thenAnswer(costing(actual)).thenAnswer(costing(actual));
+
+        for (int i = 0; i < 3; i++) {
+            fixture.send(request("acme", T.plusSeconds(i)));
+        }
+
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getCostMicros)
+                .containsExactly(actual, actual);
+        RejectedRequest rejection = fixture.rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(RejectReason.BUDGET_EXCEEDED);
+        assertThat(rejection.getLimit()).isEqualTo("tenant.budget.daily");
+        assertThat(rejection.getStage()).isEqualTo("budget");
+        // retry at midnight UTC
+        assertThat(rejection.getRetryAfterMs())
+                .isEqualTo(Duration.between(T.plusSeconds(2), Instant.parse("2026-11-23T00:00:00Z")).toMillis());
+        BudgetLedger day = ledger("acme|day|2026-11-22");
+        assertThat(day.getSpentMicros()).isEqualTo(2 * actual);
+        assertThat(day.getReservedMicros()).isZero();
+        assertThat(ledger("acme|month|2026-11").getSpentMicros()).isEqualTo(2 * actual);
+    }
+
+    @Test
+    @DisplayName("emits one soft-threshold event and one hard-limit event per period")
+    void emitsThresholdEvents() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 3 * estimate, SluiceConfigDef.BUDGET_SOFT_PERCENT, 50));
+        for (int i = 0; i < 5; i++) {
+            fixture.openai.thenAnswer(costing(estimate));
+        }
+
+        for (int i = 0; i < 5; i++) {
+            fixture.send(request("acme", T.plusSeconds(i)));
+        }
+
+        List<BudgetEvent> events = fixture.budgetEvents.readValuesToList();
+        assertThat(events).extracting(BudgetEvent::getKind)
+                .containsExactly(BudgetEventKind.SOFT_THRESHOLD_CROSSED, BudgetEventKind.HARD_LIMIT_REACHED);
+        assertThat(events.get(0).getPeriod()).isEqualTo("day");
+        assertThat(events.get(0).getPeriodKey()).isEqualTo("2026-11-22");
+        assertThat(events.get(0).getLimitMicros()).isEqualTo(3 * estimate);
+        assertThat(fixture.rejected.readValuesToList()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("bounds overshoot by what the calls in flight cost beyond their reservations")
+    void overshootIsBoundedByReservationsInFlight() {
+        long estimate = estimate();
+        long ceiling = 4 * estimate;
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, ceiling));
+        List<CompletableFuture<ProviderReply>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            CompletableFuture<ProviderReply> call = new CompletableFuture<>();
+            inFlight.add(call);
+            fixture.openai.thenPending(call);
+        }
+
+        // Given six requests while no call has finished: four fit the ceiling as reservations, two do not
+        for (int i = 0; i < 6; i++) {
+            fixture.send(request("acme", T.plusSeconds(i)));
+        }
+        assertThat(fixture.rejected.readValuesToList()).hasSize(2)
+                .allSatisfy(r -> assertThat(r.getReason()).isEqualTo(RejectReason.BUDGET_EXCEEDED));
+        assertThat(ledger("acme|day|2026-11-22").getReservedMicros()).isEqualTo(ceiling);
+
+        // When the four calls cost more than estimated (a provider that ignored max_tokens)
+        long overrun = 10;
+        inFlight.subList(0, 4).forEach(call -> call.complete(costing(estimate + overrun)));
+        fixture.advance(Duration.ofMillis(40));
+
+        // Then spend passes the ceiling by exactly what those calls cost beyond their reservations, no more
+        BudgetLedger day = ledger("acme|day|2026-11-22");
+        assertThat(day.getReservedMicros()).isZero();
+        assertThat(day.getSpentMicros()).isEqualTo(ceiling + 4 * overrun);
+        // and nothing more is let through
+        fixture.send(request("acme", T.plusSeconds(10)));
+        assertThat(fixture.rejected.readValue().getReason()).isEqualTo(RejectReason.BUDGET_EXCEEDED);
+    }
+
+    @Test
+    @DisplayName("releases the reservation of a request that was dead-lettered")
+    void releasesReservationOfDeadLetter() {
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 1_000_000));
+        fixture.openai.thenFail(ScriptedProvider.failure(401, false));
+
+        fixture.send(request("acme", T));
+
+        assertThat(fixture.deadLetters.readValuesToList()).hasSize(1);
+        BudgetLedger day = ledger("acme|day|2026-11-22");
+        assertThat(day.getReservedMicros()).isZero();
+        assertThat(day.getSpentMicros()).isZero();
+    }
+
+    @Test
+    @DisplayName("past the soft threshold, sends a route's requests on its cheaper fallback route")
+    void switchesToFallbackRoutePastSoftThreshold() {
+        start(Map.of(SluiceConfigDef.ROUTES, "default=openai:gpt-4o,economy=openai:gpt-4o-mini",
+                SluiceConfigDef.BUDGET_FALLBACK_ROUTES, "default=economy",
+                SluiceConfigDef.BUDGET_TENANT_DAILY, 100_000, SluiceConfigDef.BUDGET_SOFT_PERCENT, 1));
+        fixture.openai.thenAnswer(new ProviderReply("gpt-4o", "An answer.", "stop", 1000, 500, 0, 0));
+
+        fixture.send(request("acme", T));
+        fixture.send(request("acme", T.plusSeconds(1)));
+
+        List<PromptResponse> responses = fixture.responses.readValuesToList();
+        assertThat(responses).extracting(PromptResponse::getRoute).containsExactly("default", "economy");
+        assertThat(responses).extracting(PromptResponse::getModel).containsExactly("gpt-4o", "gpt-4o-mini");
+    }
+
+    @Test
+    @DisplayName("resets budgets at midnight in the configured time zone")
+    void resetsAtMidnightInTimeZone() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, estimate,
+                SluiceConfigDef.BUDGET_TIMEZONE, "America/New_York"));
+        fixture.openai.thenAnswer(costing(estimate)).thenAnswer(costing(estimate));
+        Instant lateEvening = Instant.parse("2026-11-23T04:30:00Z"); // 23:30 on the 22nd in New York
+
+        fixture.clockAt(lateEvening.plusSeconds(3600));
+        fixture.send(request("acme", lateEvening));
+        fixture.send(request("acme", lateEvening.plusSeconds(60)));   // same New York day: refused
+        fixture.send(request("acme", lateEvening.plusSeconds(1800))); // 00:00 on the 23rd in New York
+
+        assertThat(fixture.responses.readValuesToList()).hasSize(2);
+        RejectedRequest rejection = fixture.rejected.readValue();
+        assertThat(rejection.getRetryAfterMs()).isEqualTo(Duration.ofMinutes(29).toMillis());
+        assertThat(ledger("acme|day|2026-11-22").getSpentMicros()).isEqualTo(estimate);
+        assertThat(ledger("acme|day|2026-11-23").getSpentMicros()).isEqualTo(estimate);
+    }
+}

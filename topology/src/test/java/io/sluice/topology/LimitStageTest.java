@@ -1,0 +1,179 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.limit.TokenEstimate;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectReason;
+import io.sluice.schemas.RejectedRequest;
+import io.sluice.testkit.PromptRequests;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The user and tenant limit stages, driven through the production topology. */
+class LimitStageTest {
+    private static final Instant T = TopologyFixture.START; // 10:00:05, on a one-second bucket boundary
+
+    @TempDir
+    Path stateDir;
+    private TopologyFixture fixture;
+
+    private void start(Map<String, ?> overrides) {
+        fixture = new TopologyFixture(stateDir, overrides);
+    }
+
+    @AfterEach
+    void close() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private void send(String tenant, String user, Instant at) {
+        fixture.clockAt(at);
+        fixture.send(PromptRequests.valid(tenant, user, at).build());
+    }
+
+    private java.util.List<String> answeredUsers() {
+        return fixture.responses.readValuesToList().stream().map(PromptResponse::getUserId).toList();
+    }
+
+    @Test
+    @DisplayName("refuses a user over the per-minute limit, says when to retry, and lets the retry through then")
+    void refusesUserOverPerMinuteLimit() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 3));
+
+        for (int i = 0; i < 4; i++) {
+            send("acme", "alice", T.plusSeconds(i));
+        }
+        send("acme", "bob", T.plusSeconds(4));
+
+        assertThat(answeredUsers()).containsExactly("alice", "alice", "alice", "bob");
+        RejectedRequest rejection = fixture.rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(RejectReason.RATE_LIMITED);
+        assertThat(rejection.getLimit()).isEqualTo("user.requests.per.minute");
+        assertThat(rejection.getStage()).isEqualTo("limit");
+        // the oldest counted request (10:00:05) leaves the judged range one window plus one bucket later
+        assertThat(rejection.getRetryAfterMs()).isEqualTo(58_000L);
+
+        send("acme", "alice", T.plusSeconds(3 + 58));
+        assertThat(answeredUsers()).containsExactly("alice");
+    }
+
+    @Test
+    @DisplayName("does not let a burst straddling a minute boundary through twice, as fixed windows would")
+    void holdsAcrossWindowBoundary() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 3));
+        Instant lateInMinute = Instant.parse("2026-11-22T10:00:59.500Z");
+
+        for (int i = 0; i < 3; i++) {
+            send("acme", "alice", lateInMinute.plusMillis(i * 100));
+        }
+        for (int i = 0; i < 3; i++) {
+            send("acme", "alice", lateInMinute.plusMillis(1_000 + i * 100)); // 10:01:00.5, a new calendar minute
+        }
+
+        assertThat(answeredUsers()).hasSize(3);
+        assertThat(fixture.rejected.readValuesToList()).hasSize(3)
+                .allSatisfy(r -> assertThat(r.getLimit()).isEqualTo("user.requests.per.minute"));
+    }
+
+    @Test
+    @DisplayName("judges on at most one window plus one bucket: refused at exactly a minute, allowed one bucket later")
+    void errorBoundIsOneBucket() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 1));
+
+        send("acme", "alice", T);
+        send("acme", "alice", T.plusSeconds(60));
+        send("acme", "alice", T.plusSeconds(61));
+
+        assertThat(answeredUsers()).hasSize(2);
+        RejectedRequest rejection = fixture.rejected.readValue();
+        assertThat(rejection.getRetryAfterMs()).isEqualTo(1_000L);
+    }
+
+    @Test
+    @DisplayName("refuses a tenant over its per-minute limit across all its users")
+    void refusesTenantOverLimit() {
+        start(Map.of(SluiceConfigDef.LIMIT_TENANT_RPM, 5));
+
+        for (int i = 0; i < 6; i++) {
+            send("acme", "user-" + (i % 3), T.plusSeconds(i));
+        }
+        send("globex", "user-0", T.plusSeconds(7));
+
+        assertThat(fixture.responses.readValuesToList()).hasSize(6);
+        RejectedRequest rejection = fixture.rejected.readValue();
+        assertThat(rejection.getLimit()).isEqualTo("tenant.requests.per.minute");
+        assertThat(rejection.getTenantId()).isEqualTo("acme");
+    }
+
+    @Test
+    @DisplayName("counts estimated tokens (input plus requested output) against the per-minute token limit")
+    void refusesUserOverTokenLimit() {
+        PromptRequest sample = PromptRequests.valid("acme", "alice", T).build();
+        long perRequest = TokenEstimate.total(sample, 256);
+        start(Map.of(SluiceConfigDef.LIMIT_USER_TPM, 2 * perRequest + perRequest / 2));
+
+        for (int i = 0; i < 3; i++) {
+            send("acme", "alice", T.plusSeconds(i));
+        }
+
+        assertThat(fixture.responses.readValuesToList()).hasSize(2);
+        RejectedRequest rejection = fixture.rejected.readValue();
+        assertThat(rejection.getLimit()).isEqualTo("user.tokens.per.minute");
+        assertThat(rejection.getDetail()).contains(String.valueOf(perRequest));
+    }
+
+    @Test
+    @DisplayName("applies a tier's limits to the tenants in that tier and the defaults to the rest")
+    void appliesTierLimits() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 2, SluiceConfigDef.TENANT_TIERS, "acme=gold",
+                "limits.tier.gold.user.requests.per.minute", "4"));
+
+        for (int i = 0; i < 5; i++) {
+            send("acme", "alice", T.plusSeconds(i));
+            send("globex", "alice", T.plusSeconds(i));
+        }
+
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getTenantId)
+                .filteredOn("acme"::equals).hasSize(4);
+        assertThat(fixture.rejected.readValuesToList()).extracting(RejectedRequest::getTenantId)
+                .containsExactlyInAnyOrder("acme", "globex", "globex", "globex");
+    }
+
+    @Test
+    @DisplayName("counts an hourly limit over a rolling hour")
+    void refusesUserOverHourlyLimit() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPH, 2));
+
+        send("acme", "alice", T);
+        send("acme", "alice", T.plusSeconds(600));
+        send("acme", "alice", T.plusSeconds(1200));
+
+        RejectedRequest rejection = fixture.rejected.readValue();
+        assertThat(rejection.getLimit()).isEqualTo("user.requests.per.hour");
+        // the first request's one-minute bucket (from 10:00:00) leaves the judged range an hour and a minute after
+        // it starts, at 11:01:00; the refused request was sent at 10:20:05
+        assertThat(rejection.getRetryAfterMs()).isEqualTo((3600 + 60 - 1205) * 1000L);
+    }
+
+    @Test
+    @DisplayName("judges a request stamped in the future as if sent now, so a fast clock cannot dodge the limit")
+    void clampsFutureTimestamps() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 1));
+
+        fixture.send(PromptRequests.valid("acme", "alice", T.plusSeconds(3600)).build());
+        fixture.send(PromptRequests.valid("acme", "alice", T).build());
+
+        assertThat(fixture.responses.readValuesToList()).hasSize(1);
+        assertThat(fixture.rejected.readValue().getLimit()).isEqualTo("user.requests.per.minute");
+    }
+}

@@ -1,0 +1,90 @@
+package io.sluice.topology;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.provider.ProviderClients;
+import io.sluice.registry.InMemorySchemaRegistryClient;
+import io.sluice.schemas.BudgetEvent;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectedRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The production topology under TopologyTestDriver, with a scripted provider at the edge. Wall-clock time starts
+ * at {@link #START} and moves only when a test moves it.
+ */
+final class TopologyFixture implements AutoCloseable {
+    static final Instant START = Instant.parse("2026-11-22T10:00:05Z");
+
+    final ScriptedProvider openai = new ScriptedProvider("openai");
+    final SluiceTopics topics;
+    final TopologyTestDriver driver;
+    final TestInputTopic<String, PromptRequest> requests;
+    final TestOutputTopic<String, PromptResponse> responses;
+    final TestOutputTopic<String, RejectedRequest> rejected;
+    final TestOutputTopic<String, byte[]> deadLetters;
+    final TestOutputTopic<String, BudgetEvent> budgetEvents;
+
+    TopologyFixture(Path stateDir, Map<String, ?> overrides) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092",
+                SluiceConfigDef.STATE_DIR, stateDir.toString()));
+        settings.putAll(overrides);
+        SluiceConfig config = SluiceConfig.of(settings);
+        InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+        ProviderClients providers = new ProviderClients(Map.of("openai", openai,
+                "anthropic", new ScriptedProvider("anthropic")));
+        driver = new TopologyTestDriver(SluiceTopology.build(config, registry, providers),
+                StreamsProperties.from(config), START);
+        topics = SluiceTopics.from(config, registry);
+        requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(),
+                topics.requests().valueSerde().serializer());
+        responses = driver.createOutputTopic(topics.responses().name(), new StringDeserializer(),
+                topics.responses().valueSerde().deserializer());
+        rejected = driver.createOutputTopic(topics.rejected().name(), new StringDeserializer(),
+                topics.rejected().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetter().name(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        budgetEvents = driver.createOutputTopic(topics.budgetEvents().name(), new StringDeserializer(),
+                topics.budgetEvents().valueSerde().deserializer());
+    }
+
+    /** Sends a request as its producer would: keyed by request id, timestamped with its createdAt. */
+    void send(PromptRequest request) {
+        requests.pipeInput(request.getRequestId(), request, request.getCreatedAt());
+    }
+
+    /** Moves wall-clock time in punctuator-sized steps, as a running instance would, so retries come due. */
+    void advance(Duration duration) {
+        for (long ms = 0; ms < duration.toMillis(); ms += 20) {
+            driver.advanceWallClockTime(Duration.ofMillis(Math.min(20, duration.toMillis() - ms)));
+        }
+    }
+
+    /** Moves wall-clock time to {@code instant} in one step (for limits and budgets, which have no punctuator). */
+    void clockAt(Instant instant) {
+        long now = START.toEpochMilli() + elapsed;
+        if (instant.toEpochMilli() > now) {
+            driver.advanceWallClockTime(Duration.ofMillis(instant.toEpochMilli() - now));
+            elapsed += instant.toEpochMilli() - now;
+        }
+    }
+
+    private long elapsed;
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
