@@ -127,6 +127,11 @@ public final class SluiceRuntime implements AutoCloseable {
         return streams.state();
     }
 
+    /** Active tasks this instance runs now: how the partitions are shared among instances. */
+    public int activeTasks() {
+        return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+    }
+
     /** Waits until the topology runs (tasks assigned and restored), so what is sent next is processed at once. */
     public void awaitRunning(Duration timeout) {
         long until = System.nanoTime() + timeout.toNanos();

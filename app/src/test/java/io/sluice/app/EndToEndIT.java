@@ -10,10 +10,12 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import io.sluice.topology.DeadLetterHeaders;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,16 +48,21 @@ class EndToEndIT {
                             Instant.ofEpochMilli(minute + user * 100 + i)).build());
                 }
             }
-            // and 4 requests with blank content, 3 records that are not Avro at all, and a tombstone
+            // and 4 requests with blank content, 5 records that cannot be read, and a tombstone
             for (int i = 0; i < 4; i++) {
                 traffic.send(PromptRequests.valid("acme", "blank-" + i, Instant.ofEpochMilli(minute))
                         .setMessages(List.of(new ChatMessage("user", " "))).build());
             }
             List<byte[]> poison = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                byte[] bytes = ("{\"poison\": " + i + "}").getBytes(StandardCharsets.UTF_8);
-                poison.add(bytes);
-                traffic.send("poison-" + i, minute, bytes);
+            byte[] valid = runtime.topics().requests().valueSerde().serializer().serialize(
+                    runtime.topics().requests().name(), PromptRequests.valid("acme", "x", Instant.now()).build());
+            poison.add("{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8)); // wrong magic byte
+            poison.add(new byte[] {0, 0, 1}); // shorter than the 5-byte header
+            poison.add(ByteBuffer.allocate(valid.length).put(valid).putInt(1, 99_999).array()); // unknown schema id
+            poison.add(Arrays.copyOf(valid, valid.length / 2)); // truncated Avro body
+            poison.add(new byte[0]); // empty value
+            for (int i = 0; i < poison.size(); i++) {
+                traffic.send("poison-" + i, minute, poison.get(i));
             }
             traffic.send("tombstone-0", minute, null);
 
@@ -65,18 +72,25 @@ class EndToEndIT {
             // Then each has exactly one outcome of the expected kind
             assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 30));
             assertThat(tracker.rejectionsByReason()).isEqualTo(Map.of("RATE_LIMITED", 18, "EMPTY_MESSAGES", 4));
-            assertThat(tracker.deadLettersByReason()).isEqualTo(Map.of("POISON_RECORD", 4));
+            assertThat(tracker.deadLettersByReason()).isEqualTo(Map.of("POISON_RECORD", 6));
             assertThat(tracker.duplicates()).isZero();
-            // and the dead letters hold the original bytes and where they came from
-            List<ConsumerRecord<String, byte[]>> letters = readAll(runtime, runtime.topics().deadLetter().name(), 4);
+            // and the dead letters hold the original key and bytes, where they came from and why
+            List<ConsumerRecord<String, byte[]>> letters = readAll(runtime, runtime.topics().deadLetter().name(), 6);
             List<ConsumerRecord<String, byte[]>> undecodable = letters.stream()
                     .filter(letter -> letter.key().startsWith("poison-")).toList();
             assertThat(undecodable).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(poison);
             assertThat(undecodable).allSatisfy(letter -> {
                 assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.TOPIC))
                         .isEqualTo(runtime.topics().requests().name());
-                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.MESSAGE)).contains("magic byte");
+                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.PARTITION)).isNotBlank();
+                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.OFFSET)).isNotBlank();
+                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.EXCEPTION)).isNotBlank();
             });
+            assertThat(undecodable).extracting(l -> DeadLetterHeaders.get(l.headers(), DeadLetterHeaders.MESSAGE))
+                    .anySatisfy(m -> assertThat(m).contains("magic byte"))
+                    .anySatisfy(m -> assertThat(m).contains("shorter than the 5-byte header"))
+                    .anySatisfy(m -> assertThat(m).contains("99999"))
+                    .anySatisfy(m -> assertThat(m).contains("Could not Avro-decode"));
             assertThat(letters).filteredOn(letter -> letter.key().equals("tombstone-0")).singleElement()
                     .satisfies(letter -> assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.MESSAGE))
                             .contains("tombstone"));
