@@ -14,6 +14,7 @@ import io.sluice.schemas.internal.BudgetReservation;
 import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.topology.Rejections;
 import io.sluice.topology.Verdict;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -45,6 +46,8 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     public static final String RESERVATIONS = "budget-reservations";
     /** Metadata key keeping the route a request asked for when the budget stage moved it to a cheaper one. */
     public static final String REQUESTED_ROUTE = "sluice.route.requested";
+    /** Counter of budget events, by kind, period and tenant, in Micrometer's global registry. */
+    public static final String EVENTS_METRIC = "sluice.budget.events";
 
     private final BudgetTable budgets;
     private final RouteTable routes;
@@ -192,6 +195,9 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
 
     private void alert(String tenant, Period period, String key, BudgetEventKind kind, BudgetLedger ledger,
                        long ceiling, long now) {
+        // Tenant is a bounded label here: one series per tenant that ever crossed a threshold, not per request.
+        Metrics.counter(EVENTS_METRIC, "kind", kind.name(), "period", period.name().toLowerCase(), "tenant", tenant)
+                .increment();
         BudgetEvent event = new BudgetEvent(tenant, period.name().toLowerCase(), key.substring(key.lastIndexOf('|') + 1),
                 kind, ledger.getSpentMicros(), ledger.getReservedMicros(), ceiling, budgets.softThreshold(ceiling),
                 Instant.ofEpochMilli(now));

@@ -2,6 +2,8 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.budget.BudgetProcessor;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.limit.TokenEstimate;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +44,16 @@ class BudgetStageTest {
         fixture = new TopologyFixture(stateDir, overrides);
     }
 
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void recordMetrics() {
+        Metrics.addRegistry(metrics);
+    }
+
     @AfterEach
     void close() {
+        Metrics.removeRegistry(metrics);
         if (fixture != null) {
             fixture.close();
         }
@@ -110,6 +121,8 @@ class BudgetStageTest {
         }
 
         List<BudgetEvent> events = fixture.budgetEvents.readValuesToList();
+        assertThat(metrics.counter(BudgetProcessor.EVENTS_METRIC, "kind", "SOFT_THRESHOLD_CROSSED", "period", "day",
+                "tenant", "acme").count()).isEqualTo(1.0);
         assertThat(events).extracting(BudgetEvent::getKind)
                 .containsExactly(BudgetEventKind.SOFT_THRESHOLD_CROSSED, BudgetEventKind.HARD_LIMIT_REACHED);
         assertThat(events.get(0).getPeriod()).isEqualTo("day");

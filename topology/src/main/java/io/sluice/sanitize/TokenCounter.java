@@ -1,0 +1,51 @@
+package io.sluice.sanitize;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Counts prompt tokens the way the provider will bill them, closely enough to enforce token limits before a call.
+ *
+ * <p>OpenAI models use their real encodings: {@code o200k_base} for the gpt-4o, gpt-4.1, gpt-5 and o-series families,
+ * {@code cl100k_base} for gpt-4 and gpt-3.5. Other vendors (claude-*, gemini-*, llama, ...) publish no offline
+ * tokenizer, so they are counted with {@code cl100k_base} as an approximation: on English text it lands within about
+ * 10-20% of Anthropic's own counts, which is close enough for a limit but not for an invoice.
+ *
+ * <p>Thread-safe: encodings are immutable and built once per type (building one parses a large vocabulary).
+ */
+public final class TokenCounter {
+    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+    private final Map<EncodingType, Encoding> encodings = new ConcurrentHashMap<>();
+
+    /** Tokens in {@code text} for {@code model}. Special-token text such as {@code <|endoftext|>} counts as text. */
+    public int count(String model, String text) {
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        return encoding(encodingFor(model)).countTokensOrdinary(text);
+    }
+
+    /** The encoding used for a model name; unknown and non-OpenAI models get the {@code cl100k_base} approximation. */
+    public static EncodingType encodingFor(String model) {
+        String name = model == null ? "" : model.strip().toLowerCase(Locale.ROOT);
+        int slash = name.lastIndexOf('/');
+        if (slash >= 0) {
+            name = name.substring(slash + 1); // "openai/gpt-4o" as routers name it
+        }
+        if (name.startsWith("gpt-4o") || name.startsWith("gpt-4.1") || name.startsWith("gpt-4.5")
+                || name.startsWith("gpt-5") || name.startsWith("chatgpt-4o") || name.startsWith("gpt-oss")
+                || name.matches("o[1-9]([-.].*)?")) {
+            return EncodingType.O200K_BASE;
+        }
+        return EncodingType.CL100K_BASE;
+    }
+
+    private Encoding encoding(EncodingType type) {
+        return encodings.computeIfAbsent(type, registry::getEncoding);
+    }
+}
