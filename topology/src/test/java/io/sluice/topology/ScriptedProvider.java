@@ -15,6 +15,8 @@ final class ScriptedProvider implements ProviderClient {
     private final String name;
     private final Deque<CompletableFuture<ProviderReply>> script = new ArrayDeque<>();
     final AtomicInteger calls = new AtomicInteger();
+    /** What the provider was last sent: the request as the call stage passed it on. */
+    volatile PromptRequest lastRequest;
 
     ScriptedProvider(String name) {
         this.name = name;
@@ -54,6 +56,7 @@ final class ScriptedProvider implements ProviderClient {
     public synchronized CompletableFuture<ProviderReply> complete(PromptRequest request, String model,
                                                                   Duration timeout) {
         calls.incrementAndGet();
+        lastRequest = request;
         CompletableFuture<ProviderReply> next = script.poll();
         return next != null ? next : CompletableFuture.completedFuture(reply(model, 1000, 500));
     }
