@@ -37,6 +37,10 @@ public final class SluiceConfigDef {
     public static final String TRANSACTION_TIMEOUT_MS = "streams.transaction.timeout.ms";
     public static final String SANITIZE_MAX_MESSAGES = "sanitize.max.messages";
     public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
+    public static final String SANITIZE_MAX_TOKENS = "sanitize.max.tokens";
+    public static final String SANITIZE_INJECTION_ACTION = "sanitize.injection.action";
+    public static final String SANITIZE_INJECTION_THRESHOLD = "sanitize.injection.threshold";
+    public static final String SANITIZE_PII_ACTION = "sanitize.pii.action";
     public static final String LIMIT_USER_RPM = "limits.user.requests.per.minute";
     public static final String LIMIT_USER_RPH = "limits.user.requests.per.hour";
     public static final String LIMIT_USER_RPD = "limits.user.requests.per.day";
@@ -122,6 +126,14 @@ public final class SluiceConfigDef {
                     "Most chat messages a request may carry.")
             .define(SANITIZE_MAX_CHARS, Type.INT, 32_000, atLeast(1), MEDIUM,
                     "Most characters of message content a request may carry, summed over messages.")
+            .define(SANITIZE_MAX_TOKENS, Type.INT, 16_000, atLeast(1), MEDIUM,
+                    "Most input tokens a request may carry, counted with the route model's tokenizer.")
+            .define(SANITIZE_INJECTION_ACTION, Type.STRING, "block", ValidString.in("block", "flag", "off"), HIGH,
+                    "Likely prompt injections: block (reject), flag (pass, marked) or off; per route: sanitize.route.<route>.injection.action.")
+            .define(SANITIZE_INJECTION_THRESHOLD, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0.01), MEDIUM,
+                    "Injection score at or above which a message counts as an injection; per route: sanitize.route.<route>.injection.threshold.")
+            .define(SANITIZE_PII_ACTION, Type.STRING, "redact", ValidString.in("redact", "pass"), HIGH,
+                    "Personal data and secrets in prompts: redact before the provider sees them, or pass; per route: sanitize.route.<route>.pii.action.")
             .define(LIMIT_USER_RPM, Type.LONG, 20L, atLeast(0), HIGH,
                     "Requests a user may make in any rolling minute (0: no limit).")
             .define(LIMIT_USER_RPH, Type.LONG, 300L, atLeast(0), MEDIUM,

@@ -1,21 +1,59 @@
 package io.sluice.sanitize;
 
+import io.micrometer.core.instrument.Metrics;
+import io.sluice.config.RouteTable;
+import io.sluice.limit.TokenEstimate;
+import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.RejectReason;
 import io.sluice.topology.Rejections;
 import io.sluice.topology.Verdict;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
-/** The sanitize stage: validation only for now; normalization, injection and PII checks join it here. */
+/**
+ * The sanitize stage. Every message is normalized (NFKC, control, zero-width, bidi and tag characters removed),
+ * scored for prompt injection (messages from users, assistants and tools: the system prompt is the app's own) and
+ * searched for personal data and secrets, which the route's policy redacts or passes. The normalized request is then
+ * validated, and its input tokens counted with the route model's tokenizer for the token limits downstream. What the
+ * stage learned travels in {@code sluice.*} metadata keys, which producers cannot set: any they send are removed.
+ */
 public final class SanitizeProcessor implements FixedKeyProcessor<String, PromptRequest, Verdict> {
     public static final String STAGE = "sanitize";
+    public static final String RESERVED_PREFIX = "sluice.";
+    public static final String INJECTION_FLAGGED = "sluice.injection.flagged";
+    public static final String INJECTION_SCORE = "sluice.injection.score";
+    public static final String INJECTION_RULES = "sluice.injection.rules";
+    public static final String PII_FOUND = "sluice.pii.found";
+    public static final String PII_REDACTED = "sluice.pii.redacted";
+    public static final String INJECTION_METRIC = "sluice.sanitize.injections";
+    public static final String PII_METRIC = "sluice.sanitize.pii";
 
     private final RequestValidator validator;
+    private final SanitizePolicies policies;
+    private final RouteTable routes;
+    private final TokenCounter tokens;
+    private final Sanitizer sanitizer;
+    private final int maxTokens;
     private FixedKeyProcessorContext<String, Verdict> context;
 
-    public SanitizeProcessor(RequestValidator validator) {
+    public SanitizeProcessor(RequestValidator validator, SanitizePolicies policies, RouteTable routes,
+                             TokenCounter tokens, Sanitizer sanitizer, int maxTokens) {
         this.validator = validator;
+        this.policies = policies;
+        this.routes = routes;
+        this.tokens = tokens;
+        this.sanitizer = sanitizer;
+        this.maxTokens = maxTokens;
     }
 
     @Override
@@ -31,9 +69,78 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
             throw new IllegalArgumentException("sanitize: a requests-topic record has no value (a tombstone)");
         }
         long now = context.currentSystemTimeMs();
-        Verdict verdict = validator.check(request, now)
-                .<Verdict>map(f -> new Verdict.Refuse(Rejections.of(request, f.reason(), STAGE, f.detail(), now)))
-                .orElseGet(() -> new Verdict.Pass(request));
-        context.forward(record.withValue(verdict));
+        SanitizePolicy policy = policies.forRoute(request.getRoute());
+        Map<String, String> metadata = new HashMap<>();
+        request.getMetadata().forEach((k, v) -> {
+            if (!k.startsWith(RESERVED_PREFIX)) {
+                metadata.put(k, v);
+            }
+        });
+        List<ChatMessage> messages = new ArrayList<>();
+        Set<String> rules = new LinkedHashSet<>();
+        double score = 0;
+        boolean blocked = false;
+        Map<String, Integer> found = new TreeMap<>();
+        for (ChatMessage message : request.getMessages()) {
+            SanitizeResult result = sanitizer.sanitize(message.getContent(), policy);
+            messages.add(new ChatMessage(message.getRole(), result.textToSend()));
+            if (!message.getRole().equals("system") && result.flagged()) {
+                rules.addAll(result.injection().rules());
+                score = Math.max(score, result.injection().score());
+                blocked |= result.blocked();
+            }
+            result.findings().forEach(f -> found.merge(f.type().name(), 1, Integer::sum));
+        }
+        PromptRequest sanitized = PromptRequest.newBuilder(request).setMessages(messages).setMetadata(metadata).build();
+
+        Optional<RequestValidator.Failure> invalid = validator.check(sanitized, now);
+        if (invalid.isEmpty()) {
+            invalid = tooManyTokens(sanitized);
+        }
+        if (invalid.isEmpty() && blocked) {
+            count(INJECTION_METRIC, "action", "blocked", request.getRoute());
+            invalid = Optional.of(new RequestValidator.Failure(RejectReason.INJECTION_BLOCKED, String.format(
+                    "likely prompt injection: score %.2f at or above %.2f (rules: %s)", score,
+                    policy.injectionThreshold(), String.join(", ", rules))));
+        }
+        if (invalid.isPresent()) {
+            RequestValidator.Failure f = invalid.get();
+            context.forward(record.withValue(new Verdict.Refuse(Rejections.of(request, f.reason(), STAGE, f.detail(),
+                    now))));
+            return;
+        }
+        if (!rules.isEmpty()) {
+            count(INJECTION_METRIC, "action", "flagged", request.getRoute());
+            metadata.put(INJECTION_FLAGGED, "true");
+            metadata.put(INJECTION_SCORE, String.format("%.2f", score));
+            metadata.put(INJECTION_RULES, String.join(",", rules));
+        }
+        if (!found.isEmpty()) {
+            boolean redacted = policy.piiAction() == SanitizePolicy.PiiAction.REDACT;
+            found.forEach((type, n) -> Metrics.counter(PII_METRIC, "type", type, "action",
+                    redacted ? "redacted" : "passed").increment(n));
+            metadata.put(PII_FOUND, found.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .reduce((a, b) -> a + "," + b).orElse(""));
+            metadata.put(PII_REDACTED, String.valueOf(redacted));
+        }
+        context.forward(record.withValue(new Verdict.Pass(sanitized)));
+    }
+
+    private Optional<RequestValidator.Failure> tooManyTokens(PromptRequest request) {
+        String model = routes.target(request.getRoute()).map(RouteTable.Target::model).orElse("");
+        long total = 0;
+        for (ChatMessage m : request.getMessages()) {
+            total += tokens.count(model, m.getContent());
+        }
+        request.getMetadata().put(TokenEstimate.INPUT_TOKENS, String.valueOf(total));
+        return total > maxTokens
+                ? Optional.of(new RequestValidator.Failure(RejectReason.TOO_LARGE,
+                        total + " input tokens is more than the " + maxTokens + " allowed"))
+                : Optional.empty();
+    }
+
+    private static void count(String metric, String tag, String value, String route) {
+        // Route is a bounded label (configured route names); an unknown route is rejected before this point.
+        Metrics.counter(metric, tag, value, "route", route).increment();
     }
 }

@@ -15,7 +15,11 @@ import io.sluice.limit.WindowedLimiter;
 import io.sluice.provider.ProviderClients;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.sanitize.RequestValidator;
+import io.sluice.sanitize.SanitizePolicies;
 import io.sluice.sanitize.SanitizeProcessor;
+import io.sluice.sanitize.Sanitizer;
+import io.sluice.sanitize.TokenCounter;
+import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.schemas.internal.BudgetReservation;
@@ -62,13 +66,18 @@ public final class SluiceTopology {
         int defaultOutput = config.integer(SluiceConfigDef.DEFAULT_OUTPUT_TOKENS);
         long skew = config.getLong(SluiceConfigDef.LIMITS_MAX_FUTURE_SKEW_MS);
         LimitTable limits = LimitTable.from(config);
+        SanitizePolicies policies = SanitizePolicies.from(config);
+        Sanitizer sanitizer = new Sanitizer();
+        TokenCounter tokenCounter = new TokenCounter();
         StreamsBuilder builder = new StreamsBuilder();
 
         KStream<String, Verdict> screened = builder
                 .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
                 .processValues(() -> new SanitizeProcessor(new RequestValidator(config.routes(),
-                        config.integer(SluiceConfigDef.SANITIZE_MAX_MESSAGES),
-                        config.integer(SluiceConfigDef.SANITIZE_MAX_CHARS))), Named.as(TopologyNames.SANITIZE));
+                                config.integer(SluiceConfigDef.SANITIZE_MAX_MESSAGES),
+                                config.integer(SluiceConfigDef.SANITIZE_MAX_CHARS)), policies, config.routes(),
+                                tokenCounter, sanitizer, config.integer(SluiceConfigDef.SANITIZE_MAX_TOKENS)),
+                        Named.as(TopologyNames.SANITIZE));
         KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics);
 
         KStream<String, PromptRequest> userAllowed = passOrReject(clean
@@ -125,7 +134,9 @@ public final class SluiceTopology {
                 .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-response"))
                 .to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
         outcomes.get("call-outcome-dead-lettered")
-                .mapValues(outcome -> ((CallOutcome.DeadLettered) outcome).request(), Named.as("call-dead-letter"))
+                // dead letters are read by operators: redacted whatever the route's policy let the provider see
+                .mapValues(outcome -> redacted(((CallOutcome.DeadLettered) outcome).request(), sanitizer),
+                        Named.as("call-dead-letter"))
                 .to(topics.deadLetter().name(), topics.deadLetter().produced(TopologyNames.DEAD_LETTER_SINK));
 
         return builder.build(StreamsProperties.from(config));
@@ -134,6 +145,11 @@ public final class SluiceTopology {
     /** The partition key that owns a user's limits: tenant and user, as neither is unique alone. */
     public static String userKey(PromptRequest request) {
         return request.getTenantId() + "/" + request.getUserId();
+    }
+
+    private static PromptRequest redacted(PromptRequest request, Sanitizer sanitizer) {
+        return PromptRequest.newBuilder(request).setMessages(request.getMessages().stream()
+                .map(m -> new ChatMessage(m.getRole(), sanitizer.redactForLogs(m.getContent()))).toList()).build();
     }
 
     private static String tenantOf(CallOutcome outcome) {

@@ -66,7 +66,7 @@ class BudgetStageTest {
     /** What the budget stage reserves for a test request on gpt-4o-mini. */
     private static long estimate() {
         PromptRequest sample = request("acme", T);
-        return PriceTable.estimateMicros(MINI, TokenEstimate.input(sample), TokenEstimate.output(sample, 256));
+        return PriceTable.estimateMicros(MINI, Tokens.counted(sample), TokenEstimate.output(sample, 256));
     }
 
     /** A provider answer whose cost is exactly {@code micros} on gpt-4o-mini (output tokens at $0.60/M). */

@@ -119,7 +119,7 @@ class LimitStageTest {
     @DisplayName("counts estimated tokens (input plus requested output) against the per-minute token limit")
     void refusesUserOverTokenLimit() {
         PromptRequest sample = PromptRequests.valid("acme", "alice", T).build();
-        long perRequest = TokenEstimate.total(sample, 256);
+        long perRequest = Tokens.counted(sample) + TokenEstimate.output(sample, 256);
         start(Map.of(SluiceConfigDef.LIMIT_USER_TPM, 2 * perRequest + perRequest / 2));
 
         for (int i = 0; i < 3; i++) {
