@@ -1,0 +1,105 @@
+package io.sluice.sanitize;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores a prompt for prompt-injection and jailbreak attempts with named, weighted heuristics (see
+ * {@link InjectionRules}), applied to normalized text so that full-width letters and invisible characters do not
+ * hide a phrase. Heuristics catch the known families cheaply and explainably; they are a first line, not a guarantee.
+ */
+public final class InjectionDetector {
+    public static final double DEFAULT_THRESHOLD = 1.0;
+
+    private static final List<InjectionRule> RULES = InjectionRules.all();
+
+    private static final java.util.regex.Pattern INTRA_WORD_HYPHEN = java.util.regex.Pattern.compile("(?<=\\p{L})-+(?=\\p{L})");
+
+    private final double threshold;
+
+    public InjectionDetector() {
+        this(DEFAULT_THRESHOLD);
+    }
+
+    public InjectionDetector(double threshold) {
+        if (!(threshold > 0)) {
+            throw new IllegalArgumentException("injection threshold must be > 0, but was " + threshold);
+        }
+        this.threshold = threshold;
+    }
+
+    /** The rules this detector applies, for documentation and the CLI. */
+    public static List<InjectionRule> rules() {
+        return RULES;
+    }
+
+    public InjectionVerdict inspect(NormalizedText text) {
+        List<String> hits = new ArrayList<>();
+        double score = 0;
+        NormalizedText collapsed = collapse(text);
+        for (InjectionRule rule : RULES) {
+            if (rule.firesOn(text) || (collapsed != text && rule.firesOn(collapsed))) {
+                hits.add(rule.name());
+                score += rule.weight();
+            }
+        }
+        score += invisible(text, hits);
+        score += encoded(text, hits);
+        // Weights are hundredths; rounding keeps 0.3 + 0.7 equal to 1.0.
+        return new InjectionVerdict(Math.round(score * 100) / 100.0, threshold, hits);
+    }
+
+    /**
+     * The text with the usual filter-evasion spellings undone: hyphens or underscores inside words ("i-nstruction",
+     * "DEVELOPER_MODE") and escaped markdown ("\\_"). Returns the same instance when there is nothing to undo.
+     */
+    static NormalizedText collapse(NormalizedText text) {
+        String t = text.text();
+        if (t.indexOf('-') < 0 && t.indexOf('_') < 0 && t.indexOf('\\') < 0) {
+            return text;
+        }
+        String collapsed = INTRA_WORD_HYPHEN.matcher(t.replace("\\", "")).replaceAll("");
+        collapsed = collapsed.replace('_', ' ');
+        return collapsed.equals(t) ? text : new NormalizedText(collapsed, text.removed());
+    }
+
+    private static double invisible(NormalizedText text, List<String> hits) {
+        double score = 0;
+        // Emoji subdivision flags use up to seven tag characters; more than that is hidden ASCII.
+        if (text.removed(InvisibleKind.TAG) > 7) {
+            hits.add("tag-character-smuggling");
+            score += 1.0;
+        }
+        if (text.removed(InvisibleKind.BIDI) > 0) {
+            hits.add("bidi-override");
+            score += 0.5;
+        }
+        // Emoji sequences join with a few zero-width joiners; many of them hide word boundaries from filters.
+        if (text.removed(InvisibleKind.ZERO_WIDTH) >= 3) {
+            hits.add("zero-width-characters");
+            score += 0.5;
+        }
+        return score;
+    }
+
+    private static double encoded(NormalizedText text, List<String> hits) {
+        List<String> payloads = EncodedPayloads.decode(text.text());
+        if (payloads.isEmpty()) {
+            return 0;
+        }
+        hits.add("encoded-text");
+        double score = 0.5;
+        for (String payload : payloads) {
+            NormalizedText decoded = new NormalizedText(payload, java.util.Map.of());
+            boolean instructions = RULES.stream()
+                    .filter(r -> !r.family().equals(InjectionRules.PERSONA) || r.weight() >= 0.7)
+                    .anyMatch(r -> r.weight() >= 0.7 && r.firesOn(decoded));
+            if (instructions) {
+                hits.add("encoded-instructions");
+                score += 1.0;
+                break;
+            }
+        }
+        return score;
+    }
+}

@@ -1,0 +1,30 @@
+package io.sluice.sanitize;
+
+import java.util.List;
+
+/**
+ * What the sanitizer did with one corpus line, for {@code --verbose}: never the text or the values found, only the
+ * label, the action, the rules that fired and the types redacted.
+ */
+public record LineVerdict(String file, int line, String label, String action, double score, List<String> rules,
+                          List<PiiType> redacted, List<String> missedSpanTypes) {
+    public LineVerdict {
+        rules = List.copyOf(rules);
+        redacted = List.copyOf(redacted);
+        missedSpanTypes = List.copyOf(missedSpanTypes);
+    }
+
+    /** One line of text: {@code file:line label=benign action=PASS score=0.3 rules=[..] redacted=[..]}. */
+    public String describe() {
+        StringBuilder out = new StringBuilder(file).append(':').append(line);
+        if (label != null) {
+            out.append(" label=").append(label);
+        }
+        out.append(" action=").append(action).append(" score=").append(score)
+                .append(" rules=").append(rules).append(" redacted=").append(redacted);
+        if (!missedSpanTypes.isEmpty()) {
+            out.append(" missed=").append(missedSpanTypes);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,129 @@
+package io.sluice.sanitize;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Finds personal data and credentials in a prompt and replaces each with a typed placeholder such as
+ * {@code [EMAIL_ADDRESS]}. Rule-based: it catches what has a recognisable shape and a check (see {@link PiiType});
+ * names and street addresses need a model and are out of its reach.
+ *
+ * <p>Overlapping candidates are resolved deterministically: the more specific type wins (a checksum or a vendor prefix
+ * beats a phone-shaped run of digits), then the longer span, then the earlier one. Placeholders contain no digits and
+ * nothing any rule matches, and {@link #redact} runs to a fixed point, so redacting a redacted text changes nothing.
+ */
+public final class PiiRedactor {
+    private static final Comparator<PiiFinding> PRECEDENCE = Comparator
+            .comparingInt((PiiFinding f) -> f.type().specificity()).reversed()
+            .thenComparing(Comparator.comparingInt(PiiFinding::length).reversed())
+            .thenComparingInt(PiiFinding::start);
+
+    /** Redaction normally settles in one or two rounds; the bound only guards against a pathological text. */
+    private static final int MAX_ROUNDS = 4;
+
+    private final PhoneFinder phones;
+
+    /** A redactor placing national phone numbers without a country code in the US. */
+    public PiiRedactor() {
+        this("US");
+    }
+
+    /** @param defaultRegion ISO 3166 region for national phone numbers, e.g. "US" or "GB" */
+    public PiiRedactor(String defaultRegion) {
+        this.phones = new PhoneFinder(defaultRegion);
+    }
+
+    /** The findings in {@code text}, non-overlapping, in text order; offsets are UTF-16 indexes into {@code text}. */
+    public List<PiiFinding> find(String text) {
+        return redact(text).findings();
+    }
+
+    /**
+     * Replaces every finding with its placeholder. Detection depends on a value's neighbours (a card glued to a word
+     * is not taken), and replacing one finding changes its neighbours' context, so redaction repeats on its own output
+     * until nothing more is found; each value found is also redacted wherever else it occurs. That makes redaction
+     * idempotent and leaves no found value in the text. Findings from later rounds are mapped back to the original
+     * text, absorbing the earlier findings they cover.
+     */
+    public Redaction redact(String text) {
+        if (text == null || text.isEmpty()) {
+            return new Redaction(text == null ? "" : text, List.of());
+        }
+        String current = text;
+        // For each char of the current text, the original span it stands for.
+        int[] from = new int[text.length()];
+        int[] to = new int[text.length()];
+        for (int i = 0; i < text.length(); i++) {
+            from[i] = i;
+            to[i] = i + 1;
+        }
+        TreeMap<Integer, PiiFinding> all = new TreeMap<>();
+        Map<String, PiiType> values = new java.util.LinkedHashMap<>();
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            List<PiiFinding> found = detect(current, values);
+            if (found.isEmpty()) {
+                break;
+            }
+            StringBuilder next = new StringBuilder(current.length());
+            int[] nextFrom = new int[current.length() + found.size() * 32];
+            int[] nextTo = new int[nextFrom.length];
+            int at = 0;
+            for (PiiFinding f : found) {
+                values.putIfAbsent(current.substring(f.start(), f.end()), f.type());
+                PiiFinding original = new PiiFinding(f.type(), from[f.start()], to[f.end() - 1]);
+                all.subMap(original.start(), true, original.end(), false).values().removeIf(k -> k.end() <= original.end());
+                all.put(original.start(), original);
+                for (int i = at; i < f.start(); i++) {
+                    nextFrom[next.length()] = from[i];
+                    nextTo[next.length()] = to[i];
+                    next.append(current.charAt(i));
+                }
+                String placeholder = f.type().placeholder();
+                for (int i = 0; i < placeholder.length(); i++) {
+                    nextFrom[next.length()] = original.start();
+                    nextTo[next.length()] = original.end();
+                    next.append(placeholder.charAt(i));
+                }
+                at = f.end();
+            }
+            for (int i = at; i < current.length(); i++) {
+                nextFrom[next.length()] = from[i];
+                nextTo[next.length()] = to[i];
+                next.append(current.charAt(i));
+            }
+            current = next.toString();
+            from = nextFrom;
+            to = nextTo;
+        }
+        return new Redaction(current, List.copyOf(all.values()));
+    }
+
+    /** One round: every finder's candidates, plus repeats of values already found, resolved to non-overlapping spans. */
+    private List<PiiFinding> detect(String text, Map<String, PiiType> values) {
+        List<PiiFinding> candidates = new ArrayList<>();
+        FindingSink sink = (type, start, end) -> candidates.add(new PiiFinding(type, start, end));
+        SecretPatterns.find(text, sink);
+        Iban.find(text, sink);
+        PiiPatterns.find(text, sink);
+        phones.find(text, sink);
+        values.forEach((value, type) -> {
+            for (int i = text.indexOf(value); i >= 0; i = text.indexOf(value, i + 1)) {
+                sink.add(type, i, i + value.length());
+            }
+        });
+
+        candidates.sort(PRECEDENCE);
+        // Kept findings never overlap, so the one starting last before a candidate's end is the only one to check.
+        TreeMap<Integer, PiiFinding> kept = new TreeMap<>();
+        for (PiiFinding candidate : candidates) {
+            Map.Entry<Integer, PiiFinding> before = kept.lowerEntry(candidate.end());
+            if (before == null || before.getValue().end() <= candidate.start()) {
+                kept.put(candidate.start(), candidate);
+            }
+        }
+        return List.copyOf(kept.values());
+    }
+}
