@@ -45,7 +45,7 @@ class SluiceConfigTest {
         SluiceConfig config = SluiceConfig.load(file, Map.of("SLUICE_TOPICS_PREFIX", "env."));
 
         assertThat(config.string(SluiceConfigDef.TOPICS_PREFIX)).isEqualTo("env.");
-        assertThat(config.integer(SluiceConfigDef.LIMIT_USER_RPM)).isEqualTo(7);
+        assertThat(config.getLong(SluiceConfigDef.LIMIT_USER_RPM)).isEqualTo(7L);
     }
 
     @Test
