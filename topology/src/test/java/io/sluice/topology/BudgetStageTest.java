@@ -17,7 +17,6 @@ import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.testkit.PromptRequests;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,19 +28,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The budget stage: reserve before the call, settle with the actual cost after, refuse past the ceiling. */
 class BudgetStageTest {
     private static final Instant T = TopologyFixture.START;
     private static final PriceTable.Price MINI = PriceTable.price("gpt-4o-mini").orElseThrow();
 
-    @TempDir
-    Path stateDir;
+    @RegisterExtension
+    final TopologyFixtures topologies = new TopologyFixtures();
     private TopologyFixture fixture;
 
     private void start(Map<String, ?> overrides) {
-        fixture = new TopologyFixture(stateDir, overrides);
+        fixture = topologies.start(overrides);
     }
 
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
@@ -52,11 +51,8 @@ class BudgetStageTest {
     }
 
     @AfterEach
-    void close() {
+    void forgetMetrics() {
         Metrics.removeRegistry(metrics);
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private static PromptRequest request(String tenant, Instant at) {

@@ -9,32 +9,24 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.testkit.PromptRequests;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The user and tenant limit stages, driven through the production topology. */
 class LimitStageTest {
     private static final Instant T = TopologyFixture.START; // 10:00:05, on a one-second bucket boundary
 
-    @TempDir
-    Path stateDir;
+    @RegisterExtension
+    final TopologyFixtures topologies = new TopologyFixtures();
     private TopologyFixture fixture;
 
     private void start(Map<String, ?> overrides) {
-        fixture = new TopologyFixture(stateDir, overrides);
+        fixture = topologies.start(overrides);
     }
 
-    @AfterEach
-    void close() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     private void send(String tenant, String user, Instant at) {
         fixture.clockAt(at);

@@ -8,7 +8,6 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.testkit.PromptRequests;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -18,11 +17,10 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,20 +29,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SanitizeStageTest {
     private static final Instant T = TopologyFixture.START;
 
-    @TempDir
-    Path stateDir;
+    @RegisterExtension
+    final TopologyFixtures topologies = new TopologyFixtures();
     private TopologyFixture fixture;
 
     @BeforeEach
     void start() {
-        fixture = new TopologyFixture(stateDir, Map.of(SluiceConfigDef.SANITIZE_MAX_MESSAGES, 4,
+        fixture = topologies.start(Map.of(SluiceConfigDef.SANITIZE_MAX_MESSAGES, 4,
                 SluiceConfigDef.SANITIZE_MAX_CHARS, 2_000));
     }
 
-    @AfterEach
-    void close() {
-        fixture.close();
-    }
 
     private static List<ChatMessage> user(String content) {
         return List.of(new ChatMessage("user", content));

@@ -11,7 +11,6 @@ import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.testkit.PromptRequests;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,16 +18,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SluiceTopologyTest {
     private static final Instant START = TopologyFixture.START;
 
-    @TempDir
-    Path stateDir;
+    @RegisterExtension
+    final TopologyFixtures topologies = new TopologyFixtures();
 
     private TopologyFixture fixture;
     private ScriptedProvider openai;
@@ -38,7 +36,7 @@ class SluiceTopologyTest {
     private TestOutputTopic<String, byte[]> deadLetters;
 
     private void start(Map<String, Object> overrides) {
-        fixture = new TopologyFixture(stateDir, overrides);
+        fixture = topologies.start(overrides);
         openai = fixture.openai;
         topics = fixture.topics;
         responses = fixture.responses;
@@ -46,12 +44,6 @@ class SluiceTopologyTest {
         deadLetters = fixture.deadLetters;
     }
 
-    @AfterEach
-    void close() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     private void send(PromptRequest request) {
         fixture.send(request);
