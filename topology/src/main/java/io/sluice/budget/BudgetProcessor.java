@@ -100,6 +100,12 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     }
 
     private void reserve(Record<String, BudgetInput> record, PromptRequest request) {
+        if (reservations.get(request.getRequestId()) != null) {
+            // A copy of a request still in flight: the call stage ignores it, so nothing would settle a second
+            // reservation. Let it through unreserved.
+            context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
+            return;
+        }
         long now = context.currentSystemTimeMs();
         long time = Math.min(record.timestamp(), now + maxFutureSkewMs);
         String tenant = request.getTenantId();

@@ -10,6 +10,12 @@ public sealed interface CallOutcome {
     /** A provider answered. */
     record Answered(PromptResponse response) implements CallOutcome {}
 
+    /**
+     * The request id was answered before (within the dedup retention): a producer's resend or a replay. Nothing is
+     * called or emitted; the budget stage is told so it releases what it reserved for the copy.
+     */
+    record Duplicate(PromptRequest request) implements CallOutcome {}
+
     /** No provider could answer; the request goes to the dead-letter topic with why. */
     record DeadLettered(PromptRequest request, String reason, ProviderException lastError, int attempts)
             implements CallOutcome {}

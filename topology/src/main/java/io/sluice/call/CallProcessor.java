@@ -13,6 +13,7 @@ import io.sluice.schemas.TokenUsage;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.topology.DeadLetterHeaders;
 import io.sluice.topology.TopologyNames;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +33,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class CallProcessor implements Processor<String, PromptRequest, String, CallOutcome> {
     private static final Logger log = LoggerFactory.getLogger(CallProcessor.class);
     public static final String STAGE = "call";
+    /** Window store of answered request ids, kept for the dedup retention. */
+    public static final String ANSWERED = "call-answered";
 
     private final ProviderClients providers;
     private final RouteTable routes;
@@ -54,6 +59,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private final PriorityQueue<DueRetry> retries = new PriorityQueue<>(Comparator.comparingLong(DueRetry::dueAt));
     private ProcessorContext<String, CallOutcome> context;
     private KeyValueStore<String, InFlightCall> inFlight;
+    private WindowStore<String, Long> answered;
     private int running;
 
     private record Completion(String requestId, int attempt, ProviderReply reply, ProviderException error,
@@ -78,8 +84,12 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT), Serdes.String(), inFlightSerde));
+                return Set.of(
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
+                                Serdes.String(), inFlightSerde),
+                        // one entry per answered id at its answer time; segments past the retention are dropped
+                        Stores.windowStoreBuilder(Stores.persistentWindowStore(ANSWERED, settings.dedupRetention(),
+                                Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()));
             }
         };
     }
@@ -88,6 +98,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     public void init(ProcessorContext<String, CallOutcome> context) {
         this.context = context;
         this.inFlight = context.getStateStore(TopologyNames.IN_FLIGHT);
+        this.answered = context.getStateStore(ANSWERED);
         context.schedule(settings.pollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> drain());
         List<String> unfinished = new ArrayList<>();
         try (KeyValueIterator<String, InFlightCall> all = inFlight.all()) {
@@ -106,6 +117,9 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         String id = request.getRequestId();
         if (inFlight.get(id) != null) {
             log.debug("Request {} is already in flight; duplicate delivery ignored", id);
+        } else if (answeredBefore(id, record.timestamp())) {
+            log.info("Request {} was answered before; the resend is not called again", id);
+            context.forward(new Record<>(id, new CallOutcome.Duplicate(request), context.currentSystemTimeMs()));
         } else {
             start(id, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null));
         }
@@ -137,6 +151,14 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                 completions.add(new Completion(id, attempt, reply,
                         failure == null ? null : ProviderException.classify(provider.name(), failure),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
+    }
+
+    private boolean answeredBefore(String id, long requestTime) {
+        long now = context.currentSystemTimeMs();
+        try (WindowStoreIterator<Long> hits = answered.fetch(id,
+                Math.min(requestTime, now) - settings.dedupRetention().toMillis(), Long.MAX_VALUE)) {
+            return hits.hasNext();
+        }
     }
 
     private void awaitOneCompletion(long untilNanos) {
@@ -175,6 +197,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         long now = context.currentSystemTimeMs();
         if (done.reply() != null) {
             inFlight.delete(done.requestId());
+            answered.put(done.requestId(), now, now);
             context.forward(new Record<>(done.requestId(),
                     new CallOutcome.Answered(response(call, done, now)), now));
             return;

@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /** The call stage's knobs, read once from configuration. */
 public record CallSettings(Duration timeout, int maxAttempts, Duration initialBackoff, int maxInFlight,
-                           Duration pollInterval) {
+                           Duration pollInterval, Duration dedupRetention) {
 
     public static CallSettings from(SluiceConfig config) {
         return new CallSettings(
@@ -14,7 +14,8 @@ public record CallSettings(Duration timeout, int maxAttempts, Duration initialBa
                 config.integer(SluiceConfigDef.CALL_MAX_ATTEMPTS),
                 Duration.ofMillis(config.integer(SluiceConfigDef.CALL_BACKOFF_MS)),
                 config.integer(SluiceConfigDef.CALL_MAX_IN_FLIGHT),
-                Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_POLL_INTERVAL_MS)));
+                Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_POLL_INTERVAL_MS)),
+                Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_DEDUP_RETENTION_MS)));
     }
 
     /** Backoff before attempt {@code attempt + 1}: doubling from the initial one, or the provider's Retry-After. */

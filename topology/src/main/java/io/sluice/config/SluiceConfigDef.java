@@ -75,6 +75,7 @@ public final class SluiceConfigDef {
     public static final String CALL_BACKOFF_MS = "call.retry.backoff.ms";
     public static final String CALL_MAX_IN_FLIGHT = "call.max.in.flight.per.task";
     public static final String CALL_POLL_INTERVAL_MS = "call.completion.poll.ms";
+    public static final String CALL_DEDUP_RETENTION_MS = "call.dedup.retention.ms";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "", HIGH,
@@ -189,7 +190,9 @@ public final class SluiceConfigDef {
             .define(CALL_MAX_IN_FLIGHT, Type.INT, 2_000, atLeast(1), MEDIUM,
                     "Provider calls in flight per stream task before process() waits for completions.")
             .define(CALL_POLL_INTERVAL_MS, Type.LONG, 20L, atLeast(1), LOW,
-                    "Wall-clock interval at which finished calls are forwarded when no input arrives.");
+                    "Wall-clock interval at which finished calls are forwarded when no input arrives.")
+            .define(CALL_DEDUP_RETENTION_MS, Type.LONG, 86_400_000L, atLeast(60_000), MEDIUM,
+                    "How long an answered request id is remembered: a resend or replay within it is not called or charged again.");
 
     private SluiceConfigDef() {}
 

@@ -129,7 +129,8 @@ public final class SluiceTopology {
                         topics.budgetSettlements().produced(TopologyNames.SETTLEMENTS_SINK));
         Map<String, KStream<String, CallOutcome>> outcomes = called.split(Named.as("call-outcome-"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
-                .defaultBranch(Branched.as("dead-lettered"));
+                .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"))
+                .noDefaultBranch(); // duplicates end here: their request already has its outcome
         outcomes.get("call-outcome-answered")
                 .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-response"))
                 .to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
@@ -156,6 +157,7 @@ public final class SluiceTopology {
         return switch (outcome) {
             case CallOutcome.Answered a -> a.response().getTenantId();
             case CallOutcome.DeadLettered d -> d.request().getTenantId();
+            case CallOutcome.Duplicate d -> d.request().getTenantId();
         };
     }
 
@@ -164,6 +166,9 @@ public final class SluiceTopology {
             case CallOutcome.Answered a -> new BudgetSettlement(a.response().getRequestId(),
                     a.response().getTenantId(), a.response().getCostMicros(), a.response().getCompletedAt());
             case CallOutcome.DeadLettered d -> new BudgetSettlement(d.request().getRequestId(),
+                    d.request().getTenantId(), 0L, Instant.now());
+            // releases what the budget reserved for the copy; the original was settled when it was answered
+            case CallOutcome.Duplicate d -> new BudgetSettlement(d.request().getRequestId(),
                     d.request().getTenantId(), 0L, Instant.now());
         };
     }

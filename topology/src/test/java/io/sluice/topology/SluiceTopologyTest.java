@@ -2,6 +2,7 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.budget.BudgetProcessor;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderReply;
 import io.sluice.schemas.ChatMessage;
@@ -10,6 +11,7 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.ResponseStatus;
+import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.testkit.PromptRequests;
 import java.time.Duration;
 import java.time.Instant;
@@ -177,5 +179,44 @@ class SluiceTopologyTest {
 
         assertThat(responses.readValuesToList()).hasSize(1);
         assertThat(openai.calls).hasValue(1);
+    }
+
+    @Test
+    @DisplayName("does not call or charge again for a resend of a request already answered")
+    void ignoresResendOfAnsweredRequest() {
+        start(Map.of());
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+
+        send(request);
+        send(request);
+
+        assertThat(responses.readValuesToList()).hasSize(1);
+        assertThat(rejected.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(openai.calls).hasValue(1);
+        BudgetLedger day = fixture.driver.<String, BudgetLedger>getKeyValueStore(BudgetProcessor.LEDGERS)
+                .get("acme|day|2026-11-22");
+        assertThat(day.getSpentMicros()).isEqualTo(450);
+        assertThat(day.getReservedMicros()).isZero();
+    }
+
+    @Test
+    @DisplayName("reserves once for a copy delivered while the first is in flight, and settles once")
+    void reservesOnceForCopyInFlight() {
+        start(Map.of());
+        CompletableFuture<ProviderReply> pending = new CompletableFuture<>();
+        openai.thenPending(pending);
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+
+        send(request);
+        send(request);
+        pending.complete(ScriptedProvider.reply("gpt-4o-mini", 1000, 500));
+        advance(Duration.ofMillis(40));
+
+        assertThat(responses.readValuesToList()).hasSize(1);
+        BudgetLedger day = fixture.driver.<String, BudgetLedger>getKeyValueStore(BudgetProcessor.LEDGERS)
+                .get("acme|day|2026-11-22");
+        assertThat(day.getSpentMicros()).isEqualTo(450);
+        assertThat(day.getReservedMicros()).isZero();
     }
 }
