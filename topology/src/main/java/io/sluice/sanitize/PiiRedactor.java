@@ -22,7 +22,7 @@ public final class PiiRedactor {
             .thenComparingInt(PiiFinding::start);
 
     /** Redaction normally settles in one or two rounds; the bound only guards against a pathological text. */
-    private static final int MAX_ROUNDS = 4;
+    private static final int MAX_ROUNDS = 32;
 
     private final PhoneFinder phones;
 
@@ -62,10 +62,15 @@ public final class PiiRedactor {
         }
         TreeMap<Integer, PiiFinding> all = new TreeMap<>();
         Map<String, PiiType> values = new java.util.LinkedHashMap<>();
-        for (int round = 0; round < MAX_ROUNDS; round++) {
+        for (int round = 0; ; round++) {
             List<PiiFinding> found = detect(current, values);
             if (found.isEmpty()) {
                 break;
+            }
+            if (round == MAX_ROUNDS) {
+                // Each round can expose a value the previous one hid (a card right after a replaced e-mail). A text
+                // that keeps doing so is built to; the Sanitizer fails closed on it rather than pass it half-redacted.
+                throw new IllegalStateException("PII redactor: text still changing after " + MAX_ROUNDS + " rounds");
             }
             StringBuilder next = new StringBuilder(current.length());
             int[] nextFrom = new int[current.length() + found.size() * 32];
