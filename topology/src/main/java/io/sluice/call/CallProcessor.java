@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serde;
+import org.owasp.encoder.Encode;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -257,6 +258,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                 .setProvider(target.provider())
                 .setModel(reply.model())
                 .setContent(reply.content())
+                .setContentHtml(Encode.forHtml(reply.content()))
                 .setFinishReason(reply.finishReason())
                 .setUsage(new TokenUsage(reply.inputTokens(), reply.outputTokens(), reply.cachedInputTokens(),
                         reply.reasoningTokens()))

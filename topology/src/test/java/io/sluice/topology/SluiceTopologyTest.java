@@ -219,4 +219,19 @@ class SluiceTopologyTest {
         assertThat(day.getSpentMicros()).isEqualTo(450);
         assertThat(day.getReservedMicros()).isZero();
     }
+
+    @Test
+    @DisplayName("keeps the model's raw output and offers it escaped for HTML")
+    void escapesModelOutputForHtml() {
+        start(Map.of());
+        openai.thenAnswer(new ProviderReply("gpt-4o-mini", "<script>alert('x')</script> & \"quotes\"", "stop", 5, 5,
+                0, 0));
+
+        send(PromptRequests.valid("acme", "alice", START).build());
+
+        PromptResponse response = responses.readValue();
+        assertThat(response.getContent()).isEqualTo("<script>alert('x')</script> & \"quotes\"");
+        assertThat(response.getContentHtml())
+                .isEqualTo("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quotes&#34;");
+    }
 }
