@@ -1,5 +1,6 @@
 package io.sluice.call;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.ProviderClient;
@@ -56,6 +57,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private final ProviderClients providers;
     private final RouteTable routes;
     private final CallSettings settings;
+    private final Breakers breakers;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final PriorityQueue<DueRetry> retries = new PriorityQueue<>(Comparator.comparingLong(DueRetry::dueAt));
     private ProcessorContext<String, CallOutcome> context;
@@ -64,23 +66,25 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private int running;
 
     private record Completion(String requestId, int attempt, ProviderReply reply, ProviderException error,
-                              long latencyMs) {}
+                              long latencyMs, CircuitBreaker breaker) {}
 
     private record DueRetry(long dueAt, String requestId) {}
 
-    private CallProcessor(ProviderClients providers, RouteTable routes, CallSettings settings) {
+    private CallProcessor(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers) {
         this.providers = providers;
         this.routes = routes;
         this.settings = settings;
+        this.breakers = breakers;
     }
 
     /** The processor and the in-flight store it owns. */
     public static ProcessorSupplier<String, PromptRequest, String, CallOutcome> supplier(
-            ProviderClients providers, RouteTable routes, CallSettings settings, Serde<InFlightCall> inFlightSerde) {
+            ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
+            Serde<InFlightCall> inFlightSerde) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, CallOutcome> get() {
-                return new CallProcessor(providers, routes, settings);
+                return new CallProcessor(providers, routes, settings, breakers);
             }
 
             @Override
@@ -122,7 +126,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             log.info("Request {} was answered before; the resend is not called again", id);
             context.forward(new Record<>(id, new CallOutcome.Duplicate(request), context.currentSystemTimeMs()));
         } else {
-            start(id, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null));
+            start(id, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null, 0, 0));
         }
         drain();
         long waitUntil = System.nanoTime() + settings.timeout().multipliedBy(2).toNanos();
@@ -133,25 +137,40 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         }
     }
 
+    /**
+     * Starts the next attempt on the call's current target, or on the first later target of the route whose
+     * circuit lets a call through; a target skipped for an open circuit costs no attempt.
+     */
     private void start(String id, InFlightCall call) {
         PromptRequest request = call.getRequest();
-        var target = routes.target(request.getRoute());
-        ProviderClient provider = target.flatMap(t -> providers.get(t.provider())).orElse(null);
-        if (provider == null) {
-            deadLetter(id, call, "NO_PROVIDER", new ProviderException(String.valueOf(target.map(RouteTable.Target::provider)
-                    .orElse("none")), 0, "no_provider", false, null, "route '" + request.getRoute()
-                    + "' has no configured provider"));
+        List<RouteTable.Target> chain = routes.chain(request.getRoute());
+        for (int index = call.getTarget(); index < chain.size(); index++) {
+            RouteTable.Target target = chain.get(index);
+            ProviderClient provider = providers.get(target.provider()).orElse(null);
+            CircuitBreaker breaker = breakers.of(target);
+            if (provider == null || !breaker.tryAcquirePermission()) {
+                continue;
+            }
+            if (index != call.getTarget()) {
+                call.setTarget(index);
+                call.setTargetAttempts(0);
+            }
+            int attempt = call.getAttempts() + 1;
+            call.setAttempts(attempt);
+            call.setTargetAttempts(call.getTargetAttempts() + 1);
+            inFlight.put(id, call);
+            running++;
+            long started = System.nanoTime();
+            provider.complete(request, target.model(), settings.timeout()).whenComplete((reply, failure) ->
+                    completions.add(new Completion(id, attempt, reply,
+                            failure == null ? null : ProviderException.classify(provider.name(), failure),
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), breaker)));
             return;
         }
-        int attempt = call.getAttempts() + 1;
-        call.setAttempts(attempt);
-        inFlight.put(id, call);
-        running++;
-        long started = System.nanoTime();
-        provider.complete(request, target.get().model(), settings.timeout()).whenComplete((reply, failure) ->
-                completions.add(new Completion(id, attempt, reply,
-                        failure == null ? null : ProviderException.classify(provider.name(), failure),
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
+        String last = chain.isEmpty() ? "none" : chain.get(chain.size() - 1).provider();
+        deadLetter(id, call, "NO_TARGET_AVAILABLE", new ProviderException(last, 0, "circuit_open", true, null,
+                "no target of route '" + request.getRoute() + "' from position " + call.getTarget()
+                        + " is available: circuits open or providers not configured"));
     }
 
     private boolean answeredBefore(String id, long requestTime) {
@@ -174,29 +193,38 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         }
     }
 
+    /** Forwards what finished and starts what is due, until neither is left (a fallback can finish at once). */
     private void drain() {
-        Completion completion;
-        while ((completion = completions.poll()) != null) {
-            running--;
-            handle(completion);
-        }
-        long now = context.currentSystemTimeMs();
-        while (!retries.isEmpty() && retries.peek().dueAt() <= now) {
-            String id = retries.poll().requestId();
-            InFlightCall call = inFlight.get(id);
-            if (call != null) {
-                start(id, call);
+        boolean progressed;
+        do {
+            progressed = false;
+            Completion completion;
+            while ((completion = completions.poll()) != null) {
+                running--;
+                handle(completion);
+                progressed = true;
             }
-        }
+            long now = context.currentSystemTimeMs();
+            while (!retries.isEmpty() && retries.peek().dueAt() <= now) {
+                String id = retries.poll().requestId();
+                InFlightCall call = inFlight.get(id);
+                if (call != null) {
+                    start(id, call);
+                    progressed = true;
+                }
+            }
+        } while (progressed);
     }
 
     private void handle(Completion done) {
         InFlightCall call = inFlight.get(done.requestId());
         if (call == null || call.getAttempts() != done.attempt()) {
+            done.breaker().releasePermission();
             return; // already answered, or an attempt superseded by a later one
         }
         long now = context.currentSystemTimeMs();
         if (done.reply() != null) {
+            done.breaker().onSuccess(done.latencyMs(), TimeUnit.MILLISECONDS);
             inFlight.delete(done.requestId());
             answered.put(done.requestId(), now, now);
             context.forward(new Record<>(done.requestId(),
@@ -204,20 +232,30 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             return;
         }
         ProviderException error = done.error();
+        if (error.retryable()) {
+            // The provider's trouble: counts against its circuit. A 4xx is about this request, not the provider.
+            done.breaker().onError(done.latencyMs(), TimeUnit.MILLISECONDS, error);
+        } else {
+            done.breaker().releasePermission();
+        }
         call.setLastError(error.getMessage());
         log.info("Provider call for request {} failed on attempt {}: {}", done.requestId(), done.attempt(),
                 error.getMessage());
-        long retryAt = now + settings.backoffAfter(done.attempt(), error.retryAfter().orElse(null)).toMillis();
+        long retryAt = now + settings.backoffAfter(call.getTargetAttempts(), error.retryAfter().orElse(null)).toMillis();
         Instant deadline = call.getRequest().getDeadline();
-        if (!error.retryable()) {
-            deadLetter(done.requestId(), call, "NON_RETRYABLE", error);
-        } else if (done.attempt() >= settings.maxAttempts()) {
-            deadLetter(done.requestId(), call, "RETRIES_EXHAUSTED", error);
-        } else if (deadline != null && deadline.toEpochMilli() <= retryAt) {
+        boolean hasNextTarget = call.getTarget() + 1 < routes.chain(call.getRequest().getRoute()).size();
+        if (deadline != null && deadline.toEpochMilli() <= (error.retryable() ? retryAt : now)) {
             deadLetter(done.requestId(), call, "DEADLINE_EXCEEDED", error);
-        } else {
+        } else if (error.retryable() && call.getTargetAttempts() < settings.maxAttempts()) {
             inFlight.put(done.requestId(), call);
             retries.add(new DueRetry(retryAt, done.requestId()));
+        } else if (hasNextTarget) {
+            call.setTarget(call.getTarget() + 1);
+            call.setTargetAttempts(0);
+            inFlight.put(done.requestId(), call);
+            retries.add(new DueRetry(now, done.requestId())); // the fallback is tried at once
+        } else {
+            deadLetter(done.requestId(), call, error.retryable() ? "RETRIES_EXHAUSTED" : "NON_RETRYABLE", error);
         }
     }
 
@@ -245,7 +283,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private PromptResponse response(InFlightCall call, Completion done, long now) {
         PromptRequest request = call.getRequest();
         ProviderReply reply = done.reply();
-        var target = routes.target(request.getRoute()).orElseThrow();
+        RouteTable.Target target = routes.chain(request.getRoute()).get(call.getTarget());
         var price = PriceTable.price(reply.model()).or(() -> PriceTable.price(target.model()));
         long cost = price.map(p -> PriceTable.costMicros(p, reply.inputTokens(), reply.cachedInputTokens(),
                 reply.outputTokens())).orElse(0L);
@@ -254,7 +292,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                 .setTenantId(request.getTenantId())
                 .setUserId(request.getUserId())
                 .setRoute(request.getRoute())
-                .setStatus(ResponseStatus.OK)
+                .setStatus(call.getTarget() == 0 ? ResponseStatus.OK : ResponseStatus.FALLBACK)
                 .setProvider(target.provider())
                 .setModel(reply.model())
                 .setContent(reply.content())

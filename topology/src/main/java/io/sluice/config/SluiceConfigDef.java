@@ -76,6 +76,13 @@ public final class SluiceConfigDef {
     public static final String CALL_MAX_IN_FLIGHT = "call.max.in.flight.per.task";
     public static final String CALL_POLL_INTERVAL_MS = "call.completion.poll.ms";
     public static final String CALL_DEDUP_RETENTION_MS = "call.dedup.retention.ms";
+    public static final String BREAKER_FAILURE_RATE = "call.breaker.failure.rate.percent";
+    public static final String BREAKER_SLOW_CALL_MS = "call.breaker.slow.call.ms";
+    public static final String BREAKER_SLOW_RATE = "call.breaker.slow.call.rate.percent";
+    public static final String BREAKER_WINDOW = "call.breaker.window.calls";
+    public static final String BREAKER_MIN_CALLS = "call.breaker.minimum.calls";
+    public static final String BREAKER_OPEN_MS = "call.breaker.open.ms";
+    public static final String BREAKER_HALF_OPEN_CALLS = "call.breaker.half.open.calls";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "", HIGH,
@@ -172,7 +179,7 @@ public final class SluiceConfigDef {
             .define(BUDGET_FALLBACK_ROUTES, Type.LIST, "", MEDIUM,
                     "route=cheaper-route pairs used for a tenant past its soft threshold, e.g. default=economy.")
             .define(ROUTES, Type.LIST, "default=openai:gpt-4o-mini,claude=anthropic:claude-sonnet-4-5", HIGH,
-                    "Routes as name=provider:model, comma-separated; a request's route must be one of these names.")
+                    "Routes as name=provider:model>fallback-provider:model..., comma-separated; a request's route must be one of these names.")
             .define(OPENAI_BASE_URL, Type.STRING, "", MEDIUM,
                     "Base URL of the OpenAI-compatible API, e.g. https://api.openai.com/v1. Empty with no key: the simulator.")
             .define(OPENAI_API_KEY, Type.PASSWORD, null, HIGH,
@@ -184,13 +191,27 @@ public final class SluiceConfigDef {
             .define(CALL_TIMEOUT_MS, Type.INT, 30_000, atLeast(1), HIGH,
                     "Hard timeout of one provider call.")
             .define(CALL_MAX_ATTEMPTS, Type.INT, 3, atLeast(1), HIGH,
-                    "Provider calls per request before it is dead-lettered (retryable errors only).")
+                    "Calls per target of a route for retryable errors, before the next target (or the dead-letter topic).")
             .define(CALL_BACKOFF_MS, Type.INT, 200, atLeast(0), MEDIUM,
                     "First retry backoff; doubles each attempt.")
             .define(CALL_MAX_IN_FLIGHT, Type.INT, 2_000, atLeast(1), MEDIUM,
                     "Provider calls in flight per stream task before process() waits for completions.")
             .define(CALL_POLL_INTERVAL_MS, Type.LONG, 20L, atLeast(1), LOW,
                     "Wall-clock interval at which finished calls are forwarded when no input arrives.")
+            .define(BREAKER_FAILURE_RATE, Type.INT, 50, between(1, 100), MEDIUM,
+                    "A provider/model circuit opens when this percentage of the recent calls failed (server errors, 429, timeouts).")
+            .define(BREAKER_SLOW_CALL_MS, Type.INT, 20_000, atLeast(1), MEDIUM,
+                    "A call slower than this counts as slow for the circuit breaker.")
+            .define(BREAKER_SLOW_RATE, Type.INT, 80, between(1, 100), MEDIUM,
+                    "A circuit opens when this percentage of the recent calls were slow.")
+            .define(BREAKER_WINDOW, Type.INT, 50, atLeast(1), LOW,
+                    "Recent calls per provider/model the circuit breaker judges (count-based sliding window).")
+            .define(BREAKER_MIN_CALLS, Type.INT, 20, atLeast(1), LOW,
+                    "Calls a circuit needs to have seen before it may open.")
+            .define(BREAKER_OPEN_MS, Type.INT, 30_000, atLeast(1), MEDIUM,
+                    "How long an open circuit stays open before trial calls are let through.")
+            .define(BREAKER_HALF_OPEN_CALLS, Type.INT, 5, atLeast(1), LOW,
+                    "Trial calls a half-open circuit lets through to decide whether to close.")
             .define(CALL_DEDUP_RETENTION_MS, Type.LONG, 86_400_000L, atLeast(60_000), MEDIUM,
                     "How long an answered request id is remembered: a resend or replay within it is not called or charged again.");
 

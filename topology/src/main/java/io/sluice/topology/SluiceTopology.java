@@ -4,6 +4,7 @@ import io.sluice.budget.BudgetInput;
 import io.sluice.budget.BudgetOutput;
 import io.sluice.budget.BudgetProcessor;
 import io.sluice.budget.BudgetTable;
+import io.sluice.call.Breakers;
 import io.sluice.call.CallOutcome;
 import io.sluice.call.CallProcessor;
 import io.sluice.call.CallSettings;
@@ -122,7 +123,8 @@ public final class SluiceTopology {
                 .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request"))
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
-                .process(CallProcessor.supplier(providers, config.routes(), CallSettings.from(config), inFlightSerde),
+                .process(CallProcessor.supplier(providers, config.routes(), CallSettings.from(config),
+                                Breakers.from(config), inFlightSerde),
                         Named.as(TopologyNames.CALL));
         called.map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
                 .to(topics.budgetSettlements().name(),

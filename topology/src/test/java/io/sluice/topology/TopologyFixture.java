@@ -28,6 +28,7 @@ final class TopologyFixture implements AutoCloseable {
     static final Instant START = Instant.parse("2026-11-22T10:00:05Z");
 
     final ScriptedProvider openai = new ScriptedProvider("openai");
+    final ScriptedProvider anthropic = new ScriptedProvider("anthropic");
     final SluiceTopics topics;
     final TopologyTestDriver driver;
     final TestInputTopic<String, PromptRequest> requests;
@@ -43,8 +44,7 @@ final class TopologyFixture implements AutoCloseable {
         settings.putAll(overrides);
         SluiceConfig config = SluiceConfig.of(settings);
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        ProviderClients providers = new ProviderClients(Map.of("openai", openai,
-                "anthropic", new ScriptedProvider("anthropic")));
+        ProviderClients providers = new ProviderClients(Map.of("openai", openai, "anthropic", anthropic));
         driver = new TopologyTestDriver(SluiceTopology.build(config, registry, providers),
                 StreamsProperties.from(config), START);
         topics = SluiceTopics.from(config, registry);

@@ -1,0 +1,100 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.ResponseStatus;
+import io.sluice.testkit.PromptRequests;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Route chains and circuit breakers in the call stage. */
+class FallbackStageTest {
+    private static final Instant T = TopologyFixture.START;
+    private static final String CHAIN = "default=openai:gpt-4o>anthropic:claude-sonnet-4-5";
+
+    @RegisterExtension
+    final TopologyFixtures topologies = new TopologyFixtures();
+    private TopologyFixture fixture;
+
+    private void start(Map<String, ?> overrides) {
+        Map<String, Object> settings = new HashMap<>(Map.of(SluiceConfigDef.ROUTES, CHAIN));
+        settings.putAll(overrides);
+        fixture = topologies.start(settings);
+    }
+
+    private void send(int i) {
+        fixture.send(PromptRequests.valid("acme", "user-" + i, T.plusMillis(i)).build());
+    }
+
+    @Test
+    @DisplayName("falls back to the route's next target at once when the primary refuses the request")
+    void fallsBackOnNonRetryableError() {
+        start(Map.of());
+        fixture.openai.thenFail(ScriptedProvider.failure(401, false));
+
+        send(0);
+
+        PromptResponse response = fixture.responses.readValue();
+        assertThat(response.getStatus()).isEqualTo(ResponseStatus.FALLBACK);
+        assertThat(response.getProvider()).isEqualTo("anthropic");
+        assertThat(response.getModel()).isEqualTo("claude-sonnet-4-5");
+        assertThat(response.getAttempts()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("retries the primary up to the attempt limit, then falls back")
+    void fallsBackAfterRetries() {
+        start(Map.of(SluiceConfigDef.CALL_MAX_ATTEMPTS, 2));
+        fixture.openai.thenFail(ScriptedProvider.failure(503, true)).thenFail(ScriptedProvider.failure(503, true));
+
+        send(0);
+        fixture.advance(Duration.ofMillis(500));
+
+        PromptResponse response = fixture.responses.readValue();
+        assertThat(response.getStatus()).isEqualTo(ResponseStatus.FALLBACK);
+        assertThat(response.getAttempts()).isEqualTo(3);
+        assertThat(fixture.openai.calls).hasValue(2);
+    }
+
+    @Test
+    @DisplayName("opens the primary's circuit after an outage, skips it without an attempt, and closes it after recovery")
+    void circuitOpensAndCloses() {
+        start(Map.of(SluiceConfigDef.CALL_MAX_ATTEMPTS, 1, SluiceConfigDef.BREAKER_WINDOW, 4,
+                SluiceConfigDef.BREAKER_MIN_CALLS, 4, SluiceConfigDef.BREAKER_OPEN_MS, 200,
+                SluiceConfigDef.BREAKER_HALF_OPEN_CALLS, 1));
+        for (int i = 0; i < 4; i++) {
+            fixture.openai.thenFail(ScriptedProvider.failure(503, true));
+        }
+
+        // Given an outage of the primary that fails four calls in a row
+        for (int i = 0; i < 4; i++) {
+            send(i);
+        }
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getStatus)
+                .containsOnly(ResponseStatus.FALLBACK);
+
+        // When the circuit is open, the primary is not called and costs no attempt
+        send(4);
+        PromptResponse skipped = fixture.responses.readValue();
+        assertThat(skipped.getStatus()).isEqualTo(ResponseStatus.FALLBACK);
+        assertThat(skipped.getAttempts()).isEqualTo(1);
+        assertThat(fixture.openai.calls).hasValue(4);
+
+        // Then, once the open period is over and the primary answers again, the circuit closes
+        int[] next = {5};
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            send(next[0]++);
+            return fixture.responses.readValue().getStatus() == ResponseStatus.OK;
+        });
+        send(next[0]);
+        assertThat(fixture.responses.readValue().getStatus()).isEqualTo(ResponseStatus.OK);
+    }
+}
