@@ -2,7 +2,10 @@ package io.sluice.app;
 
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.topology.SluiceTopics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,14 +17,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** A producer app's side of an integration test: sends requests (or raw bytes) and tells the tracker. */
 final class Traffic implements AutoCloseable {
-    private final SluiceRuntime runtime;
+    private final SluiceTopics topics;
     private final OutcomeTracker tracker;
     private final KafkaProducer<String, byte[]> producer;
 
     Traffic(SluiceRuntime runtime, OutcomeTracker tracker) {
-        this.runtime = runtime;
+        this(runtime.config(), runtime.topics(), tracker);
+    }
+
+    /** For a Sluice running elsewhere (another process) on the cluster {@code config} names. */
+    Traffic(SluiceConfig config, SluiceTopics topics, OutcomeTracker tracker) {
+        this.topics = topics;
         this.tracker = tracker;
-        Map<String, Object> props = new HashMap<>(runtime.adminConfig());
+        Map<String, Object> props = new HashMap<>(config.kafkaPassthrough());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         // Ride out a broker restart instead of failing the send.
@@ -30,14 +39,14 @@ final class Traffic implements AutoCloseable {
     }
 
     void send(PromptRequest request) {
-        var topic = runtime.topics().requests();
+        var topic = topics.requests();
         send(request.getRequestId(), request.getCreatedAt().toEpochMilli(),
                 topic.valueSerde().serializer().serialize(topic.name(), request));
     }
 
     void send(String requestId, long timestamp, byte[] value) {
         tracker.expect(requestId, timestamp);
-        producer.send(new ProducerRecord<>(runtime.topics().requests().name(), null, timestamp, requestId, value));
+        producer.send(new ProducerRecord<>(topics.requests().name(), null, timestamp, requestId, value));
     }
 
     void flush() {

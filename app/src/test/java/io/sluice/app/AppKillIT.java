@@ -1,0 +1,63 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.simulator.Latency;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.testkit.PromptRequests;
+import io.sluice.topology.SluiceTopics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Sluice is killed (SIGKILL) with hundreds of provider calls in flight; the next instance finishes every request. */
+class AppKillIT {
+    private static final int REQUESTS = 400;
+
+    @RegisterExtension
+    static final TestCluster cluster = new TestCluster();
+
+    @Test
+    @DisplayName("ends every request in exactly one outcome after the application is killed mid-flight and restarted")
+    void survivesKillWithCallsInFlight() throws Exception {
+        Path dir = Files.createTempDirectory("sluice-kill-");
+        SluiceConfig config = cluster.config("kill", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000,
+                SluiceConfigDef.NUM_STREAM_THREADS, 2));
+        cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.uniform(2_000, 4_000)));
+        cluster.simulator.resetStats();
+        SluiceProcess first = SluiceProcess.run(config, dir);
+        SluiceTopics topics = SluiceTopics.from(config, SluiceRuntime.registryClient(config));
+        try (OutcomeTracker tracker = new OutcomeTracker(Map.of("bootstrap.servers",
+                config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS)), topics);
+             Traffic traffic = new Traffic(config, topics, tracker)) {
+            // Given hundreds of slow provider calls in flight
+            for (int i = 0; i < REQUESTS; i++) {
+                traffic.send(PromptRequests.valid("acme", "user-" + (i % 40)));
+            }
+            traffic.flush();
+            await().atMost(Duration.ofSeconds(90)).until(() -> cluster.simulator.stats().inFlight() >= 200);
+
+            // When the application is killed without a chance to commit or close, and started again
+            first.kill();
+            cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(50)));
+            SluiceProcess second = SluiceProcess.run(config, dir);
+            try {
+                // Then every request ends in exactly one response
+                traffic.awaitOutcomes(Duration.ofMinutes(3));
+                assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", REQUESTS));
+                assertThat(tracker.duplicates()).isZero();
+                assertThat(tracker.rejectionsByReason()).isEmpty();
+                assertThat(tracker.deadLettersByReason()).isEmpty();
+            } finally {
+                second.stop();
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.sluice.app;
+
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.config.SluiceConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/** {@code sluice run} in a child JVM, so a test can kill it with SIGKILL: no shutdown hook, no final commit. */
+final class SluiceProcess {
+    private final Process process;
+    private final Path log;
+
+    private SluiceProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code sluice run} with {@code config}'s values and waits until it says it is running. */
+    static SluiceProcess run(SluiceConfig config, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path file = Files.createTempFile(dir, "sluice", ".properties");
+            Properties props = new Properties();
+            for (Map.Entry<String, Object> e : config.originals().entrySet()) {
+                if (!e.getKey().startsWith("config.providers")) {
+                    props.setProperty(e.getKey(), String.valueOf(e.getValue()));
+                }
+            }
+            try (Writer out = Files.newBufferedWriter(file)) {
+                props.store(out, "written by SluiceProcess");
+            }
+            Path log = Files.createTempFile(dir, "sluice", ".log");
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                    SluiceCli.class.getName(), "run", "--config", file.toString()))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            SluiceProcess sluice = new SluiceProcess(process, log);
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("sluice run exited; see " + log);
+                }
+                return Files.readString(log).contains("Sluice is running.");
+            });
+            return sluice;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL, and wait until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+
+    Path log() {
+        return log;
+    }
+}
