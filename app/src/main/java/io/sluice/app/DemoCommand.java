@@ -39,8 +39,22 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-t", "--tenants"}, defaultValue = "3", description = "Distinct tenants (default: ${DEFAULT-VALUE}).")
     int tenants;
 
-    @Option(names = "--timeout", defaultValue = "PT3M", description = "Give up waiting after this ISO-8601 duration (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "PT3M", converter = DurationConverter.class,
+            description = "Give up waiting after this long, e.g. 5m (default: 3m).")
     Duration timeout;
+
+    @Option(names = "--latency", defaultValue = "PT0.15S",
+            description = "Median latency of the simulated provider, ISO-8601 or e.g. 1s, 200ms (log-normal, p99 = 8 x median; default: 150ms).",
+            converter = DurationConverter.class)
+    Duration latency;
+
+    @Option(names = "--error-rate", defaultValue = "0.055",
+            description = "Share of provider calls that fail: 55% 503, 36% 429 with Retry-After, 9% 400 (default: ${DEFAULT-VALUE}).")
+    double errorRate;
+
+    @Option(names = "--outage", defaultValue = "PT0S", converter = DurationConverter.class,
+            description = "Take the simulated provider down for this long once half the requests are sent (e.g. 10s).")
+    Duration outage;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic traffic (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -60,6 +74,9 @@ final class DemoCommand implements Callable<Integer> {
         if (requests < 1 || users < 1 || tenants < 1) {
             throw new IllegalArgumentException("--requests, --users and --tenants must be at least 1");
         }
+        if (errorRate < 0 || errorRate > 1) {
+            throw new IllegalArgumentException("--error-rate must be between 0 and 1, e.g. 0.05");
+        }
         SluiceConfig loaded = config.load();
         Map<String, Object> demo = new HashMap<>();
         if (loaded.embeddedKafka()) {
@@ -70,12 +87,18 @@ final class DemoCommand implements Callable<Integer> {
         }
         demo.put(SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString());
         demo.put(SluiceConfigDef.APPLICATION_ID, "sluice-demo");
+        // A short open period, so a demo outage shows the circuit opening and closing within a minute.
+        demo.putIfAbsent(SluiceConfigDef.BREAKER_OPEN_MS, 5_000);
         // A provider that is slow now and then and fails a little, so retries and dead letters show.
+        long median = Math.max(1, latency.toMillis());
         SimulatorSettings simulator = SimulatorSettings.defaults()
-                .withLatency(Latency.lognormal(150, 1_200))
-                .withErrors(ErrorRates.none().withHttp503(0.03).withRateLimited429(0.02).withBadRequest400(0.005))
+                .withLatency(Latency.lognormal(median, 8 * median))
+                .withErrors(ErrorRates.none().withHttp503(errorRate * 0.55).withRateLimited429(errorRate * 0.36)
+                        .withBadRequest400(errorRate * 0.09))
                 .withRetryAfterSeconds(1)
                 .withSeed(seed);
+        // The summary reads circuit-breaker counts from Micrometer; without a registry its counters count nothing.
+        io.micrometer.core.instrument.Metrics.addRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         Path log = workDir.resolve("sluice.log");
         LogFile.redirectTo(log);
         System.err.println("Starting Sluice on the embedded default (logs: " + log + ")...");
@@ -87,6 +110,9 @@ final class DemoCommand implements Callable<Integer> {
             DemoTraffic traffic = new DemoTraffic(seed, users, tenants);
             long started = System.currentTimeMillis();
             for (int i = 0; i < requests; i++) {
+                if (i == requests / 2 && !outage.isZero()) {
+                    startOutage(runtime);
+                }
                 DemoTraffic.Event event = traffic.next(i);
                 tracker.expect(event.requestId(), event.createdAtMs());
                 byte[] value = event.request() == null ? event.poison()
@@ -109,13 +135,31 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             tracker.poll(Duration.ofMillis(500)); // a duplicate would arrive right behind the first outcome
-            spec.commandLine().getOut().println(summary(tracker));
+            spec.commandLine().getOut().println(summary(tracker, started));
             spec.commandLine().getOut().flush();
             return tracker.waiting() == 0 && tracker.duplicates() == 0 ? 0 : 1;
         }
     }
 
-    private String summary(OutcomeTracker tracker) {
+    private void startOutage(SluiceRuntime runtime) {
+        runtime.simulator().ifPresent(sim -> {
+            System.err.println("Provider outage for " + outage.toSeconds() + " s...");
+            sim.outage(true);
+            Thread end = new Thread(() -> {
+                try {
+                    Thread.sleep(outage.toMillis()); // the outage itself: the scenario, not a wait for something
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                sim.outage(false);
+                System.err.println("Provider back.");
+            }, "demo-outage");
+            end.setDaemon(true);
+            end.start();
+        });
+    }
+
+    private String summary(OutcomeTracker tracker, long started) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         out.put("sent", requests);
@@ -125,6 +169,12 @@ final class DemoCommand implements Callable<Integer> {
         out.set("deadLetterReasons", json.valueToTree(tracker.deadLettersByReason()));
         out.put("unaccounted", tracker.waiting());
         out.put("duplicates", tracker.duplicates());
+        out.put("retriesAndFallbacks", tracker.retries());
+        out.put("circuitOpenings", io.micrometer.core.instrument.Metrics.globalRegistry
+                .find(io.sluice.call.Breakers.TRANSITIONS_METRIC).tag("to", "OPEN").counters().stream()
+                .mapToDouble(c -> c.count()).sum());
+        long seconds = Math.max(1, tracker.lastOutcomeAt() - started);
+        out.put("throughputPerSec", Math.round(1000.0 * requests / seconds));
         ObjectNode latency = out.putObject("latencyMs");
         latency.put("p50", tracker.latencyPercentileMs(50));
         latency.put("p95", tracker.latencyPercentileMs(95));

@@ -34,6 +34,9 @@ public final class OutcomeTracker implements AutoCloseable {
     private final Map<String, Integer> deadLettersByReason = new TreeMap<>();
     private final Histogram latencyMs = new Histogram(3_600_000L, 3);
     private int duplicates;
+    private long retries;
+    private long firstOutcomeAt;
+    private long lastOutcomeAt;
 
     public OutcomeTracker(Map<String, Object> clientConfig, SluiceTopics topics) {
         this.topics = topics;
@@ -61,7 +64,9 @@ public final class OutcomeTracker implements AutoCloseable {
             String topic = record.topic();
             if (topic.equals(topics.responses().name())) {
                 PromptResponse response = topics.responses().valueSerde().deserializer().deserialize(topic, record.value());
-                settle(response.getRequestId(), "response", responsesByStatus, response.getStatus().name());
+                if (settle(response.getRequestId(), "response", responsesByStatus, response.getStatus().name())) {
+                    retries += response.getAttempts() - 1;
+                }
             } else if (topic.equals(topics.rejected().name())) {
                 RejectedRequest rejection = topics.rejected().valueSerde().deserializer().deserialize(topic, record.value());
                 settle(rejection.getRequestId(), "rejected", rejectionsByReason, rejection.getReason().name());
@@ -72,17 +77,30 @@ public final class OutcomeTracker implements AutoCloseable {
         }
     }
 
-    private void settle(String requestId, String kind, Map<String, Integer> counts, String label) {
+    private boolean settle(String requestId, String kind, Map<String, Integer> counts, String label) {
         Long createdAt = pending.remove(requestId);
         if (createdAt == null) {
             if (outcomes.containsKey(requestId)) {
                 duplicates++;
             }
-            return; // another producer's request, or a duplicate
+            return false; // another producer's request, or a duplicate
         }
+        lastOutcomeAt = System.currentTimeMillis();
+        firstOutcomeAt = firstOutcomeAt == 0 ? lastOutcomeAt : firstOutcomeAt;
         outcomes.put(requestId, kind);
         counts.merge(label, 1, Integer::sum);
         latencyMs.recordValue(Math.max(0, Math.min(System.currentTimeMillis() - createdAt, 3_600_000L)));
+        return true;
+    }
+
+    /** Provider calls beyond the first, summed over the responses seen: retries and fallbacks. */
+    public long retries() {
+        return retries;
+    }
+
+    /** Wall-clock time of the last outcome seen, epoch ms (0 before any). */
+    public long lastOutcomeAt() {
+        return lastOutcomeAt;
     }
 
     public int waiting() {

@@ -36,7 +36,7 @@ public final class SluiceRuntime implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final SluiceConfig config;
     private final SluiceTopics topics;
-    private final String simulatorUrl;
+    private final ProviderSimulator simulator;
     private final KafkaStreams streams;
 
     private SluiceRuntime(SluiceConfig requested, SimulatorSettings simulatorSettings) {
@@ -57,12 +57,11 @@ public final class SluiceRuntime implements AutoCloseable {
                 effective = effective.with(Map.of(SluiceConfigDef.SCHEMA_REGISTRY_URL, registry.url()));
             }
             if (ProviderClients.needsSimulator(effective)) {
-                ProviderSimulator simulator = ProviderSimulator.start(simulatorSettings,
+                simulator = ProviderSimulator.start(simulatorSettings,
                         requested.integer(SluiceConfigDef.EMBEDDED_SIMULATOR_PORT));
                 started.push(simulator);
-                simulatorUrl = simulator.baseUrl();
             } else {
-                simulatorUrl = null;
+                simulator = null;
             }
             this.config = effective;
             SchemaRegistryClient registryClient = registryClient(effective);
@@ -71,7 +70,7 @@ public final class SluiceRuntime implements AutoCloseable {
                     effective.integer(SluiceConfigDef.TOPICS_PARTITIONS),
                     effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR));
             this.streams = new KafkaStreams(
-                    SluiceTopology.build(effective, registryClient, ProviderClients.from(effective, simulatorUrl)),
+                    SluiceTopology.build(effective, registryClient, ProviderClients.from(effective, simulatorUrl())),
                     StreamsProperties.from(effective));
             // A failed stream thread is replaced: the error was logged, its tasks' state is intact in the
             // changelogs, and stopping the whole instance would leave every request on it waiting.
@@ -120,7 +119,12 @@ public final class SluiceRuntime implements AutoCloseable {
 
     /** Base URL of the provider simulator, or null when every provider is real. */
     public String simulatorUrl() {
-        return simulatorUrl;
+        return simulator == null ? null : simulator.baseUrl();
+    }
+
+    /** The embedded provider simulator, when this instance started one. */
+    public java.util.Optional<ProviderSimulator> simulator() {
+        return java.util.Optional.ofNullable(simulator);
     }
 
     public KafkaStreams.State state() {

@@ -20,13 +20,18 @@ import org.slf4j.LoggerFactory;
 public final class Breakers {
     private static final Logger log = LoggerFactory.getLogger(Breakers.class);
 
+    /** Counter of circuit state changes, by the state entered. */
+    public static final String TRANSITIONS_METRIC = "sluice.circuit.transitions";
+
     private final CircuitBreakerRegistry registry;
 
     private Breakers(CircuitBreakerRegistry registry) {
         this.registry = registry;
         registry.getEventPublisher().onEntryAdded(added -> added.getAddedEntry().getEventPublisher()
-                .onStateTransition(e -> log.warn("Circuit for {} went {}", e.getCircuitBreakerName(),
-                        e.getStateTransition())));
+                .onStateTransition(e -> {
+                    log.warn("Circuit for {} went {}", e.getCircuitBreakerName(), e.getStateTransition());
+                    Metrics.counter(TRANSITIONS_METRIC, "to", e.getStateTransition().getToState().name()).increment();
+                }));
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(Metrics.globalRegistry);
     }
 

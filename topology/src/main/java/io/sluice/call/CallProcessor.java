@@ -167,10 +167,24 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), breaker)));
             return;
         }
+        // Every remaining circuit is open: wait for the primary's to let a trial call through, within bounds.
+        long now = context.currentSystemTimeMs();
+        long waitUntil = call.getAcceptedAt().toEpochMilli() + settings.maxCircuitWait().toMillis();
+        // Look again within a second: a half-open circuit admits only a few trial calls, and once they succeed
+        // the waiting requests should go at once rather than after another whole open period.
+        long retryAt = now + Math.min(settings.circuitOpen().toMillis(), 1_000);
+        Instant deadline = request.getDeadline();
+        if (!chain.isEmpty() && retryAt <= waitUntil && (deadline == null || retryAt < deadline.toEpochMilli())) {
+            call.setTarget(0);
+            call.setTargetAttempts(0);
+            inFlight.put(id, call);
+            retries.add(new DueRetry(retryAt, id));
+            return;
+        }
         String last = chain.isEmpty() ? "none" : chain.get(chain.size() - 1).provider();
         deadLetter(id, call, "NO_TARGET_AVAILABLE", new ProviderException(last, 0, "circuit_open", true, null,
-                "no target of route '" + request.getRoute() + "' from position " + call.getTarget()
-                        + " is available: circuits open or providers not configured"));
+                "no target of route '" + request.getRoute() + "' was available within "
+                        + settings.maxCircuitWait().toSeconds() + " s: circuits open or providers not configured"));
     }
 
     private boolean answeredBefore(String id, long requestTime) {

@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /** The call stage's knobs, read once from configuration. */
 public record CallSettings(Duration timeout, int maxAttempts, Duration initialBackoff, int maxInFlight,
-                           Duration pollInterval, Duration dedupRetention) {
+                           Duration pollInterval, Duration dedupRetention, Duration maxCircuitWait,
+                           Duration circuitOpen) {
 
     public static CallSettings from(SluiceConfig config) {
         return new CallSettings(
@@ -15,7 +16,9 @@ public record CallSettings(Duration timeout, int maxAttempts, Duration initialBa
                 Duration.ofMillis(config.integer(SluiceConfigDef.CALL_BACKOFF_MS)),
                 config.integer(SluiceConfigDef.CALL_MAX_IN_FLIGHT),
                 Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_POLL_INTERVAL_MS)),
-                Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_DEDUP_RETENTION_MS)));
+                Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_DEDUP_RETENTION_MS)),
+                Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_MAX_WAIT_MS)),
+                Duration.ofMillis(config.integer(SluiceConfigDef.BREAKER_OPEN_MS)));
     }
 
     /** Backoff before attempt {@code attempt + 1}: doubling from the initial one, or the provider's Retry-After. */

@@ -76,6 +76,7 @@ public final class SluiceConfigDef {
     public static final String CALL_MAX_IN_FLIGHT = "call.max.in.flight.per.task";
     public static final String CALL_POLL_INTERVAL_MS = "call.completion.poll.ms";
     public static final String CALL_DEDUP_RETENTION_MS = "call.dedup.retention.ms";
+    public static final String CALL_MAX_WAIT_MS = "call.max.circuit.wait.ms";
     public static final String BREAKER_FAILURE_RATE = "call.breaker.failure.rate.percent";
     public static final String BREAKER_SLOW_CALL_MS = "call.breaker.slow.call.ms";
     public static final String BREAKER_SLOW_RATE = "call.breaker.slow.call.rate.percent";
@@ -212,6 +213,8 @@ public final class SluiceConfigDef {
                     "How long an open circuit stays open before trial calls are let through.")
             .define(BREAKER_HALF_OPEN_CALLS, Type.INT, 5, atLeast(1), LOW,
                     "Trial calls a half-open circuit lets through to decide whether to close.")
+            .define(CALL_MAX_WAIT_MS, Type.LONG, 300_000L, atLeast(0), MEDIUM,
+                    "How long a request may wait in flight for an open circuit of its route to let a call through, before it is dead-lettered.")
             .define(CALL_DEDUP_RETENTION_MS, Type.LONG, 86_400_000L, atLeast(60_000), MEDIUM,
                     "How long an answered request id is remembered: a resend or replay within it is not called or charged again.");
 
