@@ -2,6 +2,7 @@ package io.sluice.budget;
 
 import io.sluice.budget.BudgetTable.Period;
 import io.sluice.config.RouteTable;
+import io.sluice.limit.RequestTime;
 import io.sluice.limit.TokenEstimate;
 import io.sluice.provider.PriceTable;
 import io.sluice.schemas.BudgetEvent;
@@ -100,14 +101,14 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     }
 
     private void reserve(Record<String, BudgetInput> record, PromptRequest request) {
-        if (reservations.get(request.getRequestId()) != null) {
+        if (reservations.get(reservationKey(request.getTenantId(), request.getRequestId())) != null) {
             // A copy of a request still in flight: the call stage ignores it, so nothing would settle a second
             // reservation. Let it through unreserved.
             context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
             return;
         }
         long now = context.currentSystemTimeMs();
-        long time = Math.min(record.timestamp(), now + maxFutureSkewMs);
+        long time = RequestTime.judgedTime(record.timestamp(), now, maxFutureSkewMs);
         String tenant = request.getTenantId();
         Map<Period, String> keys = ledgerKeys(tenant, time);
         Map<Period, BudgetLedger> open = new HashMap<>();
@@ -146,26 +147,40 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             noticeSoftThreshold(tenant, period, keys.get(period), ledger, now);
             ledgers.put(keys.get(period), ledger);
         }
-        reservations.put(request.getRequestId(), new BudgetReservation(tenant, keys.get(Period.DAY),
+        reservations.put(reservationKey(tenant, request.getRequestId()), new BudgetReservation(tenant, keys.get(Period.DAY),
                 keys.get(Period.MONTH), estimate, Instant.ofEpochMilli(now)));
         context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
     }
 
     private void settle(BudgetSettlement settlement) {
-        BudgetReservation reservation = reservations.get(settlement.getRequestId());
-        if (reservation == null) {
-            return; // settled before (a duplicate report), or never reserved here
-        }
+        String reservationKey = reservationKey(settlement.getTenantId(), settlement.getRequestId());
+        BudgetReservation reservation = reservations.get(reservationKey);
         long now = context.currentSystemTimeMs();
-        Map<Period, String> keys = Map.of(Period.DAY, reservation.getDayKey(), Period.MONTH, reservation.getMonthKey());
+        if (reservation == null) {
+            // Nothing reserved for it (a copy let through while its original was in flight, answered after the
+            // original was dead-lettered): still spend, booked in the current period, never lost.
+            if (settlement.getCostMicros() > 0) {
+                reservation = new BudgetReservation(settlement.getTenantId(),
+                        ledgerKeys(settlement.getTenantId(), now).get(Period.DAY),
+                        ledgerKeys(settlement.getTenantId(), now).get(Period.MONTH), 0L, Instant.ofEpochMilli(now));
+            } else {
+                return;
+            }
+        }
+        BudgetReservation held = reservation;
+        Map<Period, String> keys = Map.of(Period.DAY, held.getDayKey(), Period.MONTH, held.getMonthKey());
         keys.forEach((period, key) -> {
             BudgetLedger ledger = ledger(key);
-            ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - reservation.getReservedMicros()));
+            ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
             ledger.setSpentMicros(ledger.getSpentMicros() + settlement.getCostMicros());
-            noticeSoftThreshold(reservation.getTenantId(), period, key, ledger, now);
+            noticeSoftThreshold(held.getTenantId(), period, key, ledger, now);
             ledgers.put(key, ledger);
         });
-        reservations.delete(settlement.getRequestId());
+        reservations.delete(reservationKey);
+    }
+
+    private static String reservationKey(String tenant, String requestId) {
+        return tenant.length() + ":" + tenant + "/" + requestId; // request ids are unique per tenant only
     }
 
     /** The tenant's current spend in a period: settled plus reserved. */

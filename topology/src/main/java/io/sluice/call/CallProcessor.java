@@ -21,6 +21,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serde;
@@ -58,6 +60,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private final RouteTable routes;
     private final CallSettings settings;
     private final Breakers breakers;
+    private final UnaryOperator<String> redact;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final PriorityQueue<DueRetry> retries = new PriorityQueue<>(Comparator.comparingLong(DueRetry::dueAt));
     private ProcessorContext<String, CallOutcome> context;
@@ -70,21 +73,23 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
 
     private record DueRetry(long dueAt, String requestId) {}
 
-    private CallProcessor(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers) {
+    private CallProcessor(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
+                          UnaryOperator<String> redact) {
         this.providers = providers;
         this.routes = routes;
         this.settings = settings;
         this.breakers = breakers;
+        this.redact = redact;
     }
 
     /** The processor and the in-flight store it owns. */
     public static ProcessorSupplier<String, PromptRequest, String, CallOutcome> supplier(
             ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
-            Serde<InFlightCall> inFlightSerde) {
+            UnaryOperator<String> redact, Serde<InFlightCall> inFlightSerde) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, CallOutcome> get() {
-                return new CallProcessor(providers, routes, settings, breakers);
+                return new CallProcessor(providers, routes, settings, breakers, redact);
             }
 
             @Override
@@ -113,23 +118,40 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             log.info("Task {} re-issuing {} provider calls left in flight by an earlier owner",
                     context.taskId(), unfinished.size());
         }
-        unfinished.forEach(id -> start(id, inFlight.get(id)));
+        // Started from the first drain, not here: init() may not forward, and a dead letter would.
+        long now = context.currentSystemTimeMs();
+        unfinished.forEach(key -> retries.add(new DueRetry(now, key)));
+    }
+
+    @Override
+    public void close() {
+        // Calls still out will complete into a queue nobody drains; their entries stay in the store for the next
+        // owner, which re-issues them.
+        completions.clear();
+        retries.clear();
+        running = 0;
+    }
+
+    /** Store key of a request: request ids are unique per tenant, not across tenants. */
+    static String key(PromptRequest request) {
+        return request.getTenantId().length() + ":" + request.getTenantId() + "/" + request.getRequestId();
     }
 
     @Override
     public void process(Record<String, PromptRequest> record) {
         PromptRequest request = record.value();
-        String id = request.getRequestId();
-        if (inFlight.get(id) != null) {
-            log.debug("Request {} is already in flight; duplicate delivery ignored", id);
-        } else if (answeredBefore(id, record.timestamp())) {
-            log.info("Request {} was answered before; the resend is not called again", id);
-            context.forward(new Record<>(id, new CallOutcome.Duplicate(request), context.currentSystemTimeMs()));
+        String key = key(request);
+        if (inFlight.get(key) != null) {
+            log.debug("Request {} is already in flight; duplicate delivery ignored", request.getRequestId());
+        } else if (answeredBefore(key, record.timestamp())) {
+            log.info("Request {} was answered before; the resend is not called again", request.getRequestId());
+            context.forward(new Record<>(request.getRequestId(), new CallOutcome.Duplicate(request),
+                    context.currentSystemTimeMs()));
         } else {
-            start(id, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null, 0, 0));
+            start(key, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null, 0, 0));
         }
         drain();
-        long waitUntil = System.nanoTime() + settings.timeout().multipliedBy(2).toNanos();
+        long waitUntil = System.nanoTime() + settings.maxBlock().toNanos();
         while (running >= settings.maxInFlight() && System.nanoTime() < waitUntil) {
             // Backpressure: only here does the stream thread wait, and only for a completion, never for I/O.
             awaitOneCompletion(waitUntil);
@@ -144,6 +166,15 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private void start(String id, InFlightCall call) {
         PromptRequest request = call.getRequest();
         List<RouteTable.Target> chain = routes.chain(request.getRoute());
+        Instant deadline = request.getDeadline();
+        long startNow = context.currentSystemTimeMs();
+        if (deadline != null && deadline.toEpochMilli() <= startNow) {
+            deadLetter(id, call, "DEADLINE_EXCEEDED", new ProviderException(chain.isEmpty() ? "none"
+                    : chain.get(0).provider(), 0, "deadline", false, null, "the request's deadline passed"));
+            return;
+        }
+        Duration timeout = deadline == null ? settings.timeout()
+                : Duration.ofMillis(Math.min(settings.timeout().toMillis(), deadline.toEpochMilli() - startNow));
         for (int index = call.getTarget(); index < chain.size(); index++) {
             RouteTable.Target target = chain.get(index);
             ProviderClient provider = providers.get(target.provider()).orElse(null);
@@ -161,7 +192,14 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             inFlight.put(id, call);
             running++;
             long started = System.nanoTime();
-            provider.complete(request, target.model(), settings.timeout()).whenComplete((reply, failure) ->
+            CompletableFuture<ProviderReply> pending;
+            try {
+                pending = provider.complete(request, target.model(), timeout);
+            } catch (RuntimeException e) {
+                pending = CompletableFuture.failedFuture(e);
+            }
+            // The JDK client's timeout stops covering a call once headers arrive; a stalled body must end too.
+            pending.orTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).whenComplete((reply, failure) ->
                     completions.add(new Completion(id, attempt, reply,
                             failure == null ? null : ProviderException.classify(provider.name(), failure),
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), breaker)));
@@ -173,7 +211,6 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         // Look again within a second: a half-open circuit admits only a few trial calls, and once they succeed
         // the waiting requests should go at once rather than after another whole open period.
         long retryAt = now + Math.min(settings.circuitOpen().toMillis(), 1_000);
-        Instant deadline = request.getDeadline();
         if (!chain.isEmpty() && retryAt <= waitUntil && (deadline == null || retryAt < deadline.toEpochMilli())) {
             call.setTarget(0);
             call.setTargetAttempts(0);
@@ -215,7 +252,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             Completion completion;
             while ((completion = completions.poll()) != null) {
                 running--;
-                handle(completion);
+                handleSafely(completion);
                 progressed = true;
             }
             long now = context.currentSystemTimeMs();
@@ -230,6 +267,23 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         } while (progressed);
     }
 
+    /**
+     * A completion belongs to its own request, not to the record being processed: a failure handling it must end
+     * that request (dead letter), never escape to the processing-exception handler, which would blame the record.
+     */
+    private void handleSafely(Completion done) {
+        try {
+            handle(done);
+        } catch (RuntimeException e) {
+            log.error("Handling the provider result of {} failed; dead-lettering it", done.requestId(), e);
+            InFlightCall call = inFlight.get(done.requestId());
+            if (call != null) {
+                deadLetter(done.requestId(), call, "PROCESSING_ERROR", new ProviderException("sluice", 0,
+                        "processing_error", false, null, e.getClass().getSimpleName()));
+            }
+        }
+    }
+
     private void handle(Completion done) {
         InFlightCall call = inFlight.get(done.requestId());
         if (call == null || call.getAttempts() != done.attempt()) {
@@ -239,10 +293,10 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         long now = context.currentSystemTimeMs();
         if (done.reply() != null) {
             done.breaker().onSuccess(done.latencyMs(), TimeUnit.MILLISECONDS);
+            PromptResponse response = response(call, done, now); // first: if it fails, nothing was changed
             inFlight.delete(done.requestId());
             answered.put(done.requestId(), now, now);
-            context.forward(new Record<>(done.requestId(),
-                    new CallOutcome.Answered(response(call, done, now)), now));
+            context.forward(new Record<>(response.getRequestId(), new CallOutcome.Answered(response), now));
             return;
         }
         ProviderException error = done.error();
@@ -252,15 +306,17 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         } else {
             done.breaker().releasePermission();
         }
-        call.setLastError(error.getMessage());
-        log.info("Provider call for request {} failed on attempt {}: {}", done.requestId(), done.attempt(),
-                error.getMessage());
+        call.setLastError(redact.apply(error.getMessage()));
+        log.info("Provider call for request {} failed on attempt {}: {}", call.getRequest().getRequestId(),
+                done.attempt(), redact.apply(error.getMessage()));
         long retryAt = now + settings.backoffAfter(call.getTargetAttempts(), error.retryAfter().orElse(null)).toMillis();
+        boolean retrySameTarget = error.retryable() && call.getTargetAttempts() < settings.maxAttempts()
+                && settings.honours(error.retryAfter().orElse(null));
         Instant deadline = call.getRequest().getDeadline();
         boolean hasNextTarget = call.getTarget() + 1 < routes.chain(call.getRequest().getRoute()).size();
-        if (deadline != null && deadline.toEpochMilli() <= (error.retryable() ? retryAt : now)) {
+        if (deadline != null && deadline.toEpochMilli() <= (retrySameTarget ? retryAt : now)) {
             deadLetter(done.requestId(), call, "DEADLINE_EXCEEDED", error);
-        } else if (error.retryable() && call.getTargetAttempts() < settings.maxAttempts()) {
+        } else if (retrySameTarget) {
             inFlight.put(done.requestId(), call);
             retries.add(new DueRetry(retryAt, done.requestId()));
         } else if (hasNextTarget) {
@@ -276,21 +332,21 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private void deadLetter(String id, InFlightCall call, String reason, ProviderException error) {
         inFlight.delete(id);
         long now = context.currentSystemTimeMs();
-        Record<String, CallOutcome> record = new Record<>(id,
+        Record<String, CallOutcome> record = new Record<>(call.getRequest().getRequestId(),
                 new CallOutcome.DeadLettered(call.getRequest(), reason, error, call.getAttempts()), now);
         var headers = record.headers();
         DeadLetterHeaders.put(headers, DeadLetterHeaders.EXCEPTION, ProviderException.class.getName());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.MESSAGE, error.getMessage());
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.MESSAGE, redact.apply(error.getMessage()));
         DeadLetterHeaders.put(headers, DeadLetterHeaders.REASON, reason);
         DeadLetterHeaders.put(headers, DeadLetterHeaders.STAGE, STAGE);
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.REQUEST_ID, id);
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.REQUEST_ID, call.getRequest().getRequestId());
         DeadLetterHeaders.put(headers, DeadLetterHeaders.ATTEMPTS, call.getAttempts());
         DeadLetterHeaders.put(headers, DeadLetterHeaders.ERROR_CLASS, error.errorClass());
         DeadLetterHeaders.put(headers, DeadLetterHeaders.PROVIDER, error.provider());
         DeadLetterHeaders.put(headers, DeadLetterHeaders.STATUS, error.status());
         DeadLetterHeaders.put(headers, DeadLetterHeaders.AT, now);
-        log.warn("Request {} dead-lettered after {} attempts: {} ({})", id, call.getAttempts(), reason,
-                error.getMessage());
+        log.warn("Request {} dead-lettered after {} attempts: {} ({})", call.getRequest().getRequestId(),
+                call.getAttempts(), reason, redact.apply(error.getMessage()));
         context.forward(record);
     }
 

@@ -5,6 +5,7 @@ import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.topology.Rejections;
 import io.sluice.topology.Verdict;
+
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -85,7 +86,7 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     public void process(Record<String, PromptRequest> record) {
         PromptRequest request = record.value();
         long now = context.currentSystemTimeMs();
-        long time = Math.min(record.timestamp(), now + maxFutureSkewMs);
+        long time = RequestTime.judgedTime(record.timestamp(), now, maxFutureSkewMs);
         List<Limit> limits = table.limits(scope, request.getTenantId());
         long tokens = TokenEstimate.total(request, defaultOutputTokens);
         for (Limit limit : limits) {

@@ -124,7 +124,7 @@ public final class SluiceTopology {
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
                 .process(CallProcessor.supplier(providers, config.routes(), CallSettings.from(config),
-                                Breakers.from(config), inFlightSerde),
+                                Breakers.from(config), sanitizer::redactForLogs, inFlightSerde),
                         Named.as(TopologyNames.CALL));
         called.map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
                 .to(topics.budgetSettlements().name(),
@@ -145,9 +145,12 @@ public final class SluiceTopology {
         return builder.build(StreamsProperties.from(config));
     }
 
-    /** The partition key that owns a user's limits: tenant and user, as neither is unique alone. */
+    /**
+     * The partition key that owns a user's limits: tenant and user, as neither is unique alone; the tenant's length
+     * first, so tenant "a/b" with user "c" and tenant "a" with user "b/c" stay two users.
+     */
     public static String userKey(PromptRequest request) {
-        return request.getTenantId() + "/" + request.getUserId();
+        return request.getTenantId().length() + ":" + request.getTenantId() + "/" + request.getUserId();
     }
 
     private static PromptRequest redacted(PromptRequest request, Sanitizer sanitizer) {

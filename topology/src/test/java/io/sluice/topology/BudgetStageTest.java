@@ -201,10 +201,11 @@ class BudgetStageTest {
         fixture.openai.thenAnswer(costing(estimate)).thenAnswer(costing(estimate));
         Instant lateEvening = Instant.parse("2026-11-23T04:30:00Z"); // 23:30 on the 22nd in New York
 
-        fixture.clockAt(lateEvening.plusSeconds(3600));
-        fixture.send(request("acme", lateEvening));
-        fixture.send(request("acme", lateEvening.plusSeconds(60)));   // same New York day: refused
-        fixture.send(request("acme", lateEvening.plusSeconds(1800))); // 00:00 on the 23rd in New York
+        for (Instant at : List.of(lateEvening, lateEvening.plusSeconds(60), // same New York day: refused
+                lateEvening.plusSeconds(1800))) {                           // 00:00 on the 23rd in New York
+            fixture.clockAt(at);
+            fixture.send(request("acme", at));
+        }
 
         assertThat(fixture.responses.readValuesToList()).hasSize(2);
         RejectedRequest rejection = fixture.rejected.readValue();

@@ -168,4 +168,17 @@ class LimitStageTest {
         assertThat(fixture.responses.readValuesToList()).hasSize(1);
         assertThat(fixture.rejected.readValue().getLimit()).isEqualTo("user.requests.per.minute");
     }
+
+    @Test
+    @DisplayName("judges a request stamped long ago as if sent a minute ago, so an old timestamp cannot dodge the limit")
+    void clampsPastTimestamps() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 1));
+        fixture.clockAt(T.plusSeconds(7200));
+
+        fixture.send(PromptRequests.valid("acme", "alice", T).build());
+        fixture.send(PromptRequests.valid("acme", "alice", T.plusSeconds(1)).build());
+
+        assertThat(fixture.responses.readValuesToList()).hasSize(1);
+        assertThat(fixture.rejected.readValue().getLimit()).isEqualTo("user.requests.per.minute");
+    }
 }
