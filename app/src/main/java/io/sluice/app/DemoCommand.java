@@ -88,7 +88,9 @@ final class DemoCommand implements Callable<Integer> {
         demo.put(SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString());
         demo.put(SluiceConfigDef.APPLICATION_ID, "sluice-demo");
         // A short open period, so a demo outage shows the circuit opening and closing within a minute.
-        demo.putIfAbsent(SluiceConfigDef.BREAKER_OPEN_MS, 5_000);
+        if (!loaded.originals().containsKey(SluiceConfigDef.BREAKER_OPEN_MS)) {
+            demo.put(SluiceConfigDef.BREAKER_OPEN_MS, 5_000);
+        }
         // A provider that is slow now and then and fails a little, so retries and dead letters show.
         long median = Math.max(1, latency.toMillis());
         SimulatorSettings simulator = SimulatorSettings.defaults()

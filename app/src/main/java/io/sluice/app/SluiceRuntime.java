@@ -50,6 +50,13 @@ public final class SluiceRuntime implements AutoCloseable {
                 effective = effective.with(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers()));
             }
             String bootstrap = effective.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS);
+            if (requested.embeddedRegistry() && !requested.embeddedKafka()) {
+                // The embedded registry assigns ids in one process; several instances on a shared cluster would
+                // hand out the same id for different schemas.
+                throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.SCHEMA_REGISTRY_URL, "",
+                        "a schema registry URL is required with an external Kafka cluster (kafka.bootstrap.servers is"
+                                + " set); run Confluent Schema Registry, Karapace, Apicurio or Redpanda's registry");
+            }
             if (requested.embeddedRegistry()) {
                 EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(bootstrap,
                         requested.integer(SluiceConfigDef.EMBEDDED_REGISTRY_PORT));
@@ -68,7 +75,7 @@ public final class SluiceRuntime implements AutoCloseable {
             this.topics = SluiceTopics.from(effective, registryClient);
             TopicsAdmin.ensure(adminConfig(), topics.names(), topics.deadLetter().name(),
                     effective.integer(SluiceConfigDef.TOPICS_PARTITIONS),
-                    effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR));
+                    effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR), topics.budgetSettlements().name());
             this.streams = new KafkaStreams(
                     SluiceTopology.build(effective, registryClient, ProviderClients.from(effective, simulatorUrl())),
                     StreamsProperties.from(effective));
@@ -92,7 +99,12 @@ public final class SluiceRuntime implements AutoCloseable {
     /** Starts the embedded parts the configuration asks for, and the topology. */
     public static SluiceRuntime start(SluiceConfig config, SimulatorSettings simulatorSettings) {
         SluiceRuntime runtime = new SluiceRuntime(config, simulatorSettings);
-        runtime.streams.start();
+        try {
+            runtime.streams.start();
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
         return runtime;
     }
 

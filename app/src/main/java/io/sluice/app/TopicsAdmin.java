@@ -22,8 +22,12 @@ final class TopicsAdmin {
 
     private TopicsAdmin() {}
 
+    /**
+     * Creates what is missing, then checks that {@code copartitioned} topics have {@code partitions} partitions:
+     * the budget settlements must land on the task that holds the tenant's reservations.
+     */
     static void ensure(Map<String, Object> clientConfig, List<String> topics, String deadLetterTopic,
-                       int partitions, short replicationFactor) {
+                       int partitions, short replicationFactor, String copartitioned) {
         Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
         try (Admin admin = Admin.create(clientConfig)) {
             Set<String> existing = admin.listTopics().names().get();
@@ -38,17 +42,24 @@ final class TopicsAdmin {
                     missing.add(newTopic);
                 }
             }
-            if (missing.isEmpty()) {
-                return;
-            }
-            try {
-                admin.createTopics(missing).all().get();
-                log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("Could not create Sluice's topics " + missing + ": "
-                            + e.getCause().getMessage(), e.getCause());
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get();
+                    log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("Could not create Sluice's topics " + missing + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
                 }
+            }
+            int actual = admin.describeTopics(List.of(copartitioned)).allTopicNames().get()
+                    .get(copartitioned).partitions().size();
+            if (actual != partitions) {
+                throw new org.apache.kafka.common.config.ConfigException("Topic " + copartitioned + " has " + actual
+                        + " partitions but topics.partitions is " + partitions + "; they must be equal so budget"
+                        + " settlements reach the task that holds the reservations. Set topics.partitions=" + actual
+                        + " or recreate the topic.");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
