@@ -1,5 +1,6 @@
 package io.sluice.call;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.PriceTable;
@@ -11,6 +12,7 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.TokenUsage;
+import io.sluice.schemas.internal.FailedAttempt;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.topology.DeadLetterHeaders;
 import io.sluice.topology.TopologyNames;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -53,6 +56,10 @@ import org.slf4j.LoggerFactory;
 public final class CallProcessor implements Processor<String, PromptRequest, String, CallOutcome> {
     private static final Logger log = LoggerFactory.getLogger(CallProcessor.class);
     public static final String STAGE = "call";
+    /** Written on dead letters, so an operator knows which release failed a request. */
+    static final String APP_VERSION = Objects.requireNonNullElse(
+            CallProcessor.class.getPackage().getImplementationVersion(), "dev");
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Window store of answered request ids, kept for the dedup retention. */
     public static final String ANSWERED = "call-answered";
 
@@ -148,7 +155,8 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             context.forward(new Record<>(request.getRequestId(), new CallOutcome.Duplicate(request),
                     context.currentSystemTimeMs()));
         } else {
-            start(key, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null, 0, 0));
+            start(key, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null, 0, 0,
+                    new ArrayList<>()));
         }
         drain();
         long waitUntil = System.nanoTime() + settings.maxBlock().toNanos();
@@ -307,6 +315,11 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             done.breaker().releasePermission();
         }
         call.setLastError(redact.apply(error.getMessage()));
+        List<FailedAttempt> failures = new ArrayList<>(call.getFailures());
+        failures.add(new FailedAttempt(done.attempt(),
+                routes.chain(call.getRequest().getRoute()).get(call.getTarget()).toString(), error.status(),
+                error.errorClass(), call.getLastError(), Instant.ofEpochMilli(now)));
+        call.setFailures(failures);
         log.info("Provider call for request {} failed on attempt {}: {}", call.getRequest().getRequestId(),
                 done.attempt(), redact.apply(error.getMessage()));
         long retryAt = now + settings.backoffAfter(call.getTargetAttempts(), error.retryAfter().orElse(null)).toMillis();
@@ -345,6 +358,18 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         DeadLetterHeaders.put(headers, DeadLetterHeaders.PROVIDER, error.provider());
         DeadLetterHeaders.put(headers, DeadLetterHeaders.STATUS, error.status());
         DeadLetterHeaders.put(headers, DeadLetterHeaders.AT, now);
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.APP_VERSION, APP_VERSION);
+        DeadLetterHeaders.putAll(headers, DeadLetterHeaders.ATTEMPT, call.getFailures().stream()
+                .map(f -> JSON.createObjectNode().put("attempt", f.getAttempt()).put("target", f.getTarget())
+                        .put("status", f.getStatus()).put("errorClass", f.getErrorClass()).put("error", f.getError())
+                        .put("at", f.getAt().toEpochMilli()).toString())
+                .toList());
+        if (!call.getFailures().isEmpty()) {
+            DeadLetterHeaders.put(headers, DeadLetterHeaders.FIRST_FAILURE_AT,
+                    call.getFailures().get(0).getAt().toEpochMilli());
+            DeadLetterHeaders.put(headers, DeadLetterHeaders.LAST_FAILURE_AT,
+                    call.getFailures().get(call.getFailures().size() - 1).getAt().toEpochMilli());
+        }
         log.warn("Request {} dead-lettered after {} attempts: {} ({})", call.getRequest().getRequestId(),
                 call.getAttempts(), reason, redact.apply(error.getMessage()));
         context.forward(record);

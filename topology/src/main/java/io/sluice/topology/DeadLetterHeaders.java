@@ -22,6 +22,11 @@ public final class DeadLetterHeaders {
     public static final String PROVIDER = "sluice.dlq.provider";
     public static final String STATUS = "sluice.dlq.status";
     public static final String AT = "sluice.dlq.at";
+    /** One header per failed attempt, oldest first: a JSON object with attempt, target, status, errorClass, error, at. */
+    public static final String ATTEMPT = "sluice.dlq.attempt";
+    public static final String FIRST_FAILURE_AT = "sluice.dlq.first.failure.at";
+    public static final String LAST_FAILURE_AT = "sluice.dlq.last.failure.at";
+    public static final String APP_VERSION = "sluice.dlq.app.version";
 
     private DeadLetterHeaders() {}
 
@@ -29,6 +34,12 @@ public final class DeadLetterHeaders {
     public static void put(Headers headers, String name, Object value) {
         headers.remove(name);
         headers.add(name, String.valueOf(value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Replaces every {@code name} header with one per value, in order. */
+    public static void putAll(Headers headers, String name, java.util.List<String> values) {
+        headers.remove(name);
+        values.forEach(v -> headers.add(name, v.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The value of {@code name}, or null. */

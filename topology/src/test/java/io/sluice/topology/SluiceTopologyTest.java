@@ -160,6 +160,17 @@ class SluiceTopologyTest {
         TestRecord<String, byte[]> letter = deadLetters.readRecord();
         assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("RETRIES_EXHAUSTED");
         assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+        // every attempt's error, oldest first, and when the failures started and ended
+        List<String> attempts = new java.util.ArrayList<>();
+        letter.headers().headers(DeadLetterHeaders.ATTEMPT).forEach(h -> attempts.add(new String(h.value())));
+        assertThat(attempts).hasSize(3);
+        assertThat(attempts.get(0)).contains("\"attempt\":1").contains("\"target\":\"openai:gpt-4o-mini\"")
+                .contains("\"status\":503").contains("\"errorClass\":\"server_error\"");
+        assertThat(attempts.get(2)).contains("\"attempt\":3");
+        assertThat(Long.parseLong(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.FIRST_FAILURE_AT)))
+                .isLessThanOrEqualTo(Long.parseLong(DeadLetterHeaders.get(letter.headers(),
+                        DeadLetterHeaders.LAST_FAILURE_AT)));
+        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.APP_VERSION)).isNotBlank();
         assertThat(openai.calls).hasValue(3);
         assertThat(responses.isEmpty()).isTrue();
     }
