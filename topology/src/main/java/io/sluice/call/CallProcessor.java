@@ -345,6 +345,16 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private void deadLetter(String id, InFlightCall call, String reason, ProviderException error) {
         inFlight.delete(id);
         long now = context.currentSystemTimeMs();
+        String degraded = settings.degradedAnswers().get(call.getRequest().getRoute());
+        if (degraded != null && !reason.equals("PROCESSING_ERROR")) {
+            // The route prefers a configured answer to a dead letter. Not remembered as answered: a resend gets a
+            // real try once a provider is back.
+            log.warn("Request {} answered DEGRADED after {} attempts: {}", call.getRequest().getRequestId(),
+                    call.getAttempts(), reason);
+            context.forward(new Record<>(call.getRequest().getRequestId(),
+                    new CallOutcome.Answered(degradedResponse(call, degraded, now)), now));
+            return;
+        }
         Record<String, CallOutcome> record = new Record<>(call.getRequest().getRequestId(),
                 new CallOutcome.DeadLettered(call.getRequest(), reason, error, call.getAttempts()), now);
         var headers = record.headers();
@@ -373,6 +383,29 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         log.warn("Request {} dead-lettered after {} attempts: {} ({})", call.getRequest().getRequestId(),
                 call.getAttempts(), reason, redact.apply(error.getMessage()));
         context.forward(record);
+    }
+
+    private static PromptResponse degradedResponse(InFlightCall call, String message, long now) {
+        PromptRequest request = call.getRequest();
+        return PromptResponse.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setTenantId(request.getTenantId())
+                .setUserId(request.getUserId())
+                .setRoute(request.getRoute())
+                .setStatus(ResponseStatus.DEGRADED)
+                .setProvider("sluice")
+                .setModel("degraded")
+                .setContent(message)
+                .setContentHtml(Encode.forHtml(message))
+                .setFinishReason("degraded")
+                .setUsage(new TokenUsage(0L, 0L, 0L, 0L))
+                .setCostMicros(0)
+                .setPriceVersion(null)
+                .setProviderLatencyMs(0)
+                .setEndToEndLatencyMs(Math.max(0, now - request.getCreatedAt().toEpochMilli()))
+                .setAttempts(call.getAttempts())
+                .setCompletedAt(Instant.ofEpochMilli(now))
+                .build();
     }
 
     private PromptResponse response(InFlightCall call, Completion done, long now) {

@@ -3,11 +3,12 @@ package io.sluice.call;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import java.time.Duration;
+import java.util.Map;
 
 /** The call stage's knobs, read once from configuration. */
 public record CallSettings(Duration timeout, int maxAttempts, Duration initialBackoff, int maxInFlight,
                            Duration pollInterval, Duration dedupRetention, Duration maxCircuitWait,
-                           Duration circuitOpen, Duration maxBlock) {
+                           Duration circuitOpen, Duration maxBlock, Map<String, String> degradedAnswers) {
     /** The longest Retry-After honoured on the same target; a provider asking for more is left for the next one. */
     public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
@@ -24,7 +25,24 @@ public record CallSettings(Duration timeout, int maxAttempts, Duration initialBa
                 // process() may block for completions at most a third of the transaction timeout, so a full
                 // in-flight bound never lets the broker abort the open transaction
                 Duration.ofMillis(Math.min(2L * config.integer(SluiceConfigDef.CALL_TIMEOUT_MS),
-                        config.integer(SluiceConfigDef.TRANSACTION_TIMEOUT_MS) / 3)));
+                        config.integer(SluiceConfigDef.TRANSACTION_TIMEOUT_MS) / 3)),
+                degradedAnswers(config));
+    }
+
+    /** {@value #DEGRADED_PREFIX}{@code <route>=message}: what a route answers when no target can. */
+    public static final String DEGRADED_PREFIX = "routes.degraded.";
+
+    private static Map<String, String> degradedAnswers(SluiceConfig config) {
+        Map<String, String> answers = new java.util.HashMap<>();
+        var routes = config.routes();
+        config.originalsWithPrefix(DEGRADED_PREFIX).forEach((route, message) -> {
+            if (routes.target(route).isEmpty() || String.valueOf(message).isBlank()) {
+                throw new org.apache.kafka.common.config.ConfigException(DEGRADED_PREFIX + route, message,
+                        "must name a configured route " + routes.names() + " and give a non-empty message");
+            }
+            answers.put(route, String.valueOf(message));
+        });
+        return Map.copyOf(answers);
     }
 
     /**

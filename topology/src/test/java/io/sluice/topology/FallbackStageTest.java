@@ -97,4 +97,21 @@ class FallbackStageTest {
         send(next[0]);
         assertThat(fixture.responses.readValue().getStatus()).isEqualTo(ResponseStatus.OK);
     }
+
+    @Test
+    @DisplayName("answers DEGRADED with the route's configured message when no target can answer")
+    void answersDegradedWhenNothingCan() {
+        start(Map.of("routes.degraded.default", "The assistant is busy; please try again in a few minutes."));
+        fixture.openai.thenFail(ScriptedProvider.failure(401, false));
+        fixture.anthropic.thenFail(ScriptedProvider.failure(401, false));
+
+        send(0);
+
+        PromptResponse response = fixture.responses.readValue();
+        assertThat(response.getStatus()).isEqualTo(ResponseStatus.DEGRADED);
+        assertThat(response.getContent()).startsWith("The assistant is busy");
+        assertThat(response.getCostMicros()).isZero();
+        assertThat(response.getAttempts()).isEqualTo(2);
+        assertThat(fixture.deadLetters.isEmpty()).isTrue();
+    }
 }
