@@ -60,6 +60,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     static final String APP_VERSION = Objects.requireNonNullElse(
             CallProcessor.class.getPackage().getImplementationVersion(), "dev");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long BULKHEAD_RETRY_MS = 20;
     /** Window store of answered request ids, kept for the dedup retention. */
     public static final String ANSWERED = "call-answered";
 
@@ -67,6 +68,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private final RouteTable routes;
     private final CallSettings settings;
     private final Breakers breakers;
+    private final Bulkheads bulkheads;
     private final UnaryOperator<String> redact;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final PriorityQueue<DueRetry> retries = new PriorityQueue<>(Comparator.comparingLong(DueRetry::dueAt));
@@ -81,7 +83,8 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private record DueRetry(long dueAt, String requestId) {}
 
     private CallProcessor(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
-                          UnaryOperator<String> redact) {
+                          Bulkheads bulkheads, UnaryOperator<String> redact) {
+        this.bulkheads = bulkheads;
         this.providers = providers;
         this.routes = routes;
         this.settings = settings;
@@ -92,11 +95,11 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     /** The processor and the in-flight store it owns. */
     public static ProcessorSupplier<String, PromptRequest, String, CallOutcome> supplier(
             ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
-            UnaryOperator<String> redact, Serde<InFlightCall> inFlightSerde) {
+            Bulkheads bulkheads, UnaryOperator<String> redact, Serde<InFlightCall> inFlightSerde) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, CallOutcome> get() {
-                return new CallProcessor(providers, routes, settings, breakers, redact);
+                return new CallProcessor(providers, routes, settings, breakers, bulkheads, redact);
             }
 
             @Override
@@ -190,6 +193,13 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             if (provider == null || !breaker.tryAcquirePermission()) {
                 continue;
             }
+            if (!bulkheads.tryAcquire(target.provider())) {
+                // The provider already has as many calls out as allowed: wait a little, spending no attempt.
+                breaker.releasePermission();
+                inFlight.put(id, call);
+                retries.add(new DueRetry(startNow + BULKHEAD_RETRY_MS, id));
+                return;
+            }
             if (index != call.getTarget()) {
                 call.setTarget(index);
                 call.setTargetAttempts(0);
@@ -206,6 +216,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             } catch (RuntimeException e) {
                 pending = CompletableFuture.failedFuture(e);
             }
+            pending.whenComplete((reply, failure) -> bulkheads.release(target.provider()));
             // The JDK client's timeout stops covering a call once headers arrive; a stalled body must end too.
             pending.orTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).whenComplete((reply, failure) ->
                     completions.add(new Completion(id, attempt, reply,

@@ -77,6 +77,7 @@ public final class SluiceConfigDef {
     public static final String CALL_POLL_INTERVAL_MS = "call.completion.poll.ms";
     public static final String CALL_DEDUP_RETENTION_MS = "call.dedup.retention.ms";
     public static final String CALL_MAX_WAIT_MS = "call.max.circuit.wait.ms";
+    public static final String BULKHEAD_MAX_CALLS = "call.bulkhead.max.concurrent.per.provider";
     public static final String BREAKER_FAILURE_RATE = "call.breaker.failure.rate.percent";
     public static final String BREAKER_SLOW_CALL_MS = "call.breaker.slow.call.ms";
     public static final String BREAKER_SLOW_RATE = "call.breaker.slow.call.rate.percent";
@@ -213,6 +214,8 @@ public final class SluiceConfigDef {
                     "How long an open circuit stays open before trial calls are let through.")
             .define(BREAKER_HALF_OPEN_CALLS, Type.INT, 5, atLeast(1), LOW,
                     "Trial calls a half-open circuit lets through to decide whether to close.")
+            .define(BULKHEAD_MAX_CALLS, Type.INT, 2_000, atLeast(1), MEDIUM,
+                    "Provider calls in flight at once per provider and instance; past it calls queue (no attempt is spent).")
             .define(CALL_MAX_WAIT_MS, Type.LONG, 300_000L, atLeast(0), MEDIUM,
                     "How long a request may wait in flight for an open circuit of its route to let a call through, before it is dead-lettered.")
             .define(CALL_DEDUP_RETENTION_MS, Type.LONG, 86_400_000L, atLeast(60_000), MEDIUM,

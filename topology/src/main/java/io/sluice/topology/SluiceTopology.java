@@ -5,6 +5,7 @@ import io.sluice.budget.BudgetOutput;
 import io.sluice.budget.BudgetProcessor;
 import io.sluice.budget.BudgetTable;
 import io.sluice.call.Breakers;
+import io.sluice.call.Bulkheads;
 import io.sluice.call.CallOutcome;
 import io.sluice.call.CallProcessor;
 import io.sluice.call.CallSettings;
@@ -124,7 +125,8 @@ public final class SluiceTopology {
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
                 .process(CallProcessor.supplier(providers, config.routes(), CallSettings.from(config),
-                                Breakers.from(config), sanitizer::redactForLogs, inFlightSerde),
+                                Breakers.from(config), Bulkheads.from(config), sanitizer::redactForLogs,
+                                inFlightSerde),
                         Named.as(TopologyNames.CALL));
         called.map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
                 .to(topics.budgetSettlements().name(),

@@ -114,4 +114,24 @@ class FallbackStageTest {
         assertThat(response.getAttempts()).isEqualTo(2);
         assertThat(fixture.deadLetters.isEmpty()).isTrue();
     }
+
+    @Test
+    @DisplayName("holds a call back while its provider's bulkhead is full, without spending an attempt")
+    void bulkheadQueuesCalls() {
+        start(Map.of(SluiceConfigDef.BULKHEAD_MAX_CALLS, 1));
+        java.util.concurrent.CompletableFuture<io.sluice.provider.ProviderReply> first =
+                new java.util.concurrent.CompletableFuture<>();
+        fixture.openai.thenPending(first);
+
+        send(0);
+        send(1);
+        fixture.advance(Duration.ofMillis(100));
+        assertThat(fixture.openai.calls).hasValue(1);
+
+        first.complete(ScriptedProvider.reply("gpt-4o", 10, 10));
+        fixture.advance(Duration.ofMillis(100));
+
+        assertThat(fixture.openai.calls).hasValue(2);
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getAttempts).containsExactly(1, 1);
+    }
 }
