@@ -3,6 +3,7 @@ package io.sluice.call;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.sluice.config.RouteTable;
+import io.sluice.limit.TokenEstimate;
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.ProviderClient;
 import io.sluice.provider.ProviderClients;
@@ -69,6 +70,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private final CallSettings settings;
     private final Breakers breakers;
     private final Bulkheads bulkheads;
+    private final ProviderQuotas quotas;
     private final UnaryOperator<String> redact;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final PriorityQueue<DueRetry> retries = new PriorityQueue<>(Comparator.comparingLong(DueRetry::dueAt));
@@ -83,8 +85,9 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private record DueRetry(long dueAt, String requestId) {}
 
     private CallProcessor(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
-                          Bulkheads bulkheads, UnaryOperator<String> redact) {
+                          Bulkheads bulkheads, ProviderQuotas quotas, UnaryOperator<String> redact) {
         this.bulkheads = bulkheads;
+        this.quotas = quotas;
         this.providers = providers;
         this.routes = routes;
         this.settings = settings;
@@ -95,11 +98,12 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     /** The processor and the in-flight store it owns. */
     public static ProcessorSupplier<String, PromptRequest, String, CallOutcome> supplier(
             ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
-            Bulkheads bulkheads, UnaryOperator<String> redact, Serde<InFlightCall> inFlightSerde) {
+            Bulkheads bulkheads, ProviderQuotas quotas, UnaryOperator<String> redact,
+            Serde<InFlightCall> inFlightSerde) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, CallOutcome> get() {
-                return new CallProcessor(providers, routes, settings, breakers, bulkheads, redact);
+                return new CallProcessor(providers, routes, settings, breakers, bulkheads, quotas, redact);
             }
 
             @Override
@@ -192,6 +196,15 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             CircuitBreaker breaker = breakers.of(target);
             if (provider == null || !breaker.tryAcquirePermission()) {
                 continue;
+            }
+            long quotaWait = quotas.tryAcquire(target.provider(),
+                    TokenEstimate.total(request, settings.defaultOutputTokens()), startNow);
+            if (quotaWait > 0) {
+                // Near the provider's own quota: queue until it has room, spending no attempt.
+                breaker.releasePermission();
+                inFlight.put(id, call);
+                retries.add(new DueRetry(startNow + quotaWait, id));
+                return;
             }
             if (!bulkheads.tryAcquire(target.provider())) {
                 // The provider already has as many calls out as allowed: wait a little, spending no attempt.

@@ -8,7 +8,8 @@ import java.util.Map;
 /** The call stage's knobs, read once from configuration. */
 public record CallSettings(Duration timeout, int maxAttempts, Duration initialBackoff, int maxInFlight,
                            Duration pollInterval, Duration dedupRetention, Duration maxCircuitWait,
-                           Duration circuitOpen, Duration maxBlock, Map<String, String> degradedAnswers) {
+                           Duration circuitOpen, Duration maxBlock, Map<String, String> degradedAnswers,
+                           int defaultOutputTokens) {
     /** The longest Retry-After honoured on the same target; a provider asking for more is left for the next one. */
     public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
@@ -26,7 +27,8 @@ public record CallSettings(Duration timeout, int maxAttempts, Duration initialBa
                 // in-flight bound never lets the broker abort the open transaction
                 Duration.ofMillis(Math.min(2L * config.integer(SluiceConfigDef.CALL_TIMEOUT_MS),
                         config.integer(SluiceConfigDef.TRANSACTION_TIMEOUT_MS) / 3)),
-                degradedAnswers(config));
+                degradedAnswers(config),
+                config.integer(SluiceConfigDef.DEFAULT_OUTPUT_TOKENS));
     }
 
     /** {@value #DEGRADED_PREFIX}{@code <route>=message}: what a route answers when no target can. */

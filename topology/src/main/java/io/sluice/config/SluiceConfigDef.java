@@ -78,6 +78,10 @@ public final class SluiceConfigDef {
     public static final String CALL_DEDUP_RETENTION_MS = "call.dedup.retention.ms";
     public static final String CALL_MAX_WAIT_MS = "call.max.circuit.wait.ms";
     public static final String BULKHEAD_MAX_CALLS = "call.bulkhead.max.concurrent.per.provider";
+    public static final String OPENAI_RPM = "providers.openai.requests.per.minute";
+    public static final String OPENAI_TPM = "providers.openai.tokens.per.minute";
+    public static final String ANTHROPIC_RPM = "providers.anthropic.requests.per.minute";
+    public static final String ANTHROPIC_TPM = "providers.anthropic.tokens.per.minute";
     public static final String BREAKER_FAILURE_RATE = "call.breaker.failure.rate.percent";
     public static final String BREAKER_SLOW_CALL_MS = "call.breaker.slow.call.ms";
     public static final String BREAKER_SLOW_RATE = "call.breaker.slow.call.rate.percent";
@@ -214,6 +218,14 @@ public final class SluiceConfigDef {
                     "How long an open circuit stays open before trial calls are let through.")
             .define(BREAKER_HALF_OPEN_CALLS, Type.INT, 5, atLeast(1), LOW,
                     "Trial calls a half-open circuit lets through to decide whether to close.")
+            .define(OPENAI_RPM, Type.LONG, 0L, atLeast(0), MEDIUM,
+                    "Your OpenAI quota in requests per minute; calls queue rather than exceed it (0: no client-side limit).")
+            .define(OPENAI_TPM, Type.LONG, 0L, atLeast(0), MEDIUM,
+                    "Your OpenAI quota in tokens per minute (estimated input + requested output); calls queue rather than exceed it (0: none).")
+            .define(ANTHROPIC_RPM, Type.LONG, 0L, atLeast(0), MEDIUM,
+                    "Your Anthropic quota in requests per minute; calls queue rather than exceed it (0: none).")
+            .define(ANTHROPIC_TPM, Type.LONG, 0L, atLeast(0), MEDIUM,
+                    "Your Anthropic quota in tokens per minute; calls queue rather than exceed it (0: none).")
             .define(BULKHEAD_MAX_CALLS, Type.INT, 2_000, atLeast(1), MEDIUM,
                     "Provider calls in flight at once per provider and instance; past it calls queue (no attempt is spent).")
             .define(CALL_MAX_WAIT_MS, Type.LONG, 300_000L, atLeast(0), MEDIUM,

@@ -9,6 +9,7 @@ import io.sluice.call.Bulkheads;
 import io.sluice.call.CallOutcome;
 import io.sluice.call.CallProcessor;
 import io.sluice.call.CallSettings;
+import io.sluice.call.ProviderQuotas;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.limit.Limit;
@@ -125,7 +126,8 @@ public final class SluiceTopology {
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
                 .process(CallProcessor.supplier(providers, config.routes(), CallSettings.from(config),
-                                Breakers.from(config), Bulkheads.from(config), sanitizer::redactForLogs,
+                                Breakers.from(config), Bulkheads.from(config), ProviderQuotas.from(config),
+                                sanitizer::redactForLogs,
                                 inFlightSerde),
                         Named.as(TopologyNames.CALL));
         called.map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))

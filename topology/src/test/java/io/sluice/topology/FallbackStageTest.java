@@ -134,4 +134,21 @@ class FallbackStageTest {
         assertThat(fixture.openai.calls).hasValue(2);
         assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getAttempts).containsExactly(1, 1);
     }
+
+    @Test
+    @DisplayName("queues calls past the provider's own requests-per-minute quota instead of sending them")
+    void providerQuotaQueuesCalls() {
+        start(Map.of(SluiceConfigDef.OPENAI_RPM, 2));
+
+        for (int i = 0; i < 3; i++) {
+            send(i);
+        }
+        fixture.advance(Duration.ofSeconds(10));
+        assertThat(fixture.openai.calls).hasValue(2);
+
+        fixture.advance(Duration.ofSeconds(21)); // 30 s refill one request of a 2-per-minute quota
+        assertThat(fixture.openai.calls).hasValue(3);
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getAttempts)
+                .containsExactly(1, 1, 1);
+    }
 }
