@@ -1,6 +1,7 @@
 package io.sluice.call;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Metrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.sluice.config.RouteTable;
 import io.sluice.limit.TokenEstimate;
@@ -16,6 +17,7 @@ import io.sluice.schemas.TokenUsage;
 import io.sluice.schemas.internal.FailedAttempt;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.topology.DeadLetterHeaders;
+import io.sluice.topology.Keys;
 import io.sluice.topology.TopologyNames;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +64,8 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             CallProcessor.class.getPackage().getImplementationVersion(), "dev");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long BULKHEAD_RETRY_MS = 20;
+    /** Provider latency of answered calls per route and canary variant. */
+    public static final String CANARY_LATENCY_METRIC = "sluice.canary.call.latency";
     /** Window store of answered request ids, kept for the dedup retention. */
     public static final String ANSWERED = "call-answered";
 
@@ -180,7 +184,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
      */
     private void start(String id, InFlightCall call) {
         PromptRequest request = call.getRequest();
-        List<RouteTable.Target> chain = routes.chain(request.getRoute());
+        List<RouteTable.Target> chain = chainOf(request);
         Instant deadline = request.getDeadline();
         long startNow = context.currentSystemTimeMs();
         if (deadline != null && deadline.toEpochMilli() <= startNow) {
@@ -341,7 +345,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         call.setLastError(redact.apply(error.getMessage()));
         List<FailedAttempt> failures = new ArrayList<>(call.getFailures());
         failures.add(new FailedAttempt(done.attempt(),
-                routes.chain(call.getRequest().getRoute()).get(call.getTarget()).toString(), error.status(),
+                chainOf(call.getRequest()).get(call.getTarget()).toString(), error.status(),
                 error.errorClass(), call.getLastError(), Instant.ofEpochMilli(now)));
         call.setFailures(failures);
         log.info("Provider call for request {} failed on attempt {}: {}", call.getRequest().getRequestId(),
@@ -350,7 +354,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         boolean retrySameTarget = error.retryable() && call.getTargetAttempts() < settings.maxAttempts()
                 && settings.honours(error.retryAfter().orElse(null));
         Instant deadline = call.getRequest().getDeadline();
-        boolean hasNextTarget = call.getTarget() + 1 < routes.chain(call.getRequest().getRoute()).size();
+        boolean hasNextTarget = call.getTarget() + 1 < chainOf(call.getRequest()).size();
         if (deadline != null && deadline.toEpochMilli() <= (retrySameTarget ? retryAt : now)) {
             deadLetter(done.requestId(), call, "DEADLINE_EXCEEDED", error);
         } else if (retrySameTarget) {
@@ -435,7 +439,14 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private PromptResponse response(InFlightCall call, Completion done, long now) {
         PromptRequest request = call.getRequest();
         ProviderReply reply = done.reply();
-        RouteTable.Target target = routes.chain(request.getRoute()).get(call.getTarget());
+        RouteTable.Target target = chainOf(request).get(call.getTarget());
+        String variant = routes.canary(request.getRoute()).isEmpty() ? null
+                : routes.inCanary(request.getRoute(), Keys.user(request)) ? "canary" : "stable";
+        if (variant != null) {
+            // Route and variant are bounded labels: configured route names, two variants.
+            Metrics.timer(CANARY_LATENCY_METRIC, "route", request.getRoute(), "variant", variant)
+                    .record(done.latencyMs(), TimeUnit.MILLISECONDS);
+        }
         var price = PriceTable.price(reply.model()).or(() -> PriceTable.price(target.model()));
         long cost = price.map(p -> PriceTable.costMicros(p, reply.inputTokens(), reply.cachedInputTokens(),
                 reply.outputTokens())).orElse(0L);
@@ -458,6 +469,12 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                 .setEndToEndLatencyMs(Math.max(0, now - request.getCreatedAt().toEpochMilli()))
                 .setAttempts(call.getAttempts())
                 .setCompletedAt(Instant.ofEpochMilli(now))
+                .setVariant(variant)
                 .build();
+    }
+
+    /** The targets a request is tried on, with the route's canary candidate first for users in the canary. */
+    private List<RouteTable.Target> chainOf(PromptRequest request) {
+        return routes.chainFor(request.getRoute(), Keys.user(request));
     }
 }

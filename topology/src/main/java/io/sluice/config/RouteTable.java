@@ -24,9 +24,22 @@ public final class RouteTable {
         }
     }
 
+    /** A candidate target taking {@code percent} of a route's users (stable per user) ahead of the primary. */
+    public record Canary(Target candidate, int percent) {}
+
+    public static final String CANARY_PREFIX = "routes.canary.";
+
     private final Map<String, List<Target>> routes = new LinkedHashMap<>();
+    private final Map<String, Canary> canaries = new LinkedHashMap<>();
 
     public RouteTable(List<String> entries) {
+        this(entries, Map.of());
+    }
+
+    /**
+     * @param canaries route name to {@code provider:model:percent}, e.g. {@code anthropic:claude-sonnet-4-5:10}
+     */
+    public RouteTable(List<String> entries, Map<String, ?> canaries) {
         for (String entry : entries) {
             String[] nameAndChain = entry.split("=", 2);
             if (nameAndChain.length != 2 || nameAndChain[0].isBlank()) {
@@ -48,6 +61,46 @@ public final class RouteTable {
             }
             routes.put(nameAndChain[0].strip(), List.copyOf(chain));
         }
+        canaries.forEach((route, value) -> {
+            String spec = String.valueOf(value).strip();
+            String[] parts = spec.split(":");
+            int percent;
+            try {
+                percent = Integer.parseInt(parts[parts.length - 1]);
+            } catch (NumberFormatException e) {
+                percent = -1;
+            }
+            if (!routes.containsKey(route) || parts.length != 3 || percent < 0 || percent > 100
+                    || !PROVIDERS.contains(parts[0])) {
+                throw new ConfigException(CANARY_PREFIX + route, value,
+                        "must be provider:model:percent (0-100) for a configured route " + routes.keySet());
+            }
+            this.canaries.put(route, new Canary(new Target(parts[0], parts[1]), percent));
+        });
+    }
+
+    /** The canary of a route, if one is set with a percentage above 0. */
+    public Optional<Canary> canary(String route) {
+        return Optional.ofNullable(canaries.get(route)).filter(c -> c.percent() > 0);
+    }
+
+    /** Whether this user is in the route's canary: the same users, as long as the percentage does not shrink. */
+    public boolean inCanary(String route, String userKey) {
+        return canary(route).map(c -> (org.apache.kafka.common.utils.Utils.murmur2(
+                userKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)) & 0x7fffffff) % 100 < c.percent())
+                .orElse(false);
+    }
+
+    /** The chain a user's request is tried on: the canary candidate first for users in the canary. */
+    public List<Target> chainFor(String route, String userKey) {
+        List<Target> chain = chain(route);
+        if (!inCanary(route, userKey)) {
+            return chain;
+        }
+        List<Target> withCandidate = new ArrayList<>();
+        withCandidate.add(canaries.get(route).candidate());
+        chain.stream().filter(t -> !t.equals(withCandidate.get(0))).forEach(withCandidate::add);
+        return List.copyOf(withCandidate);
     }
 
     /** The primary target of a route. */

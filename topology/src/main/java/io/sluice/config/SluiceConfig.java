@@ -28,7 +28,7 @@ public final class SluiceConfig extends AbstractConfig {
 
     private SluiceConfig(Map<?, ?> originals) {
         super(SluiceConfigDef.DEFINITION, withSecretProviders(originals), false);
-        new RouteTable(getList(SluiceConfigDef.ROUTES)); // fails early, naming the key, on a malformed route
+        routes(); // fails early, naming the key, on a malformed route or canary
     }
 
     /** Defaults only, with {@code overrides} on top: for tests and the embedded default. */
@@ -102,7 +102,7 @@ public final class SluiceConfig extends AbstractConfig {
     }
 
     public RouteTable routes() {
-        return new RouteTable(getList(SluiceConfigDef.ROUTES));
+        return new RouteTable(getList(SluiceConfigDef.ROUTES), originalsWithPrefix(RouteTable.CANARY_PREFIX));
     }
 
     /** The {@code kafka.*} pass-through settings, prefix removed. */

@@ -149,12 +149,9 @@ public final class SluiceTopology {
         return builder.build(StreamsProperties.from(config));
     }
 
-    /**
-     * The partition key that owns a user's limits: tenant and user, as neither is unique alone; the tenant's length
-     * first, so tenant "a/b" with user "c" and tenant "a" with user "b/c" stay two users.
-     */
+    /** The partition key that owns a user's limits. */
     public static String userKey(PromptRequest request) {
-        return request.getTenantId().length() + ":" + request.getTenantId() + "/" + request.getUserId();
+        return Keys.user(request);
     }
 
     private static PromptRequest redacted(PromptRequest request, Sanitizer sanitizer) {

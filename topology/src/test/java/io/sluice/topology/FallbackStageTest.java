@@ -10,6 +10,7 @@ import io.sluice.testkit.PromptRequests;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -150,5 +151,38 @@ class FallbackStageTest {
         assertThat(fixture.openai.calls).hasValue(3);
         assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getAttempts)
                 .containsExactly(1, 1, 1);
+    }
+
+    @Test
+    @DisplayName("sends a canary's share of users, the same users every time, to the candidate, and rolls back at 0")
+    void canarySplitsUsersStably() {
+        start(Map.of("routes.canary.default", "anthropic:claude-haiku-4-5:30"));
+
+        for (int round = 0; round < 2; round++) {
+            for (int user = 0; user < 200; user++) {
+                fixture.send(PromptRequests.valid("acme", "user-" + user, T.plusMillis(round * 1000 + user)).build());
+            }
+        }
+
+        List<PromptResponse> responses = fixture.responses.readValuesToList();
+        Map<String, java.util.Set<String>> variantsByUser = new HashMap<>();
+        responses.forEach(r -> variantsByUser.computeIfAbsent(r.getUserId(), u -> new java.util.HashSet<>())
+                .add(r.getVariant() + "/" + r.getModel()));
+        assertThat(variantsByUser.values()).allSatisfy(v -> assertThat(v).hasSize(1));
+        long canary = variantsByUser.values().stream().filter(v -> v.contains("canary/claude-haiku-4-5")).count();
+        assertThat(canary).isBetween(40L, 80L); // 30% of 200 users, give or take the hash
+    }
+
+    @Test
+    @DisplayName("sends nobody to the candidate when the canary percentage is 0")
+    void canaryAtZeroRollsBack() {
+        start(Map.of("routes.canary.default", "anthropic:claude-haiku-4-5:0"));
+
+        for (int user = 0; user < 50; user++) {
+            send(user);
+        }
+
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getModel).containsOnly("gpt-4o");
+        assertThat(fixture.anthropic.calls).hasValue(0);
     }
 }
