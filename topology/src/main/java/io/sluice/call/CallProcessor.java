@@ -194,15 +194,16 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         }
         Duration timeout = deadline == null ? settings.timeout()
                 : Duration.ofMillis(Math.min(settings.timeout().toMillis(), deadline.toEpochMilli() - startNow));
+        long tokens = TokenEstimate.total(request, settings.defaultOutputTokens());
         for (int index = call.getTarget(); index < chain.size(); index++) {
             RouteTable.Target target = chain.get(index);
             ProviderClient provider = providers.get(target.provider()).orElse(null);
             CircuitBreaker breaker = breakers.of(target);
-            if (provider == null || !breaker.tryAcquirePermission()) {
+            // Context-window fallback: a prompt too long for this model goes on to a larger one in the chain.
+            if (provider == null || !PriceTable.fits(target.model(), tokens) || !breaker.tryAcquirePermission()) {
                 continue;
             }
-            long quotaWait = quotas.tryAcquire(target.provider(),
-                    TokenEstimate.total(request, settings.defaultOutputTokens()), startNow);
+            long quotaWait = quotas.tryAcquire(target.provider(), tokens, startNow);
             if (quotaWait > 0) {
                 // Near the provider's own quota: queue until it has room, spending no attempt.
                 breaker.releasePermission();

@@ -19,7 +19,19 @@ public final class PriceTable {
             "claude-sonnet-4-5", new Price(3_000_000, 300_000, 15_000_000),
             "claude-haiku-4-5", new Price(1_000_000, 100_000, 5_000_000));
 
+    /** Context windows in tokens (input plus output) of the models Sluice knows; others are assumed large enough. */
+    private static final Map<String, Long> CONTEXT_WINDOWS = Map.of(
+            "gpt-4o-mini", 128_000L,
+            "gpt-4o", 128_000L,
+            "claude-sonnet-4-5", 200_000L,
+            "claude-haiku-4-5", 200_000L);
+
     private PriceTable() {}
+
+    /** Whether {@code tokens} (input plus requested output) fit the model's context window. */
+    public static boolean fits(String model, long tokens) {
+        return tokens <= CONTEXT_WINDOWS.getOrDefault(model, Long.MAX_VALUE);
+    }
 
     public static Optional<Price> price(String model) {
         return Optional.ofNullable(PRICES.get(model));

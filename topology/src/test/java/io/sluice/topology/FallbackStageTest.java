@@ -185,4 +185,22 @@ class FallbackStageTest {
         assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getModel).containsOnly("gpt-4o");
         assertThat(fixture.anthropic.calls).hasValue(0);
     }
+
+    @Test
+    @DisplayName("sends a prompt too long for the primary's context window to a larger model in the chain")
+    void contextWindowFallback() {
+        start(Map.of(SluiceConfigDef.SANITIZE_MAX_TOKENS, 200_000, SluiceConfigDef.SANITIZE_MAX_CHARS, 2_000_000,
+                SluiceConfigDef.LIMIT_USER_TPM, 0, SluiceConfigDef.LIMIT_TENANT_TPM, 0,
+                SluiceConfigDef.LIMIT_USER_TPD, 0, SluiceConfigDef.LIMIT_TENANT_TPD, 0));
+        String longText = "lorem ipsum dolor sit amet ".repeat(28_000); // about 140k tokens: over 128k, under 200k
+
+        fixture.send(PromptRequests.valid("acme", "alice", T)
+                .setMessages(List.of(new io.sluice.schemas.ChatMessage("user", longText))).build());
+
+        PromptResponse response = fixture.responses.readValue();
+        assertThat(response.getModel()).isEqualTo("claude-sonnet-4-5");
+        assertThat(response.getStatus()).isEqualTo(ResponseStatus.FALLBACK);
+        assertThat(response.getAttempts()).isEqualTo(1);
+        assertThat(fixture.openai.calls).hasValue(0);
+    }
 }
