@@ -205,8 +205,7 @@ class SluiceTopologyTest {
         assertThat(rejected.isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(openai.calls).hasValue(1);
-        BudgetLedger day = fixture.driver.<String, BudgetLedger>getKeyValueStore(BudgetProcessor.LEDGERS)
-                .get("acme|day|2026-11-22");
+        BudgetLedger day = acmeToday();
         assertThat(day.getSpentMicros()).isEqualTo(450);
         assertThat(day.getReservedMicros()).isZero();
     }
@@ -225,8 +224,7 @@ class SluiceTopologyTest {
         advance(Duration.ofMillis(40));
 
         assertThat(responses.readValuesToList()).hasSize(1);
-        BudgetLedger day = fixture.driver.<String, BudgetLedger>getKeyValueStore(BudgetProcessor.LEDGERS)
-                .get("acme|day|2026-11-22");
+        BudgetLedger day = acmeToday();
         assertThat(day.getSpentMicros()).isEqualTo(450);
         assertThat(day.getReservedMicros()).isZero();
     }
@@ -244,5 +242,10 @@ class SluiceTopologyTest {
         assertThat(response.getContent()).isEqualTo("<script>alert('x')</script> & \"quotes\"");
         assertThat(response.getContentHtml())
                 .isEqualTo("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quotes&#34;");
+    }
+
+    private BudgetLedger acmeToday() {
+        return fixture.driver.<String, BudgetLedger>getKeyValueStore(BudgetProcessor.LEDGERS)
+                .get("acme|day|2026-11-22");
     }
 }

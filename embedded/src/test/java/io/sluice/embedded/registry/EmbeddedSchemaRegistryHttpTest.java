@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
 import io.sluice.registry.RestSchemaRegistryClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,40 +24,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.apache.avro.Schema;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each endpoint's status, content type and JSON shape, as a Confluent client sees them on the wire. */
 class EmbeddedSchemaRegistryHttpTest {
-    @TempDir
-    static Path dir;
-    static EmbeddedKafkaBroker broker;
-    static EmbeddedSchemaRegistry registry;
-    static RegistryHttp http;
+    @RegisterExtension
+    static final RegistryCluster cluster = new RegistryCluster();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @BeforeAll
-    static void start() {
-        broker = new EmbeddedKafkaBroker(dir, 0).start();
-        registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0);
-        http = new RegistryHttp(registry.url());
-    }
 
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     /** Registers {@code schemaJson} under {@code subject} and returns its id. */
     private static int register(String subject, String schemaJson) {
-        RegistryHttp.Response response = http.post("/subjects/" + subject + "/versions", schemaBody(schemaJson));
+        RegistryHttp.Response response = cluster.http.post("/subjects/" + subject + "/versions", schemaBody(schemaJson));
         assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
         return response.body().get("id").asInt();
     }
@@ -96,8 +75,8 @@ class EmbeddedSchemaRegistryHttpTest {
     void answersTheRootAndTheGlobalConfig() {
         // Given a running registry
         // When the root and the global config are read
-        RegistryHttp.Response root = http.get("/");
-        RegistryHttp.Response config = http.get("/config");
+        RegistryHttp.Response root = cluster.http.get("/");
+        RegistryHttp.Response config = cluster.http.get("/config");
 
         // Then the root is an empty object and compatibility is BACKWARD, in the registry content type
         assertThat(root.status()).isEqualTo(200);
@@ -113,11 +92,11 @@ class EmbeddedSchemaRegistryHttpTest {
         String spaced = "{ \"schema\" : " + JSON.valueToTree(schema) + " , \"schemaType\" : \"AVRO\" }";
 
         // When it is registered under one subject four times
-        RegistryHttp.Response vnd = http.post("/subjects/types-value/versions", schemaBody(schema), REGISTRY_TYPE);
-        RegistryHttp.Response json = http.post("/subjects/types-value/versions", schemaBody(schema), "application/json");
-        RegistryHttp.Response octets = http.post("/subjects/types-value/versions", schemaBody(schema),
+        RegistryHttp.Response vnd = cluster.http.post("/subjects/types-value/versions", schemaBody(schema), REGISTRY_TYPE);
+        RegistryHttp.Response json = cluster.http.post("/subjects/types-value/versions", schemaBody(schema), "application/json");
+        RegistryHttp.Response octets = cluster.http.post("/subjects/types-value/versions", schemaBody(schema),
                 "application/octet-stream");
-        RegistryHttp.Response typed = http.post("/subjects/types-value/versions", spaced, REGISTRY_TYPE);
+        RegistryHttp.Response typed = cluster.http.post("/subjects/types-value/versions", spaced, REGISTRY_TYPE);
 
         // Then each answer is {"id": N} with the same id, and there is one version
         assertThat(List.of(vnd, json, octets, typed)).allSatisfy(r -> {
@@ -125,7 +104,7 @@ class EmbeddedSchemaRegistryHttpTest {
             assertThat(fieldNames(r.body())).containsExactly("id");
             assertThat(r.body().get("id").asInt()).isEqualTo(vnd.body().get("id").asInt());
         });
-        assertThat(http.get("/subjects/types-value/versions").body().toString()).isEqualTo("[1]");
+        assertThat(cluster.http.get("/subjects/types-value/versions").body().toString()).isEqualTo("[1]");
     }
 
     @Test
@@ -140,7 +119,7 @@ class EmbeddedSchemaRegistryHttpTest {
 
         // Then it gets the same id and no new version
         assertThat(again).isEqualTo(id);
-        assertThat(http.get("/subjects/format-value/versions").body().toString()).isEqualTo("[1]");
+        assertThat(cluster.http.get("/subjects/format-value/versions").body().toString()).isEqualTo("[1]");
     }
 
     @Test
@@ -151,8 +130,8 @@ class EmbeddedSchemaRegistryHttpTest {
         register("by-id-b-value", schema);
 
         // When it is fetched by id, and the versions using it are listed
-        RegistryHttp.Response byId = http.get("/schemas/ids/" + id);
-        RegistryHttp.Response uses = http.get("/schemas/ids/" + id + "/versions");
+        RegistryHttp.Response byId = cluster.http.get("/schemas/ids/" + id);
+        RegistryHttp.Response uses = cluster.http.get("/schemas/ids/" + id + "/versions");
 
         // Then the schema comes back as {"schema": "..."} and both subject versions are listed
         assertThat(byId.status()).isEqualTo(200);
@@ -168,9 +147,9 @@ class EmbeddedSchemaRegistryHttpTest {
         // Given no schema 9999
         // When it is fetched, or its versions listed, or a non-numeric id is asked for
         // Then each answer is 404 with error code 40403
-        assertError(http.get("/schemas/ids/9999"), 404, 40403, "Schema 9999 not found");
-        assertError(http.get("/schemas/ids/9999/versions"), 404, 40403, "Schema 9999 not found");
-        assertError(http.get("/schemas/ids/abc"), 404, 40403, "Schema abc not found");
+        assertError(cluster.http.get("/schemas/ids/9999"), 404, 40403, "Schema 9999 not found");
+        assertError(cluster.http.get("/schemas/ids/9999/versions"), 404, 40403, "Schema 9999 not found");
+        assertError(cluster.http.get("/schemas/ids/abc"), 404, 40403, "Schema abc not found");
     }
 
     @Test
@@ -180,15 +159,15 @@ class EmbeddedSchemaRegistryHttpTest {
         register("listed-value", recordJson("Listed", "{\"name\":\"n\",\"type\":\"int\",\"default\":1}"));
 
         // When subjects and versions are listed
-        JsonNode subjects = http.get("/subjects").body();
-        RegistryHttp.Response versions = http.get("/subjects/listed-value/versions");
+        JsonNode subjects = cluster.http.get("/subjects").body();
+        RegistryHttp.Response versions = cluster.http.get("/subjects/listed-value/versions");
 
         // Then the subject is listed, with versions [1,2]
         assertThat(subjects.isArray()).isTrue();
         assertThat(subjects).anySatisfy(s -> assertThat(s.asText()).isEqualTo("listed-value"));
         assertThat(versions.status()).isEqualTo(200);
         assertThat(versions.body().toString()).isEqualTo("[1,2]");
-        assertError(http.get("/subjects/unlisted-value/versions"), 404, 40401, "Subject 'unlisted-value' not found.");
+        assertError(cluster.http.get("/subjects/unlisted-value/versions"), 404, 40401, "Subject 'unlisted-value' not found.");
     }
 
     @Test
@@ -200,9 +179,9 @@ class EmbeddedSchemaRegistryHttpTest {
         int id2 = register("versioned-value", v2);
 
         // When version 1, latest and version 1's bare schema are read
-        RegistryHttp.Response first = http.get("/subjects/versioned-value/versions/1");
-        RegistryHttp.Response latest = http.get("/subjects/versioned-value/versions/latest");
-        RegistryHttp.Response bare = http.get("/subjects/versioned-value/versions/1/schema");
+        RegistryHttp.Response first = cluster.http.get("/subjects/versioned-value/versions/1");
+        RegistryHttp.Response latest = cluster.http.get("/subjects/versioned-value/versions/latest");
+        RegistryHttp.Response bare = cluster.http.get("/subjects/versioned-value/versions/1/schema");
 
         // Then each is {"subject","id","version","schema"} for the right version
         assertThat(fieldNames(first.body())).containsExactlyInAnyOrder("subject", "id", "version", "schema");
@@ -223,11 +202,11 @@ class EmbeddedSchemaRegistryHttpTest {
 
         // When a missing version, a missing subject and a malformed version are asked for
         // Then they are 40402, 40401 and 42202
-        assertError(http.get("/subjects/one-version-value/versions/2"), 404, 40402, "Version 2 not found");
-        assertError(http.get("/subjects/missing-value/versions/1"), 404, 40401, "Subject 'missing-value' not found.");
-        assertError(http.get("/subjects/missing-value/versions/latest"), 404, 40401, "missing-value");
-        assertError(http.get("/subjects/one-version-value/versions/first"), 422, 42202, "'first'");
-        assertError(http.get("/subjects/one-version-value/versions/0"), 422, 42202, "'0'");
+        assertError(cluster.http.get("/subjects/one-version-value/versions/2"), 404, 40402, "Version 2 not found");
+        assertError(cluster.http.get("/subjects/missing-value/versions/1"), 404, 40401, "Subject 'missing-value' not found.");
+        assertError(cluster.http.get("/subjects/missing-value/versions/latest"), 404, 40401, "missing-value");
+        assertError(cluster.http.get("/subjects/one-version-value/versions/first"), 422, 42202, "'first'");
+        assertError(cluster.http.get("/subjects/one-version-value/versions/0"), 422, 42202, "'0'");
     }
 
     @Test
@@ -237,9 +216,9 @@ class EmbeddedSchemaRegistryHttpTest {
         int id = register("lookup-value", schema);
 
         // When it, an unregistered schema, and a schema under an unknown subject are looked up
-        RegistryHttp.Response found = http.post("/subjects/lookup-value", schemaBody(schema));
-        RegistryHttp.Response otherSchema = http.post("/subjects/lookup-value", schemaBody(recordJson("Other")));
-        RegistryHttp.Response otherSubject = http.post("/subjects/nobody-value", schemaBody(schema));
+        RegistryHttp.Response found = cluster.http.post("/subjects/lookup-value", schemaBody(schema));
+        RegistryHttp.Response otherSchema = cluster.http.post("/subjects/lookup-value", schemaBody(recordJson("Other")));
+        RegistryHttp.Response otherSubject = cluster.http.post("/subjects/nobody-value", schemaBody(schema));
 
         // Then the first is found as version 1 with its id; the others are 40403 and 40401
         assertThat(found.status()).isEqualTo(200);
@@ -257,7 +236,7 @@ class EmbeddedSchemaRegistryHttpTest {
         register("compat-value", recordJson("Compat", "{\"name\":\"n\",\"type\":\"int\"}"));
 
         // When a version changing the field's type is registered
-        RegistryHttp.Response refused = http.post("/subjects/compat-value/versions",
+        RegistryHttp.Response refused = cluster.http.post("/subjects/compat-value/versions",
                 schemaBody(recordJson("Compat", "{\"name\":\"n\",\"type\":\"string\"}")));
 
         // Then it is 409 with Confluent's message and the details
@@ -272,33 +251,33 @@ class EmbeddedSchemaRegistryHttpTest {
         // schema references, and a body that is not JSON
         // When they are registered
         // Then each is 422 with error code 42201, and nothing is registered
-        assertError(http.post("/subjects/invalid-value/versions", schemaBody("{\"type\":\"recrod\"}")),
+        assertError(cluster.http.post("/subjects/invalid-value/versions", schemaBody("{\"type\":\"recrod\"}")),
                 422, 42201, "Invalid schema");
-        assertError(http.post("/subjects/invalid-value/versions", schemaBody("\"Undefined\"")), 422, 42201,
+        assertError(cluster.http.post("/subjects/invalid-value/versions", schemaBody("\"Undefined\"")), 422, 42201,
                 "not defined");
-        assertError(http.post("/subjects/invalid-value/versions",
+        assertError(cluster.http.post("/subjects/invalid-value/versions",
                 schemaBody(recordJson("Invalid", "{\"name\":\"x\",\"type\":\"Undefined\"}"))), 422, 42201,
                 "Undefined");
-        assertError(http.post("/subjects/invalid-value/versions",
+        assertError(cluster.http.post("/subjects/invalid-value/versions",
                 schemaBody(recordJson("Invalid", "{\"name\":\"x\",\"type\":\"int\",\"default\":\"a\"}"))),
                 422, 42201, "Invalid default");
-        assertError(http.post("/subjects/invalid-value/versions", "{\"schemata\":\"x\"}"), 422, 42201,
+        assertError(cluster.http.post("/subjects/invalid-value/versions", "{\"schemata\":\"x\"}"), 422, 42201,
                 "Invalid schema");
-        assertError(http.post("/subjects/invalid-value/versions",
+        assertError(cluster.http.post("/subjects/invalid-value/versions",
                 "{\"schema\":\"syntax = \\\"proto3\\\";\",\"schemaType\":\"PROTOBUF\"}"), 422, 42201, "AVRO only");
-        assertError(http.post("/subjects/invalid-value/versions", "{\"schema\":\"\\\"string\\\"\","
+        assertError(cluster.http.post("/subjects/invalid-value/versions", "{\"schema\":\"\\\"string\\\"\","
                 + "\"references\":[{\"name\":\"a\",\"subject\":\"b\",\"version\":1}]}"), 422, 42201, "references");
-        assertError(http.post("/subjects/invalid-value", schemaBody("not a schema")), 422, 42201, "Invalid schema");
-        assertError(http.post("/subjects/invalid-value/versions", "not json"), 400, 400, "not JSON");
-        assertError(http.get("/subjects/invalid-value/versions"), 404, 40401, "invalid-value");
+        assertError(cluster.http.post("/subjects/invalid-value", schemaBody("not a schema")), 422, 42201, "Invalid schema");
+        assertError(cluster.http.post("/subjects/invalid-value/versions", "not json"), 400, 400, "not JSON");
+        assertError(cluster.http.get("/subjects/invalid-value/versions"), 404, 40401, "invalid-value");
     }
 
     @Test
     void answersUnknownRoutesAndMethodsWithJsonErrors() {
         // Given a running registry
         // When an unknown path and an unsupported method on a known path are requested
-        RegistryHttp.Response unknownPath = http.get("/no/such/thing");
-        RegistryHttp.Response unknownMethod = http.delete("/subjects/any-value/versions/1");
+        RegistryHttp.Response unknownPath = cluster.http.get("/no/such/thing");
+        RegistryHttp.Response unknownMethod = cluster.http.delete("/subjects/any-value/versions/1");
 
         // Then both are JSON errors
         assertError(unknownPath, 404, 404, "Not Found");
@@ -312,7 +291,7 @@ class EmbeddedSchemaRegistryHttpTest {
                 .mapToObj(i -> new Schema.Parser().parse(recordJson("Concurrent" + i))).toList();
 
         // When they are registered at the same time under twenty subjects
-        List<Integer> ids = atOnce(20, i -> new RestSchemaRegistryClient(registry.url())
+        List<Integer> ids = atOnce(20, i -> new RestSchemaRegistryClient(cluster.registry.url())
                 .register("concurrent-" + i, schemas.get(i)));
 
         // Then every schema has its own id
@@ -325,18 +304,18 @@ class EmbeddedSchemaRegistryHttpTest {
         Schema schema = new Schema.Parser().parse(recordJson("Racing"));
 
         // When it is registered at the same time, twenty times, under one subject
-        List<Integer> ids = atOnce(20, i -> new RestSchemaRegistryClient(registry.url())
+        List<Integer> ids = atOnce(20, i -> new RestSchemaRegistryClient(cluster.registry.url())
                 .register("racing-value", schema));
 
         // Then every answer is the same id and the subject has one version
         assertThat(ids).containsOnly(ids.getFirst());
-        assertThat(http.get("/subjects/racing-value/versions").body().toString()).isEqualTo("[1]");
+        assertThat(cluster.http.get("/subjects/racing-value/versions").body().toString()).isEqualTo("[1]");
     }
 
     @Test
     void answersPlainJsonToClientsThatAcceptOnlyThat() throws Exception {
         // Given a client accepting only application/json
-        HttpRequest request = HttpRequest.newBuilder(URI.create(registry.url() + "/config"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.registry.url() + "/config"))
                 .header("Accept", "application/json").build();
 
         // When it reads the config

@@ -4,43 +4,21 @@ import static io.sluice.embedded.registry.TestSchemas.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
 import io.sluice.registry.RestSchemaRegistryClient;
 import io.sluice.registry.SchemaRegistryException;
-import java.nio.file.Path;
 import org.apache.avro.Schema;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sluice's own registry client against the embedded registry, one fresh client per call so nothing is cached. */
 class RestClientAgainstEmbeddedRegistryTest {
-    @TempDir
-    static Path dir;
-    static EmbeddedKafkaBroker broker;
-    static EmbeddedSchemaRegistry registry;
-    static RegistryHttp http;
+    @RegisterExtension
+    static final RegistryCluster cluster = new RegistryCluster();
 
-    @BeforeAll
-    static void start() {
-        broker = new EmbeddedKafkaBroker(dir, 0).start();
-        registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0);
-        http = new RegistryHttp(registry.url());
-    }
 
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     private static RestSchemaRegistryClient client() {
-        return new RestSchemaRegistryClient(registry.url());
+        return new RestSchemaRegistryClient(cluster.registry.url());
     }
 
     @Test
@@ -68,7 +46,7 @@ class RestClientAgainstEmbeddedRegistryTest {
 
         // Then it keeps its id and the subject still has one version
         assertThat(second).isEqualTo(first);
-        assertThat(http.get("/subjects/identical-value/versions").body()).hasSize(1);
+        assertThat(cluster.http.get("/subjects/identical-value/versions").body()).hasSize(1);
     }
 
     @Test
@@ -82,7 +60,7 @@ class RestClientAgainstEmbeddedRegistryTest {
 
         // Then both subjects use the one global id, as version 1 of the second subject
         assertThat(underB).isEqualTo(underA);
-        RegistryHttp.Response latest = http.get("/subjects/shared-b-value/versions/latest");
+        RegistryHttp.Response latest = cluster.http.get("/subjects/shared-b-value/versions/latest");
         assertThat(latest.body().get("id").asInt()).isEqualTo(underA);
         assertThat(latest.body().get("version").asInt()).isEqualTo(1);
     }
@@ -99,7 +77,7 @@ class RestClientAgainstEmbeddedRegistryTest {
 
         // Then it is version 2 with its own id, and version 1 is still found by lookup
         assertThat(id2).isNotEqualTo(id1);
-        RegistryHttp.Response latest = http.get("/subjects/evolving-value/versions/latest");
+        RegistryHttp.Response latest = cluster.http.get("/subjects/evolving-value/versions/latest");
         assertThat(latest.body().get("version").asInt()).isEqualTo(2);
         assertThat(latest.body().get("id").asInt()).isEqualTo(id2);
         assertThat(client().lookup("evolving-value", v1)).contains(id1);
@@ -121,7 +99,7 @@ class RestClientAgainstEmbeddedRegistryTest {
         assertThat(refusal.status()).isEqualTo(409);
         assertThat(refusal.errorCode()).isEqualTo(409);
         assertThat(refusal.getMessage()).contains("incompatible", "strict-value", "amount");
-        assertThat(http.get("/subjects/strict-value/versions").body().toString()).isEqualTo("[1]");
+        assertThat(cluster.http.get("/subjects/strict-value/versions").body().toString()).isEqualTo("[1]");
     }
 
     @Test
@@ -135,6 +113,6 @@ class RestClientAgainstEmbeddedRegistryTest {
 
         // Then the registry decodes the name: the lookup finds it and the subject list shows it as given
         assertThat(client().lookup(subject, schema)).contains(id);
-        assertThat(http.get("/subjects").body()).anySatisfy(s -> assertThat(s.asText()).isEqualTo(subject));
+        assertThat(cluster.http.get("/subjects").body()).anySatisfy(s -> assertThat(s.asText()).isEqualTo(subject));
     }
 }
