@@ -75,7 +75,9 @@ public final class SluiceRuntime implements AutoCloseable {
             this.topics = SluiceTopics.from(effective, registryClient);
             TopicsAdmin.ensure(adminConfig(), topics.names(), topics.deadLetter().name(),
                     effective.integer(SluiceConfigDef.TOPICS_PARTITIONS),
-                    effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR), topics.budgetSettlements().name());
+                    effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR),
+                    java.util.stream.Stream.concat(java.util.stream.Stream.of(topics.budgetSettlements().name()),
+                            topics.retryTopics().stream()).toList());
             this.streams = new KafkaStreams(
                     SluiceTopology.build(effective, registryClient, ProviderClients.from(effective, simulatorUrl())),
                     StreamsProperties.from(effective));

@@ -24,10 +24,11 @@ final class TopicsAdmin {
 
     /**
      * Creates what is missing, then checks that {@code copartitioned} topics have {@code partitions} partitions:
-     * the budget settlements must land on the task that holds the tenant's reservations.
+     * the budget settlements must land on the task that holds the tenant's reservations, and the retry tiers share
+     * that sub-topology.
      */
     static void ensure(Map<String, Object> clientConfig, List<String> topics, String deadLetterTopic,
-                       int partitions, short replicationFactor, String copartitioned) {
+                       int partitions, short replicationFactor, List<String> copartitioned) {
         Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
         try (Admin admin = Admin.create(clientConfig)) {
             Set<String> existing = admin.listTopics().names().get();
@@ -53,13 +54,15 @@ final class TopicsAdmin {
                     }
                 }
             }
-            int actual = admin.describeTopics(List.of(copartitioned)).allTopicNames().get()
-                    .get(copartitioned).partitions().size();
-            if (actual != partitions) {
-                throw new org.apache.kafka.common.config.ConfigException("Topic " + copartitioned + " has " + actual
-                        + " partitions but topics.partitions is " + partitions + "; they must be equal so budget"
-                        + " settlements reach the task that holds the reservations. Set topics.partitions=" + actual
-                        + " or recreate the topic.");
+            var described = admin.describeTopics(copartitioned).allTopicNames().get();
+            for (String topic : copartitioned) {
+                int actual = described.get(topic).partitions().size();
+                if (actual != partitions) {
+                    throw new org.apache.kafka.common.config.ConfigException("Topic " + topic + " has " + actual
+                            + " partitions but topics.partitions is " + partitions + "; they must be equal so budget"
+                            + " settlements and retried requests reach the task that holds their state. Set"
+                            + " topics.partitions=" + actual + " or recreate the topic.");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -16,6 +16,12 @@ public sealed interface CallOutcome {
      */
     record Duplicate(PromptRequest request) implements CallOutcome {}
 
+    /**
+     * No target could answer for a retryable reason, and a retry tier is left: the request waits on tier
+     * {@code tier}'s topic until {@code dueAt}, then comes back to the call stage. Not terminal, so not settled.
+     */
+    record Delayed(PromptRequest request, int tier, long dueAt) implements CallOutcome {}
+
     /** No provider could answer; the request goes to the dead-letter topic with why. */
     record DeadLettered(PromptRequest request, String reason, ProviderException lastError, int attempts)
             implements CallOutcome {}

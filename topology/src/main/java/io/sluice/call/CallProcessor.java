@@ -7,13 +7,12 @@ import io.sluice.config.RouteTable;
 import io.sluice.limit.TokenEstimate;
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.ProviderClient;
-import io.sluice.provider.ProviderClients;
 import io.sluice.provider.ProviderException;
 import io.sluice.provider.ProviderReply;
+import io.sluice.retry.RetryHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
-import io.sluice.schemas.TokenUsage;
 import io.sluice.schemas.internal.FailedAttempt;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.topology.DeadLetterHeaders;
@@ -26,13 +25,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serde;
-import org.owasp.encoder.Encode;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -69,18 +68,22 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     /** Window store of answered request ids, kept for the dedup retention. */
     public static final String ANSWERED = "call-answered";
 
-    private final ProviderClients providers;
+    /** Provider calls beyond a request's first, by provider, error class and whether the same target is retried. */
+    public static final String RETRIES_METRIC = "sluice.call.retries";
+    /** Requests answered from the response cache, by route and how (hit or fallback). */
+    public static final String CACHE_METRIC = "sluice.call.cache";
+    /** Requests parked on a retry tier, by tier. */
+    public static final String PARKED_METRIC = "sluice.call.retry.parked";
+
+    private final CallStage stage;
     private final RouteTable routes;
     private final CallSettings settings;
-    private final Breakers breakers;
-    private final Bulkheads bulkheads;
-    private final ProviderQuotas quotas;
-    private final UnaryOperator<String> redact;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final PriorityQueue<DueRetry> retries = new PriorityQueue<>(Comparator.comparingLong(DueRetry::dueAt));
     private ProcessorContext<String, CallOutcome> context;
     private KeyValueStore<String, InFlightCall> inFlight;
     private WindowStore<String, Long> answered;
+    private WindowStore<String, PromptResponse> cache;
     private int running;
 
     private record Completion(String requestId, int attempt, ProviderReply reply, ProviderException error,
@@ -88,26 +91,19 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
 
     private record DueRetry(long dueAt, String requestId) {}
 
-    private CallProcessor(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
-                          Bulkheads bulkheads, ProviderQuotas quotas, UnaryOperator<String> redact) {
-        this.bulkheads = bulkheads;
-        this.quotas = quotas;
-        this.providers = providers;
-        this.routes = routes;
-        this.settings = settings;
-        this.breakers = breakers;
-        this.redact = redact;
+    private CallProcessor(CallStage stage) {
+        this.stage = stage;
+        this.routes = stage.routes();
+        this.settings = stage.settings();
     }
 
-    /** The processor and the in-flight store it owns. */
+    /** The processor and the stores it owns: in-flight calls, answered ids and the response cache. */
     public static ProcessorSupplier<String, PromptRequest, String, CallOutcome> supplier(
-            ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
-            Bulkheads bulkheads, ProviderQuotas quotas, UnaryOperator<String> redact,
-            Serde<InFlightCall> inFlightSerde) {
+            CallStage stage, Serde<InFlightCall> inFlightSerde, Serde<PromptResponse> responseSerde) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, CallOutcome> get() {
-                return new CallProcessor(providers, routes, settings, breakers, bulkheads, quotas, redact);
+                return new CallProcessor(stage);
             }
 
             @Override
@@ -116,8 +112,13 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
                                 Serdes.String(), inFlightSerde),
                         // one entry per answered id at its answer time; segments past the retention are dropped
-                        Stores.windowStoreBuilder(Stores.persistentWindowStore(ANSWERED, settings.dedupRetention(),
-                                Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()));
+                        Stores.windowStoreBuilder(Stores.persistentWindowStore(ANSWERED, settings().dedupRetention(),
+                                Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()),
+                        stage.cache().storeBuilder(responseSerde));
+            }
+
+            private CallSettings settings() {
+                return stage.settings();
             }
         };
     }
@@ -127,10 +128,16 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         this.context = context;
         this.inFlight = context.getStateStore(TopologyNames.IN_FLIGHT);
         this.answered = context.getStateStore(ANSWERED);
+        this.cache = context.getStateStore(ResponseCache.STORE);
         context.schedule(settings.pollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> drain());
         List<String> unfinished = new ArrayList<>();
         try (KeyValueIterator<String, InFlightCall> all = inFlight.all()) {
-            all.forEachRemaining(entry -> unfinished.add(entry.key));
+            all.forEachRemaining(entry -> {
+                // a parked call waits on its retry tier's topic, which brings it back; re-issuing it would double it
+                if (entry.value.getParkedUntil() == null) {
+                    unfinished.add(entry.key);
+                }
+            });
         }
         if (!unfinished.isEmpty()) {
             log.info("Task {} re-issuing {} provider calls left in flight by an earlier owner",
@@ -159,14 +166,26 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     public void process(Record<String, PromptRequest> record) {
         PromptRequest request = record.value();
         String key = key(request);
-        if (inFlight.get(key) != null) {
+        int tier = RetryHeaders.tier(record.headers());
+        InFlightCall existing = inFlight.get(key);
+        long now = context.currentSystemTimeMs();
+        if (existing != null && existing.getParkedUntil() != null && tier == existing.getRetryTier()) {
+            log.info("Request {} is back from retry tier {}; trying its route again", request.getRequestId(), tier);
+            existing.setParkedUntil(null);
+            existing.setAcceptedAt(Instant.ofEpochMilli(now));
+            existing.setTarget(0);
+            existing.setTargetAttempts(0);
+            start(key, existing);
+        } else if (existing != null) {
             log.debug("Request {} is already in flight; duplicate delivery ignored", request.getRequestId());
         } else if (answeredBefore(key, record.timestamp())) {
             log.info("Request {} was answered before; the resend is not called again", request.getRequestId());
-            context.forward(new Record<>(request.getRequestId(), new CallOutcome.Duplicate(request),
-                    context.currentSystemTimeMs()));
+            context.forward(new Record<>(request.getRequestId(), new CallOutcome.Duplicate(request), now));
+        } else if (stage.cache().servesDirectly(request) && answerFromCache(key, request, ResponseStatus.CACHED, 0)) {
+            log.debug("Request {} answered from the response cache", request.getRequestId());
         } else {
-            start(key, new InFlightCall(request, Instant.ofEpochMilli(context.currentSystemTimeMs()), 0, null, 0, 0,
+            // A record from a retry tier whose entry is gone (put there by an operator's replay) keeps its tier.
+            start(key, new InFlightCall(request, Instant.ofEpochMilli(now), 0, null, 0, 0, tier, null,
                     new ArrayList<>()));
         }
         drain();
@@ -188,7 +207,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         Instant deadline = request.getDeadline();
         long startNow = context.currentSystemTimeMs();
         if (deadline != null && deadline.toEpochMilli() <= startNow) {
-            deadLetter(id, call, "DEADLINE_EXCEEDED", new ProviderException(chain.isEmpty() ? "none"
+            giveUp(id, call, "DEADLINE_EXCEEDED", new ProviderException(chain.isEmpty() ? "none"
                     : chain.get(0).provider(), 0, "deadline", false, null, "the request's deadline passed"));
             return;
         }
@@ -197,13 +216,13 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         long tokens = TokenEstimate.total(request, settings.defaultOutputTokens());
         for (int index = call.getTarget(); index < chain.size(); index++) {
             RouteTable.Target target = chain.get(index);
-            ProviderClient provider = providers.get(target.provider()).orElse(null);
-            CircuitBreaker breaker = breakers.of(target);
+            ProviderClient provider = stage.providers().get(target.provider()).orElse(null);
+            CircuitBreaker breaker = stage.breakers().of(target);
             // Context-window fallback: a prompt too long for this model goes on to a larger one in the chain.
             if (provider == null || !PriceTable.fits(target.model(), tokens) || !breaker.tryAcquirePermission()) {
                 continue;
             }
-            long quotaWait = quotas.tryAcquire(target.provider(), tokens, startNow);
+            long quotaWait = stage.quotas().tryAcquire(target.provider(), tokens, startNow);
             if (quotaWait > 0) {
                 // Near the provider's own quota: queue until it has room, spending no attempt.
                 breaker.releasePermission();
@@ -211,7 +230,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                 retries.add(new DueRetry(startNow + quotaWait, id));
                 return;
             }
-            if (!bulkheads.tryAcquire(target.provider())) {
+            if (!stage.bulkheads().tryAcquire(target.provider())) {
                 // The provider already has as many calls out as allowed: wait a little, spending no attempt.
                 breaker.releasePermission();
                 inFlight.put(id, call);
@@ -234,7 +253,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             } catch (RuntimeException e) {
                 pending = CompletableFuture.failedFuture(e);
             }
-            pending.whenComplete((reply, failure) -> bulkheads.release(target.provider()));
+            pending.whenComplete((reply, failure) -> stage.bulkheads().release(target.provider()));
             // The JDK client's timeout stops covering a call once headers arrive; a stalled body must end too.
             pending.orTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).whenComplete((reply, failure) ->
                     completions.add(new Completion(id, attempt, reply,
@@ -256,7 +275,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             return;
         }
         String last = chain.isEmpty() ? "none" : chain.get(chain.size() - 1).provider();
-        deadLetter(id, call, "NO_TARGET_AVAILABLE", new ProviderException(last, 0, "circuit_open", true, null,
+        giveUp(id, call, "NO_TARGET_AVAILABLE", new ProviderException(last, 0, "circuit_open", true, null,
                 "no target of route '" + request.getRoute() + "' was available within "
                         + settings.maxCircuitWait().toSeconds() + " s: circuits open or providers not configured"));
     }
@@ -315,7 +334,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             log.error("Handling the provider result of {} failed; dead-lettering it", done.requestId(), e);
             InFlightCall call = inFlight.get(done.requestId());
             if (call != null) {
-                deadLetter(done.requestId(), call, "PROCESSING_ERROR", new ProviderException("sluice", 0,
+                giveUp(done.requestId(), call, "PROCESSING_ERROR", new ProviderException("sluice", 0,
                         "processing_error", false, null, e.getClass().getSimpleName()));
             }
         }
@@ -331,9 +350,8 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         if (done.reply() != null) {
             done.breaker().onSuccess(done.latencyMs(), TimeUnit.MILLISECONDS);
             PromptResponse response = response(call, done, now); // first: if it fails, nothing was changed
-            inFlight.delete(done.requestId());
-            answered.put(done.requestId(), now, now);
-            context.forward(new Record<>(response.getRequestId(), new CallOutcome.Answered(response), now));
+            stage.cache().remember(cache, call.getRequest(), response, now);
+            answer(done.requestId(), response, now);
             return;
         }
         ProviderException error = done.error();
@@ -343,52 +361,135 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         } else {
             done.breaker().releasePermission();
         }
-        call.setLastError(redact.apply(error.getMessage()));
+        call.setLastError(stage.redact().apply(error.getMessage()));
         List<FailedAttempt> failures = new ArrayList<>(call.getFailures());
         failures.add(new FailedAttempt(done.attempt(),
                 chainOf(call.getRequest()).get(call.getTarget()).toString(), error.status(),
                 error.errorClass(), call.getLastError(), Instant.ofEpochMilli(now)));
         call.setFailures(failures);
         log.info("Provider call for request {} failed on attempt {}: {}", call.getRequest().getRequestId(),
-                done.attempt(), redact.apply(error.getMessage()));
+                done.attempt(), stage.redact().apply(error.getMessage()));
         long retryAt = now + settings.backoffAfter(call.getTargetAttempts(), error.retryAfter().orElse(null)).toMillis();
         boolean retrySameTarget = error.retryable() && call.getTargetAttempts() < settings.maxAttempts()
                 && settings.honours(error.retryAfter().orElse(null));
         Instant deadline = call.getRequest().getDeadline();
         boolean hasNextTarget = call.getTarget() + 1 < chainOf(call.getRequest()).size();
         if (deadline != null && deadline.toEpochMilli() <= (retrySameTarget ? retryAt : now)) {
-            deadLetter(done.requestId(), call, "DEADLINE_EXCEEDED", error);
+            giveUp(done.requestId(), call, "DEADLINE_EXCEEDED", error);
         } else if (retrySameTarget) {
+            countRetry(error, "same_target");
+            log.info("Request {} retries {} in {} ms", call.getRequest().getRequestId(),
+                    chainOf(call.getRequest()).get(call.getTarget()), retryAt - now);
             inFlight.put(done.requestId(), call);
             retries.add(new DueRetry(retryAt, done.requestId()));
         } else if (hasNextTarget) {
+            countRetry(error, "fallback");
             call.setTarget(call.getTarget() + 1);
             call.setTargetAttempts(0);
             inFlight.put(done.requestId(), call);
             retries.add(new DueRetry(now, done.requestId())); // the fallback is tried at once
         } else {
-            deadLetter(done.requestId(), call, error.retryable() ? "RETRIES_EXHAUSTED" : "NON_RETRYABLE", error);
+            giveUp(done.requestId(), call, error.retryable() ? "RETRIES_EXHAUSTED" : "NON_RETRYABLE", error);
         }
+    }
+
+    private void countRetry(ProviderException error, String kind) {
+        // provider and error class are bounded label sets; request ids never become labels
+        Metrics.counter(RETRIES_METRIC, "provider", error.provider(), "error_class", error.errorClass(), "kind", kind)
+                .increment();
+    }
+
+    private void answer(String id, PromptResponse response, long now) {
+        inFlight.delete(id);
+        answered.put(id, now, now);
+        context.forward(new Record<>(response.getRequestId(), new CallOutcome.Answered(response), now));
+    }
+
+    /** Answers from the cache if it holds this prompt; false (and nothing changed) when it does not. */
+    private boolean answerFromCache(String id, PromptRequest request, ResponseStatus status, int attempts) {
+        long now = context.currentSystemTimeMs();
+        Optional<PromptResponse> cached = stage.cache().lookup(cache, request, now);
+        if (cached.isEmpty()) {
+            return false;
+        }
+        Metrics.counter(CACHE_METRIC, "route", request.getRoute(),
+                "result", status == ResponseStatus.CACHED ? "hit" : "fallback").increment();
+        answer(id, Answers.fromCache(request, cached.get(), status, attempts, now), now);
+        return true;
+    }
+
+    /**
+     * No target answered. In order, the request gets: an earlier answer to the same prompt (routes with a cache), the
+     * route's degraded answer, a retry tier (a retryable failure with a tier left before the deadline), or the
+     * dead-letter topic. A processing error always dead-letters: it says nothing about the providers.
+     */
+    private void giveUp(String id, InFlightCall call, String reason, ProviderException error) {
+        long now = context.currentSystemTimeMs();
+        PromptRequest request = call.getRequest();
+        boolean processingError = reason.equals("PROCESSING_ERROR");
+        if (!processingError && stage.cache().enabled(request.getRoute())
+                && answerFromCache(id, request, ResponseStatus.CACHED_FALLBACK, call.getAttempts())) {
+            log.warn("Request {} answered from the cache after {} attempts: {}", request.getRequestId(),
+                    call.getAttempts(), reason);
+            return;
+        }
+        String degraded = settings.degradedAnswers().get(request.getRoute());
+        if (degraded != null && !processingError) {
+            // The route prefers a configured answer to waiting. Not remembered as answered: a resend gets a real
+            // try once a provider is back.
+            log.warn("Request {} answered DEGRADED after {} attempts: {}", request.getRequestId(),
+                    call.getAttempts(), reason);
+            inFlight.delete(id);
+            context.forward(new Record<>(request.getRequestId(),
+                    new CallOutcome.Answered(Answers.degraded(request, degraded, call.getAttempts(), now)), now));
+            return;
+        }
+        int tier = call.getRetryTier() + 1;
+        boolean providerTrouble = reason.equals("RETRIES_EXHAUSTED") || reason.equals("NO_TARGET_AVAILABLE");
+        if (providerTrouble && tier <= stage.retryTiers().count()) {
+            long dueAt = now + stage.retryTiers().delay(tier).toMillis();
+            Instant deadline = request.getDeadline();
+            if (deadline == null || dueAt < deadline.toEpochMilli()) {
+                park(id, call, tier, dueAt, reason);
+                return;
+            }
+        }
+        deadLetter(id, call, reason, error);
+    }
+
+    /**
+     * Sends the request to retry tier {@code tier}'s topic. Its in-flight entry stays, marked parked, so a resend
+     * meanwhile is ignored and a restore does not re-issue it; the tier brings it back when due.
+     */
+    private void park(String id, InFlightCall call, int tier, long dueAt, String reason) {
+        long now = context.currentSystemTimeMs();
+        call.setRetryTier(tier);
+        call.setParkedUntil(Instant.ofEpochMilli(dueAt));
+        inFlight.put(id, call);
+        Record<String, CallOutcome> record = new Record<>(call.getRequest().getRequestId(),
+                new CallOutcome.Delayed(call.getRequest(), tier, dueAt), now);
+        Headers headers = record.headers();
+        DeadLetterHeaders.put(headers, RetryHeaders.TIER, tier);
+        DeadLetterHeaders.put(headers, RetryHeaders.ATTEMPTS, call.getAttempts());
+        DeadLetterHeaders.put(headers, RetryHeaders.DUE_AT, dueAt);
+        DeadLetterHeaders.put(headers, RetryHeaders.REASON, reason);
+        if (call.getLastError() != null) {
+            DeadLetterHeaders.put(headers, RetryHeaders.LAST_ERROR, call.getLastError());
+        }
+        Metrics.counter(PARKED_METRIC, "tier", String.valueOf(tier)).increment();
+        log.warn("Request {} parked on retry tier {} for {} ms after {} attempts: {}",
+                call.getRequest().getRequestId(), tier, dueAt - now, call.getAttempts(), reason);
+        context.forward(record);
     }
 
     private void deadLetter(String id, InFlightCall call, String reason, ProviderException error) {
         inFlight.delete(id);
         long now = context.currentSystemTimeMs();
-        String degraded = settings.degradedAnswers().get(call.getRequest().getRoute());
-        if (degraded != null && !reason.equals("PROCESSING_ERROR")) {
-            // The route prefers a configured answer to a dead letter. Not remembered as answered: a resend gets a
-            // real try once a provider is back.
-            log.warn("Request {} answered DEGRADED after {} attempts: {}", call.getRequest().getRequestId(),
-                    call.getAttempts(), reason);
-            context.forward(new Record<>(call.getRequest().getRequestId(),
-                    new CallOutcome.Answered(degradedResponse(call, degraded, now)), now));
-            return;
-        }
         Record<String, CallOutcome> record = new Record<>(call.getRequest().getRequestId(),
                 new CallOutcome.DeadLettered(call.getRequest(), reason, error, call.getAttempts()), now);
-        var headers = record.headers();
+        Headers headers = record.headers();
         DeadLetterHeaders.put(headers, DeadLetterHeaders.EXCEPTION, ProviderException.class.getName());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.MESSAGE, redact.apply(error.getMessage()));
+        DeadLetterHeaders.put(headers, DeadLetterHeaders.MESSAGE, stage.redact().apply(error.getMessage()));
         DeadLetterHeaders.put(headers, DeadLetterHeaders.REASON, reason);
         DeadLetterHeaders.put(headers, DeadLetterHeaders.STAGE, STAGE);
         DeadLetterHeaders.put(headers, DeadLetterHeaders.REQUEST_ID, call.getRequest().getRequestId());
@@ -410,31 +511,8 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                     call.getFailures().get(call.getFailures().size() - 1).getAt().toEpochMilli());
         }
         log.warn("Request {} dead-lettered after {} attempts: {} ({})", call.getRequest().getRequestId(),
-                call.getAttempts(), reason, redact.apply(error.getMessage()));
+                call.getAttempts(), reason, stage.redact().apply(error.getMessage()));
         context.forward(record);
-    }
-
-    private static PromptResponse degradedResponse(InFlightCall call, String message, long now) {
-        PromptRequest request = call.getRequest();
-        return PromptResponse.newBuilder()
-                .setRequestId(request.getRequestId())
-                .setTenantId(request.getTenantId())
-                .setUserId(request.getUserId())
-                .setRoute(request.getRoute())
-                .setStatus(ResponseStatus.DEGRADED)
-                .setProvider("sluice")
-                .setModel("degraded")
-                .setContent(message)
-                .setContentHtml(Encode.forHtml(message))
-                .setFinishReason("degraded")
-                .setUsage(new TokenUsage(0L, 0L, 0L, 0L))
-                .setCostMicros(0)
-                .setPriceVersion(null)
-                .setProviderLatencyMs(0)
-                .setEndToEndLatencyMs(Math.max(0, now - request.getCreatedAt().toEpochMilli()))
-                .setAttempts(call.getAttempts())
-                .setCompletedAt(Instant.ofEpochMilli(now))
-                .build();
     }
 
     private PromptResponse response(InFlightCall call, Completion done, long now) {
@@ -448,30 +526,8 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             Metrics.timer(CANARY_LATENCY_METRIC, "route", request.getRoute(), "variant", variant)
                     .record(done.latencyMs(), TimeUnit.MILLISECONDS);
         }
-        var price = PriceTable.price(reply.model()).or(() -> PriceTable.price(target.model()));
-        long cost = price.map(p -> PriceTable.costMicros(p, reply.inputTokens(), reply.cachedInputTokens(),
-                reply.outputTokens())).orElse(0L);
-        return PromptResponse.newBuilder()
-                .setRequestId(request.getRequestId())
-                .setTenantId(request.getTenantId())
-                .setUserId(request.getUserId())
-                .setRoute(request.getRoute())
-                .setStatus(call.getTarget() == 0 ? ResponseStatus.OK : ResponseStatus.FALLBACK)
-                .setProvider(target.provider())
-                .setModel(reply.model())
-                .setContent(reply.content())
-                .setContentHtml(Encode.forHtml(reply.content()))
-                .setFinishReason(reply.finishReason())
-                .setUsage(new TokenUsage(reply.inputTokens(), reply.outputTokens(), reply.cachedInputTokens(),
-                        reply.reasoningTokens()))
-                .setCostMicros(cost)
-                .setPriceVersion(price.isPresent() ? PriceTable.VERSION : null)
-                .setProviderLatencyMs(done.latencyMs())
-                .setEndToEndLatencyMs(Math.max(0, now - request.getCreatedAt().toEpochMilli()))
-                .setAttempts(call.getAttempts())
-                .setCompletedAt(Instant.ofEpochMilli(now))
-                .setVariant(variant)
-                .build();
+        return Answers.fromReply(request, target, call.getTarget() == 0, reply, done.latencyMs(), call.getAttempts(),
+                variant, now);
     }
 
     /** The targets a request is tried on, with the route's canary candidate first for users in the canary. */

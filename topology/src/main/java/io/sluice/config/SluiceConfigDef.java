@@ -65,6 +65,7 @@ public final class SluiceConfigDef {
     public static final String BUDGET_FALLBACK_ROUTES = "budgets.soft.fallback.routes";
     public static final String TOPIC_SETTLEMENTS = "topics.budget.settlements";
     public static final String TOPIC_BUDGET_EVENTS = "topics.budget.events";
+    public static final String TOPIC_RETRY = "topics.retry";
     public static final String ROUTES = "routes";
     public static final String OPENAI_BASE_URL = "providers.openai.base.url";
     public static final String OPENAI_API_KEY = "providers.openai.api.key";
@@ -77,6 +78,8 @@ public final class SluiceConfigDef {
     public static final String CALL_POLL_INTERVAL_MS = "call.completion.poll.ms";
     public static final String CALL_DEDUP_RETENTION_MS = "call.dedup.retention.ms";
     public static final String CALL_MAX_WAIT_MS = "call.max.circuit.wait.ms";
+    public static final String CALL_RETRY_TIERS = "call.retry.tiers";
+    public static final String CALL_CACHE_TTL_MS = "call.cache.ttl.ms";
     public static final String BULKHEAD_MAX_CALLS = "call.bulkhead.max.concurrent.per.provider";
     public static final String OPENAI_RPM = "providers.openai.requests.per.minute";
     public static final String OPENAI_TPM = "providers.openai.tokens.per.minute";
@@ -123,6 +126,8 @@ public final class SluiceConfigDef {
                     "Topic carrying each request's actual cost from the call stage back to its tenant's budget.")
             .define(TOPIC_BUDGET_EVENTS, Type.STRING, "budget-events", new ConfigDef.NonEmptyString(), MEDIUM,
                     "Topic of BudgetEvent records (soft threshold crossed, hard limit reached), keyed by tenant id.")
+            .define(TOPIC_RETRY, Type.STRING, "retry", new ConfigDef.NonEmptyString(), MEDIUM,
+                    "Base name of the delayed retry topics, one per tier of call.retry.tiers: <prefix><name>-1, -2, ...")
             .define(TOPICS_PARTITIONS, Type.INT, 6, atLeast(1), MEDIUM,
                     "Partitions of topics Sluice creates; bounds how many instances share the work.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, LOW,
@@ -230,10 +235,29 @@ public final class SluiceConfigDef {
                     "Provider calls in flight at once per provider and instance; past it calls queue (no attempt is spent).")
             .define(CALL_MAX_WAIT_MS, Type.LONG, 300_000L, atLeast(0), MEDIUM,
                     "How long a request may wait in flight for an open circuit of its route to let a call through, before it is dead-lettered.")
+            .define(CALL_RETRY_TIERS, Type.LIST, "30s,5m", durations(), MEDIUM,
+                    "Delays of the retry tiers (e.g. 30s,5m,1h): a request whose route could not answer for a retryable reason waits on each tier's topic in turn before the dead-letter topic; empty: straight to the dead-letter topic.")
+            .define(CALL_CACHE_TTL_MS, Type.LONG, 3_600_000L, atLeast(1_000), MEDIUM,
+                    "How long an answer stays in the response cache of routes with routes.cache.<route>=on or fallback.")
             .define(CALL_DEDUP_RETENTION_MS, Type.LONG, 86_400_000L, atLeast(60_000), MEDIUM,
                     "How long an answered request id is remembered: a resend or replay within it is not called or charged again.");
 
     private SluiceConfigDef() {}
+
+    private static ConfigDef.Validator durations() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            for (Object each : (java.util.List<?>) value) {
+                try {
+                    if (Durations.parse(String.valueOf(each)).isZero()) {
+                        throw new IllegalArgumentException("zero");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value,
+                            "each entry must be a positive duration such as 500ms, 30s, 5m or 1h, but '" + each + "' is not");
+                }
+            }
+        }, () -> "durations such as 30s,5m,1h");
+    }
 
     private static ConfigDef.Validator zoneId() {
         return ConfigDef.LambdaValidator.with((name, value) -> {

@@ -23,7 +23,8 @@ public record SluiceTopics(
         Topic<String, RejectedRequest> rejected,
         Topic<String, PromptRequest> deadLetter,
         Topic<String, BudgetSettlement> budgetSettlements,
-        Topic<String, BudgetEvent> budgetEvents) {
+        Topic<String, BudgetEvent> budgetEvents,
+        List<String> retryTopics) {
 
     public static SluiceTopics from(SluiceConfig config, SchemaRegistryClient registry) {
         String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
@@ -38,12 +39,15 @@ public record SluiceTopics(
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_SETTLEMENTS), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, BudgetSettlement.class)),
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_BUDGET_EVENTS), Serdes.String(),
-                        SpecificAvroSerde.forValues(registry, BudgetEvent.class)));
+                        SpecificAvroSerde.forValues(registry, BudgetEvent.class)),
+                io.sluice.retry.RetryTiers.from(config).topics());
     }
 
     /** Names of the topics Sluice creates at start when they are missing. */
     public List<String> names() {
-        return List.of(requests.name(), responses.name(), rejected.name(), deadLetter.name(),
-                budgetSettlements.name(), budgetEvents.name());
+        var names = new java.util.ArrayList<>(List.of(requests.name(), responses.name(), rejected.name(),
+                deadLetter.name(), budgetSettlements.name(), budgetEvents.name()));
+        names.addAll(retryTopics);
+        return List.copyOf(names);
     }
 }

@@ -9,7 +9,9 @@ import io.sluice.call.Bulkheads;
 import io.sluice.call.CallOutcome;
 import io.sluice.call.CallProcessor;
 import io.sluice.call.CallSettings;
+import io.sluice.call.CallStage;
 import io.sluice.call.ProviderQuotas;
+import io.sluice.call.ResponseCache;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.limit.Limit;
@@ -17,6 +19,8 @@ import io.sluice.limit.LimitTable;
 import io.sluice.limit.WindowedLimiter;
 import io.sluice.provider.ProviderClients;
 import io.sluice.registry.SchemaRegistryClient;
+import io.sluice.retry.RetryHoldProcessor;
+import io.sluice.retry.RetryTiers;
 import io.sluice.sanitize.RequestValidator;
 import io.sluice.sanitize.SanitizePolicies;
 import io.sluice.sanitize.SanitizeProcessor;
@@ -24,10 +28,12 @@ import io.sluice.sanitize.Sanitizer;
 import io.sluice.sanitize.TokenCounter;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.schemas.internal.BudgetReservation;
 import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.schemas.internal.InFlightCall;
+import io.sluice.schemas.internal.RetryHold;
 import io.sluice.serde.SpecificAvroSerde;
 import java.time.Instant;
 import java.util.Map;
@@ -50,8 +56,10 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *                                  budget-settlements ─┐                     │
  *                                                      └──────── budget ◄────┘
  *                                                      ┌─ rejected, budget-events
+ *                                          retry-N ─ retry-hold-N ─┐   │
  *                                                      └─ by-request ─ call-provider ─┬─ responses
  *                                                                                     ├─ dead-letter
+ *                                                                                     ├─ retry-N (tier N)
  *                                                                                     └─ budget-settlements
  * </pre>
  * Keys: each limit and budget runs on the partition that owns its key ({@code tenantId/userId} for users,
@@ -120,23 +128,47 @@ public final class SluiceTopology {
                 .mapValues(out -> ((BudgetOutput.Decided) out).verdict(), Named.as("budget-verdict")),
                 TopologyNames.BUDGET, topics);
 
-        Serde<InFlightCall> inFlightSerde = SpecificAvroSerde.forValues(registry, InFlightCall.class);
-        KStream<String, CallOutcome> called = funded
-                .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request"))
+        // Requests back from a retry tier rejoin before the call stage's re-key, so they reach the same task.
+        RetryTiers tiers = RetryTiers.from(config);
+        Serde<RetryHold> holdSerde = SpecificAvroSerde.forValues(registry, RetryHold.class);
+        KStream<String, PromptRequest> toCall = funded;
+        for (int tier = 1; tier <= tiers.count(); tier++) {
+            toCall = toCall.merge(builder
+                    .stream(tiers.topic(tier), topics.requests().consumed(TopologyNames.retrySource(tier)))
+                    .process(RetryHoldProcessor.supplier(tier, tiers.delay(tier), holdSerde),
+                            Named.as(TopologyNames.retryHold(tier))), Named.as("retry-merge-" + tier));
+        }
+        ResponseCache cache = ResponseCache.from(config);
+        CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config), Breakers.from(config),
+                Bulkheads.from(config), ProviderQuotas.from(config), cache, tiers, sanitizer::redactForLogs);
+        KStream<String, CallOutcome> called = toCall
+                // identical prompts on a caching route meet on one partition, where their cache entry lives
+                .selectKey((key, request) -> cache.enabled(request.getRoute()) ? ResponseCache.keyOf(request)
+                        : request.getRequestId(), Named.as("key-by-request"))
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
-                .process(CallProcessor.supplier(providers, config.routes(), CallSettings.from(config),
-                                Breakers.from(config), Bulkheads.from(config), ProviderQuotas.from(config),
-                                sanitizer::redactForLogs,
-                                inFlightSerde),
+                .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
+                                SpecificAvroSerde.forValues(registry, PromptResponse.class)),
                         Named.as(TopologyNames.CALL));
-        called.map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
+        called.filter((id, outcome) -> !(outcome instanceof CallOutcome.Delayed), Named.as("terminal"))
+                .map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
                 .to(topics.budgetSettlements().name(),
                         topics.budgetSettlements().produced(TopologyNames.SETTLEMENTS_SINK));
-        Map<String, KStream<String, CallOutcome>> outcomes = called.split(Named.as("call-outcome-"))
+        var split = called.split(Named.as("call-outcome-"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
-                .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"))
+                .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"));
+        for (int tier = 1; tier <= tiers.count(); tier++) {
+            int t = tier;
+            split = split.branch((id, outcome) -> outcome instanceof CallOutcome.Delayed d && d.tier() == t,
+                    Branched.as("retry-" + tier));
+        }
+        Map<String, KStream<String, CallOutcome>> outcomes = split
                 .noDefaultBranch(); // duplicates end here: their request already has its outcome
+        for (int tier = 1; tier <= tiers.count(); tier++) {
+            outcomes.get("call-outcome-retry-" + tier)
+                    .mapValues(outcome -> ((CallOutcome.Delayed) outcome).request(), Named.as("call-retry-" + tier))
+                    .to(tiers.topic(tier), topics.requests().produced(TopologyNames.retrySink(tier)));
+        }
         outcomes.get("call-outcome-answered")
                 .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-response"))
                 .to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
@@ -164,6 +196,7 @@ public final class SluiceTopology {
             case CallOutcome.Answered a -> a.response().getTenantId();
             case CallOutcome.DeadLettered d -> d.request().getTenantId();
             case CallOutcome.Duplicate d -> d.request().getTenantId();
+            case CallOutcome.Delayed d -> d.request().getTenantId();
         };
     }
 
@@ -176,6 +209,7 @@ public final class SluiceTopology {
             // releases what the budget reserved for the copy; the original was settled when it was answered
             case CallOutcome.Duplicate d -> new BudgetSettlement(d.request().getRequestId(),
                     d.request().getTenantId(), 0L, Instant.now());
+            case CallOutcome.Delayed d -> throw new IllegalStateException("a delayed request is not settled yet");
         };
     }
 

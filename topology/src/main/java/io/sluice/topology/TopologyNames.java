@@ -23,6 +23,21 @@ public final class TopologyNames {
 
     private TopologyNames() {}
 
+    /** Source of retry tier {@code tier}'s topic. */
+    public static String retrySource(int tier) {
+        return "retry-" + tier + "-source";
+    }
+
+    /** The processor holding retry tier {@code tier}'s requests until due. */
+    public static String retryHold(int tier) {
+        return "retry-hold-" + tier;
+    }
+
+    /** Sink writing requests to retry tier {@code tier}'s topic. */
+    public static String retrySink(int tier) {
+        return "retry-" + tier + "-sink";
+    }
+
     /** Sink for the rejections of one gate stage. */
     public static String rejectedSink(String stage) {
         return stage + "-rejected-sink";

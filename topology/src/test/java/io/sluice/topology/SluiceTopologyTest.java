@@ -147,9 +147,9 @@ class SluiceTopologyTest {
     }
 
     @Test
-    @DisplayName("dead-letters a request whose retryable failures outlast the maximum attempts")
+    @DisplayName("dead-letters a request whose retryable failures outlast the maximum attempts, with no retry tiers")
     void deadLettersAfterMaxAttempts() {
-        start(Map.of(SluiceConfigDef.CALL_MAX_ATTEMPTS, 3));
+        start(Map.of(SluiceConfigDef.CALL_MAX_ATTEMPTS, 3, SluiceConfigDef.CALL_RETRY_TIERS, ""));
         for (int i = 0; i < 3; i++) {
             openai.thenFail(ScriptedProvider.failure(503, true));
         }

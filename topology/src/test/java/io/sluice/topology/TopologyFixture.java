@@ -30,6 +30,7 @@ final class TopologyFixture implements AutoCloseable {
     final ScriptedProvider openai = new ScriptedProvider("openai");
     final ScriptedProvider anthropic = new ScriptedProvider("anthropic");
     final SluiceTopics topics;
+    final SluiceConfig config;
     final TopologyTestDriver driver;
     final TestInputTopic<String, PromptRequest> requests;
     final TestOutputTopic<String, PromptResponse> responses;
@@ -38,13 +39,19 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, BudgetEvent> budgetEvents;
 
     TopologyFixture(Path stateDir, Map<String, ?> overrides) {
+        this(stateDir, overrides, null);
+    }
+
+    /** With {@code providers} in place of the scripted ones (null: the scripted ones). */
+    TopologyFixture(Path stateDir, Map<String, ?> overrides, ProviderClients real) {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092",
                 SluiceConfigDef.STATE_DIR, stateDir.toString()));
         settings.putAll(overrides);
-        SluiceConfig config = SluiceConfig.of(settings);
+        config = SluiceConfig.of(settings);
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        ProviderClients providers = new ProviderClients(Map.of("openai", openai, "anthropic", anthropic));
+        ProviderClients providers = real != null ? real
+                : new ProviderClients(Map.of("openai", openai, "anthropic", anthropic));
         driver = new TopologyTestDriver(SluiceTopology.build(config, registry, providers),
                 StreamsProperties.from(config), START);
         topics = SluiceTopics.from(config, registry);
@@ -60,6 +67,12 @@ final class TopologyFixture implements AutoCloseable {
                 topics.budgetEvents().valueSerde().deserializer());
     }
 
+    /** Reads what the call stage wrote to retry tier {@code tier}'s topic. */
+    TestOutputTopic<String, PromptRequest> retryTopic(int tier) {
+        return driver.createOutputTopic(io.sluice.retry.RetryTiers.from(config).topic(tier), new StringDeserializer(),
+                topics.requests().valueSerde().deserializer());
+    }
+
     /** Sends a request as its producer would: keyed by request id, timestamped with its createdAt. */
     void send(PromptRequest request) {
         requests.pipeInput(request.getRequestId(), request, request.getCreatedAt());
@@ -68,7 +81,9 @@ final class TopologyFixture implements AutoCloseable {
     /** Moves wall-clock time in punctuator-sized steps, as a running instance would, so retries come due. */
     void advance(Duration duration) {
         for (long ms = 0; ms < duration.toMillis(); ms += 20) {
-            driver.advanceWallClockTime(Duration.ofMillis(Math.min(20, duration.toMillis() - ms)));
+            long step = Math.min(20, duration.toMillis() - ms);
+            driver.advanceWallClockTime(Duration.ofMillis(step));
+            elapsed += step;
         }
     }
 
@@ -82,6 +97,11 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     private long elapsed;
+
+    /** The driver's wall-clock time. */
+    Instant now() {
+        return START.plusMillis(elapsed);
+    }
 
     @Override
     public void close() {

@@ -19,12 +19,17 @@ final class TopologyFixtures implements AfterEachCallback {
     private Path stateDir;
 
     TopologyFixture start(Map<String, ?> overrides) {
+        return start(overrides, null);
+    }
+
+    /** A fixture calling {@code providers} (real clients, e.g. against the simulator) instead of scripted ones. */
+    TopologyFixture start(Map<String, ?> overrides, io.sluice.provider.ProviderClients providers) {
         try {
             stateDir = Files.createTempDirectory("sluice-ttd-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        current = new TopologyFixture(stateDir, overrides);
+        current = new TopologyFixture(stateDir, overrides, providers);
         return current;
     }
 

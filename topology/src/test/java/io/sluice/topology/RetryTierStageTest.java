@@ -1,0 +1,146 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.budget.BudgetProcessor;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.retry.RetryHeaders;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.ResponseStatus;
+import io.sluice.schemas.internal.BudgetLedger;
+import io.sluice.testkit.PromptRequests;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Delayed retry topics: a request no target could answer waits on each tier in turn, then is dead-lettered. */
+class RetryTierStageTest {
+    private static final Instant T = TopologyFixture.START;
+
+    @RegisterExtension
+    final TopologyFixtures topologies = new TopologyFixtures();
+    private TopologyFixture fixture;
+
+    private void start() {
+        fixture = topologies.start(Map.of(SluiceConfigDef.ROUTES, "default=openai:gpt-4o-mini",
+                SluiceConfigDef.CALL_MAX_ATTEMPTS, 1, SluiceConfigDef.CALL_RETRY_TIERS, "10s,1m",
+                SluiceConfigDef.BUDGET_TENANT_DAILY, 10_000_000L));
+    }
+
+    private PromptRequest send() {
+        PromptRequest request = PromptRequests.valid("acme", "alice", T).build();
+        fixture.send(request);
+        return request;
+    }
+
+    @Test
+    @DisplayName("parks a request that exhausted its attempts on tier 1 with attempt count and due time, and calls it again only once due")
+    void parksOnTheFirstTierUntilDue() {
+        start();
+        fixture.openai.thenFail(ScriptedProvider.failure(503, true));
+        TestOutputTopic<String, PromptRequest> tier1 = fixture.retryTopic(1);
+
+        // Given a request whose only target fails
+        PromptRequest request = send();
+        fixture.advance(Duration.ofMillis(100));
+
+        // Then it is on tier 1's topic, with no outcome yet
+        TestRecord<String, PromptRequest> parked = tier1.readRecord();
+        assertThat(parked.key()).isEqualTo(request.getRequestId());
+        assertThat(header(parked, RetryHeaders.TIER)).isEqualTo("1");
+        assertThat(header(parked, RetryHeaders.ATTEMPTS)).isEqualTo("1");
+        assertThat(header(parked, RetryHeaders.REASON)).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(header(parked, RetryHeaders.LAST_ERROR)).contains("503");
+        long dueAt = Long.parseLong(header(parked, RetryHeaders.DUE_AT));
+        assertThat(dueAt).isGreaterThanOrEqualTo(T.plusSeconds(10).toEpochMilli());
+        assertThat(fixture.responses.isEmpty()).isTrue();
+        assertThat(fixture.deadLetters.isEmpty()).isTrue();
+
+        // When less than the tier's delay has passed, the provider is not called again
+        fixture.advance(Duration.ofSeconds(9));
+        assertThat(fixture.openai.calls).hasValue(1);
+
+        // When the delay is over, it is called again, and its answer is the request's one outcome
+        fixture.advance(Duration.ofSeconds(2));
+        assertThat(fixture.openai.calls).hasValue(2);
+        PromptResponse response = fixture.responses.readValue();
+        assertThat(response.getRequestId()).isEqualTo(request.getRequestId());
+        assertThat(response.getStatus()).isEqualTo(ResponseStatus.OK);
+        assertThat(response.getAttempts()).isEqualTo(2);
+        assertThat(fixture.responses.isEmpty()).isTrue();
+        assertThat(fixture.deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("dead-letters after the last tier, with every attempt of every tier in its headers")
+    void deadLettersAfterTheLastTier() {
+        start();
+        for (int i = 0; i < 3; i++) {
+            fixture.openai.thenFail(ScriptedProvider.failure(503, true));
+        }
+
+        // Given a request whose target fails on every try
+        send();
+        fixture.advance(Duration.ofSeconds(11));
+        assertThat(fixture.retryTopic(2).readRecord().headers().lastHeader(RetryHeaders.TIER).value())
+                .isEqualTo("2".getBytes());
+
+        // When both tiers have passed
+        fixture.advance(Duration.ofSeconds(61));
+
+        // Then it is dead-lettered once, after three attempts, each recorded
+        TestRecord<String, byte[]> letter = fixture.deadLetters.readRecord();
+        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+        List<String> attempts = new ArrayList<>();
+        letter.headers().headers(DeadLetterHeaders.ATTEMPT).forEach(h -> attempts.add(new String(h.value())));
+        assertThat(attempts).hasSize(3);
+        assertThat(fixture.openai.calls).hasValue(3);
+        assertThat(fixture.deadLetters.isEmpty()).isTrue();
+        assertThat(fixture.responses.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("ignores a resend of a parked request, and keeps its budget reservation until the final outcome")
+    void resendWhileParkedIsIgnored() {
+        start();
+        fixture.openai.thenFail(ScriptedProvider.failure(503, true));
+
+        // Given a parked request
+        PromptRequest request = send();
+        fixture.advance(Duration.ofMillis(100));
+        assertThat(ledger().getReservedMicros()).isPositive();
+
+        // When the producer resends it while it waits
+        fixture.send(request);
+        fixture.advance(Duration.ofMillis(100));
+
+        // Then the resend is not called, and the reservation is still held
+        assertThat(fixture.openai.calls).hasValue(1);
+        assertThat(ledger().getReservedMicros()).isPositive();
+
+        // And once due and answered: one response, the cost booked and nothing left reserved
+        fixture.advance(Duration.ofSeconds(11));
+        assertThat(fixture.responses.readValuesToList()).hasSize(1);
+        assertThat(fixture.openai.calls).hasValue(2);
+        assertThat(ledger().getReservedMicros()).isZero();
+        assertThat(ledger().getSpentMicros()).isPositive();
+    }
+
+    private BudgetLedger ledger() {
+        return fixture.driver.<String, BudgetLedger>getKeyValueStore(BudgetProcessor.LEDGERS)
+                .get("acme|day|2026-11-22");
+    }
+
+    private static String header(TestRecord<String, ?> record, String name) {
+        return DeadLetterHeaders.get(record.headers(), name);
+    }
+}
