@@ -137,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             tracker.poll(Duration.ofMillis(500)); // a duplicate would arrive right behind the first outcome
-            spec.commandLine().getOut().println(summary(tracker, started));
+            spec.commandLine().getOut().println(summary(tracker, started, runtime));
             spec.commandLine().getOut().flush();
             return tracker.waiting() == 0 && tracker.duplicates() == 0 ? 0 : 1;
         }
@@ -161,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
         });
     }
 
-    private String summary(OutcomeTracker tracker, long started) {
+    private String summary(OutcomeTracker tracker, long started, SluiceRuntime runtime) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         out.put("sent", requests);
@@ -177,6 +177,9 @@ final class DemoCommand implements Callable<Integer> {
                 .mapToDouble(c -> c.count()).sum());
         long seconds = Math.max(1, tracker.lastOutcomeAt() - started);
         out.put("throughputPerSec", Math.round(1000.0 * requests / seconds));
+        // provider answers only (rejections are cheap), over the same span: what the call stage completed
+        out.put("responsesPerSec", Math.round(1000.0 * tracker.count(tracker.responsesByStatus()) / seconds));
+        runtime.simulator().ifPresent(sim -> out.put("maxProviderCallsInFlight", sim.stats().maxInFlight()));
         ObjectNode latency = out.putObject("latencyMs");
         latency.put("p50", tracker.latencyPercentileMs(50));
         latency.put("p95", tracker.latencyPercentileMs(95));
