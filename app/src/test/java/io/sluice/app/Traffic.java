@@ -8,12 +8,14 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.topology.SluiceTopics;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A producer app's side of an integration test: sends requests (or raw bytes) and tells the tracker. */
 final class Traffic implements AutoCloseable {
@@ -53,13 +55,22 @@ final class Traffic implements AutoCloseable {
         producer.flush();
     }
 
-    /** Flushes, waits until every request sent has an outcome, then reads on a little so duplicates would show. */
+    /**
+     * Flushes, waits until every request sent has an outcome, then reads on a little so duplicates would show. When
+     * some never get one, fails naming them with everything seen so far.
+     */
     void awaitOutcomes(Duration timeout) {
         flush();
-        await().atMost(timeout).until(() -> {
-            tracker.poll(Duration.ofMillis(200));
-            return tracker.waiting() == 0;
-        });
+        try {
+            await().atMost(timeout).until(() -> {
+                tracker.poll(Duration.ofMillis(200));
+                return tracker.waiting() == 0;
+            });
+        } catch (ConditionTimeoutException e) {
+            List<String> waiting = tracker.waitingIds();
+            throw new AssertionError(waiting.size() + " requests without an outcome after " + timeout + ", e.g. "
+                    + waiting.subList(0, Math.min(10, waiting.size())) + "; seen: " + tracker.summary(), e);
+        }
         tracker.poll(Duration.ofSeconds(1));
     }
 

@@ -17,6 +17,7 @@ import io.sluice.schemas.internal.FailedAttempt;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.topology.DeadLetterHeaders;
 import io.sluice.topology.Keys;
+import io.sluice.topology.Outages;
 import io.sluice.topology.TopologyNames;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -326,11 +328,20 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     /**
      * A completion belongs to its own request, not to the record being processed: a failure handling it must end
      * that request (dead letter), never escape to the processing-exception handler, which would blame the record.
+     * Except a failure of Kafka Streams itself (a send that failed, a fenced producer, a handler that failed the
+     * thread) or an {@linkplain Outages outage} (the registry down when the response's schema is first registered):
+     * neither is the request's fault, and under exactly-once the thread's transaction is aborted and the call
+     * re-issued from the in-flight store; a dead letter here would end a valid request.
      */
     private void handleSafely(Completion done) {
         try {
             handle(done);
+        } catch (StreamsException e) {
+            throw e;
         } catch (RuntimeException e) {
+            if (Outages.isOutage(e)) {
+                throw e;
+            }
             log.error("Handling the provider result of {} failed; dead-lettering it", done.requestId(), e);
             InFlightCall call = inFlight.get(done.requestId());
             if (call != null) {

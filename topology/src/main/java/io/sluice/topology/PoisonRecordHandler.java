@@ -1,6 +1,5 @@
 package io.sluice.topology;
 
-import io.sluice.registry.SchemaRegistryException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -10,8 +9,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Dead-letters records that cannot be read (wrong magic byte, truncated body, a schema id the registry does not
  * have) and goes on, like Kafka Streams' LogAndContinue handler with a dead-letter topic; but when the schema
- * registry itself cannot be reached or fails, the record is not poison: the stream thread fails instead (and is
- * replaced), so the record is read again once the registry is back rather than dead-lettered while valid.
+ * registry itself cannot be reached or fails (an {@linkplain Outages outage}), the record is not poison: the stream
+ * thread fails instead (and is replaced), so the record is read again once the registry is back rather than
+ * dead-lettered while valid.
  */
 public final class PoisonRecordHandler extends LogAndContinueExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(PoisonRecordHandler.class);
@@ -19,12 +19,10 @@ public final class PoisonRecordHandler extends LogAndContinueExceptionHandler {
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
                                 Exception exception) {
-        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SchemaRegistryException e && (e.status() < 0 || e.status() >= 500)) {
-                log.error("Schema registry unavailable while reading {}-{}@{}; failing the thread to retry",
-                        record.topic(), record.partition(), record.offset());
-                return Response.fail();
-            }
+        if (Outages.isOutage(exception)) {
+            log.error("Outage (schema registry unavailable) while reading {}-{}@{}; failing the thread to retry: {}",
+                    record.topic(), record.partition(), record.offset(), exception.toString());
+            return Response.fail();
         }
         return super.handleError(context, record, exception);
     }

@@ -6,7 +6,6 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /** The Kafka Streams settings Sluice runs with. Every value that differs from Kafka's default says why. */
 public final class StreamsProperties {
@@ -39,9 +38,13 @@ public final class StreamsProperties {
         // stream thread: they go to the dead-letter topic with their original bytes and the error, and we go on.
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.string(SluiceConfigDef.TOPICS_PREFIX)
                 + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER));
-        // ... but a registry that is down makes valid records unreadable: that fails the thread instead.
+        // ... but a registry that is down makes valid records unreadable, or a stage's output unwritable when its
+        // schema is registered for the first time (the embedded registry is down with the broker), and a Kafka
+        // timeout is no fault of the record: those fail the thread instead (it is replaced, the transaction aborted,
+        // the record processed again), in all three handlers.
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrorHandler.class);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionErrorHandler.class);
         // Sluice has no global stores today; opting in now is the Kafka 5.0 behaviour and silences its warning.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // Every processor, store and internal topic is named in SluiceTopology; refuse generated names, which

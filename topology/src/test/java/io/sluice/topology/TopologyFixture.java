@@ -4,6 +4,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderClients;
 import io.sluice.registry.InMemorySchemaRegistryClient;
+import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.schemas.BudgetEvent;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
@@ -39,17 +40,16 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, BudgetEvent> budgetEvents;
 
     TopologyFixture(Path stateDir, Map<String, ?> overrides) {
-        this(stateDir, overrides, null);
+        this(stateDir, overrides, new InMemorySchemaRegistryClient(), null);
     }
 
-    /** With {@code providers} in place of the scripted ones (null: the scripted ones). */
-    TopologyFixture(Path stateDir, Map<String, ?> overrides, ProviderClients real) {
+    /** With serdes on {@code registry}, and {@code real} providers in place of the scripted ones (null: scripted). */
+    TopologyFixture(Path stateDir, Map<String, ?> overrides, SchemaRegistryClient registry, ProviderClients real) {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092",
                 SluiceConfigDef.STATE_DIR, stateDir.toString()));
         settings.putAll(overrides);
         config = SluiceConfig.of(settings);
-        InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
         ProviderClients providers = real != null ? real
                 : new ProviderClients(Map.of("openai", openai, "anthropic", anthropic));
         driver = new TopologyTestDriver(SluiceTopology.build(config, registry, providers),

@@ -1,5 +1,7 @@
 package io.sluice.topology;
 
+import io.sluice.registry.InMemorySchemaRegistryClient;
+import io.sluice.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,17 +21,27 @@ final class TopologyFixtures implements AfterEachCallback {
     private Path stateDir;
 
     TopologyFixture start(Map<String, ?> overrides) {
-        return start(overrides, null);
+        return start(overrides, new InMemorySchemaRegistryClient(), null);
     }
 
     /** A fixture calling {@code providers} (real clients, e.g. against the simulator) instead of scripted ones. */
     TopologyFixture start(Map<String, ?> overrides, io.sluice.provider.ProviderClients providers) {
+        return start(overrides, new InMemorySchemaRegistryClient(), providers);
+    }
+
+    /** A fixture whose serdes use {@code registry}. */
+    TopologyFixture start(Map<String, ?> overrides, SchemaRegistryClient registry) {
+        return start(overrides, registry, null);
+    }
+
+    private TopologyFixture start(Map<String, ?> overrides, SchemaRegistryClient registry,
+                                  io.sluice.provider.ProviderClients providers) {
         try {
             stateDir = Files.createTempDirectory("sluice-ttd-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        current = new TopologyFixture(stateDir, overrides, providers);
+        current = new TopologyFixture(stateDir, overrides, registry, providers);
         return current;
     }
 

@@ -1,0 +1,83 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.registry.SchemaRegistryException;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The processing and production handlers: dead-letter what is wrong with a record, fail on an outage. */
+class ErrorHandlersTest {
+    private static final Map<String, Object> CONFIG =
+            Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "sluice.dead-letter");
+    private static final SchemaRegistryException UNREACHABLE =
+            new SchemaRegistryException("Schema registry is unreachable", new ConnectException("refused"));
+    /** What a sink throws into the processor when its serializer met the registry down. */
+    private static final Exception REGISTRY_DOWN = new StreamsException("Unable to serialize record", UNREACHABLE);
+
+    @Test
+    @DisplayName("the processing handler fails the thread on an outage and dead-letters any other failure")
+    void processingHandler() {
+        ProcessingErrorHandler handler = new ProcessingErrorHandler();
+        handler.configure(CONFIG);
+        Record<String, String> record = new Record<>("req-1", "value", 0L);
+
+        var outage = handler.handleError(context(), record, REGISTRY_DOWN);
+        var timeout = handler.handleError(context(), record, new TimeoutException("metadata"));
+        var bug = handler.handleError(context(), record, new IllegalStateException("a bug"));
+
+        assertThat(outage.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(outage.deadLetterQueueRecords()).isEmpty();
+        assertThat(timeout.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(bug.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        assertThat(bug.deadLetterQueueRecords()).extracting(ProducerRecord::topic)
+                .containsExactly("sluice.dead-letter");
+    }
+
+    @Test
+    @DisplayName("the production handler dead-letters no record that is unserializable only while the registry is down")
+    void productionHandler() {
+        ProductionErrorHandler handler = new ProductionErrorHandler();
+        handler.configure(CONFIG);
+        ProducerRecord<String, String> record = new ProducerRecord<>("sluice.responses", "req-1", "value");
+
+        var outage = handler.handleSerializationError(context(), record, UNREACHABLE,
+                ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+        var poison = handler.handleSerializationError(context(), record, new SerializationException("bad Avro"),
+                ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+
+        assertThat(outage.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(outage.deadLetterQueueRecords()).isEmpty();
+        assertThat(poison.deadLetterQueueRecords()).extracting(ProducerRecord::topic)
+                .containsExactly("sluice.dead-letter");
+    }
+
+    private static ErrorHandlerContext context() {
+        return new ErrorHandlerContext() {
+            @Override public String topic() { return "sluice.requests"; }
+            @Override public int partition() { return 0; }
+            @Override public long offset() { return 7; }
+            @Override public Headers headers() { return new RecordHeaders(); }
+            @Override public String processorNodeId() { return "call-provider"; }
+            @Override public TaskId taskId() { return new TaskId(3, 0); }
+            @Override public long timestamp() { return 0; }
+            @Override public byte[] sourceRawKey() { return "req-1".getBytes(StandardCharsets.UTF_8); }
+            @Override public byte[] sourceRawValue() { return new byte[] {0, 0, 0, 0, 1}; }
+        };
+    }
+}
