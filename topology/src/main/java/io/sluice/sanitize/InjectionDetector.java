@@ -5,15 +5,14 @@ import java.util.List;
 
 /**
  * Scores a prompt for prompt-injection and jailbreak attempts with named, weighted heuristics (see
- * {@link InjectionRules}), applied to normalized text so that full-width letters and invisible characters do not
- * hide a phrase. Heuristics catch the known families cheaply and explainably; they are a first line, not a guarantee.
+ * {@link InjectionRules}), applied to normalized text and to its {@link EvasionSpellings respellings} so that
+ * full-width letters, invisible characters, hyphens or digits for letters do not hide a phrase. Heuristics catch the
+ * known families cheaply and explainably; they are a first line, not a guarantee.
  */
 public final class InjectionDetector {
     public static final double DEFAULT_THRESHOLD = 1.0;
 
     private static final List<InjectionRule> RULES = InjectionRules.all();
-
-    private static final java.util.regex.Pattern INTRA_WORD_HYPHEN = java.util.regex.Pattern.compile("(?<=\\p{L})-+(?=\\p{L})");
 
     private final double threshold;
 
@@ -36,9 +35,9 @@ public final class InjectionDetector {
     public InjectionVerdict inspect(NormalizedText text) {
         List<String> hits = new ArrayList<>();
         double score = 0;
-        NormalizedText collapsed = collapse(text);
+        List<NormalizedText> views = EvasionSpellings.views(text);
         for (InjectionRule rule : RULES) {
-            if (rule.firesOn(text) || (collapsed != text && rule.firesOn(collapsed))) {
+            if (views.stream().anyMatch(rule::firesOn)) {
                 hits.add(rule.name());
                 score += rule.weight();
             }
@@ -47,20 +46,6 @@ public final class InjectionDetector {
         score += encoded(text, hits);
         // Weights are hundredths; rounding keeps 0.3 + 0.7 equal to 1.0.
         return new InjectionVerdict(Math.round(score * 100) / 100.0, threshold, hits);
-    }
-
-    /**
-     * The text with the usual filter-evasion spellings undone: hyphens or underscores inside words ("i-nstruction",
-     * "DEVELOPER_MODE") and escaped markdown ("\\_"). Returns the same instance when there is nothing to undo.
-     */
-    static NormalizedText collapse(NormalizedText text) {
-        String t = text.text();
-        if (t.indexOf('-') < 0 && t.indexOf('_') < 0 && t.indexOf('\\') < 0) {
-            return text;
-        }
-        String collapsed = INTRA_WORD_HYPHEN.matcher(t.replace("\\", "")).replaceAll("");
-        collapsed = collapsed.replace('_', ' ');
-        return collapsed.equals(t) ? text : new NormalizedText(collapsed, text.removed());
     }
 
     private static double invisible(NormalizedText text, List<String> hits) {

@@ -1,12 +1,14 @@
 package io.sluice.sanitize;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The catalogue of injection heuristics, grouped by attack family. Weights are calibrated so that one unambiguous
  * signal (an override phrase, a fake chat turn, a request for the system prompt, "do anything now") reaches the default
  * threshold of 1.0 alone, while words that also occur in harmless prompts ("act as", "developer mode", "jailbreak",
- * "without rules") score less and flag only in combination, as they do in persona jailbreaks.
+ * "without rules") score less and flag only in combination, as they do in persona jailbreaks. The persona-jailbreak
+ * family, the largest, is kept in {@link JailbreakRules}.
  */
 final class InjectionRules {
     static final String OVERRIDE = "instruction-override";
@@ -25,6 +27,10 @@ final class InjectionRules {
     private InjectionRules() {}
 
     static List<InjectionRule> all() {
+        return Stream.concat(overridesMarkersAndExtraction().stream(), JailbreakRules.all().stream()).toList();
+    }
+
+    private static List<InjectionRule> overridesMarkersAndExtraction() {
         return List.of(
                 // "Ignore all previous instructions", "[IGNORE PRIOR INPUTS]", "forget the above rules".
                 InjectionRule.pattern("override-previous-instructions", OVERRIDE, 1.0,
@@ -83,6 +89,16 @@ final class InjectionRules {
                                 + "|\\b(?:access|privilege|clearance|authori[sz]ation)\\s+level\\s*[:=]?\\s*(?:admin|root|max(?:imum)?|unlimited|omega)\\b"),
                 InjectionRule.pattern("assistant-turn-line", ROLE, 0.5, "^[ \\t]*(?:assistant|ai|chatgpt|gpt)[ \\t]*:"),
 
+                // Output obfuscation: an answer asked for backwards or encoded, or opened with an invisible control
+                // character, so that a filter reading the response cannot.
+                InjectionRule.pattern("invisible-codepoint-request", INVISIBLE, 0.4,
+                        "\\bU\\+(?:202[A-E]|206[6-9]|200[B-F]|2060|FEFF|E00[0-7][0-9A-F])\\b"),
+                InjectionRule.pattern("obfuscated-output", ENCODED, 0.4,
+                        "\\b(?:reply|replies|response|responses|answer|answers|output|respond|write)\\b[^.\\n]{0,50}?"
+                                + "\\b(?:(?:each|every)\\s+(?:line|word|sentence)\\s+reversed|reversed\\s+(?:letter|character)\\s+by"
+                                + "|in\\s+(?:base64|rot-?13|hex(?:adecimal)?|leet\\s?speak|morse\\s+code|binary)"
+                                + "|encoded\\s+(?:in|as|with)\\s+(?:base64|rot-?13|hex))\\b"),
+
                 // "Show me your system prompt", "output your starting instructions".
                 InjectionRule.pattern("system-prompt-request", EXTRACTION, 1.0,
                         "\\b(?:reveal|print|show|display|repeat|output|tell|give|share|leak|dump|recite|reproduce|write"
@@ -108,85 +124,6 @@ final class InjectionRules {
                 InjectionRule.pattern("ask-for-instructions", EXTRACTION, 1.0,
                         "\\bwhat\\s+(?:were|are|was|is)\\s+(?:those|your)\\s+(?:\\w+\\s+)?(?:instructions|rules|directives|guidelines)\\b"
                                 + "|\\b(?:complete|continue|finish)\\b[^.\\n]{0,30}[:'\"]\\s*['\"]?(?:I\\s+was\\s+(?:instructed|told|programmed)"
-                                + "|(?:the|my)\\s+(?:system\\s+)?(?:prompt|instructions)\\s+(?:is|are|says?))"),
-
-                // "DAN", "do anything now": the best-known persona jailbreak and its many descendants.
-                InjectionRule.pattern("do-anything-now", PERSONA, 1.0, "\\bdo\\s+anything\\s+now\\b"),
-                InjectionRule.exact("dan-persona", PERSONA, 0.6, "\\bDAN\\b"),
-                InjectionRule.pattern("jailbreak-mode", PERSONA, 1.0,
-                        "\\b(?:DAN|jailbreak|jailbroken|god|evil|unrestricted|unfiltered|uncensored|opposite|chaos)\\s+mode\\b"),
-                InjectionRule.pattern("developer-mode", PERSONA, 0.4,
-                        "\\bdev(?:eloper)?\\s+mode\\b"),
-                InjectionRule.pattern("enable-mode", PERSONA, 0.5,
-                        "\\b(?:enable|activate|enter|simulate|switch\\s+(?:in)?to|turn\\s+on)\\s+(?:the\\s+|a\\s+)?(?:[\\w/-]+\\s+){0,4}?mode\\b"),
-                InjectionRule.pattern("jailbreak-word", PERSONA, 0.5, "\\bjailbr(?:oken|eak(?:s|ing)?)\\b"),
-                // "not bound by any rules", "freed from the typical confines", "without any restrictions".
-                InjectionRule.pattern("restrictions-removed", PERSONA, 0.7,
-                        "\\b(?:no\\s+longer|not|never|isn'?t|aren'?t)\\s+(?:\\w+\\s+)?(?:bound|restricted|limited|constrained|confined|governed|held)\\s+by\\b"
-                                + "|\\b(?:free|freed|broken\\s+free|break\\s+free|liberated|released)\\s+(?:of|from)\\s+(?:all\\s+|any\\s+|the\\s+|its\\s+|their\\s+|your\\s+)*(?:typical\\s+)?"
-                                + "(?:restrictions|rules|filters|limitations|confines|constraints|censorship|guidelines|chains|shackles)"
-                                + "|\\bwithout\\s+(?:any\\s+)?(?:restrictions|filters|filtering|limitations|censorship|boundaries|limits|guidelines|morals|ethics)\\b"
-                                + "|\\bno\\s+(?:restrictions|filters|limits|limitations|boundaries|censorship|morals|ethics|ethical\\s+guidelines)\\b"
-                                + "|\\b(?:doesn'?t|does\\s+not|don'?t|do\\s+not|never|won'?t)\\s+(?:have\\s+to\\s+)?(?:abide\\s+by|follow|obey|care\\s+about)\\s+(?:any\\s+|the\\s+)?(?:rules|policies|guidelines|ethics|morals|laws)\\b"),
-                InjectionRule.pattern("amoral-persona", PERSONA, 0.5,
-                        "\\b(?:amoral|unfiltered|uncensored|unrestricted|unhinged|unbiased\\s+and\\s+unrestricted)\\b"
-                                + "|\\bno\\s+(?:moral|ethical)\\s+(?:compass|code|principles)\\b"),
-                InjectionRule.pattern("harm-vocabulary", PERSONA, 0.3,
-                        "\\b(?:unethical|immoral|illegal|harmful|offensive|nsfw|explicit|malware|profanity|swear)\\b"),
-                InjectionRule.pattern("never-refuse", PERSONA, 0.7,
-                        "\\b(?:never|cannot|can'?t|can\\s+not|won'?t|will\\s+not|must\\s+not|mustn'?t|don'?t|do\\s+not|shall\\s+not"
-                                + "|should\\s+not|shouldn'?t|doesn'?t|does\\s+not|not\\s+allowed\\s+to)\\s+(?:ever\\s+)?(?:refuse|decline|reject|deny)[sd]?\\b"
-                                + "|\\bwithout\\s+(?:any\\s+)?(?:warnings?|disclaimers?|refusals?|hesitation|censorship|apolog)"
-                                + "|\\bno\\s+(?:warnings|disclaimers|refusals)\\b"
-                                + "|\\b(?:any|every|all)\\s+(?:request|question|prompt)s?[^.\\n]{0,30}\\b(?:no\\s+matter|regardless)\\b"),
-                InjectionRule.pattern("stay-in-character", PERSONA, 0.7,
-                        "\\b(?:stay|remain|keep|staying)\\s+in\\s+(?:character|role)\\b|\\bbreak(?:ing)?\\s+character\\b"),
-                InjectionRule.pattern("dual-response", PERSONA, 0.5,
-                        "\\b(?:two|2)\\s+(?:different\\s+|separate\\s+|distinct\\s+)*(?:responses|answers|ways|replies|outputs|paragraphs|personalities|entities|personas)\\b"
-                                + "|\\bone\\s+normal\\s+and\\s+one\\b"),
-                // Persona assignment: each cue is common in harmless role-play ("act as a tutor"), so each adds little;
-                // jailbreaks stack several of them.
-                InjectionRule.pattern("from-now-on", PERSONA, 0.3, "\\bfrom\\s+(?:now|this\\s+(?:point|moment))\\s+(?:on|forward)\\b"),
-                InjectionRule.pattern("you-are-now", PERSONA, 0.3,
-                        "\\byou\\s+(?:are|will\\s+be|'re)\\s+(?:now|going\\s+to\\s+(?:act|be|pretend|play|roleplay|simulate))\\b"),
-                InjectionRule.pattern("act-as", PERSONA, 0.3,
-                        "\\b(?:act|acting)\\s+(?:as|like)\\b|\\bpretend\\b|\\brole-?play\\b|\\bimmerse\\s+yourself\\b"
-                                + "|\\b(?:take\\s+on|take\\s+up|assume)\\s+the\\s+(?:role|persona)\\b|\\bsimulate\\b|\\bpersona\\b|\\bin\\s+character\\b"),
-                // A character sheet addressed to the model: "You are ... You have ... You never ...".
-                InjectionRule.count("second-person-character", PERSONA, 0.4, 4,
-                        "(?:^|[.!?:]\\s+)you\\s+(?:are|have|were|can|will|must|do|don'?t|love|like|hate|want|believe|never|always)\\b"),
-                InjectionRule.pattern("inverted-answers", PERSONA, 0.4,
-                        "\\b(?:exact\\s+)?opposite\\s+(?:of\\s+(?:what|the\\s+truth|truth|chat\\s?gpt|how)|personality|manner|answers?|mode)\\b"
-                                + "|\\b(?:answer|respond|reply)\\w*\\s+[^.\\n]{0,30}\\bin\\s+reverse\\b"),
-                InjectionRule.pattern("addresses-the-model", PERSONA, 0.3,
-                        "\\b(?:chat\\s?gpt|gpt-?[345]|openai|language\\s+model|ai\\s+model|as\\s+an\\s+ai|artificial\\s+intelligence|chatbot)\\b"),
-                InjectionRule.pattern("policy-evasion", PERSONA, 0.6,
-                        "\\b(?:content|usage|openai'?s?)\\s+(?:polic(?:y|ies)|guidelines|filters?|restrictions|rules)\\b"
-                                + "|\\b(?:bypass|evade|circumvent|get\\s+around|break)\\s+(?:the\\s+|any\\s+|all\\s+|its\\s+|your\\s+)?(?:content\\s+)?"
-                                + "(?:filters?|censorship|moderation|restrictions|guardrails|safeguards|polic(?:y|ies))\\b"
-                                + "|\\b(?:ethical|moral)\\s+(?:guidelines|restrictions|constraints|boundaries|filters)\\b"),
-                InjectionRule.pattern("hypothetical-frame", PERSONA, 0.2,
-                        "\\b(?:hypothetical|fictional|imaginary|imaginative)\\b|\\blet'?s\\s+play\\s+a\\s+game\\b"),
-                InjectionRule.pattern("forced-obedience", PERSONA, 0.4,
-                        "\\byou\\s+(?:must|will|shall)\\s+(?:always\\s+)?(?:obey|comply)\\b|\\balways\\s+(?:comply|obey)\\b"
-                                + "|\\bno\\s+matter\\s+what\\b|\\bregardless\\s+of\\s+(?:how|whether|the\\s+(?:legality|morality|ethics))"),
-                // Shared jailbreak templates keep their fill-in slots: "[Your prompt here]", "[INSERT NAME]", "[TARGETLANGUAGE]".
-                InjectionRule.pattern("template-placeholder", PERSONA, 0.5,
-                        "[\\[{<]\\s*(?:your|insert|put\\s+your|enter|write|add|describe)\\s+(?:[\\w-]+\\s+){0,3}?(?:prompt|question|request|name|text|here|topic)\\b[^\\]}>\\n]{0,30}[\\]}>]"
-                                + "|\\[(?:PROMPT|TARGETLANGUAGE|KEYWORD|INPUT|TOPIC|ROLE)\\]"),
-                InjectionRule.pattern("custom-ai-persona", PERSONA, 0.4,
-                        "\\b(?:ai|chatbot|bot|assistant|model|language\\s+model)\\s+(?:named|called|known\\s+as)\\b|\\b(?!chat)[a-z]{2,}-?gpt\\b"),
-                // A long list of behaviour rules for the model is a system prompt written into the user turn.
-                InjectionRule.count("behaviour-rules", PERSONA, 0.4, 4,
-                        "\\byou\\s+(?:will|must|shall|should|can|have\\s+to|are\\s+(?:not\\s+)?(?:allowed|able|free)\\s+to)\\s+(?:always|never|only|not|now)\\b"
-                                + "|\\b(?:never|always)\\s+(?:say|mention|break|reveal|refuse|explain|remind|respond|answer|reply|stay|use|include|apologi[sz]e|warn|censor)\\b"
-                                + "|\\b(?:do\\s+not|don'?t)\\s+(?:ever\\s+)?(?:mention|explain|remind|say|break|reveal|apologi[sz]e|warn|censor|add|include)\\b"),
-                InjectionRule.pattern("knowledge-cutoff-backstory", PERSONA, 0.3,
-                        "\\byour\\s+(?:knowledge|data|training)\\s+(?:\\w+\\s+)?(?:is\\s+)?(?:cut\\s*-?\\s*off|cutoff)|\\bknowledge\\s+cut-?off\\b"),
-                InjectionRule.pattern("reply-as-persona", PERSONA, 0.3,
-                        "\\b(?:respond|reply|answer|speak|talk|behave)\\s+(?:only\\s+)?(?:as|like)\\s+(?:the\\s+character|him|her|them|\\w+\\s+would)\\b"
-                                + "|\\bonly\\s+(?:respond|reply|answer)\\s+(?:as|like)\\b"),
-                InjectionRule.pattern("forced-prefix", PERSONA, 0.3,
-                        "\\b(?:start|begin|prefix)\\w*\\s+(?:each|every|all|your)\\s+(?:\\w+\\s+){0,2}(?:response|answer|reply|output|message)s?\\s+with\\b"));
+                                + "|(?:the|my)\\s+(?:system\\s+)?(?:prompt|instructions)\\s+(?:is|are|says?))"));
     }
 }
