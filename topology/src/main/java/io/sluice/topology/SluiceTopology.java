@@ -181,6 +181,34 @@ public final class SluiceTopology {
         return builder.build(StreamsProperties.from(config));
     }
 
+    /**
+     * The call stage alone, reading requests already keyed by request id from the requests topic and writing
+     * answers to the responses topic and failures to the dead-letter topic: what {@code ./sluice bench} measures,
+     * without the intake stages in front of it. Retry tiers and budget settlements are left out.
+     */
+    public static Topology callStageOnly(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers) {
+        SluiceTopics topics = SluiceTopics.from(config, registry);
+        StreamsBuilder builder = new StreamsBuilder();
+        CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config), Breakers.from(config),
+                Bulkheads.from(config), ProviderQuotas.from(config), ResponseCache.from(config),
+                new RetryTiers(java.util.List.of(), ""), new Sanitizer()::redactForLogs);
+        Map<String, KStream<String, CallOutcome>> outcomes = builder
+                .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
+                .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
+                        SpecificAvroSerde.forValues(registry, PromptResponse.class)), Named.as(TopologyNames.CALL))
+                .split(Named.as("call-outcome-"))
+                .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
+                .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"))
+                .noDefaultBranch();
+        outcomes.get("call-outcome-answered")
+                .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-response"))
+                .to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
+        outcomes.get("call-outcome-dead-lettered")
+                .mapValues(outcome -> ((CallOutcome.DeadLettered) outcome).request(), Named.as("call-dead-letter"))
+                .to(topics.deadLetter().name(), topics.deadLetter().produced(TopologyNames.DEAD_LETTER_SINK));
+        return builder.build(StreamsProperties.from(config));
+    }
+
     /** The partition key that owns a user's limits. */
     public static String userKey(PromptRequest request) {
         return Keys.user(request);

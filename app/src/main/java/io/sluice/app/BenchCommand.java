@@ -1,0 +1,224 @@
+package io.sluice.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
+import io.sluice.provider.ProviderClients;
+import io.sluice.registry.InMemorySchemaRegistryClient;
+import io.sluice.schemas.ChatMessage;
+import io.sluice.schemas.GenerationParams;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.simulator.Latency;
+import io.sluice.simulator.ProviderSimulator;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.topology.SluiceTopics;
+import io.sluice.topology.SluiceTopology;
+import io.sluice.topology.StreamsProperties;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice bench}: how many requests per second the call stage completes, and how many calls it keeps in
+ * flight, against the simulator at a fixed latency, on the embedded broker with exactly-once on. The requests are
+ * loaded first, so the figure is the call stage's own rate, not the producer's. Prints one JSON line.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures the call stage alone: requests/s completed and calls in flight, at a fixed simulated",
+                "provider latency, on its own embedded broker (exactly-once). Prints one JSON line."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-n", "--requests"}, defaultValue = "20000", description = "Requests (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--latency", defaultValue = "1s", converter = DurationConverter.class,
+            description = "Fixed latency of every simulated provider call (default: 1s).")
+    Duration latency;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions, so tasks (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--max-in-flight", defaultValue = "2000",
+            description = "call.max.in.flight.per.task (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--threads", defaultValue = "2", description = "streams.num.threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--guarantee", defaultValue = "exactly_once_v2",
+            description = "processing.guarantee: exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}).")
+    String guarantee;
+
+    @Option(names = "--ceiling-concurrency", defaultValue = "2000",
+            description = "Calls kept in flight by the no-Kafka ceiling run (default: ${DEFAULT-VALUE}).")
+    int ceilingConcurrency;
+
+    @Option(names = "--work-dir", defaultValue = ".sluice/bench",
+            description = "Directory of the bench's broker and state; emptied first (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        deleteRecursively(workDir);
+        Path log = workDir.resolve("sluice.log");
+        Files.createDirectories(workDir);
+        LogFile.redirectTo(log);
+        System.err.println("Starting a broker and the simulator (logs: " + log + ")...");
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(workDir.resolve("kafka"), 0).start();
+             ProviderSimulator simulator = ProviderSimulator.start(
+                     SimulatorSettings.defaults().withLatency(Latency.fixed(latency.toMillis())), 0)) {
+            SluiceConfig config = SluiceConfig.of(Map.ofEntries(Map.entry(SluiceConfigDef.NUM_STREAM_THREADS, threads),
+                    Map.entry(SluiceConfigDef.PROCESSING_GUARANTEE, guarantee)).entrySet().stream()
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))).with(Map.of(
+                    SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers(),
+                    SluiceConfigDef.APPLICATION_ID, "sluice-bench",
+                    SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString(),
+                    SluiceConfigDef.TOPICS_PREFIX, "bench.",
+                    SluiceConfigDef.ROUTES, "default=openai:gpt-4o-mini",
+                    SluiceConfigDef.OPENAI_BASE_URL, simulator.openAiBaseUrl(),
+                    SluiceConfigDef.ANTHROPIC_BASE_URL, simulator.anthropicBaseUrl(),
+                    SluiceConfigDef.CALL_MAX_IN_FLIGHT, maxInFlight,
+                    SluiceConfigDef.BULKHEAD_MAX_CALLS, Math.max(maxInFlight * partitions, 1)));
+            InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+            SluiceTopics topics = SluiceTopics.from(config, registry);
+            Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
+            try (Admin admin = Admin.create(client)) {
+                admin.createTopics(List.of(topics.requests().name(), topics.responses().name(),
+                        topics.deadLetter().name()).stream()
+                        .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList()).all().get();
+            }
+            load(client, topics);
+            System.err.println("Loaded " + requests + " requests; starting the call stage...");
+            try (KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry,
+                    ProviderClients.from(config, null)), StreamsProperties.from(config));
+                 KafkaConsumer<String, byte[]> responses = responseReader(client, topics)) {
+                long started = System.currentTimeMillis();
+                streams.start();
+                long first = 0;
+                long last = 0;
+                int seen = 0;
+                long giveUpAt = started + Duration.ofMinutes(10).toMillis() + requests * latency.toMillis() / 100;
+                long nextReport = 0;
+                while (seen < requests && System.currentTimeMillis() < giveUpAt) {
+                    int batch = responses.poll(Duration.ofMillis(100)).count();
+                    if (batch > 0) {
+                        last = System.currentTimeMillis();
+                        first = first == 0 ? last : first;
+                        seen += batch;
+                    }
+                    if (System.currentTimeMillis() >= nextReport) {
+                        System.err.printf("completed %d of %d · calls in flight %d%n", seen, requests,
+                                simulator.stats().inFlight());
+                        nextReport = System.currentTimeMillis() + 1_000;
+                    }
+                }
+                ObjectNode out = new ObjectMapper().createObjectNode();
+                out.put("requests", requests);
+                out.put("completed", seen);
+                out.put("providerLatencyMs", latency.toMillis());
+                out.put("partitions", partitions);
+                out.put("streamThreads", threads);
+                out.put("maxInFlightPerTask", maxInFlight);
+                out.put("maxProviderCallsInFlight", simulator.stats().maxInFlight());
+                out.put("secondsFromStart", (last - started) / 1000.0);
+                out.put("requestsPerSecFromStart", Math.round(1000.0 * seen / Math.max(1, last - started)));
+                // from the first answer on: the start-up (task assignment, store creation) left out
+                out.put("requestsPerSecSteady", Math.round(1000.0 * (seen - 1) / Math.max(1, last - first)));
+                out.put("processingGuarantee", config.string(SluiceConfigDef.PROCESSING_GUARANTEE));
+                streams.close(Duration.ofSeconds(30));
+                // The ceiling: the same HTTP client against the same simulator, no Kafka at all.
+                System.err.println("Ceiling: the same client and simulator without Kafka...");
+                double ceiling = ceiling(ProviderClients.from(config, null), config);
+                out.put("ceilingConcurrency", ceilingConcurrency);
+                out.put("ceilingRequestsPerSec", Math.round(ceiling));
+                out.put("fractionOfCeiling", Math.round(100.0 * (seen - 1) / Math.max(1, last - first) * 1000 / ceiling)
+                        / 100.0);
+                System.out.println(out);
+                return seen == requests ? 0 : 1;
+            }
+        }
+    }
+
+    /** Requests/s of {@code requests} calls made straight from the provider client, {@code ceilingConcurrency} at once. */
+    private double ceiling(ProviderClients providers, SluiceConfig config) throws InterruptedException {
+        var provider = providers.get("openai").orElseThrow();
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(ceilingConcurrency);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(requests);
+        PromptRequest request = request(0, Instant.now());
+        Duration timeout = Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS));
+        long started = System.nanoTime();
+        for (int i = 0; i < requests; i++) {
+            slots.acquire();
+            provider.complete(request, "gpt-4o-mini", timeout).whenComplete((reply, failure) -> {
+                slots.release();
+                done.countDown();
+            });
+        }
+        done.await();
+        return requests / ((System.nanoTime() - started) / 1e9);
+    }
+
+    private static PromptRequest request(int i, Instant now) {
+        return PromptRequest.newBuilder()
+                .setRequestId("bench-" + i).setTenantId("bench").setUserId("user-" + (i % 1000))
+                .setAppId("bench").setCreatedAt(now).setRoute("default")
+                .setMessages(List.of(new ChatMessage("user", "Summarize the plot of Hamlet in two sentences.")))
+                .setParams(new GenerationParams(64, 0.2, null, List.of()))
+                .setMetadata(Map.of()).setDeadline(null).build();
+    }
+
+    private void load(Map<String, Object> client, SluiceTopics topics) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            Instant now = Instant.now();
+            for (int i = 0; i < requests; i++) {
+                PromptRequest request = request(i, now);
+                producer.send(new ProducerRecord<>(topics.requests().name(), request.getRequestId(),
+                        topics.requests().valueSerde().serializer().serialize(topics.requests().name(), request)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> responseReader(Map<String, Object> client, SluiceTopics topics) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice-bench-reader");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topics.responses().name()));
+        return consumer;
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
