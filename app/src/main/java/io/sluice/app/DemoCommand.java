@@ -91,6 +91,10 @@ final class DemoCommand implements Callable<Integer> {
         if (!loaded.originals().containsKey(SluiceConfigDef.BREAKER_OPEN_MS)) {
             demo.put(SluiceConfigDef.BREAKER_OPEN_MS, 5_000);
         }
+        // Short retry tiers, so a request parked after its retries shows in the summary within seconds, not minutes.
+        if (!loaded.originals().containsKey(SluiceConfigDef.CALL_RETRY_TIERS)) {
+            demo.put(SluiceConfigDef.CALL_RETRY_TIERS, "2s,10s");
+        }
         // A provider that is slow now and then and fails a little, so retries and dead letters show.
         long median = Math.max(1, latency.toMillis());
         SimulatorSettings simulator = SimulatorSettings.defaults()
