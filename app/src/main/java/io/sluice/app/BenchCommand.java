@@ -48,6 +48,9 @@ import picocli.CommandLine.Option;
         description = {"Measures the call stage alone: requests/s completed and calls in flight, at a fixed simulated",
                 "provider latency, on its own embedded broker (exactly-once). Prints one JSON line."})
 final class BenchCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-n", "--requests"}, defaultValue = "20000", description = "Requests (default: ${DEFAULT-VALUE}).")
     int requests;
 
@@ -153,7 +156,8 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("ceilingRequestsPerSec", Math.round(ceiling));
                 out.put("fractionOfCeiling", Math.round(100.0 * (seen - 1) / Math.max(1, last - first) * 1000 / ceiling)
                         / 100.0);
-                System.out.println(out);
+                spec.commandLine().getOut().println(out);
+                spec.commandLine().getOut().flush();
                 return seen == requests ? 0 : 1;
             }
         }

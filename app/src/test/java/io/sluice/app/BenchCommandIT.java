@@ -1,0 +1,39 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code sluice bench} end to end on a small load: what it prints, not how fast (figures belong in the README). */
+class BenchCommandIT {
+    @TempDir
+    Path workDir;
+
+    @Test
+    @DisplayName("answers every loaded request through the call stage and reports its rate beside the no-Kafka ceiling")
+    void benchAnswersEveryRequestAndReportsTheCeiling() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = SluiceCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+
+        int exit = cli.execute("bench", "--requests", "300", "--latency", "100ms", "--work-dir", workDir.toString());
+
+        assertThat(exit).isZero();
+        String[] lines = out.toString().strip().split("\n");
+        JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(result.path("completed").asInt()).isEqualTo(300);
+        assertThat(result.path("processingGuarantee").asText()).isEqualTo("exactly_once_v2");
+        assertThat(result.path("maxProviderCallsInFlight").asLong()).isPositive();
+        assertThat(result.path("requestsPerSecSteady").asLong()).isPositive();
+        assertThat(result.path("ceilingRequestsPerSec").asLong()).isPositive();
+        assertThat(result.path("fractionOfCeiling").asDouble()).isPositive();
+    }
+}
