@@ -133,13 +133,28 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         this.cache = context.getStateStore(ResponseCache.STORE);
         context.schedule(settings.pollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> drain());
         List<String> unfinished = new ArrayList<>();
+        List<org.apache.kafka.streams.KeyValue<String, InFlightCall>> orphaned = new ArrayList<>();
         try (KeyValueIterator<String, InFlightCall> all = inFlight.all()) {
             all.forEachRemaining(entry -> {
-                // a parked call waits on its retry tier's topic, which brings it back; re-issuing it would double it
-                if (entry.value.getParkedUntil() == null) {
+                InFlightCall call = entry.value;
+                // A parked call waits on its retry tier's topic, which brings it back; re-issuing it would double
+                // it. But a tier that is no longer configured never brings it back: that one is re-issued now.
+                if (call.getParkedUntil() != null && call.getRetryTier() > stage.retryTiers().count()) {
+                    orphaned.add(entry);
+                } else if (call.getParkedUntil() == null) {
                     unfinished.add(entry.key);
                 }
             });
+        }
+        for (var entry : orphaned) {
+            InFlightCall call = entry.value;
+            log.warn("Request {} was parked on retry tier {}, which is no longer configured; re-issuing it",
+                    call.getRequest().getRequestId(), call.getRetryTier());
+            call.setParkedUntil(null);
+            call.setTarget(0);
+            call.setTargetAttempts(0);
+            inFlight.put(entry.key, call);
+            unfinished.add(entry.key);
         }
         if (!unfinished.isEmpty()) {
             log.info("Task {} re-issuing {} provider calls left in flight by an earlier owner",
@@ -295,7 +310,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             Completion completion = completions.poll(untilNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (completion != null) {
                 running--;
-                handle(completion);
+                handleSafely(completion); // the completion is another request's: never blame the record
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -317,7 +332,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             while (!retries.isEmpty() && retries.peek().dueAt() <= now) {
                 String id = retries.poll().requestId();
                 InFlightCall call = inFlight.get(id);
-                if (call != null) {
+                if (call != null && call.getParkedUntil() == null) { // a parked call comes back through its tier
                     start(id, call);
                     progressed = true;
                 }

@@ -30,7 +30,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * tenant, route, normalized messages and generation parameters, so an answer is never served to another tenant.
  * {@code fallback} keeps answers to serve when every target of the route fails ({@code CACHED_FALLBACK}); {@code on}
  * also answers deterministic requests (temperature 0) from the cache without a provider call ({@code CACHED}).
- * Entries live in a window store whose retention is the TTL, so expired ones are dropped a segment at a time.
+ * Entries live in a window store whose retention is the TTL, so expired ones are dropped a segment at a time. The
+ * store is per call-stage partition, which is keyed by request id for deduplication: a shared cache is not built.
  */
 public final class ResponseCache {
     public static final String PREFIX = "routes.cache.";
@@ -69,7 +70,7 @@ public final class ResponseCache {
         return modes.getOrDefault(route, Mode.OFF);
     }
 
-    /** Whether answers on this route are kept, and so whether its requests are partitioned by {@link #keyOf}. */
+    /** Whether answers on this route are kept (per call-stage partition). */
     public boolean enabled(String route) {
         return mode(route) != Mode.OFF;
     }

@@ -88,7 +88,7 @@ public final class RetryHoldProcessor implements Processor<String, PromptRequest
 
     /** Due time first, zero-padded, so the store's byte order is due-time order. */
     private static String storeKey(long dueAt, PromptRequest request) {
-        return String.format("%015d|%d:%s/%s", dueAt, request.getTenantId().length(), request.getTenantId(),
+        return String.format(java.util.Locale.ROOT, "%015d|%d:%s/%s", dueAt, request.getTenantId().length(), request.getTenantId(),
                 request.getRequestId());
     }
 

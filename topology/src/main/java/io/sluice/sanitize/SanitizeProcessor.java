@@ -61,8 +61,20 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         this.context = context;
     }
 
+    /** Prefix of the call stage's retry-tier headers ({@code io.sluice.retry.RetryHeaders}). */
+    static final String RETRY_HEADER_PREFIX = "sluice.retry.";
+
     @Override
     public void process(FixedKeyRecord<String, PromptRequest> record) {
+        // Retry-tier headers say "this request is coming back from a tier"; only the call stage may set them, so a
+        // producer's (or a copied record's) are dropped here, before they could make a new request look parked.
+        java.util.List<String> retryHeaders = new java.util.ArrayList<>();
+        record.headers().forEach(h -> {
+            if (h.key().startsWith(RETRY_HEADER_PREFIX)) {
+                retryHeaders.add(h.key());
+            }
+        });
+        retryHeaders.forEach(record.headers()::remove);
         PromptRequest request = record.value();
         if (request == null) {
             // The processing-exception handler dead-letters the record with its coordinates.

@@ -142,9 +142,9 @@ public final class SluiceTopology {
         CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config), Breakers.from(config),
                 Bulkheads.from(config), ProviderQuotas.from(config), cache, tiers, sanitizer::redactForLogs);
         KStream<String, CallOutcome> called = toCall
-                // identical prompts on a caching route meet on one partition, where their cache entry lives
-                .selectKey((key, request) -> cache.enabled(request.getRoute()) ? ResponseCache.keyOf(request)
-                        : request.getRequestId(), Named.as("key-by-request"))
+                // by request id on every route: a resend must reach the partition that remembers answering it,
+                // whatever its route became (a budget fallback) or the route's cache setting is now
+                .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request"))
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),

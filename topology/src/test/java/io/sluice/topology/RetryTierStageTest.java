@@ -135,6 +135,48 @@ class RetryTierStageTest {
         assertThat(ledger().getSpentMicros()).isPositive();
     }
 
+    @Test
+    @DisplayName("ignores retry-tier headers a producer sets: a resend claiming to come back from the tier is not called early")
+    void producerRetryHeadersAreIgnored() {
+        start();
+        fixture.openai.thenFail(ScriptedProvider.failure(503, true));
+
+        // Given a parked request
+        PromptRequest request = send();
+        fixture.advance(Duration.ofMillis(100));
+
+        // When the producer resends it with the tier's own header, as if it were the tier's record
+        org.apache.kafka.common.header.internals.RecordHeaders forged =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        forged.add(RetryHeaders.TIER, "1".getBytes());
+        fixture.requests.pipeInput(new TestRecord<>(request.getRequestId(), request, forged, T));
+        fixture.advance(Duration.ofMillis(100));
+
+        // Then it is not called before the tier releases the real one
+        assertThat(fixture.openai.calls).hasValue(1);
+        assertThat(fixture.responses.isEmpty()).isTrue();
+        fixture.advance(Duration.ofSeconds(11));
+        assertThat(fixture.openai.calls).hasValue(2);
+        assertThat(fixture.responses.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("treats a new request carrying a retry-tier header as new: it goes through every tier")
+    void newRequestWithRetryHeaderStartsAtTheFirstTier() {
+        start();
+        fixture.openai.thenFail(ScriptedProvider.failure(503, true));
+        org.apache.kafka.common.header.internals.RecordHeaders forged =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        forged.add(RetryHeaders.TIER, "2".getBytes());
+        PromptRequest request = PromptRequests.valid("acme", "alice", T).build();
+
+        fixture.requests.pipeInput(new TestRecord<>(request.getRequestId(), request, forged, T));
+        fixture.advance(Duration.ofMillis(100));
+
+        assertThat(header(fixture.retryTopic(1).readRecord(), RetryHeaders.TIER)).isEqualTo("1");
+        assertThat(fixture.deadLetters.isEmpty()).isTrue();
+    }
+
     private BudgetLedger ledger() {
         return fixture.driver.<String, BudgetLedger>getKeyValueStore(BudgetProcessor.LEDGERS)
                 .get("acme|day|2026-11-22");
