@@ -90,18 +90,20 @@ final class BenchCommand implements Callable<Integer> {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(workDir.resolve("kafka"), 0).start();
              ProviderSimulator simulator = ProviderSimulator.start(
                      SimulatorSettings.defaults().withLatency(Latency.fixed(latency.toMillis())), 0)) {
-            SluiceConfig config = SluiceConfig.of(Map.ofEntries(Map.entry(SluiceConfigDef.NUM_STREAM_THREADS, threads),
-                    Map.entry(SluiceConfigDef.PROCESSING_GUARANTEE, guarantee)).entrySet().stream()
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))).with(Map.of(
-                    SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers(),
-                    SluiceConfigDef.APPLICATION_ID, "sluice-bench",
-                    SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString(),
-                    SluiceConfigDef.TOPICS_PREFIX, "bench.",
-                    SluiceConfigDef.ROUTES, "default=openai:gpt-4o-mini",
-                    SluiceConfigDef.OPENAI_BASE_URL, simulator.openAiBaseUrl(),
-                    SluiceConfigDef.ANTHROPIC_BASE_URL, simulator.anthropicBaseUrl(),
-                    SluiceConfigDef.CALL_MAX_IN_FLIGHT, maxInFlight,
-                    SluiceConfigDef.BULKHEAD_MAX_CALLS, Math.max(maxInFlight * partitions, 1)));
+            Map<String, Object> settings = new HashMap<>();
+            settings.put(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers());
+            settings.put(SluiceConfigDef.APPLICATION_ID, "sluice-bench");
+            settings.put(SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString());
+            settings.put(SluiceConfigDef.TOPICS_PREFIX, "bench.");
+            settings.put(SluiceConfigDef.ROUTES, "default=openai:gpt-4o-mini");
+            settings.put(SluiceConfigDef.OPENAI_BASE_URL, simulator.openAiBaseUrl());
+            settings.put(SluiceConfigDef.ANTHROPIC_BASE_URL, simulator.anthropicBaseUrl());
+            settings.put(SluiceConfigDef.CALL_MAX_IN_FLIGHT, maxInFlight);
+            // the bulkhead is not what is measured: room for every task's in-flight bound
+            settings.put(SluiceConfigDef.BULKHEAD_MAX_CALLS, Math.max(maxInFlight * partitions, 1));
+            settings.put(SluiceConfigDef.NUM_STREAM_THREADS, threads);
+            settings.put(SluiceConfigDef.PROCESSING_GUARANTEE, guarantee);
+            SluiceConfig config = SluiceConfig.of(settings);
             InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
             SluiceTopics topics = SluiceTopics.from(config, registry);
             Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());

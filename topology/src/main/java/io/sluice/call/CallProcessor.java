@@ -114,13 +114,9 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
                                 Serdes.String(), inFlightSerde),
                         // one entry per answered id at its answer time; segments past the retention are dropped
-                        Stores.windowStoreBuilder(Stores.persistentWindowStore(ANSWERED, settings().dedupRetention(),
+                        Stores.windowStoreBuilder(Stores.persistentWindowStore(ANSWERED, stage.settings().dedupRetention(),
                                 Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()),
                         stage.cache().storeBuilder(responseSerde));
-            }
-
-            private CallSettings settings() {
-                return stage.settings();
             }
         };
     }

@@ -169,6 +169,14 @@ public final class SluiceTopology {
                     .mapValues(outcome -> ((CallOutcome.Delayed) outcome).request(), Named.as("call-retry-" + tier))
                     .to(tiers.topic(tier), topics.requests().produced(TopologyNames.retrySink(tier)));
         }
+        answersAndDeadLetters(outcomes, topics, sanitizer);
+
+        return builder.build(StreamsProperties.from(config));
+    }
+
+    /** Writes the call stage's answers to the responses topic and its failures, redacted, to the dead-letter topic. */
+    private static void answersAndDeadLetters(Map<String, KStream<String, CallOutcome>> outcomes, SluiceTopics topics,
+                                              Sanitizer sanitizer) {
         outcomes.get("call-outcome-answered")
                 .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-response"))
                 .to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
@@ -177,8 +185,6 @@ public final class SluiceTopology {
                 .mapValues(outcome -> redacted(((CallOutcome.DeadLettered) outcome).request(), sanitizer),
                         Named.as("call-dead-letter"))
                 .to(topics.deadLetter().name(), topics.deadLetter().produced(TopologyNames.DEAD_LETTER_SINK));
-
-        return builder.build(StreamsProperties.from(config));
     }
 
     /**
@@ -189,9 +195,10 @@ public final class SluiceTopology {
     public static Topology callStageOnly(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers) {
         SluiceTopics topics = SluiceTopics.from(config, registry);
         StreamsBuilder builder = new StreamsBuilder();
+        Sanitizer sanitizer = new Sanitizer();
         CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config), Breakers.from(config),
                 Bulkheads.from(config), ProviderQuotas.from(config), ResponseCache.from(config),
-                new RetryTiers(java.util.List.of(), ""), new Sanitizer()::redactForLogs);
+                new RetryTiers(java.util.List.of(), ""), sanitizer::redactForLogs);
         Map<String, KStream<String, CallOutcome>> outcomes = builder
                 .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
@@ -200,12 +207,7 @@ public final class SluiceTopology {
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"))
                 .noDefaultBranch();
-        outcomes.get("call-outcome-answered")
-                .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-response"))
-                .to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
-        outcomes.get("call-outcome-dead-lettered")
-                .mapValues(outcome -> ((CallOutcome.DeadLettered) outcome).request(), Named.as("call-dead-letter"))
-                .to(topics.deadLetter().name(), topics.deadLetter().produced(TopologyNames.DEAD_LETTER_SINK));
+        answersAndDeadLetters(outcomes, topics, sanitizer);
         return builder.build(StreamsProperties.from(config));
     }
 
