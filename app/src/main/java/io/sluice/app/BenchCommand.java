@@ -72,8 +72,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "processing.guarantee: exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}).")
     String guarantee;
 
-    @Option(names = "--ceiling-concurrency", defaultValue = "2000",
-            description = "Calls kept in flight by the no-Kafka ceiling run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--commit-interval", defaultValue = "100ms", converter = DurationConverter.class,
+            description = "streams.commit.interval.ms: how long outcomes wait in an open transaction "
+                    + "(default: ${DEFAULT-VALUE}, Sluice's default).")
+    Duration commitInterval;
+
+    @Option(names = "--ceiling-concurrency", defaultValue = "0",
+            description = "Calls kept in flight by the no-Kafka ceiling run (default: the most Sluice had in flight).")
     int ceilingConcurrency;
 
     @Option(names = "--work-dir", defaultValue = ".sluice/bench",
@@ -98,11 +103,13 @@ final class BenchCommand implements Callable<Integer> {
             settings.put(SluiceConfigDef.ROUTES, "default=openai:gpt-4o-mini");
             settings.put(SluiceConfigDef.OPENAI_BASE_URL, simulator.openAiBaseUrl());
             settings.put(SluiceConfigDef.ANTHROPIC_BASE_URL, simulator.anthropicBaseUrl());
+            settings.put(SluiceConfigDef.PROVIDERS_CLEARTEXT_HTTP2, true);
             settings.put(SluiceConfigDef.CALL_MAX_IN_FLIGHT, maxInFlight);
             // the bulkhead is not what is measured: room for every task's in-flight bound
             settings.put(SluiceConfigDef.BULKHEAD_MAX_CALLS, Math.max(maxInFlight * partitions, 1));
             settings.put(SluiceConfigDef.NUM_STREAM_THREADS, threads);
             settings.put(SluiceConfigDef.PROCESSING_GUARANTEE, guarantee);
+            settings.put(SluiceConfigDef.COMMIT_INTERVAL_MS, commitInterval.toMillis());
             SluiceConfig config = SluiceConfig.of(settings);
             InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
             SluiceTopics topics = SluiceTopics.from(config, registry);
@@ -114,8 +121,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             load(client, topics);
             System.err.println("Loaded " + requests + " requests; starting the call stage...");
-            try (KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry,
-                    ProviderClients.from(config, null)), StreamsProperties.from(config));
+            try (ProviderClients providers = ProviderClients.from(config, null);
+                 KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers),
+                         StreamsProperties.from(config));
                  KafkaConsumer<String, byte[]> responses = responseReader(client, topics)) {
                 long started = System.currentTimeMillis();
                 streams.start();
@@ -150,11 +158,14 @@ final class BenchCommand implements Callable<Integer> {
                 // from the first answer on: the start-up (task assignment, store creation) left out
                 out.put("requestsPerSecSteady", Math.round(1000.0 * (seen - 1) / Math.max(1, last - first)));
                 out.put("processingGuarantee", config.string(SluiceConfigDef.PROCESSING_GUARANTEE));
+                out.put("commitIntervalMs", commitInterval.toMillis());
                 streams.close(Duration.ofSeconds(30));
                 // The ceiling: the same HTTP client against the same simulator, no Kafka at all.
                 System.err.println("Ceiling: the same client and simulator without Kafka...");
-                double ceiling = ceiling(ProviderClients.from(config, null), config);
-                out.put("ceilingConcurrency", ceilingConcurrency);
+                int concurrency = ceilingConcurrency > 0 ? ceilingConcurrency
+                        : (int) Math.max(1, simulator.stats().maxInFlight());
+                double ceiling = ceiling(providers, config, concurrency);
+                out.put("ceilingConcurrency", concurrency);
                 out.put("ceilingRequestsPerSec", Math.round(ceiling));
                 out.put("fractionOfCeiling", Math.round(100.0 * (seen - 1) / Math.max(1, last - first) * 1000 / ceiling)
                         / 100.0);
@@ -165,10 +176,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Requests/s of {@code requests} calls made straight from the provider client, {@code ceilingConcurrency} at once. */
-    private double ceiling(ProviderClients providers, SluiceConfig config) throws InterruptedException {
+    /** Requests/s of {@code requests} calls made straight from the provider client, {@code concurrency} at once. */
+    private double ceiling(ProviderClients providers, SluiceConfig config, int concurrency)
+            throws InterruptedException {
         var provider = providers.get("openai").orElseThrow();
-        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(ceilingConcurrency);
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(concurrency);
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(requests);
         PromptRequest request = request(0, Instant.now());
         Duration timeout = Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS));

@@ -87,6 +87,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         demo.put(SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString());
         demo.put(SluiceConfigDef.APPLICATION_ID, "sluice-demo");
+        // a free port for the HTTP API unless one is asked for, so the demo runs beside 'sluice run' on 8080
+        if (!loaded.originals().containsKey(SluiceConfigDef.HTTP_PORT)) {
+            demo.put(SluiceConfigDef.HTTP_PORT, 0);
+            demo.put(SluiceConfigDef.HTTP_HOST, "127.0.0.1");
+        }
         // A short open period, so a demo outage shows the circuit opening and closing within a minute.
         if (!loaded.originals().containsKey(SluiceConfigDef.BREAKER_OPEN_MS)) {
             demo.put(SluiceConfigDef.BREAKER_OPEN_MS, 5_000);

@@ -19,7 +19,14 @@ public final class SluiceCli implements Runnable {
                 "Missing command: try 'sluice run' to start the pipeline or 'sluice demo' to see it work");
     }
 
+    /** Read by logback.xml: {@code json} for JSON lines on stdout, anything else for text on stderr. */
+    static final String LOG_FORMAT = "sluice.log.format";
+
     public static void main(String[] args) {
+        // `run` is a service whose logs go to a collector. Set before anything logs: logback reads it once, at start.
+        if (args.length > 0 && args[0].equals("run") && System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "json");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -4,6 +4,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
 import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
+import io.sluice.app.http.HttpApi;
 import io.sluice.provider.ProviderClients;
 import io.sluice.registry.RestSchemaRegistryClient;
 import io.sluice.registry.SchemaRegistryClient;
@@ -21,6 +22,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,7 @@ public final class SluiceRuntime implements AutoCloseable {
     private final SluiceTopics topics;
     private final ProviderSimulator simulator;
     private final KafkaStreams streams;
+    private final HttpApi httpApi;
 
     private SluiceRuntime(SluiceConfig requested, SimulatorSettings simulatorSettings) {
         try {
@@ -70,16 +73,27 @@ public final class SluiceRuntime implements AutoCloseable {
             } else {
                 simulator = null;
             }
+            SluiceMetrics metrics = SluiceMetrics.install();
+            started.push(metrics);
+            HttpApi api = HttpApi.listen(requested.string(SluiceConfigDef.HTTP_HOST),
+                    requested.integer(SluiceConfigDef.HTTP_PORT), metrics::scrape);
+            started.push(api);
+            String advertised = requested.string(SluiceConfigDef.HTTP_ADVERTISED).isBlank()
+                    ? advertisedHost(requested.string(SluiceConfigDef.HTTP_HOST)) + ":" + api.port()
+                    : requested.string(SluiceConfigDef.HTTP_ADVERTISED);
+            effective = effective.with(Map.of(SluiceConfigDef.HTTP_ADVERTISED, advertised));
+            this.httpApi = api;
             this.config = effective;
             SchemaRegistryClient registryClient = registryClient(effective);
             this.topics = SluiceTopics.from(effective, registryClient);
-            TopicsAdmin.ensure(adminConfig(), topics.names(), topics.deadLetter().name(),
+            TopicsAdmin.ensure(adminConfig(), topics.names(), topics.deadLetter().name(), topics.compacted(),
                     effective.integer(SluiceConfigDef.TOPICS_PARTITIONS),
                     effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR),
                     java.util.stream.Stream.concat(java.util.stream.Stream.of(topics.budgetSettlements().name()),
                             topics.retryTopics().stream()).toList());
-            this.streams = new KafkaStreams(
-                    SluiceTopology.build(effective, registryClient, ProviderClients.from(effective, simulatorUrl())),
+            ProviderClients providers = ProviderClients.from(effective, simulatorUrl());
+            started.push(providers);
+            this.streams = new KafkaStreams(SluiceTopology.build(effective, registryClient, providers),
                     StreamsProperties.from(effective));
             // A failed stream thread is replaced: the error was logged, its tasks' state is intact in the
             // changelogs, and stopping the whole instance would leave every request on it waiting.
@@ -88,6 +102,8 @@ public final class SluiceRuntime implements AutoCloseable {
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             streams.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
+            metrics.bind(streams);
+            api.serve(streams, HostInfo.buildFromEndpoint(advertised));
             // Leave the group on close so another instance takes the tasks over at once, instead of after the
             // session timeout; their in-flight calls are re-issued there from the changelogged store.
             started.push(() -> streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
@@ -120,6 +136,28 @@ public final class SluiceRuntime implements AutoCloseable {
         Map<String, Object> client = new HashMap<>(config.kafkaPassthrough());
         client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
         return client;
+    }
+
+    /** The host other instances reach this one at: the listen address, or this machine's name for a wildcard. */
+    private static String advertisedHost(String listenHost) {
+        if (!listenHost.equals("0.0.0.0") && !listenHost.equals("::")) {
+            return listenHost;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** Base URL of this instance's HTTP API, e.g. {@code http://host:8080}. */
+    public String httpUrl() {
+        return "http://" + config.string(SluiceConfigDef.HTTP_ADVERTISED);
+    }
+
+    /** The port the HTTP API listens on. */
+    public int httpPort() {
+        return httpApi.port();
     }
 
     /** The configuration with the embedded parts' addresses filled in. */

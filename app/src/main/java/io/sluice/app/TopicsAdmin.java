@@ -28,7 +28,7 @@ final class TopicsAdmin {
      * that sub-topology.
      */
     static void ensure(Map<String, Object> clientConfig, List<String> topics, String deadLetterTopic,
-                       int partitions, short replicationFactor, List<String> copartitioned) {
+                       List<String> compacted, int partitions, short replicationFactor, List<String> copartitioned) {
         Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
         try (Admin admin = Admin.create(clientConfig)) {
             Set<String> existing = admin.listTopics().names().get();
@@ -39,6 +39,8 @@ final class TopicsAdmin {
                     if (topic.equals(deadLetterTopic)) {
                         newTopic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
                                 String.valueOf(DEAD_LETTER_RETENTION_MS)));
+                    } else if (compacted.contains(topic)) {
+                        newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
                     }
                     missing.add(newTopic);
                 }

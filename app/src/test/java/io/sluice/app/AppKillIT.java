@@ -19,6 +19,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sluice is killed (SIGKILL) with hundreds of provider calls in flight; the next instance finishes every request. */
 class AppKillIT {
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     private static final int REQUESTS = 400;
 
     @RegisterExtension
@@ -47,7 +53,8 @@ class AppKillIT {
             // When the application is killed without a chance to commit or close, and started again
             first.kill();
             cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(50)));
-            SluiceProcess second = SluiceProcess.run(config, dir);
+            int port = freePort();
+            SluiceProcess second = SluiceProcess.run(config.with(Map.of(SluiceConfigDef.HTTP_PORT, port)), dir);
             try {
                 // Then every request ends in exactly one response
                 traffic.awaitOutcomes(Duration.ofMinutes(3));
@@ -55,6 +62,20 @@ class AppKillIT {
                 assertThat(tracker.duplicates()).isZero();
                 assertThat(tracker.rejectionsByReason()).isEmpty();
                 assertThat(tracker.deadLettersByReason()).isEmpty();
+
+                // And the usage tables equal the records: each response counted once, though some calls were
+                // made twice (before the kill and after)
+                ResultTopics results = ResultTopics.read(Map.of("bootstrap.servers",
+                        config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS)), topics, REQUESTS,
+                        Duration.ofSeconds(60));
+                long[] expected = results.byTenant().get("acme");
+                String url = "http://127.0.0.1:" + port + "/v1/usage/tenants/acme?period=total";
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    var total = Http.get(url).json().path("rows").path(0);
+                    assertThat(new long[] {total.path("requests").asLong(), total.path("inputTokens").asLong(),
+                            total.path("cachedInputTokens").asLong(), total.path("outputTokens").asLong(),
+                            total.path("costMicros").asLong()}).containsExactly(expected);
+                });
             } finally {
                 second.stop();
             }

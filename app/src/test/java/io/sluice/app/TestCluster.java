@@ -59,6 +59,8 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback {
         settings.put(SluiceConfigDef.STATE_DIR, dir.resolve("state-" + name).toString());
         settings.put(SluiceConfigDef.TOPICS_PARTITIONS, 3);
         settings.put(SluiceConfigDef.NUM_STREAM_THREADS, 1);
+        settings.put(SluiceConfigDef.HTTP_HOST, "127.0.0.1");
+        settings.put(SluiceConfigDef.HTTP_PORT, 0);
         settings.putAll(overrides);
         return SluiceConfig.of(settings);
     }

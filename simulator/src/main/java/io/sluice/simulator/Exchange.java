@@ -2,6 +2,7 @@ package io.sluice.simulator;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +23,15 @@ final class Exchange {
     private long timerId = -1;
     private boolean finished;
 
-    Exchange(Vertx vertx, HttpServerResponse response, StatsRecorder stats, String endpoint, Dialect dialect) {
+    Exchange(Vertx vertx, HttpServerResponse response, StatsRecorder stats, String endpoint, Dialect dialect,
+             HttpVersion protocol) {
         this.vertx = vertx;
         this.response = response;
         this.dialect = dialect;
         this.stats = stats;
         this.requestIdHeader = dialect.requestIdHeader();
         this.requestId = dialect.newRequestId();
-        stats.begin(endpoint);
+        stats.begin(endpoint, protocol);
         // A caller that times out and disconnects must not stay "in flight", nor leave its timer firing later.
         response.closeHandler(ignored -> end("client-closed"));
     }

@@ -26,7 +26,7 @@ final class ModelsEndpoint implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        Exchange exchange = new Exchange(ctx.vertx(), ctx.response(), stats, ENDPOINT, dialect);
+        Exchange exchange = new Exchange(ctx.vertx(), ctx.response(), stats, ENDPOINT, dialect, ctx.request().version());
         ApiError authError = dialect.authenticate(ctx.request().headers(), state.current().settings().apiKey());
         if (authError != null) {
             exchange.reply(dialect.error(authError));

@@ -23,7 +23,8 @@ final class ProviderEndpoint implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        Exchange exchange = new Exchange(ctx.vertx(), ctx.response(), stats, dialect.endpoint(), dialect);
+        Exchange exchange = new Exchange(ctx.vertx(), ctx.response(), stats, dialect.endpoint(), dialect,
+                ctx.request().version());
         exchange.guarded(() -> serve(ctx, exchange));
     }
 

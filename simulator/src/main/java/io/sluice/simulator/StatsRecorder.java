@@ -1,5 +1,6 @@
 package io.sluice.simulator;
 
+import io.vertx.core.http.HttpVersion;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,12 +12,14 @@ final class StatsRecorder {
     private final LongAdder total = new LongAdder();
     private final Map<String, LongAdder> byEndpoint = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> byStatus = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> byProtocol = new ConcurrentHashMap<>();
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong maxInFlight = new AtomicLong();
 
-    void begin(String endpoint) {
+    void begin(String endpoint, HttpVersion protocol) {
         total.increment();
         byEndpoint.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
+        byProtocol.computeIfAbsent(protocol.alpnName(), k -> new LongAdder()).increment();
         long now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
     }
@@ -31,11 +34,13 @@ final class StatsRecorder {
         total.reset();
         byEndpoint.clear();
         byStatus.clear();
+        byProtocol.clear();
         maxInFlight.set(inFlight.get());
     }
 
     SimulatorStats snapshot() {
-        return new SimulatorStats(total.sum(), sums(byEndpoint), sums(byStatus), inFlight.get(), maxInFlight.get());
+        return new SimulatorStats(total.sum(), sums(byEndpoint), sums(byStatus), sums(byProtocol), inFlight.get(),
+                maxInFlight.get());
     }
 
     private static Map<String, Long> sums(Map<String, LongAdder> counters) {

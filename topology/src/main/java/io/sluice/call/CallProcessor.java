@@ -61,7 +61,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private static final Logger log = LoggerFactory.getLogger(CallProcessor.class);
     public static final String STAGE = "call";
     /** Written on dead letters, so an operator knows which release failed a request. */
-    static final String APP_VERSION = Objects.requireNonNullElse(
+    public static final String APP_VERSION = Objects.requireNonNullElse(
             CallProcessor.class.getPackage().getImplementationVersion(), "dev");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long BULKHEAD_RETRY_MS = 20;
@@ -80,6 +80,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private final CallStage stage;
     private final RouteTable routes;
     private final CallSettings settings;
+    private final CallTelemetry telemetry;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final PriorityQueue<DueRetry> retries = new PriorityQueue<>(Comparator.comparingLong(DueRetry::dueAt));
     private ProcessorContext<String, CallOutcome> context;
@@ -88,8 +89,13 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private WindowStore<String, PromptResponse> cache;
     private int running;
 
-    private record Completion(String requestId, int attempt, ProviderReply reply, ProviderException error,
-                              long latencyMs, CircuitBreaker breaker) {}
+    /** A provider call attempt that ended: {@code id} is the in-flight store key, {@code target} who was called. */
+    record Completion(String requestId, int attempt, PromptRequest request, RouteTable.Target target,
+                      ProviderReply reply, ProviderException error, long latencyNanos, CircuitBreaker breaker) {
+        long latencyMs() {
+            return TimeUnit.NANOSECONDS.toMillis(latencyNanos);
+        }
+    }
 
     private record DueRetry(long dueAt, String requestId) {}
 
@@ -97,6 +103,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         this.stage = stage;
         this.routes = stage.routes();
         this.settings = stage.settings();
+        this.telemetry = new CallTelemetry(stage.routes());
     }
 
     /** The processor and the stores it owns: in-flight calls, answered ids and the response cache. */
@@ -111,7 +118,11 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             @Override
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(
-                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
+                        // in memory by default: bounded by the in-flight limit plus parked retries, and restored
+                        // from its changelog like any other store
+                        Stores.keyValueStoreBuilder(stage.settings().inFlightInMemory()
+                                        ? Stores.inMemoryKeyValueStore(TopologyNames.IN_FLIGHT)
+                                        : Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
                                 Serdes.String(), inFlightSerde),
                         // one entry per answered id at its answer time; segments past the retention are dropped
                         Stores.windowStoreBuilder(Stores.persistentWindowStore(ANSWERED, stage.settings().dedupRetention(),
@@ -269,9 +280,9 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             pending.whenComplete((reply, failure) -> stage.bulkheads().release(target.provider()));
             // The JDK client's timeout stops covering a call once headers arrive; a stalled body must end too.
             pending.orTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).whenComplete((reply, failure) ->
-                    completions.add(new Completion(id, attempt, reply,
+                    completions.add(new Completion(id, attempt, request, target, reply,
                             failure == null ? null : ProviderException.classify(provider.name(), failure),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), breaker)));
+                            System.nanoTime() - started, breaker)));
             return;
         }
         // Every remaining circuit is open: wait for the primary's to let a trial call through, within bounds.
@@ -366,12 +377,14 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         InFlightCall call = inFlight.get(done.requestId());
         if (call == null || call.getAttempts() != done.attempt()) {
             done.breaker().releasePermission();
+            telemetry.superseded(done);
             return; // already answered, or an attempt superseded by a later one
         }
         long now = context.currentSystemTimeMs();
         if (done.reply() != null) {
-            done.breaker().onSuccess(done.latencyMs(), TimeUnit.MILLISECONDS);
+            done.breaker().onSuccess(done.latencyNanos(), TimeUnit.NANOSECONDS);
             PromptResponse response = response(call, done, now); // first: if it fails, nothing was changed
+            telemetry.answeredAttempt(done, response);
             stage.cache().remember(cache, call.getRequest(), response, now);
             answer(done.requestId(), response, now);
             return;
@@ -379,7 +392,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         ProviderException error = done.error();
         if (error.retryable()) {
             // The provider's trouble: counts against its circuit. A 4xx is about this request, not the provider.
-            done.breaker().onError(done.latencyMs(), TimeUnit.MILLISECONDS, error);
+            done.breaker().onError(done.latencyNanos(), TimeUnit.NANOSECONDS, error);
         } else {
             done.breaker().releasePermission();
         }
@@ -389,8 +402,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                 chainOf(call.getRequest()).get(call.getTarget()).toString(), error.status(),
                 error.errorClass(), call.getLastError(), Instant.ofEpochMilli(now)));
         call.setFailures(failures);
-        log.info("Provider call for request {} failed on attempt {}: {}", call.getRequest().getRequestId(),
-                done.attempt(), stage.redact().apply(error.getMessage()));
+        telemetry.failedAttempt(done, call.getLastError());
         long retryAt = now + settings.backoffAfter(call.getTargetAttempts(), error.retryAfter().orElse(null)).toMillis();
         boolean retrySameTarget = error.retryable() && call.getTargetAttempts() < settings.maxAttempts()
                 && settings.honours(error.retryAfter().orElse(null));
@@ -424,6 +436,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     private void answer(String id, PromptResponse response, long now) {
         inFlight.delete(id);
         answered.put(id, now, now);
+        telemetry.answered(response);
         context.forward(new Record<>(response.getRequestId(), new CallOutcome.Answered(response), now));
     }
 
@@ -462,8 +475,9 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
             log.warn("Request {} answered DEGRADED after {} attempts: {}", request.getRequestId(),
                     call.getAttempts(), reason);
             inFlight.delete(id);
-            context.forward(new Record<>(request.getRequestId(),
-                    new CallOutcome.Answered(Answers.degraded(request, degraded, call.getAttempts(), now)), now));
+            PromptResponse response = Answers.degraded(request, degraded, call.getAttempts(), now);
+            telemetry.answered(response);
+            context.forward(new Record<>(request.getRequestId(), new CallOutcome.Answered(response), now));
             return;
         }
         int tier = call.getRetryTier() + 1;
@@ -534,6 +548,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         }
         log.warn("Request {} dead-lettered after {} attempts: {} ({})", call.getRequest().getRequestId(),
                 call.getAttempts(), reason, stage.redact().apply(error.getMessage()));
+        telemetry.deadLettered(call.getRequest(), reason, error, now);
         context.forward(record);
     }
 
@@ -546,7 +561,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         if (variant != null) {
             // Route and variant are bounded labels: configured route names, two variants.
             Metrics.timer(CANARY_LATENCY_METRIC, "route", request.getRoute(), "variant", variant)
-                    .record(done.latencyMs(), TimeUnit.MILLISECONDS);
+                    .record(done.latencyNanos(), TimeUnit.NANOSECONDS);
         }
         return Answers.fromReply(request, target, call.getTarget() == 0, reply, done.latencyMs(), call.getAttempts(),
                 variant, now);

@@ -9,7 +9,7 @@ import java.util.Map;
 public record CallSettings(Duration timeout, int maxAttempts, Duration initialBackoff, int maxInFlight,
                            Duration pollInterval, Duration dedupRetention, Duration maxCircuitWait,
                            Duration circuitOpen, Duration maxBlock, Map<String, String> degradedAnswers,
-                           int defaultOutputTokens) {
+                           int defaultOutputTokens, boolean inFlightInMemory) {
     /** The longest Retry-After honoured on the same target; a provider asking for more is left for the next one. */
     public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
@@ -28,7 +28,8 @@ public record CallSettings(Duration timeout, int maxAttempts, Duration initialBa
                 Duration.ofMillis(Math.min(2L * config.integer(SluiceConfigDef.CALL_TIMEOUT_MS),
                         config.integer(SluiceConfigDef.TRANSACTION_TIMEOUT_MS) / 3)),
                 degradedAnswers(config),
-                config.integer(SluiceConfigDef.DEFAULT_OUTPUT_TOKENS));
+                config.integer(SluiceConfigDef.DEFAULT_OUTPUT_TOKENS),
+                "memory".equals(config.string(SluiceConfigDef.CALL_IN_FLIGHT_STORE)));
     }
 
     /** {@value #DEGRADED_PREFIX}{@code <route>=message}: what a route answers when no target can. */

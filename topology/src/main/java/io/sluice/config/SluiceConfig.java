@@ -87,6 +87,10 @@ public final class SluiceConfig extends AbstractConfig {
         return getLong(key);
     }
 
+    public boolean bool(String key) {
+        return getBoolean(key);
+    }
+
     /** A secret's value, or null when unset. Never log the result. */
     public String secret(String key) {
         Password password = getPassword(key);

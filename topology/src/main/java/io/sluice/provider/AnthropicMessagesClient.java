@@ -7,8 +7,7 @@ import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.GenerationParams;
 import io.sluice.schemas.PromptRequest;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import java.util.Map;
 
 /** Anthropic Messages ({@code POST {base}/v1/messages}). System turns go to the top-level {@code system} field. */
 public final class AnthropicMessagesClient extends JsonHttpProvider {
@@ -19,8 +18,9 @@ public final class AnthropicMessagesClient extends JsonHttpProvider {
     private final String apiKey;
 
     /** @param baseUrl for example {@code https://api.anthropic.com} */
-    public AnthropicMessagesClient(String baseUrl, String apiKey, HttpClient http) {
-        super("anthropic", URI.create(OpenAiChatClient.stripSlash(baseUrl) + "/v1/messages"), http);
+    public AnthropicMessagesClient(String baseUrl, String apiKey, ProviderHttp http, boolean cleartextHttp2) {
+        super("anthropic", http.endpoint(URI.create(OpenAiChatClient.stripSlash(baseUrl) + "/v1/messages"),
+                cleartextHttp2, CONNECT_TIMEOUT));
         this.apiKey = apiKey;
     }
 
@@ -56,9 +56,11 @@ public final class AnthropicMessagesClient extends JsonHttpProvider {
     }
 
     @Override
-    HttpRequest.Builder authenticate(HttpRequest.Builder builder) {
-        builder.header("anthropic-version", API_VERSION);
-        return apiKey == null ? builder : builder.header("x-api-key", apiKey);
+    void authenticate(Map<String, String> headers) {
+        headers.put("anthropic-version", API_VERSION);
+        if (apiKey != null) {
+            headers.put("x-api-key", apiKey);
+        }
     }
 
     @Override

@@ -1,16 +1,18 @@
 package io.sluice.provider;
 
+import io.netty.handler.codec.DecoderException;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.StreamResetException;
 import java.io.IOException;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.function.UnaryOperator;
 
 /** Shared classification of HTTP answers and transport failures into {@link ProviderException}s. */
 final class HttpErrors {
     private HttpErrors() {}
 
-    static ProviderException fromStatus(String provider, int status, HttpHeaders headers, String errorCode,
+    static ProviderException fromStatus(String provider, int status, UnaryOperator<String> headers, String errorCode,
                                         String message) {
         boolean quota = "insufficient_quota".equals(errorCode);
         String errorClass = switch (status) {
@@ -31,31 +33,36 @@ final class HttpErrors {
         if (cause instanceof ProviderException e) {
             return e;
         }
-        if (cause instanceof HttpTimeoutException) {
+        if (cause instanceof ProviderHttp.Timeout) {
             return new ProviderException(provider, 0, "timeout", true, null, "no answer within the call timeout");
         }
-        if (cause instanceof IOException) {
+        // Vert.x reports a connection closed or reset mid-call as a VertxException (HttpClosedException), a reset
+        // HTTP/2 stream as StreamResetException and an unreadable HTTP message as Netty's DecoderException.
+        if (cause instanceof IOException || cause instanceof VertxException || cause instanceof StreamResetException
+                || cause instanceof DecoderException) {
             return new ProviderException(provider, 0, "connection", true, null, cause.getClass().getSimpleName()
                     + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
         }
         return new ProviderException(provider, 0, "client_error", false, null, String.valueOf(cause));
     }
 
-    private static Duration retryAfter(HttpHeaders headers) {
-        var millis = headers.firstValue("retry-after-ms");
-        if (millis.isPresent()) {
+    private static Duration retryAfter(UnaryOperator<String> headers) {
+        String millis = headers.apply("retry-after-ms");
+        if (millis != null) {
             try {
-                return Duration.ofMillis((long) Double.parseDouble(millis.get()));
+                return Duration.ofMillis((long) Double.parseDouble(millis.trim()));
             } catch (NumberFormatException ignored) {
                 // fall through to Retry-After
             }
         }
-        return headers.firstValue("retry-after").flatMap(v -> {
-            try {
-                return java.util.Optional.of(Duration.ofMillis((long) (Double.parseDouble(v) * 1000)));
-            } catch (NumberFormatException e) {
-                return java.util.Optional.empty(); // HTTP-date form: ignore, use our own backoff
-            }
-        }).orElse(null);
+        String seconds = headers.apply("retry-after");
+        if (seconds == null) {
+            return null;
+        }
+        try {
+            return Duration.ofMillis((long) (Double.parseDouble(seconds.trim()) * 1000));
+        } catch (NumberFormatException e) {
+            return null; // HTTP-date form: ignore, use our own backoff
+        }
     }
 }

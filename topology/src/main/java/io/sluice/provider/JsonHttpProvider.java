@@ -5,28 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.schemas.PromptRequest;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * A provider spoken to as JSON over HTTP with the JDK's asynchronous client (connection reuse, HTTP/2 over TLS).
- * Sluice owns retries, so nothing here retries.
+ * A provider spoken to as JSON over HTTP through {@link ProviderHttp} (an event-loop client: connection reuse, HTTP/2
+ * where the server speaks it). Sluice owns retries, so nothing here retries.
  */
 abstract class JsonHttpProvider implements ProviderClient {
     static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final String name;
-    private final URI endpoint;
-    private final HttpClient http;
+    private final ProviderHttp.Endpoint http;
 
-    JsonHttpProvider(String name, URI endpoint, HttpClient http) {
+    JsonHttpProvider(String name, ProviderHttp.Endpoint http) {
         this.name = name;
-        this.endpoint = endpoint;
         this.http = http;
     }
 
@@ -38,43 +35,42 @@ abstract class JsonHttpProvider implements ProviderClient {
     /** The provider's request body for {@code request} on {@code model}. */
     abstract ObjectNode body(PromptRequest request, String model);
 
-    /** Authentication and version headers. */
-    abstract HttpRequest.Builder authenticate(HttpRequest.Builder builder);
+    /** Adds authentication and version headers to {@code headers}. */
+    abstract void authenticate(Map<String, String> headers);
 
     /** Reads a 200 answer; throws on a body that lacks what a reply needs. */
     abstract ProviderReply reply(JsonNode answer);
 
     @Override
     public final CompletableFuture<ProviderReply> complete(PromptRequest request, String model, Duration timeout) {
-        HttpRequest httpRequest = authenticate(HttpRequest.newBuilder(endpoint))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(request, model).toString()))
-                .build();
         try {
-            return http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString())
+            Map<String, String> headers = new HashMap<>(4);
+            headers.put("Content-Type", "application/json");
+            authenticate(headers);
+            byte[] body = JSON.writeValueAsBytes(body(request, model));
+            return http.post(headers, body, timeout)
                     .handle((response, failure) -> {
                         if (failure != null) {
                             throw new CompletionException(HttpErrors.fromThrowable(name, failure));
                         }
                         return read(response);
                     });
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(HttpErrors.fromThrowable(name, e));
         }
     }
 
-    private ProviderReply read(HttpResponse<String> response) {
+    private ProviderReply read(ProviderHttp.Answer response) {
         JsonNode answer;
         try {
             answer = JSON.readTree(response.body());
         } catch (IOException e) {
             answer = null;
         }
-        if (response.statusCode() != 200) {
+        if (response.status() != 200) {
             JsonNode error = answer == null ? JSON.createObjectNode() : answer.path("error");
             String code = error.hasNonNull("code") ? error.path("code").asText() : error.path("type").asText("");
-            throw new CompletionException(HttpErrors.fromStatus(name, response.statusCode(), response.headers(), code,
+            throw new CompletionException(HttpErrors.fromStatus(name, response.status(), response.header(), code,
                     error.path("message").asText("no error message")));
         }
         try {

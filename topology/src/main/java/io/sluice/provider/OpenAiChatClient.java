@@ -7,8 +7,7 @@ import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.GenerationParams;
 import io.sluice.schemas.PromptRequest;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import java.util.Map;
 
 /**
  * OpenAI Chat Completions ({@code POST {base}/chat/completions}); also Azure OpenAI, vLLM, Ollama, Groq and other
@@ -17,9 +16,13 @@ import java.net.http.HttpRequest;
 public final class OpenAiChatClient extends JsonHttpProvider {
     private final String apiKey;
 
-    /** @param baseUrl for example {@code https://api.openai.com/v1} */
-    public OpenAiChatClient(String baseUrl, String apiKey, HttpClient http) {
-        super("openai", URI.create(stripSlash(baseUrl) + "/chat/completions"), http);
+    /**
+     * @param baseUrl for example {@code https://api.openai.com/v1}
+     * @param cleartextHttp2 h2c with prior knowledge for an {@code http://} base URL (HTTPS negotiates by ALPN)
+     */
+    public OpenAiChatClient(String baseUrl, String apiKey, ProviderHttp http, boolean cleartextHttp2) {
+        super("openai", http.endpoint(URI.create(stripSlash(baseUrl) + "/chat/completions"), cleartextHttp2,
+                CONNECT_TIMEOUT));
         this.apiKey = apiKey;
     }
 
@@ -48,8 +51,10 @@ public final class OpenAiChatClient extends JsonHttpProvider {
     }
 
     @Override
-    HttpRequest.Builder authenticate(HttpRequest.Builder builder) {
-        return apiKey == null ? builder : builder.header("Authorization", "Bearer " + apiKey);
+    void authenticate(Map<String, String> headers) {
+        if (apiKey != null) {
+            headers.put("Authorization", "Bearer " + apiKey);
+        }
     }
 
     @Override

@@ -2,20 +2,24 @@ package io.sluice.provider;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
-import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The configured providers by name. One JDK HttpClient is shared by all of them, so connections are pooled per
- * host across every stream task.
+ * The configured providers by name. One {@link ProviderHttp} (two event-loop threads) serves all of them, each provider
+ * with its own connection pool shared by every stream task. Closing this closes the transport.
  */
-public final class ProviderClients {
+public final class ProviderClients implements AutoCloseable {
     private final Map<String, ProviderClient> byName;
+    private final ProviderHttp http;
 
     public ProviderClients(Map<String, ProviderClient> byName) {
+        this(byName, null);
+    }
+
+    private ProviderClients(Map<String, ProviderClient> byName, ProviderHttp http) {
         this.byName = Map.copyOf(byName);
+        this.http = http;
     }
 
     /**
@@ -23,17 +27,37 @@ public final class ProviderClients {
      * no base URL configured; a provider with a base URL but no key is called without credentials (local servers).
      */
     public static ProviderClients from(SluiceConfig config, String fallbackBaseUrl) {
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
         String openAiBase = baseUrl(config, SluiceConfigDef.OPENAI_BASE_URL, SluiceConfigDef.OPENAI_API_KEY,
                 "https://api.openai.com/v1", fallbackBaseUrl, "/v1");
         String anthropicBase = baseUrl(config, SluiceConfigDef.ANTHROPIC_BASE_URL, SluiceConfigDef.ANTHROPIC_API_KEY,
                 "https://api.anthropic.com", fallbackBaseUrl, "");
-        return new ProviderClients(Map.of(
-                "openai", new OpenAiChatClient(openAiBase, config.secret(SluiceConfigDef.OPENAI_API_KEY), http),
-                "anthropic", new AnthropicMessagesClient(anthropicBase,
-                        config.secret(SluiceConfigDef.ANTHROPIC_API_KEY), http)));
+        boolean h2c = config.bool(SluiceConfigDef.PROVIDERS_CLEARTEXT_HTTP2);
+        ProviderHttp http = new ProviderHttp();
+        try {
+            // the simulator speaks h2c, so a provider it stands in for always uses it
+            return new ProviderClients(Map.of(
+                    "openai", new OpenAiChatClient(openAiBase, config.secret(SluiceConfigDef.OPENAI_API_KEY), http,
+                            h2c || fromSimulator(config, SluiceConfigDef.OPENAI_BASE_URL,
+                                    SluiceConfigDef.OPENAI_API_KEY)),
+                    "anthropic", new AnthropicMessagesClient(anthropicBase,
+                            config.secret(SluiceConfigDef.ANTHROPIC_API_KEY), http,
+                            h2c || fromSimulator(config, SluiceConfigDef.ANTHROPIC_BASE_URL,
+                                    SluiceConfigDef.ANTHROPIC_API_KEY))), http);
+        } catch (RuntimeException e) {
+            http.close();
+            throw e;
+        }
+    }
+
+    private static boolean fromSimulator(SluiceConfig config, String baseUrlKey, String apiKeyKey) {
+        return config.string(baseUrlKey).isBlank() && config.secret(apiKeyKey) == null;
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.close();
+        }
     }
 
     /** True when some provider has neither a base URL nor a key, so only the simulator can answer for it. */

@@ -24,6 +24,10 @@ public final class PoisonRecordHandler extends LogAndContinueExceptionHandler {
                     record.topic(), record.partition(), record.offset(), exception.toString());
             return Response.fail();
         }
-        return super.handleError(context, record, exception);
+        Response response = super.handleError(context, record, exception);
+        if (!response.deadLetterQueueRecords().isEmpty()) {
+            DeadLetters.count("DESERIALIZATION_ERROR", "deserialization_error", DeadLetters.NO_PROVIDER);
+        }
+        return response;
     }
 }

@@ -23,6 +23,10 @@ public final class ProcessingErrorHandler extends LogAndContinueProcessingExcept
                     context.partition(), context.offset(), context.processorNodeId(), exception.toString());
             return Response.fail();
         }
-        return super.handleError(context, record, exception);
+        Response response = super.handleError(context, record, exception);
+        if (!response.deadLetterQueueRecords().isEmpty()) {
+            DeadLetters.count("PROCESSING_ERROR", "processing_error", DeadLetters.NO_PROVIDER);
+        }
+        return response;
     }
 }

@@ -23,6 +23,10 @@ public final class ProductionErrorHandler extends DefaultProductionExceptionHand
                     origin.toString().toLowerCase(java.util.Locale.ROOT), record.topic(), exception.toString());
             return Response.fail();
         }
-        return super.handleSerializationError(context, record, exception, origin);
+        Response response = super.handleSerializationError(context, record, exception, origin);
+        if (!response.deadLetterQueueRecords().isEmpty()) {
+            DeadLetters.count("SERIALIZATION_ERROR", "serialization_error", DeadLetters.NO_PROVIDER);
+        }
+        return response;
     }
 }

@@ -1,5 +1,8 @@
 package io.sluice.topology;
 
+import io.sluice.schemas.AuditRecord;
+import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.registry.SchemaRegistryClient;
@@ -24,7 +27,10 @@ public record SluiceTopics(
         Topic<String, PromptRequest> deadLetter,
         Topic<String, BudgetSettlement> budgetSettlements,
         Topic<String, BudgetEvent> budgetEvents,
-        List<String> retryTopics) {
+        List<String> retryTopics,
+        Topic<String, UsageTotals> usage,
+        Topic<String, ProviderMinute> providerStats,
+        Topic<String, AuditRecord> audit) {
 
     public static SluiceTopics from(SluiceConfig config, SchemaRegistryClient registry) {
         String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
@@ -40,13 +46,25 @@ public record SluiceTopics(
                         SpecificAvroSerde.forValues(registry, BudgetSettlement.class)),
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_BUDGET_EVENTS), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, BudgetEvent.class)),
-                io.sluice.retry.RetryTiers.from(config).topics());
+                io.sluice.retry.RetryTiers.from(config).topics(),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_USAGE), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, UsageTotals.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_PROVIDER_STATS), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, ProviderMinute.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_AUDIT), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, AuditRecord.class)));
+    }
+
+    /** The compacted topics: the latest row per key is what a sink needs. */
+    public List<String> compacted() {
+        return List.of(usage.name(), providerStats.name());
     }
 
     /** Names of the topics Sluice creates at start when they are missing. */
     public List<String> names() {
         var names = new java.util.ArrayList<>(List.of(requests.name(), responses.name(), rejected.name(),
-                deadLetter.name(), budgetSettlements.name(), budgetEvents.name()));
+                deadLetter.name(), budgetSettlements.name(), budgetEvents.name(), usage.name(), providerStats.name(),
+                audit.name()));
         names.addAll(retryTopics);
         return List.copyOf(names);
     }

@@ -17,6 +17,8 @@ import io.sluice.config.SluiceConfigDef;
 import io.sluice.limit.Limit;
 import io.sluice.limit.LimitTable;
 import io.sluice.limit.WindowedLimiter;
+import io.sluice.accounting.Accounting;
+import io.sluice.accounting.AccountingSettings;
 import io.sluice.provider.ProviderClients;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.retry.RetryHoldProcessor;
@@ -36,6 +38,8 @@ import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.schemas.internal.RetryHold;
 import io.sluice.serde.SpecificAvroSerde;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -82,8 +86,9 @@ public final class SluiceTopology {
         TokenCounter tokenCounter = new TokenCounter();
         StreamsBuilder builder = new StreamsBuilder();
 
-        KStream<String, Verdict> screened = builder
-                .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
+        KStream<String, PromptRequest> incoming = builder
+                .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE));
+        KStream<String, Verdict> screened = incoming
                 .processValues(() -> new SanitizeProcessor(new RequestValidator(config.routes(),
                                 config.integer(SluiceConfigDef.SANITIZE_MAX_MESSAGES),
                                 config.integer(SluiceConfigDef.SANITIZE_MAX_CHARS)), policies, config.routes(),
@@ -132,9 +137,12 @@ public final class SluiceTopology {
         RetryTiers tiers = RetryTiers.from(config);
         Serde<RetryHold> holdSerde = SpecificAvroSerde.forValues(registry, RetryHold.class);
         KStream<String, PromptRequest> toCall = funded;
+        List<KStream<String, PromptRequest>> retried = new ArrayList<>();
         for (int tier = 1; tier <= tiers.count(); tier++) {
-            toCall = toCall.merge(builder
-                    .stream(tiers.topic(tier), topics.requests().consumed(TopologyNames.retrySource(tier)))
+            KStream<String, PromptRequest> held = builder
+                    .stream(tiers.topic(tier), topics.requests().consumed(TopologyNames.retrySource(tier)));
+            retried.add(held);
+            toCall = toCall.merge(held
                     .process(RetryHoldProcessor.supplier(tier, tiers.delay(tier), holdSerde),
                             Named.as(TopologyNames.retryHold(tier))), Named.as("retry-merge-" + tier));
         }
@@ -171,6 +179,8 @@ public final class SluiceTopology {
         }
         answersAndDeadLetters(outcomes, topics, sanitizer);
 
+        Accounting.addTo(builder, topics, AccountingSettings.from(config), registry, incoming, retried,
+                CallProcessor.APP_VERSION);
         return builder.build(StreamsProperties.from(config));
     }
 

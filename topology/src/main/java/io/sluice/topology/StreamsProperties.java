@@ -17,6 +17,10 @@ public final class StreamsProperties {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.string(SluiceConfigDef.APPLICATION_ID));
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.string(SluiceConfigDef.STATE_DIR));
+        // Where this instance's HTTP API answers: other instances relay queries for keys this one owns to it.
+        if (!config.string(SluiceConfigDef.HTTP_ADVERTISED).isBlank()) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.string(SluiceConfigDef.HTTP_ADVERTISED));
+        }
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.integer(SluiceConfigDef.NUM_STREAM_THREADS));
         // Exactly-once: the in-flight store write, the input offset and each outcome commit atomically, which is
         // what makes "exactly one terminal outcome per request" hold across crashes.

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -52,6 +53,7 @@ class ProviderFaultsTest {
     @RegisterExtension
     final TopologyFixtures topologies = new TopologyFixtures();
     private TopologyFixture fixture;
+    private ProviderClients providers;
     private final AtomicInteger users = new AtomicInteger();
 
     @BeforeAll
@@ -66,6 +68,18 @@ class ProviderFaultsTest {
         secondary.close();
     }
 
+    @AfterEach
+    void closeProviders() {
+        if (providers != null) {
+            providers.close();
+        }
+        // every call of the case went over the protocol this class is about
+        String protocol = cleartextHttp2() ? "h2" : "http/1.1";
+        for (ProviderSimulator simulator : List.of(primary, secondary)) {
+            assertThat(simulator.stats().byProtocol().keySet()).isSubsetOf(protocol);
+        }
+    }
+
     @BeforeEach
     void healthy() {
         for (ProviderSimulator simulator : List.of(primary, secondary)) {
@@ -74,15 +88,22 @@ class ProviderFaultsTest {
         }
     }
 
+    /** HTTP/1.1 here; {@link ProviderFaultsH2cTest} runs every case again over h2c. */
+    boolean cleartextHttp2() {
+        return false;
+    }
+
     private void start(Map<String, ?> overrides) {
         Map<String, Object> settings = new HashMap<>(Map.of(SluiceConfigDef.ROUTES, CHAIN,
                 SluiceConfigDef.CALL_MAX_ATTEMPTS, 2, SluiceConfigDef.CALL_BACKOFF_MS, 50,
                 SluiceConfigDef.CALL_POLL_INTERVAL_MS, 1L, SluiceConfigDef.CALL_RETRY_TIERS, "",
                 SluiceConfigDef.OPENAI_BASE_URL, primary.openAiBaseUrl(),
                 SluiceConfigDef.ANTHROPIC_BASE_URL, secondary.anthropicBaseUrl(),
-                SluiceConfigDef.LIMIT_USER_RPM, 10_000L));
+                SluiceConfigDef.LIMIT_USER_RPM, 10_000L,
+                SluiceConfigDef.PROVIDERS_CLEARTEXT_HTTP2, cleartextHttp2()));
         settings.putAll(overrides);
-        fixture = topologies.start(settings, ProviderClients.from(SluiceConfig.of(settings), null));
+        providers = ProviderClients.from(SluiceConfig.of(settings), null);
+        fixture = topologies.start(settings, providers);
     }
 
     private PromptRequest send(String route) {

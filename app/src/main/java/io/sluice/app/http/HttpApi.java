@@ -1,0 +1,387 @@
+package io.sluice.app.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.accounting.RequestStatusProcessor;
+import io.sluice.accounting.UsagePeriods;
+import io.sluice.accounting.UsageProcessor;
+import io.sluice.schemas.internal.AccountingEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sluice's HTTP API on Vert.x: usage, provider statistics and request status from the state stores, health and
+ * Prometheus metrics. Several instances share the stores' partitions; a query for one key is answered by the instance
+ * that owns it (found with Kafka Streams' {@code queryMetadataForKey}, reached at its {@code application.server}) and
+ * relayed, and a listing asks every instance for its part ({@code ?local=true}) and merges. Errors are JSON
+ * {@code {"error": "..."}}; the API is described at {@code /openapi.yaml}.
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final Duration DEFAULT_PROVIDER_WINDOW = Duration.ofMinutes(15);
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final HttpClientAgent peers;
+    private final Supplier<String> metrics;
+    private volatile KafkaStreams streams;
+    private volatile HostInfo self;
+
+    private HttpApi(Vertx vertx, HttpServer server, HttpClientAgent peers, Supplier<String> metrics) {
+        this.vertx = vertx;
+        this.server = server;
+        this.peers = peers;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Listens on {@code host:port} (0 picks a free port) at once, so that the port is known before Kafka Streams is
+     * created with it as {@code application.server}; queries answer 503 until {@link #serve} hands the streams over.
+     */
+    public static HttpApi listen(String host, int port, Supplier<String> metrics) {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(4));
+        HttpApi api = null;
+        try {
+            Router router = Router.router(vertx);
+            HttpClientAgent peers = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000)
+                    .setKeepAlive(true));
+            HttpApi[] holder = new HttpApi[1];
+            router.get("/health/live").handler(ctx -> holder[0].live(ctx));
+            router.get("/health/ready").handler(ctx -> holder[0].ready(ctx));
+            router.get("/metrics").blockingHandler(ctx -> ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
+            router.get("/openapi.yaml").handler(ctx -> ctx.response()
+                    .putHeader("Content-Type", "application/yaml").end(openApi()));
+            router.get("/v1/usage/tenants").blockingHandler(ctx -> holder[0].tenants(ctx));
+            router.get("/v1/usage/tenants/:tenant").blockingHandler(ctx -> holder[0].usage(ctx, false));
+            router.get("/v1/usage/tenants/:tenant/users/:user").blockingHandler(ctx -> holder[0].usage(ctx, true));
+            router.get("/v1/providers").blockingHandler(ctx -> holder[0].providers(ctx));
+            router.get("/v1/requests/:id").blockingHandler(ctx -> holder[0].status(ctx));
+            router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " "
+                    + ctx.request().path() + "; see /openapi.yaml"));
+            router.route().failureHandler(ctx -> {
+                log.warn("HTTP API request {} failed", ctx.request().path(), ctx.failure());
+                error(ctx, 500, "internal error: " + (ctx.failure() == null ? "unknown"
+                        : ctx.failure().getClass().getSimpleName()));
+            });
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                    .requestHandler(router).listen().await(30, TimeUnit.SECONDS);
+            api = new HttpApi(vertx, server, peers, metrics);
+            holder[0] = api;
+            log.info("HTTP API listening on {}:{}", host, server.actualPort());
+            return api;
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException("Could not start the HTTP API on " + host + ":" + port + " (http.host,"
+                    + " http.port): " + e.getMessage(), e);
+        }
+    }
+
+    /** The port listened on. */
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** Starts answering queries from {@code streams}, which advertises this instance as {@code advertised}. */
+    public void serve(KafkaStreams streams, HostInfo advertised) {
+        this.self = advertised;
+        this.streams = streams;
+    }
+
+    private void live(RoutingContext ctx) {
+        KafkaStreams s = streams;
+        KafkaStreams.State state = s == null ? null : s.state();
+        boolean live = state == null || (state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
+                && state != KafkaStreams.State.PENDING_ERROR);
+        json(ctx, live ? 200 : 503, Queries.JSON.createObjectNode().put("status", live ? "UP" : "DOWN")
+                .put("streams", state == null ? "STARTING" : state.name()));
+    }
+
+    private void ready(RoutingContext ctx) {
+        KafkaStreams s = streams;
+        boolean ready = s != null && s.state() == KafkaStreams.State.RUNNING;
+        json(ctx, ready ? 200 : 503, Queries.JSON.createObjectNode().put("status", ready ? "UP" : "DOWN")
+                .put("streams", s == null ? "STARTING" : s.state().name()));
+    }
+
+    private void usage(RoutingContext ctx, boolean byUser) {
+        String tenant = ctx.pathParam("tenant");
+        String user = byUser ? ctx.pathParam("user") : null;
+        UsagePeriods period;
+        try {
+            period = UsagePeriods.parse(param(ctx, "period", "day"));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        String from = ctx.queryParams().get("from");
+        String to = ctx.queryParams().get("to");
+        routed(ctx, UsageProcessor.USAGE_STORE, tenant, queries -> {
+            ObjectNode body = Queries.JSON.createObjectNode().put("tenant", tenant);
+            if (user != null) {
+                body.put("user", user);
+            }
+            body.put("period", period.label());
+            body.set("rows", queries.usage(tenant, user, period, from, to));
+            return body;
+        });
+    }
+
+    private void status(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        routed(ctx, RequestStatusProcessor.STORE, id, queries -> {
+            List<AccountingEvent> steps = queries.status(id);
+            if (steps.isEmpty()) {
+                return null;
+            }
+            AccountingEvent last = current(steps);
+            ObjectNode body = Queries.JSON.createObjectNode().put("requestId", id)
+                    .put("tenant", last.getTenantId()).put("user", last.getUserId())
+                    .put("state", io.sluice.accounting.AccountingEvents.terminal(last) ? "TERMINAL" : "PENDING")
+                    .put("outcome", last.getOutcome());
+            body.set("current", Queries.step(last));
+            ArrayNode history = body.putArray("steps");
+            steps.forEach(step -> history.add(Queries.step(step)));
+            return body;
+        });
+    }
+
+    /** The latest step, except that nothing after an answer changes it (a resend is not called again). */
+    private static AccountingEvent current(List<AccountingEvent> steps) {
+        for (AccountingEvent step : steps) {
+            if (RequestStatusProcessor.answered(step)) {
+                return step;
+            }
+        }
+        return steps.getLast();
+    }
+
+    private void tenants(RoutingContext ctx) {
+        UsagePeriods period;
+        try {
+            period = UsagePeriods.parse(param(ctx, "period", "total"));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        String start = period == UsagePeriods.TOTAL ? "all" : ctx.queryParams().get("start");
+        if (start == null) {
+            error(ctx, 400, "give start= the period's start, e.g. 2026-12-01 for a day, 2026-12 for a month,"
+                    + " 2026-12-01T14 for an hour; or period=total");
+            return;
+        }
+        gathered(ctx, UsageProcessor.USAGE_STORE, queries -> queries.tenants(period, start), parts -> {
+            TreeMap<String, JsonNode> byTenant = new TreeMap<>();
+            parts.forEach(part -> part.forEach(row -> byTenant.put(row.path("tenant").asText(), row)));
+            ObjectNode body = Queries.JSON.createObjectNode().put("period", period.label()).put("start", start);
+            body.putArray("rows").addAll(byTenant.values());
+            return body;
+        });
+    }
+
+    private void providers(RoutingContext ctx) {
+        Instant to;
+        Instant from;
+        try {
+            to = ctx.queryParams().contains("to") ? Instant.parse(ctx.queryParams().get("to")) : Instant.now();
+            from = ctx.queryParams().contains("from") ? Instant.parse(ctx.queryParams().get("from"))
+                    : to.minus(DEFAULT_PROVIDER_WINDOW);
+        } catch (DateTimeParseException e) {
+            error(ctx, 400, "from and to are ISO-8601 instants, e.g. 2026-12-01T14:00:00Z: " + e.getMessage());
+            return;
+        }
+        Instant start = from;
+        Instant end = to;
+        gathered(ctx, UsageProcessor.PROVIDER_STORE, queries -> {
+            ArrayNode rows = Queries.JSON.createArrayNode();
+            queries.providers(start, end).forEach((key, sum) -> rows.add(sum.toPartial().put("key", key)));
+            return rows;
+        }, parts -> {
+            TreeMap<String, Queries.ProviderSum> merged = new TreeMap<>();
+            parts.forEach(part -> part.forEach(row -> merged.computeIfAbsent(row.path("key").asText(),
+                    k -> new Queries.ProviderSum()).add(Queries.ProviderSum.fromPartial(row))));
+            ObjectNode body = Queries.JSON.createObjectNode().put("from", start.toString()).put("to", end.toString());
+            ArrayNode rows = body.putArray("rows");
+            merged.forEach((key, sum) -> {
+                String[] parts3 = key.split("\\|");
+                ObjectNode row = Queries.JSON.createObjectNode().put("provider", parts3[0]).put("model", parts3[1]);
+                if (!"-".equals(parts3[2])) {
+                    row.put("variant", parts3[2]);
+                }
+                rows.add(row.setAll(sum.toJson()));
+            });
+            return body;
+        });
+    }
+
+    /** Answers from the instance owning {@code key} in {@code store}: here, or relayed from there. */
+    private void routed(RoutingContext ctx, String store, String key,
+                        java.util.function.Function<Queries, JsonNode> local) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            error(ctx, 503, "starting: the state stores are not open yet; retry");
+            return;
+        }
+        boolean forced = "true".equals(ctx.queryParams().get("local"));
+        KeyQueryMetadata owner = forced ? null : s.queryMetadataForKey(store, key, Serdes.String().serializer());
+        if (owner != null && (owner == KeyQueryMetadata.NOT_AVAILABLE || owner.activeHost() == null)) {
+            error(ctx, 503, "no instance owns this key right now (rebalancing); retry");
+            return;
+        }
+        if (owner != null && !owner.activeHost().equals(self)) {
+            relay(ctx, owner.activeHost());
+            return;
+        }
+        try {
+            JsonNode body = local.apply(new Queries(s));
+            ctx.response().putHeader("Sluice-Served-By", self.host() + ":" + self.port());
+            if (body == null) {
+                error(ctx, 404, "nothing known about '" + key + "' (unknown, or older than its retention)");
+            } else {
+                json(ctx, 200, body);
+            }
+        } catch (InvalidStateStoreException e) {
+            error(ctx, 503, "the store is being restored or moved (" + e.getMessage() + "); retry");
+        }
+    }
+
+    /** Asks every instance hosting {@code store} for its part ({@code ?local=true}), then merges the parts. */
+    private void gathered(RoutingContext ctx, String store, java.util.function.Function<Queries, JsonNode> local,
+                          java.util.function.Function<List<JsonNode>, JsonNode> merge) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            error(ctx, 503, "starting: the state stores are not open yet; retry");
+            return;
+        }
+        try {
+            if ("true".equals(ctx.queryParams().get("local"))) {
+                json(ctx, 200, local.apply(new Queries(s)));
+                return;
+            }
+            List<JsonNode> parts = new ArrayList<>();
+            for (StreamsMetadata instance : s.streamsMetadataForStore(store)) {
+                if (instance.hostInfo().equals(self)) {
+                    parts.add(local.apply(new Queries(s)));
+                } else {
+                    parts.add(fetch(instance.hostInfo(), ctx.request().path(), ctx.request().query()));
+                }
+            }
+            json(ctx, 200, merge.apply(parts));
+        } catch (InvalidStateStoreException e) {
+            error(ctx, 503, "a store is being restored or moved (" + e.getMessage() + "); retry");
+        } catch (RuntimeException e) {
+            error(ctx, 502, "an instance did not answer: " + e.getMessage() + "; retry");
+        }
+    }
+
+    private void relay(RoutingContext ctx, HostInfo owner) {
+        try {
+            json(ctx, 200, fetch(owner, ctx.request().path(), ctx.request().query()));
+        } catch (PeerError e) {
+            ctx.response().setStatusCode(e.status).putHeader("Content-Type", "application/json").end(e.body);
+        } catch (RuntimeException e) {
+            error(ctx, 502, "the owning instance " + owner.host() + ":" + owner.port() + " did not answer: "
+                    + e.getMessage());
+        }
+    }
+
+    /** GETs {@code path} from another instance with {@code local=true}; runs on a worker thread. */
+    private JsonNode fetch(HostInfo peer, String path, String query) {
+        String uri = path + "?" + (query == null || query.isBlank() ? "" : query + "&") + "local=true";
+        Future<io.vertx.core.buffer.Buffer> answer = peers.request(new RequestOptions().setMethod(HttpMethod.GET)
+                        .setHost(peer.host()).setPort(peer.port()).setURI(uri))
+                .compose(request -> request.send().compose(response -> response.body().compose(body ->
+                        response.statusCode() == 200 ? Future.succeededFuture(body)
+                                : Future.failedFuture(new PeerError(response.statusCode(), body.toString())))));
+        try {
+            // a worker thread may block on a future, though not with Vert.x's await
+            return Queries.JSON.readTree(answer.toCompletionStage().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS).getBytes());
+        } catch (PeerError e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            if (e.getCause() instanceof PeerError peerError) {
+                throw peerError;
+            }
+            throw new IllegalStateException(peer.host() + ":" + peer.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final class PeerError extends RuntimeException {
+        final int status;
+        final String body;
+
+        PeerError(int status, String body) {
+            super("HTTP " + status, null, false, false);
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    private static String param(RoutingContext ctx, String name, String fallback) {
+        String value = ctx.queryParams().get(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonNode body) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(Buffer.buffer(Queries.JSON.writeValueAsBytes(body)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void error(RoutingContext ctx, int status, String message) {
+        json(ctx, status, Queries.JSON.createObjectNode().put("error", message));
+    }
+
+    private static String openApi() {
+        try (InputStream in = HttpApi.class.getResourceAsStream("/openapi.yaml")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.yaml is missing from the application jar", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("HTTP API did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.testkit.PromptRequests;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The accounting tables and the HTTP API on a real broker with two instances sharing the partitions: any instance
+ * answers for keys the other owns, and the tables equal the records consumers read.
+ */
+class AccountingIT {
+    private static final int TENANTS = 8;
+    private static final int USERS = 3;
+    private static final int PER_USER = 4;
+
+    @RegisterExtension
+    static final TestCluster cluster = new TestCluster();
+
+    @Test
+    @DisplayName("two instances: usage and request status for keys owned by each, through one instance's API, equal the records; /metrics agrees")
+    void queriesAcrossInstances() {
+        SluiceConfig first = cluster.config("acct", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000));
+        SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,
+                first.string(SluiceConfigDef.STATE_DIR) + "-second"));
+        cluster.simulator.settings(SimulatorSettings.defaults());
+        try (SluiceRuntime a = SluiceRuntime.start(first, SimulatorSettings.defaults());
+             SluiceRuntime b = SluiceRuntime.start(second, SimulatorSettings.defaults());
+             OutcomeTracker tracker = new OutcomeTracker(a.adminConfig(), a.topics());
+             Traffic traffic = new Traffic(a, tracker)) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
+                    && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
+            assertThat(Http.get(a.httpUrl() + "/health/ready").status()).isEqualTo(200);
+
+            // Given answers and rejections for eight tenants
+            List<String> ids = new ArrayList<>();
+            int sent = 0;
+            for (int t = 0; t < TENANTS; t++) {
+                for (int u = 0; u < USERS; u++) {
+                    for (int i = 0; i < PER_USER; i++) {
+                        PromptRequest.Builder request = PromptRequests.valid("tenant-" + t, "user-" + u,
+                                Instant.now());
+                        if (i == 0 && u == 0) {
+                            request.setMessages(List.of()); // rejected by validation
+                        }
+                        PromptRequest built = request.build();
+                        ids.add(built.getRequestId());
+                        traffic.send(built);
+                        sent++;
+                    }
+                }
+            }
+            traffic.awaitOutcomes(Duration.ofSeconds(90));
+            ResultTopics results = ResultTopics.read(a.adminConfig(), a.topics(), sent, Duration.ofSeconds(60));
+            assertThat(results.responses().size() + results.rejections().size()).isEqualTo(sent);
+            Map<String, long[]> expected = results.byTenant();
+
+            // Then each instance owns some tenants: asked for its own part only, each has rows the other lacks
+            Set<String> ownedByA = new HashSet<>();
+            Set<String> ownedByB = new HashSet<>();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                ownedByA.clear();
+                ownedByB.clear();
+                for (String tenant : expected.keySet()) {
+                    String path = "/v1/usage/tenants/" + tenant + "?period=total&local=true";
+                    if (!Http.get(a.httpUrl() + path).json().path("rows").isEmpty()) {
+                        ownedByA.add(tenant);
+                    }
+                    if (!Http.get(b.httpUrl() + path).json().path("rows").isEmpty()) {
+                        ownedByB.add(tenant);
+                    }
+                }
+                assertThat(ownedByA.size() + ownedByB.size()).isEqualTo(TENANTS);
+            });
+            assertThat(ownedByA).isNotEmpty().doesNotContainAnyElementsOf(ownedByB);
+            assertThat(ownedByB).isNotEmpty();
+
+            // And through a's API every tenant's total equals the sums of its records, wherever it lives
+            for (Map.Entry<String, long[]> tenant : expected.entrySet()) {
+                Http.Answer answer = Http.get(a.httpUrl() + "/v1/usage/tenants/" + tenant.getKey() + "?period=total");
+                JsonNode rows = answer.json().path("rows");
+                assertThat(rows).as("%s owned by %s: %s", tenant.getKey(), ownedByA.contains(tenant.getKey()) ? "a"
+                        : "b", answer.body()).hasSize(1);
+                JsonNode total = rows.get(0);
+                assertThat(new long[] {total.path("requests").asLong(), total.path("inputTokens").asLong(),
+                        total.path("cachedInputTokens").asLong(), total.path("outputTokens").asLong(),
+                        total.path("costMicros").asLong()}).as(tenant.getKey()).containsExactly(tenant.getValue());
+                assertThat(total.path("outcomes").path("REJECTED").asLong()).isEqualTo(1);
+            }
+            // a user's day rows, through b's API
+            JsonNode day = Http.get(b.httpUrl() + "/v1/usage/tenants/tenant-3/users/user-1?period=day").json();
+            long userRequests = 0;
+            for (JsonNode row : day.path("rows")) {
+                userRequests += row.path("requests").asLong();
+            }
+            assertThat(userRequests).isEqualTo(PER_USER);
+
+            // And every request's status answers through a, whichever instance owns it
+            for (PromptResponse response : results.responses()) {
+                JsonNode status = Http.get(a.httpUrl() + "/v1/requests/" + response.getRequestId()).json();
+                assertThat(status.path("state").asText()).isEqualTo("TERMINAL");
+                assertThat(status.path("outcome").asText()).isEqualTo(response.getStatus().name());
+                assertThat(status.path("current").path("costMicros").asLong()).isEqualTo(response.getCostMicros());
+            }
+            assertThat(Http.get(a.httpUrl() + "/v1/requests/" + results.rejections().getFirst().getRequestId())
+                    .json().path("outcome").asText()).isEqualTo("REJECTED");
+            Http.Answer unknown = Http.get(a.httpUrl() + "/v1/requests/no-such-request");
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(unknown.json().path("error").asText()).contains("no-such-request");
+
+            // And the listing gathers every tenant from both instances
+            JsonNode listing = Http.get(b.httpUrl() + "/v1/usage/tenants?period=total").json();
+            assertThat(listing.path("rows")).hasSize(TENANTS);
+            // And provider stats merge both instances' partial rows
+            JsonNode providers = Http.get(a.httpUrl() + "/v1/providers").json();
+            long answered = 0;
+            long cost = 0;
+            for (JsonNode row : providers.path("rows")) {
+                answered += row.path("answered").asLong();
+                cost += row.path("costMicros").asLong();
+                assertThat(row.path("latencyMs").path("count").asLong()).isEqualTo(row.path("answered").asLong());
+            }
+            assertThat(answered).isEqualTo(results.responses().size());
+            assertThat(cost).isEqualTo(results.responses().stream().mapToLong(PromptResponse::getCostMicros).sum());
+            assertThat(Http.get(a.httpUrl() + "/v1/usage/tenants/x?period=week").status()).isEqualTo(400);
+            assertThat(Http.get(a.httpUrl() + "/openapi.yaml").body()).contains("/v1/requests/{id}");
+
+            // And /metrics: both instances record into the JVM's one global registry, so it shows all answers
+            String metrics = Http.get(a.httpUrl() + "/metrics").body();
+            assertThat(sum(metrics, "sluice_cost_micros_total", "")).isEqualTo(cost);
+            assertThat(sum(metrics, "sluice_tokens_total", "kind=\"output\""))
+                    .isEqualTo(results.responses().stream().mapToLong(r -> r.getUsage().getOutputTokens()).sum());
+            assertThat(sum(metrics, "sluice_provider_call_latency_seconds_count", "outcome=\"ok\""))
+                    .isEqualTo(results.responses().size());
+            assertThat(metrics).contains("sluice_provider_call_latency_seconds_bucket")
+                    .contains("resilience4j_circuitbreaker_state").contains("kafka_stream");
+        }
+    }
+
+    /** Sum of a Prometheus metric's samples whose labels contain {@code labelPart}. */
+    static long sum(String exposition, String name, String labelPart) {
+        double total = 0;
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                String labels = line.contains("{") ? line.substring(line.indexOf('{'), line.indexOf('}') + 1) : "";
+                if (labels.contains(labelPart)) {
+                    total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        return Math.round(total);
+    }
+}

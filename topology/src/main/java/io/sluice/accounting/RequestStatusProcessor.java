@@ -1,0 +1,131 @@
+package io.sluice.accounting;
+
+import io.sluice.schemas.AuditRecord;
+import io.sluice.schemas.internal.AccountingEvent;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Request status by id, and the audit trail of outcomes. Keyed by request id: every step a request is seen at (the
+ * requests topic, a retry tier, its outcome) is kept at its time in a window store, so "what happened to request X?"
+ * has an answer for the configured retention, after which whole segments are dropped. Each terminal outcome also
+ * becomes one audit record, written in the same transaction.
+ */
+public final class RequestStatusProcessor implements Processor<String, AccountingEvent, String, AuditRecord> {
+    public static final String STORE = "accounting-status";
+
+    private final String appVersion;
+    private ProcessorContext<String, AuditRecord> context;
+    private WindowStore<String, AccountingEvent> statuses;
+
+    private RequestStatusProcessor(String appVersion) {
+        this.appVersion = appVersion;
+    }
+
+    public static ProcessorSupplier<String, AccountingEvent, String, AuditRecord> supplier(
+            AccountingSettings settings, Serde<AccountingEvent> eventSerde, String appVersion) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<String, AccountingEvent, String, AuditRecord> get() {
+                return new RequestStatusProcessor(appVersion);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(Stores.windowStoreBuilder(Stores.persistentWindowStore(STORE,
+                        // duplicates retained: two steps in the same millisecond are both kept
+                        settings.statusRetention(), java.time.Duration.ofMillis(1), true), Serdes.String(),
+                        eventSerde));
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<String, AuditRecord> context) {
+        this.context = context;
+        this.statuses = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, AccountingEvent> record) {
+        AccountingEvent event = record.value();
+        if (event == null) {
+            return;
+        }
+        long at = event.getAt().toEpochMilli();
+        if (!AccountingEvents.terminal(event)) {
+            // a resend of an answered request is not called again: it does not make the request pending
+            if (history(statuses, record.key()).stream().anyMatch(RequestStatusProcessor::answered)) {
+                return;
+            }
+            statuses.put(record.key(), event, at);
+            return;
+        }
+        statuses.put(record.key(), event, at);
+        context.forward(new Record<>(record.key(), audit(event, appVersion), record.timestamp()));
+    }
+
+    /** Whether the step is an answer: nothing after it changes the request's status. */
+    public static boolean answered(AccountingEvent event) {
+        return AccountingEvents.terminal(event) && !AccountingEvents.REJECTED.equals(event.getOutcome())
+                && !AccountingEvents.DEAD_LETTER.equals(event.getOutcome());
+    }
+
+    /** Every step of {@code id}, oldest first. */
+    public static java.util.List<AccountingEvent> history(
+            org.apache.kafka.streams.state.ReadOnlyWindowStore<String, AccountingEvent> store, String id) {
+        java.util.List<AccountingEvent> steps = new java.util.ArrayList<>();
+        try (WindowStoreIterator<AccountingEvent> all = store.fetch(id, Instant.EPOCH, Instant.ofEpochMilli(
+                Long.MAX_VALUE / 2))) {
+            all.forEachRemaining((KeyValue<Long, AccountingEvent> step) -> steps.add(step.value));
+        }
+        return steps;
+    }
+
+    static AuditRecord audit(AccountingEvent event, String appVersion) {
+        String action = switch (event.getOutcome()) {
+            case AccountingEvents.REJECTED -> "REQUEST_REJECTED";
+            case AccountingEvents.DEAD_LETTER -> "REQUEST_DEAD_LETTERED";
+            default -> "REQUEST_ANSWERED";
+        };
+        Map<String, String> details = new HashMap<>();
+        put(details, "stage", event.getStage());
+        put(details, "route", event.getRoute());
+        put(details, "provider", event.getProvider());
+        put(details, "model", event.getModel());
+        put(details, "variant", event.getVariant());
+        if (answered(event)) {
+            details.put("costMicros", Long.toString(event.getCostMicros()));
+            details.put("inputTokens", Long.toString(event.getInputTokens()));
+            details.put("outputTokens", Long.toString(event.getOutputTokens()));
+        }
+        if (event.getAttempts() > 0) {
+            details.put("attempts", Integer.toString(event.getAttempts()));
+        }
+        return AuditRecord.newBuilder()
+                .setAuditId(event.getRequestId() + ":" + event.getOutcome() + ":" + event.getAt().toEpochMilli())
+                .setAt(event.getAt()).setActor("sluice").setAction(action)
+                .setRequestId(event.getRequestId()).setTenantId(event.getTenantId()).setUserId(event.getUserId())
+                .setOutcome(event.getOutcome()).setReason(event.getDetail()).setDetails(details)
+                .setAppVersion(appVersion).build();
+    }
+
+    private static void put(Map<String, String> details, String key, String value) {
+        if (value != null) {
+            details.put(key, value);
+        }
+    }
+}

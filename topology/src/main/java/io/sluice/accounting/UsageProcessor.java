@@ -1,0 +1,191 @@
+package io.sluice.accounting;
+
+import io.sluice.schemas.internal.AccountingEvent;
+import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.UsageTotals;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The usage and provider tables. Keyed by tenant, so a tenant's rows and all of its users' rows live in one task and
+ * one store: each terminal outcome adds to eight usage rows (tenant and user, each per hour, day, month and in
+ * total) and, when a provider answered or failed it, to that provider/model/variant's row of the minute. A row is
+ * changed in the same transaction that consumes the outcome, so under exactly-once the tables equal the sum of the
+ * outcome records across crashes. Changed rows go to the usage and provider-stats topics once a second.
+ */
+public final class UsageProcessor implements Processor<String, AccountingEvent, String, SpecificRecord> {
+    public static final String USAGE_STORE = "accounting-usage";
+    public static final String PROVIDER_STORE = "accounting-providers";
+    private static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
+
+    private final AccountingSettings settings;
+    private final Set<String> dirtyUsage = new LinkedHashSet<>();
+    private final Set<String> dirtyProviders = new LinkedHashSet<>();
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, UsageTotals> usage;
+    private KeyValueStore<String, ProviderMinute> providers;
+
+    private UsageProcessor(AccountingSettings settings) {
+        this.settings = settings;
+    }
+
+    public static ProcessorSupplier<String, AccountingEvent, String, SpecificRecord> supplier(
+            AccountingSettings settings, Serde<UsageTotals> usageSerde, Serde<ProviderMinute> providerSerde) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<String, AccountingEvent, String, SpecificRecord> get() {
+                return new UsageProcessor(settings);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                // cached: a hot row (a tenant's day, its total) is written to RocksDB and its changelog once per
+                // commit, not once per outcome
+                return Set.of(
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USAGE_STORE), Serdes.String(),
+                                usageSerde).withCachingEnabled(),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROVIDER_STORE), Serdes.String(),
+                                providerSerde).withCachingEnabled());
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.usage = context.getStateStore(USAGE_STORE);
+        this.providers = context.getStateStore(PROVIDER_STORE);
+        context.schedule(EMIT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> emit(now));
+        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> purge(Instant.ofEpochMilli(now)));
+    }
+
+    @Override
+    public void process(Record<String, AccountingEvent> record) {
+        AccountingEvent event = record.value();
+        if (event == null || !AccountingEvents.terminal(event)) {
+            return;
+        }
+        for (String key : UsagePeriods.keys(event.getTenantId(), event.getUserId(), event.getAt(),
+                settings.zone(event.getTenantId()))) {
+            usage.put(key, add(usage.get(key), event));
+            dirtyUsage.add(key);
+        }
+        if (event.getProvider() != null && (event.getModel() != null
+                || AccountingEvents.DEAD_LETTER.equals(event.getOutcome()))) {
+            String key = UsagePeriods.providerKey(event.getProvider(),
+                    event.getModel() == null ? "-" : event.getModel(), event.getVariant(),
+                    UsagePeriods.minute(event.getAt()));
+            providers.put(key, add(providers.get(key), event));
+            dirtyProviders.add(key);
+        }
+    }
+
+    static UsageTotals add(UsageTotals row, AccountingEvent event) {
+        UsageTotals.Builder next = row == null
+                ? UsageTotals.newBuilder().setRequests(0).setOutcomes(new HashMap<>()).setInputTokens(0)
+                        .setCachedInputTokens(0).setOutputTokens(0).setCostMicros(0).setUnpricedResponses(0)
+                        .setFirstAt(event.getAt()).setLastAt(event.getAt())
+                : UsageTotals.newBuilder(row);
+        Map<String, Long> outcomes = new HashMap<>(next.getOutcomes());
+        outcomes.merge(event.getOutcome(), 1L, Long::sum);
+        return next.setRequests(next.getRequests() + 1)
+                .setOutcomes(outcomes)
+                .setInputTokens(next.getInputTokens() + event.getInputTokens())
+                .setCachedInputTokens(next.getCachedInputTokens() + event.getCachedInputTokens())
+                .setOutputTokens(next.getOutputTokens() + event.getOutputTokens())
+                .setCostMicros(next.getCostMicros() + event.getCostMicros())
+                .setUnpricedResponses(next.getUnpricedResponses() + (event.getPriced() ? 0 : 1))
+                .setFirstAt(event.getAt().isBefore(next.getFirstAt()) ? event.getAt() : next.getFirstAt())
+                .setLastAt(event.getAt().isAfter(next.getLastAt()) ? event.getAt() : next.getLastAt())
+                .build();
+    }
+
+    static ProviderMinute add(ProviderMinute row, AccountingEvent event) {
+        ProviderMinute.Builder next = row == null
+                ? ProviderMinute.newBuilder().setAnswered(0).setFailed(0).setErrors(new HashMap<>())
+                        .setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0).setCostMicros(0)
+                        .setLatency(java.nio.ByteBuffer.allocate(0))
+                : ProviderMinute.newBuilder(row);
+        if (AccountingEvents.DEAD_LETTER.equals(event.getOutcome())) {
+            Map<String, Long> errors = new HashMap<>(next.getErrors());
+            errors.merge(AccountingEvents.errorClass(event), 1L, Long::sum);
+            return next.setFailed(next.getFailed() + 1).setErrors(errors).build();
+        }
+        Histogram latency = LatencyHistograms.decode(next.getLatency());
+        if (event.getProviderLatencyMs() != null) {
+            latency.recordValue(Math.max(0, event.getProviderLatencyMs()));
+        }
+        return next.setAnswered(next.getAnswered() + 1)
+                .setInputTokens(next.getInputTokens() + event.getInputTokens())
+                .setCachedInputTokens(next.getCachedInputTokens() + event.getCachedInputTokens())
+                .setOutputTokens(next.getOutputTokens() + event.getOutputTokens())
+                .setCostMicros(next.getCostMicros() + event.getCostMicros())
+                .setLatency(LatencyHistograms.encode(latency))
+                .build();
+    }
+
+    private void emit(long now) {
+        for (String key : dirtyUsage) {
+            context.forward(new Record<>(key, usage.get(key), now));
+        }
+        for (String key : dirtyProviders) {
+            context.forward(new Record<>(key, providers.get(key), now));
+        }
+        dirtyUsage.clear();
+        dirtyProviders.clear();
+    }
+
+    /** Drops hour, day and minute rows past their retention; months and totals stay. The topics keep them. */
+    private void purge(Instant now) {
+        List<String> expired = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, UsageTotals> all = usage.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, UsageTotals> row = all.next();
+                String[] parts = row.key.split("\\|");
+                UsagePeriods period = UsagePeriods.parse(parts[parts.length - 2]);
+                String tenant = parts[1];
+                Duration retention = switch (period) {
+                    case HOUR -> settings.hourlyRetention();
+                    case DAY -> settings.dailyRetention();
+                    default -> null;
+                };
+                if (retention != null && period.end(parts[parts.length - 1], settings.zone(tenant))
+                        .plus(retention).isBefore(now)) {
+                    expired.add(row.key);
+                }
+            }
+        }
+        expired.forEach(usage::delete);
+        expired.clear();
+        try (KeyValueIterator<String, ProviderMinute> all = providers.all()) {
+            while (all.hasNext()) {
+                String key = all.next().key;
+                String minute = key.substring(key.lastIndexOf('|') + 1);
+                if (UsagePeriods.minuteStart(minute).plus(settings.minuteRetention()).isBefore(now)) {
+                    expired.add(key);
+                }
+            }
+        }
+        expired.forEach(providers::delete);
+    }
+}

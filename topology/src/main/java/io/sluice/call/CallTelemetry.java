@@ -1,0 +1,176 @@
+package io.sluice.call;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.config.RouteTable;
+import io.sluice.provider.ProviderException;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.TokenUsage;
+import io.sluice.topology.DeadLetters;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * What the call stage reports about its work: meters on Micrometer's global registry, and one log line per provider
+ * call attempt. Meter tags are bounded sets (configured routes, providers and models, error classes, statuses);
+ * tenant and request ids go to the log line only. One instance per stream task, used on its stream thread only, so
+ * the meters it looks up are kept in plain maps.
+ */
+public final class CallTelemetry {
+    /** Logger of the per-attempt line, apart from the stage's other lines so its level can be set on its own. */
+    public static final String ATTEMPTS_LOGGER = "io.sluice.call.attempts";
+    /** Requests the call stage ended (answers and dead letters), by route and status. */
+    public static final String REQUESTS_METRIC = "sluice.requests";
+    /** From a request's createdAt to the call stage's answer or dead letter, by route and status. */
+    public static final String REQUEST_LATENCY_METRIC = "sluice.request.latency";
+    /** Every provider call attempt, by provider, model and outcome ({@value #OK} or the error class). */
+    public static final String PROVIDER_LATENCY_METRIC = "sluice.provider.call.latency";
+    /** Tokens of the provider replies that answered requests, by provider, model and kind. */
+    public static final String TOKENS_METRIC = "sluice.tokens";
+    /** Cost of the provider replies that answered requests, in micro-dollars, by provider and model. */
+    public static final String COST_METRIC = "sluice.cost.micros";
+    /** Outcome of an attempt the provider answered. */
+    public static final String OK = "ok";
+    /** Status of a request that ended on the dead-letter topic. */
+    public static final String DEAD_LETTER = "dead_letter";
+    /** Route tag of a request whose route is not configured, so a producer cannot mint new series. */
+    public static final String UNKNOWN_ROUTE = "unknown";
+
+    private static final Logger attempts = LoggerFactory.getLogger(ATTEMPTS_LOGGER);
+
+    private final Set<String> routes;
+    private final Map<RouteTable.Target, TargetMeters> byTarget = new HashMap<>();
+    private final Map<String, RequestMeters> byRouteAndStatus = new HashMap<>();
+
+    CallTelemetry(RouteTable routes) {
+        this.routes = routes.names();
+    }
+
+    /** An attempt whose reply answered its request: latency, the reply's tokens and cost, and the log line. */
+    void answeredAttempt(CallProcessor.Completion done, PromptResponse response) {
+        TargetMeters meters = meters(done.target());
+        meters.latency(OK).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
+        TokenUsage usage = response.getUsage();
+        meters.inputTokens.increment(usage.getInputTokens());
+        meters.cachedInputTokens.increment(usage.getCachedInputTokens());
+        meters.outputTokens.increment(usage.getOutputTokens());
+        meters.reasoningTokens.increment(usage.getReasoningTokens());
+        meters.cost.increment(response.getCostMicros());
+        if (attempts.isInfoEnabled()) {
+            line(done, OK).addKeyValue("inputTokens", usage.getInputTokens())
+                    .addKeyValue("outputTokens", usage.getOutputTokens())
+                    .addKeyValue("costMicros", response.getCostMicros())
+                    .log();
+        }
+    }
+
+    /** An attempt that failed; {@code redactedError} is its error text after the stage's redaction. */
+    void failedAttempt(CallProcessor.Completion done, String redactedError) {
+        ProviderException error = done.error();
+        meters(done.target()).latency(error.errorClass()).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
+        if (attempts.isInfoEnabled()) {
+            line(done, error.errorClass())
+                    .addKeyValue("httpStatus", error.status())
+                    .addKeyValue("retryable", error.retryable())
+                    .addKeyValue("error", redactedError)
+                    .log();
+        }
+    }
+
+    /** An attempt that ended after its request was answered or re-issued: the provider was called all the same. */
+    void superseded(CallProcessor.Completion done) {
+        String outcome = done.error() == null ? OK : done.error().errorClass();
+        meters(done.target()).latency(outcome).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
+        if (attempts.isInfoEnabled()) {
+            line(done, outcome).addKeyValue("superseded", true).log();
+        }
+    }
+
+    /** The call stage answered a request (from a provider, the cache, or the route's degraded answer). */
+    void answered(PromptResponse response) {
+        request(response.getRoute(), response.getStatus().name().toLowerCase(Locale.ROOT))
+                .record(response.getEndToEndLatencyMs());
+    }
+
+    /** The call stage dead-lettered a request. */
+    void deadLettered(PromptRequest request, String reason, ProviderException error, long now) {
+        request(request.getRoute(), DEAD_LETTER).record(Math.max(0, now - request.getCreatedAt().toEpochMilli()));
+        DeadLetters.count(reason, error.errorClass(), error.provider());
+    }
+
+    /** The fields every attempt's line has; never the prompt, the reply or a key. */
+    private static LoggingEventBuilder line(CallProcessor.Completion done, String outcome) {
+        PromptRequest request = done.request();
+        return attempts.atInfo().setMessage("provider call")
+                .addKeyValue("requestId", request.getRequestId())
+                .addKeyValue("tenant", request.getTenantId())
+                .addKeyValue("route", request.getRoute())
+                .addKeyValue("provider", done.target().provider())
+                .addKeyValue("model", done.target().model())
+                .addKeyValue("attempt", done.attempt())
+                .addKeyValue("outcome", outcome)
+                .addKeyValue("latencyMs", done.latencyMs());
+    }
+
+    private TargetMeters meters(RouteTable.Target target) {
+        return byTarget.computeIfAbsent(target, TargetMeters::new);
+    }
+
+    private RequestMeters request(String route, String status) {
+        String tag = routes.contains(route) ? route : UNKNOWN_ROUTE;
+        return byRouteAndStatus.computeIfAbsent(tag + '\n' + status, key -> new RequestMeters(
+                Counter.builder(REQUESTS_METRIC).description("Requests the call stage answered or dead-lettered")
+                        .tags("route", tag, "status", status).register(Metrics.globalRegistry),
+                Timer.builder(REQUEST_LATENCY_METRIC).description("From a request's createdAt to its outcome")
+                        .tags("route", tag, "status", status).register(Metrics.globalRegistry)));
+    }
+
+    private record RequestMeters(Counter count, Timer latency) {
+        void record(long endToEndMs) {
+            count.increment();
+            latency.record(endToEndMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A target's meters; the latency timer per outcome is made on first use, as outcomes are not known up front. */
+    private static final class TargetMeters {
+        final RouteTable.Target target;
+        final Counter inputTokens;
+        final Counter cachedInputTokens;
+        final Counter outputTokens;
+        final Counter reasoningTokens;
+        final Counter cost;
+        private final Map<String, Timer> latencyByOutcome = new HashMap<>();
+
+        TargetMeters(RouteTable.Target target) {
+            this.target = target;
+            this.inputTokens = tokens("input");
+            this.cachedInputTokens = tokens("cached_input");
+            this.outputTokens = tokens("output");
+            this.reasoningTokens = tokens("reasoning");
+            this.cost = Counter.builder(COST_METRIC).description("Cost of answering replies, in micro-dollars")
+                    .tags("provider", target.provider(), "model", target.model()).register(Metrics.globalRegistry);
+        }
+
+        Timer latency(String outcome) {
+            return latencyByOutcome.computeIfAbsent(outcome, o -> Timer.builder(PROVIDER_LATENCY_METRIC)
+                    .description("Wall time of each provider call attempt")
+                    .tags("provider", target.provider(), "model", target.model(), "outcome", o)
+                    .register(Metrics.globalRegistry));
+        }
+
+        private Counter tokens(String kind) {
+            return Counter.builder(TOKENS_METRIC).description("Tokens of answering replies, as the provider billed")
+                    .tags("provider", target.provider(), "model", target.model(), "kind", kind)
+                    .register(Metrics.globalRegistry);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.sluice.provider;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * The HTTP transport of every provider connector: Vert.x's event-loop client on two event-loop threads. One pool per
+ * provider, kept alive and reused; HTTPS negotiates HTTP/2 by ALPN where the server offers it (one connection carries
+ * many calls), and a plain {@code http://} base URL speaks HTTP/1.1 unless {@code cleartextHttp2} asks for h2c with
+ * prior knowledge. It never retries and never follows redirects. The total timeout is enforced here: a call that has
+ * no full answer in time is reset and fails as a timeout.
+ */
+public final class ProviderHttp implements AutoCloseable {
+    /** Connections per provider for HTTP/1.1; the bulkhead, not this, bounds the calls in flight. */
+    private static final int HTTP1_CONNECTIONS = 20_000;
+    private static final int HTTP2_CONNECTIONS = 4;
+
+    private final Vertx vertx;
+
+    public ProviderHttp() {
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
+    }
+
+    /** A client for one provider at {@code endpoint}. */
+    public Endpoint endpoint(URI endpoint, boolean cleartextHttp2, Duration connectTimeout) {
+        boolean tls = "https".equalsIgnoreCase(endpoint.getScheme());
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) connectTimeout.toMillis())
+                .setDecompressionSupported(true)
+                .setMaxRedirects(0);
+        if (tls) {
+            options.setSsl(true).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2);
+        } else if (cleartextHttp2) {
+            options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
+        }
+        HttpClientAgent client = vertx.createHttpClient(options, new PoolOptions()
+                .setHttp1MaxSize(HTTP1_CONNECTIONS).setHttp2MaxSize(HTTP2_CONNECTIONS).setMaxWaitQueueSize(-1));
+        return new Endpoint(client, endpoint, tls);
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the provider HTTP client did not stop within 10 s", e);
+        }
+    }
+
+    /** A full HTTP answer; {@code header} looks a response header up by case-insensitive name (null when absent). */
+    public record Answer(int status, UnaryOperator<String> header, byte[] body) {}
+
+    /** Thrown for a call that had no full answer within its timeout. */
+    public static final class Timeout extends Exception {
+        Timeout() {
+            super("no answer within the call timeout", null, false, false);
+        }
+    }
+
+    /** One provider's client: POSTs JSON to a fixed URL. */
+    public final class Endpoint {
+        private final HttpClientAgent client;
+        private final String host;
+        private final int port;
+        private final boolean tls;
+        private final String path;
+
+        private Endpoint(HttpClientAgent client, URI uri, boolean tls) {
+            this.client = client;
+            this.host = uri.getHost();
+            this.port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+            this.tls = tls;
+            this.path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        }
+
+        /** POSTs {@code body}; completes with the answer whatever its status, or fails on transport faults. */
+        public CompletableFuture<Answer> post(Map<String, String> headers, byte[] body, Duration timeout) {
+            CompletableFuture<Answer> answer = new CompletableFuture<>();
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+                    .setSsl(tls).setURI(path).setFollowRedirects(false);
+            headers.forEach(options::putHeader);
+            long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> answer.completeExceptionally(new Timeout()));
+            client.request(options)
+                    .compose(request -> {
+                        // a timeout resets the stream (HTTP/2) or closes the connection (HTTP/1.1)
+                        answer.whenComplete((a, f) -> {
+                            if (f instanceof Timeout) {
+                                request.reset();
+                            }
+                        });
+                        return request.send(Buffer.buffer(body));
+                    })
+                    .compose(response -> response.body().map(b -> new Answer(response.statusCode(),
+                            response.headers()::get, b.getBytes())))
+                    .onComplete(result -> {
+                        vertx.cancelTimer(timer);
+                        if (result.succeeded()) {
+                            answer.complete(result.result());
+                        } else {
+                            answer.completeExceptionally(result.cause());
+                        }
+                    });
+            return answer;
+        }
+    }
+}

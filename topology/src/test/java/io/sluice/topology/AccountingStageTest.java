@@ -1,0 +1,233 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.accounting.LatencyHistograms;
+import io.sluice.accounting.RequestStatusProcessor;
+import io.sluice.accounting.UsagePeriods;
+import io.sluice.accounting.UsageProcessor;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.provider.ProviderReply;
+import io.sluice.schemas.AuditRecord;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.internal.AccountingEvent;
+import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.UsageTotals;
+import io.sluice.testkit.PromptRequests;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The accounting tables against the per-request records: whatever mix of answers, rejections and dead letters went
+ * out, every usage row (tenant and user; hour, day, month, total) and every provider row equals the sum of the
+ * records a consumer reads, to the micro-dollar.
+ */
+class AccountingStageTest {
+    private static final Instant START = TopologyFixture.START;
+
+    @RegisterExtension
+    final TopologyFixtures topologies = new TopologyFixtures();
+
+    private TopologyFixture fixture;
+
+    private void start(Map<String, Object> overrides) {
+        Map<String, Object> settings = new HashMap<>(Map.of(SluiceConfigDef.ACCOUNTING_TENANT_TIMEZONES,
+                "globex:Asia/Tokyo"));
+        settings.putAll(overrides);
+        fixture = topologies.start(settings);
+    }
+
+    private KeyValueStore<String, UsageTotals> usage() {
+        return fixture.driver.getKeyValueStore(UsageProcessor.USAGE_STORE);
+    }
+
+    @Test
+    @DisplayName("usage rows of tenants and users in every period equal the sums of responses, rejections and dead letters")
+    void usageEqualsRecords() {
+        start(Map.of());
+        // a mix: answers (one with cached input tokens), a rejection, a dead letter, over three tenants
+        fixture.openai.thenAnswer(new ProviderReply("gpt-4o-mini", "An answer.", "stop", 2000, 300, 1500, 0));
+        fixture.openai.thenAnswer(ScriptedProvider.reply("gpt-4o-mini", 700, 90));
+        fixture.openai.thenFail(ScriptedProvider.failure(401, false));
+        String[][] who = {{"acme", "alice"}, {"acme", "bob"}, {"globex", "carol"}, {"acme", "alice"},
+                {"initech", "dave"}, {"globex", "carol"}};
+        for (int i = 0; i < who.length; i++) {
+            fixture.send(PromptRequests.valid(who[i][0], who[i][1], START.plusSeconds(i)).build());
+        }
+        fixture.send(PromptRequests.valid("acme", "bob", START.plusSeconds(9)).setMessages(List.of()).build());
+
+        List<PromptResponse> responses = fixture.responses.readValuesToList();
+        List<RejectedRequest> rejections = fixture.rejected.readValuesToList();
+        List<byte[]> deadLetters = fixture.deadLetters.readValuesToList();
+        assertThat(responses).hasSize(5);
+        assertThat(rejections).hasSize(1);
+        assertThat(deadLetters).hasSize(1);
+
+        Map<String, long[]> expected = new HashMap<>(); // key -> requests, in, cached, out, cost
+        for (PromptResponse r : responses) {
+            add(expected, r.getTenantId(), r.getUserId(), r.getCompletedAt(), 1, r.getUsage().getInputTokens(),
+                    r.getUsage().getCachedInputTokens(), r.getUsage().getOutputTokens(), r.getCostMicros());
+        }
+        for (RejectedRequest r : rejections) {
+            add(expected, r.getTenantId(), r.getUserId(), r.getRejectedAt(), 1, 0, 0, 0, 0);
+        }
+        // the dead letter is the third call: globex/carol's first request
+        add(expected, "globex", "carol", fixture.now(), 1, 0, 0, 0, 0);
+
+        KeyValueStore<String, UsageTotals> store = usage();
+        for (Map.Entry<String, long[]> row : expected.entrySet()) {
+            UsageTotals actual = store.get(row.getKey());
+            assertThat(actual).as(row.getKey()).isNotNull();
+            assertThat(new long[] {actual.getRequests(), actual.getInputTokens(), actual.getCachedInputTokens(),
+                    actual.getOutputTokens(), actual.getCostMicros()}).as(row.getKey()).containsExactly(row.getValue());
+        }
+        // nothing counted that no record shows
+        long rows = 0;
+        try (var all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                rows++;
+            }
+        }
+        assertThat(rows).isEqualTo(expected.size());
+        UsageTotals acme = store.get(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all"));
+        assertThat(acme.getOutcomes()).containsEntry("OK", 3L).containsEntry("REJECTED", 1L);
+        UsageTotals globex = store.get(UsagePeriods.tenantKey("globex", UsagePeriods.TOTAL, "all"));
+        assertThat(globex.getOutcomes()).containsEntry("DEAD_LETTER", 1L).containsEntry("OK", 1L);
+        // cached input tokens are billed at the cached price: 500 x 0.15 + 1500 x 0.075 + 300 x 0.60 = 367.5
+        PromptResponse cached = responses.getFirst();
+        assertThat(cached.getUsage().getCachedInputTokens()).isEqualTo(1500);
+        assertThat(cached.getCostMicros()).isEqualTo(368);
+    }
+
+    /** Adds one outcome to the eight rows it belongs to, in the tenant's calendar (globex is in Tokyo). */
+    private static void add(Map<String, long[]> expected, String tenant, String user, Instant at, long... values) {
+        ZoneId zone = tenant.equals("globex") ? ZoneId.of("Asia/Tokyo") : ZoneId.of("UTC");
+        for (String key : UsagePeriods.keys(tenant, user, at, zone)) {
+            long[] sums = expected.computeIfAbsent(key, k -> new long[values.length]);
+            for (int i = 0; i < values.length; i++) {
+                sums[i] += values[i];
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a request id delivered twice is answered, charged and counted once")
+    void duplicateCountedOnce() {
+        start(Map.of());
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+        fixture.send(request);
+        fixture.send(request);
+
+        List<PromptResponse> responses = fixture.responses.readValuesToList();
+        assertThat(responses).hasSize(1);
+        UsageTotals total = usage().get(UsagePeriods.userKey("acme", "alice", UsagePeriods.TOTAL, "all"));
+        assertThat(total.getRequests()).isEqualTo(1);
+        assertThat(total.getCostMicros()).isEqualTo(responses.getFirst().getCostMicros());
+        WindowStore<String, AccountingEvent> statuses = fixture.driver.getWindowStore(RequestStatusProcessor.STORE);
+        List<AccountingEvent> steps = RequestStatusProcessor.history(statuses, request.getRequestId());
+        assertThat(steps).extracting(AccountingEvent::getOutcome).containsExactly("PENDING", "OK");
+    }
+
+    @Test
+    @DisplayName("request status: pending with its stage while the call runs, then the outcome")
+    void statusById() {
+        start(Map.of());
+        CompletableFuture<ProviderReply> slow = new CompletableFuture<>();
+        fixture.openai.thenPending(slow);
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+        fixture.send(request);
+        WindowStore<String, AccountingEvent> statuses = fixture.driver.getWindowStore(RequestStatusProcessor.STORE);
+
+        List<AccountingEvent> pending = RequestStatusProcessor.history(statuses, request.getRequestId());
+        assertThat(pending).singleElement().satisfies(step -> {
+            assertThat(step.getOutcome()).isEqualTo("PENDING");
+            assertThat(step.getStage()).isEqualTo("intake");
+        });
+
+        slow.complete(ScriptedProvider.reply("gpt-4o-mini", 100, 20));
+        fixture.advance(java.time.Duration.ofMillis(200));
+        List<AccountingEvent> done = RequestStatusProcessor.history(statuses, request.getRequestId());
+        assertThat(done.getLast().getOutcome()).isEqualTo("OK");
+        assertThat(done.getLast().getCostMicros()).isEqualTo(fixture.responses.readValue().getCostMicros());
+        assertThat(RequestStatusProcessor.history(statuses, "never-sent")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("provider rows: answers, tokens, cost and a latency histogram per model and minute; dead letters by error class")
+    void providerRows() {
+        start(Map.of());
+        fixture.openai.thenFail(ScriptedProvider.failure(401, false));
+        for (int i = 0; i < 4; i++) {
+            fixture.send(PromptRequests.valid("acme", "u" + i, START.plusSeconds(i)).build());
+        }
+        List<PromptResponse> responses = fixture.responses.readValuesToList();
+        assertThat(responses).hasSize(3);
+        KeyValueStore<String, ProviderMinute> store = fixture.driver.getKeyValueStore(UsageProcessor.PROVIDER_STORE);
+        long answered = 0;
+        long failed = 0;
+        long cost = 0;
+        long output = 0;
+        long latencyCount = 0;
+        try (var all = store.all()) {
+            while (all.hasNext()) {
+                var row = all.next();
+                assertThat(row.key).startsWith("openai|");
+                answered += row.value.getAnswered();
+                failed += row.value.getFailed();
+                cost += row.value.getCostMicros();
+                output += row.value.getOutputTokens();
+                latencyCount += LatencyHistograms.decode(row.value.getLatency()).getTotalCount();
+                if (row.value.getFailed() > 0) {
+                    assertThat(row.value.getErrors()).containsEntry("unauthorized", 1L);
+                }
+            }
+        }
+        assertThat(answered).isEqualTo(3);
+        assertThat(failed).isEqualTo(1);
+        assertThat(latencyCount).isEqualTo(3);
+        assertThat(cost).isEqualTo(responses.stream().mapToLong(PromptResponse::getCostMicros).sum());
+        assertThat(output).isEqualTo(responses.stream().mapToLong(r -> r.getUsage().getOutputTokens()).sum());
+    }
+
+    @Test
+    @DisplayName("the audit topic gets one record per terminal outcome, without prompt text")
+    void auditTrail() {
+        start(Map.of());
+        fixture.openai.thenFail(ScriptedProvider.failure(401, false));
+        PromptRequest failed = PromptRequests.valid("acme", "alice", START).build();
+        PromptRequest answered = PromptRequests.valid("acme", "bob", START.plusSeconds(1)).build();
+        PromptRequest rejected = PromptRequests.valid("acme", "carol", START.plusSeconds(2)).setMessages(List.of())
+                .build();
+        fixture.send(failed);
+        fixture.send(answered);
+        fixture.send(rejected);
+        fixture.send(answered); // a resend: no second outcome, no second audit record
+
+        TestOutputTopic<String, AuditRecord> audit = fixture.driver.createOutputTopic(fixture.topics.audit().name(),
+                new StringDeserializer(), fixture.topics.audit().valueSerde().deserializer());
+        List<TestRecord<String, AuditRecord>> records = audit.readRecordsToList();
+        assertThat(records).extracting(r -> r.value().getAction()).containsExactlyInAnyOrder(
+                "REQUEST_DEAD_LETTERED", "REQUEST_ANSWERED", "REQUEST_REJECTED");
+        assertThat(records).allSatisfy(r -> {
+            assertThat(r.value().getActor()).isEqualTo("sluice");
+            assertThat(r.value().toString()).doesNotContain(answered.getMessages().getFirst().getContent());
+        });
+        assertThat(records).filteredOn(r -> r.key().equals(failed.getRequestId())).singleElement()
+                .satisfies(r -> assertThat(r.value().getReason()).contains("unauthorized"));
+    }
+}
