@@ -190,7 +190,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
 
     private long estimate(PromptRequest request) {
         return routes.target(request.getRoute())
-                .flatMap(target -> PriceTable.price(target.model()))
+                .flatMap(target -> budgets.prices().price(target.model()))
                 .map(price -> PriceTable.estimateMicros(price, TokenEstimate.input(request),
                         TokenEstimate.output(request, defaultOutputTokens)))
                 .orElse(0L); // an unpriced model cannot be reserved for; its calls cost 0 in Sluice's accounts

@@ -26,9 +26,12 @@ public final class BudgetTable {
     private final LimitTable tierOf;
     private final int softPercent;
     private final Map<String, String> fallbackRoutes;
+    private final io.sluice.provider.PriceTable prices;
 
     private BudgetTable(ZoneId zone, Map<Period, Long> defaults, Map<String, Map<Period, Long>> tiers,
-                        LimitTable tierOf, int softPercent, Map<String, String> fallbackRoutes) {
+                        LimitTable tierOf, int softPercent, Map<String, String> fallbackRoutes,
+                        io.sluice.provider.PriceTable prices) {
+        this.prices = prices;
         this.zone = zone;
         this.defaults = defaults;
         this.tiers = tiers;
@@ -69,7 +72,13 @@ public final class BudgetTable {
             fallbacks.put(parts[0].strip(), parts[1].strip());
         }
         return new BudgetTable(ZoneId.of(config.string(SluiceConfigDef.BUDGET_TIMEZONE)), defaults, tiers, tierOf,
-                config.integer(SluiceConfigDef.BUDGET_SOFT_PERCENT), Map.copyOf(fallbacks));
+                config.integer(SluiceConfigDef.BUDGET_SOFT_PERCENT), Map.copyOf(fallbacks),
+                io.sluice.provider.PriceTable.from(config));
+    }
+
+    /** The prices reservations are estimated with: the same table the call stage charges with. */
+    public io.sluice.provider.PriceTable prices() {
+        return prices;
     }
 
     public ZoneId zone() {

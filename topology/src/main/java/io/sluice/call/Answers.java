@@ -14,10 +14,11 @@ import org.owasp.encoder.Encode;
 final class Answers {
     private Answers() {}
 
-    /** A provider's reply, priced with the price table. */
+    /** A provider's reply, priced with {@code prices} (the model that answered, else the one asked for). */
     static PromptResponse fromReply(PromptRequest request, RouteTable.Target target, boolean primary,
-                                    ProviderReply reply, long latencyMs, int attempts, String variant, long now) {
-        var price = PriceTable.price(reply.model()).or(() -> PriceTable.price(target.model()));
+                                    ProviderReply reply, long latencyMs, int attempts, String variant, long now,
+                                    PriceTable prices) {
+        var price = prices.price(reply.model()).or(() -> prices.price(target.model()));
         long cost = price.map(p -> PriceTable.costMicros(p, reply.inputTokens(), reply.cachedInputTokens(),
                 reply.outputTokens())).orElse(0L);
         return base(request, now)
@@ -30,7 +31,7 @@ final class Answers {
                 .setUsage(new TokenUsage(reply.inputTokens(), reply.outputTokens(), reply.cachedInputTokens(),
                         reply.reasoningTokens()))
                 .setCostMicros(cost)
-                .setPriceVersion(price.isPresent() ? PriceTable.VERSION : null)
+                .setPriceVersion(price.isPresent() ? prices.version() : null)
                 .setProviderLatencyMs(latencyMs)
                 .setAttempts(attempts)
                 .setVariant(variant)

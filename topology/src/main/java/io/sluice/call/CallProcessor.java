@@ -564,7 +564,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                     .record(done.latencyNanos(), TimeUnit.NANOSECONDS);
         }
         return Answers.fromReply(request, target, call.getTarget() == 0, reply, done.latencyMs(), call.getAttempts(),
-                variant, now);
+                variant, now, settings.prices());
     }
 
     /** The targets a request is tried on, with the route's canary candidate first for users in the canary. */

@@ -2,6 +2,7 @@ package io.sluice.call;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.provider.PriceTable;
 import java.time.Duration;
 import java.util.Map;
 
@@ -9,7 +10,7 @@ import java.util.Map;
 public record CallSettings(Duration timeout, int maxAttempts, Duration initialBackoff, int maxInFlight,
                            Duration pollInterval, Duration dedupRetention, Duration maxCircuitWait,
                            Duration circuitOpen, Duration maxBlock, Map<String, String> degradedAnswers,
-                           int defaultOutputTokens, boolean inFlightInMemory) {
+                           int defaultOutputTokens, boolean inFlightInMemory, PriceTable prices) {
     /** The longest Retry-After honoured on the same target; a provider asking for more is left for the next one. */
     public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
@@ -29,7 +30,8 @@ public record CallSettings(Duration timeout, int maxAttempts, Duration initialBa
                         config.integer(SluiceConfigDef.TRANSACTION_TIMEOUT_MS) / 3)),
                 degradedAnswers(config),
                 config.integer(SluiceConfigDef.DEFAULT_OUTPUT_TOKENS),
-                "memory".equals(config.string(SluiceConfigDef.CALL_IN_FLIGHT_STORE)));
+                "memory".equals(config.string(SluiceConfigDef.CALL_IN_FLIGHT_STORE)),
+                PriceTable.from(config));
     }
 
     /** {@value #DEGRADED_PREFIX}{@code <route>=message}: what a route answers when no target can. */

@@ -67,6 +67,8 @@ public final class SluiceConfigDef {
     public static final String TOPIC_BUDGET_EVENTS = "topics.budget.events";
     public static final String TOPIC_RETRY = "topics.retry";
     public static final String TOPIC_USAGE = "topics.usage";
+    public static final String PRICES_VERSION = "prices.version";
+    public static final String PRICES_MODELS = "prices.models";
     public static final String TOPIC_PROVIDER_STATS = "topics.provider.stats";
     public static final String TOPIC_AUDIT = "topics.audit";
     public static final String ACCOUNTING_TENANT_TIMEZONES = "accounting.tenant.timezones";
@@ -141,6 +143,13 @@ public final class SluiceConfigDef {
                     "Topic of BudgetEvent records (soft threshold crossed, hard limit reached), keyed by tenant id.")
             .define(TOPIC_RETRY, Type.STRING, "retry", new ConfigDef.NonEmptyString(), MEDIUM,
                     "Base name of the delayed retry topics, one per tier of call.retry.tiers: <prefix><name>-1, -2, ...")
+            .define(PRICES_VERSION, Type.STRING, io.sluice.provider.PriceTable.BUILTIN_VERSION,
+                    new ConfigDef.NonEmptyString(), MEDIUM,
+                    "Name of the price table, recorded on every priced response (priceVersion); must change when"
+                    + " prices.models is set.")
+            .define(PRICES_MODELS, Type.LIST, "", MEDIUM,
+                    "Prices laid over the built-in ones: model:input:cached_input:output in micro-dollars per million"
+                    + " tokens, e.g. gpt-4o:2500000:1250000:10000000. Unpriced models cost 0 and are counted as such.")
             .define(TOPIC_USAGE, Type.STRING, "usage", new ConfigDef.NonEmptyString(), MEDIUM,
                     "Compacted topic of usage rows (tenant and user, per hour, day, month and in total), for sinks.")
             .define(TOPIC_PROVIDER_STATS, Type.STRING, "provider-stats", new ConfigDef.NonEmptyString(), MEDIUM,

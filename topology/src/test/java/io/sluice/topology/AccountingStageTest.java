@@ -126,6 +126,20 @@ class AccountingStageTest {
     }
 
     @Test
+    @DisplayName("configured prices are what responses are charged at, their version recorded, and what the tables sum")
+    void configuredPrices() {
+        start(Map.of(SluiceConfigDef.PRICES_VERSION, "2026-12-contract",
+                SluiceConfigDef.PRICES_MODELS, "gpt-4o-mini:1000000:100000:2000000"));
+        fixture.send(PromptRequests.valid("acme", "alice", START).build());
+        PromptResponse response = fixture.responses.readValue();
+        // the scripted provider reports 1,000 input and 500 output tokens: 1,000 x $1/M + 500 x $2/M = 2,000 micros
+        assertThat(response.getCostMicros()).isEqualTo(2_000);
+        assertThat(response.getPriceVersion()).isEqualTo("2026-12-contract");
+        assertThat(usage().get(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all")).getCostMicros())
+                .isEqualTo(2_000);
+    }
+
+    @Test
     @DisplayName("a request id delivered twice is answered, charged and counted once")
     void duplicateCountedOnce() {
         start(Map.of());

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The budget stage: reserve before the call, settle with the actual cost after, refuse past the ceiling. */
 class BudgetStageTest {
     private static final Instant T = TopologyFixture.START;
-    private static final PriceTable.Price MINI = PriceTable.price("gpt-4o-mini").orElseThrow();
+    private static final PriceTable.Price MINI = PriceTable.builtin().price("gpt-4o-mini").orElseThrow();
 
     @RegisterExtension
     final TopologyFixtures topologies = new TopologyFixtures();
