@@ -2,7 +2,6 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.call.CallTelemetry;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,19 +31,15 @@ class CallMetricsTest {
 
     @RegisterExtension
     final TopologyFixtures topologies = new TopologyFixtures();
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    @RegisterExtension
+    final GlobalMeters meters = new GlobalMeters();
+    private final SimpleMeterRegistry metrics = meters.registry;
     private TopologyFixture fixture;
 
     @BeforeEach
-    void recordMetrics() {
-        Metrics.addRegistry(metrics);
+    void start() {
         fixture = topologies.start(Map.of(SluiceConfigDef.ROUTES, ROUTES, SluiceConfigDef.CALL_MAX_ATTEMPTS, 2,
                 SluiceConfigDef.CALL_BACKOFF_MS, 50, SluiceConfigDef.CALL_RETRY_TIERS, ""));
-    }
-
-    @AfterEach
-    void forgetMetrics() {
-        Metrics.removeRegistry(metrics);
     }
 
     private PromptRequest send(String route) {

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The processing and production handlers: dead-letter what is wrong with a record, fail on an outage. */
 class ErrorHandlersTest {
@@ -29,6 +30,8 @@ class ErrorHandlersTest {
             new SchemaRegistryException("Schema registry is unreachable", new ConnectException("refused"));
     /** What a sink throws into the processor when its serializer met the registry down. */
     private static final Exception REGISTRY_DOWN = new StreamsException("Unable to serialize record", UNREACHABLE);
+    @RegisterExtension
+    final GlobalMeters meters = new GlobalMeters();
 
     @Test
     @DisplayName("the processing handler fails the thread on an outage and dead-letters any other failure")
@@ -47,6 +50,7 @@ class ErrorHandlersTest {
         assertThat(bug.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
         assertThat(bug.deadLetterQueueRecords()).extracting(ProducerRecord::topic)
                 .containsExactly("sluice.dead-letter");
+        assertThat(meters.counted(DeadLetters.METRIC, "reason", "PROCESSING_ERROR")).isEqualTo(1);
     }
 
     @Test
@@ -65,6 +69,7 @@ class ErrorHandlersTest {
         assertThat(outage.deadLetterQueueRecords()).isEmpty();
         assertThat(poison.deadLetterQueueRecords()).extracting(ProducerRecord::topic)
                 .containsExactly("sluice.dead-letter");
+        assertThat(meters.counted(DeadLetters.METRIC, "reason", "SERIALIZATION_ERROR")).isEqualTo(1);
     }
 
     private static ErrorHandlerContext context() {
