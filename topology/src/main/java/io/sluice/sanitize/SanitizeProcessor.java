@@ -30,6 +30,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 public final class SanitizeProcessor implements FixedKeyProcessor<String, PromptRequest, Verdict> {
     public static final String STAGE = "sanitize";
     public static final String RESERVED_PREFIX = "sluice.";
+    /** Header and metadata key: how many times {@code sluice dlq replay} has replayed this request. */
+    public static final String REPLAY_COUNT = "sluice.replay.count";
     public static final String INJECTION_FLAGGED = "sluice.injection.flagged";
     public static final String INJECTION_SCORE = "sluice.injection.score";
     public static final String INJECTION_RULES = "sluice.injection.rules";
@@ -88,6 +90,15 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
                 metadata.put(k, v);
             }
         });
+        // A dead-letter replay says how often this request was replayed; kept in the request so that its next
+        // dead letter carries it, for the replay tool's loop guard. (A forged count can only block replays.)
+        var replays = record.headers().lastHeader(REPLAY_COUNT);
+        if (replays != null && replays.value() != null) {
+            String count = new String(replays.value(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (count.matches("\\d{1,6}")) {
+                metadata.put(REPLAY_COUNT, count);
+            }
+        }
         List<ChatMessage> messages = new ArrayList<>();
         Set<String> rules = new LinkedHashSet<>();
         double score = 0;
