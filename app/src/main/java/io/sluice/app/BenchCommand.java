@@ -81,6 +81,20 @@ final class BenchCommand implements Callable<Integer> {
             description = "Calls kept in flight by the no-Kafka ceiling run (default: the most Sluice had in flight).")
     int ceilingConcurrency;
 
+    @Option(names = "--blocking-window", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How long the blocking processor (a provider call inside process()) is measured; 0s skips"
+                    + " it (default: ${DEFAULT-VALUE}).")
+    Duration blockingWindow;
+
+    @Option(names = "--overhead-rate", defaultValue = "200",
+            description = "Requests/s sent, below saturation, to measure Sluice's own latency on top of the"
+                    + " provider's; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int overheadRate;
+
+    @Option(names = "--overhead-duration", defaultValue = "20s", converter = DurationConverter.class,
+            description = "How long requests are sent at --overhead-rate (default: ${DEFAULT-VALUE}).")
+    Duration overheadDuration;
+
     @Option(names = "--work-dir", defaultValue = ".sluice/bench",
             description = "Directory of the bench's broker and state; emptied first (default: ${DEFAULT-VALUE}).")
     Path workDir;
@@ -114,12 +128,8 @@ final class BenchCommand implements Callable<Integer> {
             InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
             SluiceTopics topics = SluiceTopics.from(config, registry);
             Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
-            try (Admin admin = Admin.create(client)) {
-                admin.createTopics(List.of(topics.requests().name(), topics.responses().name(),
-                        topics.deadLetter().name()).stream()
-                        .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList()).all().get();
-            }
-            load(client, topics);
+            createTopics(client, topics);
+            load(client, topics, requests, Instant.now());
             System.err.println("Loaded " + requests + " requests; starting the call stage...");
             try (ProviderClients providers = ProviderClients.from(config, null);
                  KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers),
@@ -169,6 +179,31 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("ceilingRequestsPerSec", Math.round(ceiling));
                 out.put("fractionOfCeiling", Math.round(100.0 * (seen - 1) / Math.max(1, last - first) * 1000 / ceiling)
                         / 100.0);
+                if (!blockingWindow.isZero()) {
+                    System.err.println("The blocking design: the provider call inside process(), same threads...");
+                    SluiceConfig blocking = config.with(Map.of(SluiceConfigDef.TOPICS_PREFIX, "bench-blocking.",
+                            SluiceConfigDef.APPLICATION_ID, "sluice-bench-blocking"));
+                    SluiceTopics blockingTopics = SluiceTopics.from(blocking, registry);
+                    createTopics(client, blockingTopics);
+                    // enough for the window whatever the latency: threads x window / latency, twice over
+                    load(client, blockingTopics, (int) Math.max(200, 2 * threads * blockingWindow.toMillis()
+                            / Math.max(1, latency.toMillis())), Instant.now());
+                    try (KafkaConsumer<String, byte[]> blockingResponses = responseReader(client, blockingTopics)) {
+                        ObjectNode result = BlockingBench.measure(BlockingBench.streams(blockingTopics,
+                                providers.get("openai").orElseThrow(), "gpt-4o-mini",
+                                Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS)),
+                                StreamsProperties.from(blocking)), blockingResponses, blockingWindow);
+                        out.set("blocking", result);
+                        double sluiceRate = 1000.0 * (seen - 1) / Math.max(1, last - first);
+                        out.put("sluiceOverBlocking", result.path("requestsPerSec").asDouble() == 0 ? 0
+                                : Math.round(sluiceRate / result.path("requestsPerSec").asDouble()));
+                    }
+                }
+                if (overheadRate > 0) {
+                    System.err.printf("Sluice's overhead at %d requests/s for %s...%n", overheadRate,
+                            overheadDuration);
+                    out.set("overhead", overhead(config, registry, providers, client));
+                }
                 spec.commandLine().getOut().println(out);
                 spec.commandLine().getOut().flush();
                 return seen == requests ? 0 : 1;
@@ -205,14 +240,87 @@ final class BenchCommand implements Callable<Integer> {
                 .setMetadata(Map.of()).setDeadline(null).build();
     }
 
-    private void load(Map<String, Object> client, SluiceTopics topics) {
+    private void createTopics(Map<String, Object> client, SluiceTopics topics) throws Exception {
+        try (Admin admin = Admin.create(client)) {
+            admin.createTopics(List.of(topics.requests().name(), topics.responses().name(),
+                    topics.deadLetter().name()).stream()
+                    .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList()).all().get();
+        }
+    }
+
+    /**
+     * Sluice's own latency: requests sent at {@code overheadRate} (below saturation) to a fresh call stage, each
+     * timed from its createdAt to its response's arrival at a read_committed consumer, minus the provider's latency.
+     */
+    private ObjectNode overhead(SluiceConfig base, InMemorySchemaRegistryClient registry, ProviderClients providers,
+                                Map<String, Object> client) throws Exception {
+        SluiceConfig config = base.with(Map.of(SluiceConfigDef.TOPICS_PREFIX, "bench-overhead.",
+                SluiceConfigDef.APPLICATION_ID, "sluice-bench-overhead"));
+        SluiceTopics topics = SluiceTopics.from(config, registry);
+        createTopics(client, topics);
+        int total = (int) (overheadRate * overheadDuration.toMillis() / 1000);
+        org.HdrHistogram.Histogram overhead = new org.HdrHistogram.Histogram(3);
+        try (KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers),
+                StreamsProperties.from(config));
+             KafkaConsumer<String, byte[]> responses = responseReader(client, topics)) {
+            streams.start();
+            long until = System.currentTimeMillis() + 60_000;
+            while (streams.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < until) {
+                Thread.sleep(100);
+            }
+            responses.poll(Duration.ofMillis(100));
+            Thread producerThread = Thread.ofPlatform().start(() -> paced(client, topics, total));
+            var reader = topics.responses().valueSerde().deserializer();
+            int seen = 0;
+            long giveUp = System.currentTimeMillis() + overheadDuration.toMillis() + 120_000;
+            while (seen < total && System.currentTimeMillis() < giveUp) {
+                for (var record : responses.poll(Duration.ofMillis(50))) {
+                    long arrived = System.currentTimeMillis();
+                    var response = reader.deserialize(record.topic(), record.headers(), record.value());
+                    long ms = arrived - response.getCompletedAt().toEpochMilli() + response.getEndToEndLatencyMs()
+                            - response.getProviderLatencyMs();
+                    overhead.recordValue(Math.max(0, ms));
+                    seen++;
+                }
+            }
+            producerThread.join();
+            streams.close(Duration.ofSeconds(30));
+        }
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        out.put("ratePerSec", overheadRate).put("requests", total).put("measured", overhead.getTotalCount())
+                .put("p50Ms", overhead.getValueAtPercentile(50)).put("p99Ms", overhead.getValueAtPercentile(99))
+                .put("maxMs", overhead.getMaxValue());
+        return out;
+    }
+
+    /** Sends {@code total} requests at {@code overheadRate} a second, each created just before it is sent. */
+    private void paced(Map<String, Object> client, SluiceTopics topics, int total) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            long started = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                long due = started + (long) (i * 1e9 / overheadRate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                PromptRequest request = request(i, Instant.now());
+                producer.send(new ProducerRecord<>(topics.requests().name(), request.getRequestId(),
+                        topics.requests().valueSerde().serializer().serialize(topics.requests().name(), request)));
+            }
+            producer.flush();
+        }
+    }
+
+    private void load(Map<String, Object> client, SluiceTopics topics, int count, Instant now) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            Instant now = Instant.now();
-            for (int i = 0; i < requests; i++) {
+            for (int i = 0; i < count; i++) {
                 PromptRequest request = request(i, now);
                 producer.send(new ProducerRecord<>(topics.requests().name(), request.getRequestId(),
                         topics.requests().valueSerde().serializer().serialize(topics.requests().name(), request)));
@@ -224,7 +332,7 @@ final class BenchCommand implements Callable<Integer> {
     private static KafkaConsumer<String, byte[]> responseReader(Map<String, Object> client, SluiceTopics topics) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice-bench-reader");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice-bench-reader-" + topics.responses().name());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());

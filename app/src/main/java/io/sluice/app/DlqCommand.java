@@ -2,7 +2,6 @@ package io.sluice.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.config.SluiceConfig;
-import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.topology.SluiceTopics;
 import java.io.PrintWriter;
@@ -14,8 +13,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,41 +39,6 @@ final class DlqCommand implements Callable<Integer> {
         return 2;
     }
 
-    /** The cluster a running Sluice uses: its configuration, with the embedded default's addresses when unset. */
-    static SluiceConfig connect(SluiceConfig config) {
-        Map<String, Object> addresses = new HashMap<>();
-        if (config.embeddedKafka()) {
-            addresses.put(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS,
-                    "localhost:" + config.integer(SluiceConfigDef.EMBEDDED_KAFKA_PORT));
-        }
-        if (config.embeddedRegistry()) {
-            addresses.put(SluiceConfigDef.SCHEMA_REGISTRY_URL,
-                    "http://localhost:" + config.integer(SluiceConfigDef.EMBEDDED_REGISTRY_PORT));
-        }
-        return addresses.isEmpty() ? config : config.with(addresses);
-    }
-
-    /** Client settings for {@code config}'s cluster, pass-through security settings included. */
-    static Map<String, Object> client(SluiceConfig config) {
-        Map<String, Object> client = new HashMap<>(config.kafkaPassthrough());
-        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
-        return client;
-    }
-
-    /** Fails with what to do when nothing answers at the configured cluster, instead of hanging. */
-    static void requireCluster(Map<String, Object> client) {
-        Map<String, Object> quick = new HashMap<>(client);
-        quick.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        quick.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        try (Admin admin = Admin.create(quick)) {
-            admin.describeCluster().clusterId().get();
-        } catch (Exception e) {
-            throw new CommandLine.ParameterException(new CommandLine(new DlqCommand()), "no Kafka cluster answers at "
-                    + client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": start Sluice first (./sluice run),"
-                    + " or point --config / SLUICE_KAFKA_BOOTSTRAP_SERVERS at its cluster");
-        }
-    }
-
     /** What every subcommand shares: the configuration, the filters, the topics. */
     abstract static class Reading implements Callable<Integer> {
         @Mixin
@@ -90,10 +52,10 @@ final class DlqCommand implements Callable<Integer> {
         Map<String, Object> client;
 
         void open() {
-            connected = connect(config.load());
-            client = client(connected);
-            requireCluster(client);
-            topics = SluiceTopics.from(connected, SluiceRuntime.registryClient(connected));
+            RunningSluice sluice = RunningSluice.cluster(config.load());
+            connected = sluice.config();
+            client = sluice.client();
+            topics = sluice.topics();
         }
 
         void forEach(Predicate<DlqRecords.DeadLetter> filter, java.util.function.Consumer<DlqRecords.DeadLetter> action) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,6 +51,10 @@ public final class OutcomeTracker implements AutoCloseable {
     private long retries;
     private long firstOutcomeAt;
     private long lastOutcomeAt;
+    private Consumer<Outcome> listener = outcome -> {};
+
+    /** The first outcome of an awaited request: what it was ({@code kind}, {@code label}), when and how late. */
+    public record Outcome(String requestId, String kind, String label, long arrivedAtMs, long latencyMs) {}
 
     public OutcomeTracker(Map<String, Object> clientConfig, SluiceTopics topics) {
         this.topics = topics;
@@ -64,6 +69,12 @@ public final class OutcomeTracker implements AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position); // resolve now, so nothing produced from here on is missed
+    }
+
+    /** Tells {@code listener}, on the polling thread, of each awaited request's outcome as it arrives. */
+    public OutcomeTracker onOutcome(Consumer<Outcome> listener) {
+        this.listener = listener;
+        return this;
     }
 
     /** Starts waiting for an outcome for {@code requestId}, sent at {@code createdAtMs}. */
@@ -119,7 +130,9 @@ public final class OutcomeTracker implements AutoCloseable {
         firstOutcomeAt = firstOutcomeAt == 0 ? lastOutcomeAt : firstOutcomeAt;
         outcomes.put(requestId, kind);
         counts.merge(label, 1, Integer::sum);
-        latencyMs.recordValue(Math.max(0, Math.min(System.currentTimeMillis() - createdAt, 3_600_000L)));
+        long latency = Math.max(0, Math.min(lastOutcomeAt - createdAt, 3_600_000L));
+        latencyMs.recordValue(latency);
+        listener.accept(new Outcome(requestId, kind, label, lastOutcomeAt, latency));
         if (unusual) {
             note(requestId, note);
         }

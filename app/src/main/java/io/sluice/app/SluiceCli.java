@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "AI API calls in production on Kafka: sanitize, limit, call providers durably, account.",
-        subcommands = {RunCommand.class, DemoCommand.class, SimulatorCommand.class, ConfigCommand.class,
-                SanitizeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, LoadCommand.class, SimulatorCommand.class,
+                ConfigCommand.class, SanitizeCommand.class, BenchCommand.class, DlqCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SluiceCli implements Runnable {
 
     @CommandLine.Spec

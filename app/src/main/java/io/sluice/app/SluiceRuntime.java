@@ -133,6 +133,11 @@ public final class SluiceRuntime implements AutoCloseable {
 
     /** Client settings for the cluster this instance runs on, including pass-through security settings. */
     public Map<String, Object> adminConfig() {
+        return clientConfig(config);
+    }
+
+    /** Client settings for the cluster {@code config} names, including pass-through security settings. */
+    public static Map<String, Object> clientConfig(SluiceConfig config) {
         Map<String, Object> client = new HashMap<>(config.kafkaPassthrough());
         client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
         return client;

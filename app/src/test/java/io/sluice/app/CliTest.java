@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class CliTest {
@@ -63,5 +65,51 @@ class CliTest {
 
         assertThat(documented).as("README config reference; regenerate with ./sluice config")
                 .isEqualTo(ConfigCommand.reference());
+    }
+
+    @Test
+    @DisplayName("with neither --rate nor --concurrency, says to give one and shows an example")
+    void refusesNoLoadShape() {
+        assertThat(run("load", "--requests", "10")).isEqualTo(2);
+        assertThat(err.toString()).contains("give either --rate R").contains("or --concurrency C")
+                .contains("./sluice load --rate 50").contains("Usage: sluice load");
+    }
+
+    @Test
+    @DisplayName("with both --rate and --concurrency, says they do not go together")
+    void refusesBothLoadShapes() {
+        assertThat(run("load", "--rate", "10", "--concurrency", "5")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rate and --concurrency do not go together")
+                .contains("open loop").contains("closed loop");
+    }
+
+    @Test
+    @DisplayName("refuses --requests with --duration, and shares that do not add up")
+    void refusesContradictions() {
+        assertThat(run("load", "--rate", "10", "--requests", "5", "--duration", "10s")).isEqualTo(2);
+        assertThat(err.toString()).contains("--requests and --duration do not go together");
+
+        assertThat(run("load", "--rate", "10", "--malformed", "0.7", "--over-limit", "0.5")).isEqualTo(2);
+        assertThat(err.toString()).contains("sum of at most 1");
+
+        assertThat(run("load", "--rate", "10", "--prompt-tokens", "2000-50")).isEqualTo(2);
+        assertThat(err.toString()).contains("'2000-50' is not a prompt size").contains("50-2000");
+    }
+
+    @Test
+    @DisplayName("with no Sluice at the configured address, says to start ./sluice run first")
+    void saysToStartSluiceFirst(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort(); // free once closed: nothing answers there
+        }
+        Path config = dir.resolve("sluice.properties");
+        Files.writeString(config, "kafka.bootstrap.servers=localhost:" + port + "\n"
+                + "schema.registry.url=http://localhost:" + port + "\n");
+
+        assertThat(run("load", "--rate", "10", "--config", config.toString(),
+                "--report", dir.resolve("report.json").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("no Kafka broker answered at localhost:" + port)
+                .contains("Start Sluice first with ./sluice run");
     }
 }

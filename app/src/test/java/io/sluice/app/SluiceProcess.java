@@ -27,17 +27,7 @@ final class SluiceProcess {
     /** Starts {@code sluice run} with {@code config}'s values and waits until it says it is running. */
     static SluiceProcess run(SluiceConfig config, Path dir) {
         try {
-            Files.createDirectories(dir);
-            Path file = Files.createTempFile(dir, "sluice", ".properties");
-            Properties props = new Properties();
-            for (Map.Entry<String, Object> e : config.originals().entrySet()) {
-                if (!e.getKey().startsWith("config.providers")) {
-                    props.setProperty(e.getKey(), String.valueOf(e.getValue()));
-                }
-            }
-            try (Writer out = Files.newBufferedWriter(file)) {
-                props.store(out, "written by SluiceProcess");
-            }
+            Path file = propertiesFile(config, dir);
             Path log = Files.createTempFile(dir, "sluice", ".log");
             String java = ProcessHandle.current().info().command().orElse("java");
             Process process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
@@ -54,6 +44,22 @@ final class SluiceProcess {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code config}'s values as a properties file in {@code dir}, for a command's {@code --config}. */
+    static Path propertiesFile(SluiceConfig config, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path file = Files.createTempFile(dir, "sluice", ".properties");
+        Properties props = new Properties();
+        for (Map.Entry<String, Object> e : config.originals().entrySet()) {
+            if (!e.getKey().startsWith("config.providers")) {
+                props.setProperty(e.getKey(), String.valueOf(e.getValue()));
+            }
+        }
+        try (Writer out = Files.newBufferedWriter(file)) {
+            props.store(out, "written by SluiceProcess");
+        }
+        return file;
     }
 
     /** SIGKILL, and wait until it is gone. */

@@ -7,6 +7,7 @@ import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.serde.SpecificAvroSerde;
+import io.sluice.topology.RecordMappers;
 import io.sluice.topology.SluiceTopics;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -17,8 +18,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
@@ -89,20 +88,9 @@ public final class Accounting {
         String topic = topics.deadLetter().name();
         return builder.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("accounting-dead-letters-source"))
-                .processValues(() -> new FixedKeyProcessor<byte[], byte[], AccountingEvent>() {
-                    private FixedKeyProcessorContext<byte[], AccountingEvent> context;
-
-                    @Override
-                    public void init(FixedKeyProcessorContext<byte[], AccountingEvent> context) {
-                        this.context = context;
-                    }
-
-                    @Override
-                    public void process(FixedKeyRecord<byte[], byte[]> record) {
-                        context.forward(record.withValue(AccountingEvents.deadLetter(record.key(), record.value(),
-                                record.headers(), topic, requests, record.timestamp())));
-                    }
-                }, Named.as("accounting-dead-lettered"))
+                .processValues(RecordMappers.<byte[], byte[], AccountingEvent>mapValues(record ->
+                        AccountingEvents.deadLetter(record.key(), record.value(), record.headers(), topic, requests,
+                                record.timestamp())), Named.as("accounting-dead-lettered"))
                 .selectKey((key, event) -> event.getRequestId(), Named.as("accounting-dead-letter-key"));
     }
 
@@ -111,18 +99,7 @@ public final class Accounting {
                                                             java.util.function.BiFunction<V, FixedKeyRecord<String, V>,
                                                                     AccountingEvent> toEvent) {
         return stream.filter((key, value) -> value != null, Named.as(name + "-present"))
-                .processValues(() -> new FixedKeyProcessor<String, V, AccountingEvent>() {
-                    private FixedKeyProcessorContext<String, AccountingEvent> context;
-
-                    @Override
-                    public void init(FixedKeyProcessorContext<String, AccountingEvent> context) {
-                        this.context = context;
-                    }
-
-                    @Override
-                    public void process(FixedKeyRecord<String, V> record) {
-                        context.forward(record.withValue(toEvent.apply(record.value(), record)));
-                    }
-                }, Named.as(name));
+                .processValues(RecordMappers.<String, V, AccountingEvent>mapValues(record ->
+                        toEvent.apply(record.value(), record)), Named.as(name));
     }
 }

@@ -1,0 +1,200 @@
+package io.sluice.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.limit.Limit;
+import io.sluice.limit.LimitTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice load}: realistic prompt traffic against a Sluice that is already running (embedded or on a real
+ * cluster), at a target rate or concurrency; reads every outcome, shows progress, and ends with throughput,
+ * end-to-end latency and outcome counts, a JSON report and an HTML chart. Starts nothing itself.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Sends prompt events to a running Sluice (start it with ./sluice run) at --rate R per second"
+                + " or with at most --concurrency C waiting at a time, reads every outcome and reports throughput,"
+                + " latency p50/p95/p99/max and outcome counts; writes a JSON report and an HTML chart. Exits 1 if"
+                + " any request is unaccounted for or answered twice.")
+final class LoadCommand implements Callable<Integer> {
+    @Option(names = "--rate", paramLabel = "R",
+            description = "Requests per second, sent on schedule however many still wait (open loop).")
+    Double rate;
+
+    @Option(names = "--concurrency", paramLabel = "C",
+            description = "Requests waiting for an outcome at once, at most (closed loop).")
+    Integer concurrency;
+
+    @Option(names = {"-n", "--requests"}, paramLabel = "N",
+            description = "Requests to send (default: 1000 unless --duration is given).")
+    Integer requests;
+
+    @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
+            description = "Send for this long instead, e.g. 30s, 5m.")
+    Duration duration;
+
+    @Option(names = {"-u", "--users"}, paramLabel = "U", defaultValue = "100",
+            description = "Distinct users, sending in turn (default: ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = {"-t", "--tenants"}, paramLabel = "T", defaultValue = "5",
+            description = "Tenants the users belong to (default: ${DEFAULT-VALUE}).")
+    int tenants;
+
+    @Option(names = "--prompt-tokens", paramLabel = "SIZE", defaultValue = "200",
+            converter = LoadTraffic.PromptTokensConverter.class,
+            description = "Prompt size in tokens, system message included: 200, or a range such as 50-2000, drawn"
+                    + " log-uniformly (default: ${DEFAULT-VALUE}).")
+    LoadTraffic.PromptTokens promptTokens;
+
+    @Option(names = "--malformed", paramLabel = "SHARE", defaultValue = "0.02",
+            description = "Share of invalid requests (no messages, blank content, unknown route, bad role), which"
+                    + " validation rejects (default: ${DEFAULT-VALUE}).")
+    double malformed;
+
+    @Option(names = "--over-limit", paramLabel = "SHARE", defaultValue = "0.05",
+            description = "Share sent by one hot user over its per-user request limit, once it has spent its"
+                    + " allowance (limits.user.requests.per.minute): rejected RATE_LIMITED"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double overLimit;
+
+    @Option(names = "--timeout", paramLabel = "D", defaultValue = "2m", converter = DurationConverter.class,
+            description = "How long to wait for the last outcomes once everything is sent (default: 2m).")
+    Duration timeout;
+
+    @Option(names = "--report", paramLabel = "FILE", defaultValue = ".sluice/load/report.json",
+            description = "JSON report: settings, machine, totals, percentiles, a per-second series; the log goes"
+                    + " beside it as load.log (default: ${DEFAULT-VALUE}).")
+    Path report;
+
+    @Option(names = "--chart", paramLabel = "FILE", defaultValue = ".sluice/load/report.html",
+            description = "One HTML page charting throughput and latency over time (default: ${DEFAULT-VALUE}).")
+    Path chart;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+            description = "Seed of the synthetic traffic (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    ConfigOption config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        validate();
+        PrintWriter err = spec.commandLine().getErr();
+        Path log = report.toAbsolutePath().resolveSibling("load.log");
+        Files.createDirectories(log.getParent());
+        LogFile.redirectTo(log); // the Kafka clients' warnings would bury the progress lines
+        RunningSluice sluice = RunningSluice.find(config.load());
+        LoadTraffic traffic = traffic(sluice, err);
+        long total = requests != null ? requests : duration != null ? Long.MAX_VALUE : 1_000;
+        double perSecond = rate != null ? rate : Double.POSITIVE_INFINITY; // a concurrency may send any number
+        LoadWarnings.of(sluice.config(), total != Long.MAX_VALUE ? total : perSecond * duration.toSeconds(), perSecond,
+                users, tenants, promptTokens, malformed, overLimit).forEach(w -> err.println("warning: " + w));
+        String description = description(total);
+        err.println(description + " against " + sluice.bootstrapServers() + " (" + sluice.topics().requests().name()
+                + "; logs: " + log + ")...");
+        LoadReport figures;
+        try (OutcomeTracker tracker = new OutcomeTracker(sluice.client(), sluice.topics())) {
+            LoadRun.Result result = new LoadRun(sluice, traffic, tracker, err)
+                    .run(new LoadRun.Shape(rate, concurrency, total, duration, timeout));
+            figures = LoadReport.of(settings(sluice, total), description, result, traffic, tracker);
+        }
+        figures.write(report);
+        LoadChart.write(figures, chart);
+        StringBuilder out = new StringBuilder(figures.summary());
+        LoadReport.line(out, "report", report.toString());
+        LoadReport.line(out, "chart", chart.toString());
+        spec.commandLine().getOut().print(out);
+        spec.commandLine().getOut().flush();
+        return figures.accountedFor() ? 0 : 1;
+    }
+
+    /** Refuses contradictory or out-of-range options before anything is contacted, saying what to write instead. */
+    void validate() {
+        if ((rate == null) == (concurrency == null)) {
+            throw usage((rate == null ? "Say how hard to push: " : "--rate and --concurrency do not go together: ")
+                    + "give either --rate R (R requests per second, on schedule: open loop) or --concurrency C"
+                    + " (at most C requests waiting for an outcome: closed loop), e.g. ./sluice load --rate 50");
+        }
+        if (requests != null && duration != null) {
+            throw usage("--requests and --duration do not go together: give one (without either, 1000 requests)");
+        }
+        if ((rate != null && !(rate > 0)) || (concurrency != null && concurrency < 1)) {
+            throw usage("--rate must be above 0 and --concurrency at least 1");
+        }
+        if ((requests != null && requests < 1) || (duration != null && (duration.isZero() || duration.isNegative()))) {
+            throw usage("--requests must be at least 1 and --duration above 0");
+        }
+        if (users < 1 || tenants < 1 || tenants > users) {
+            throw usage("--users and --tenants must be at least 1, with no more tenants than users");
+        }
+        if (malformed < 0 || overLimit < 0 || malformed + overLimit > 1) {
+            throw usage("--malformed and --over-limit are shares between 0 and 1 with a sum of at most 1, e.g. 0.02");
+        }
+    }
+
+    private LoadTraffic traffic(RunningSluice sluice, PrintWriter err) {
+        List<Limit> userLimits = LimitTable.from(sluice.config()).limits(Limit.Scope.USER, LoadWarnings.NO_TIER);
+        if (overLimit > 0 && userLimits.stream().noneMatch(l -> l.measure() == Limit.Measure.REQUESTS)) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--over-limit")) {
+                throw usage("--over-limit needs a per-user request limit to go over, but "
+                        + SluiceConfigDef.LIMIT_USER_RPM + " and the hour and day limits are 0 (none) in this config");
+            }
+            err.println("note: no per-user request limit is configured, so no over-limit requests are sent");
+            overLimit = 0;
+        }
+        return new LoadTraffic(seed, users, tenants, promptTokens, malformed, overLimit,
+                sluice.config().routes().names().stream().sorted().toList(), userLimits);
+    }
+
+    private String description(long total) {
+        return String.format(Locale.ROOT, "Sluice load: %s %s, %d users in %d tenant%s, prompts of %s tokens,"
+                        + " %.0f%% malformed, %.0f%% over the per-user limit",
+                total == Long.MAX_VALUE ? "for " + duration.toSeconds() + " s" : total + " requests",
+                rate != null ? "at " + (rate == Math.rint(rate) ? String.valueOf(rate.longValue()) : rate) + "/s"
+                        : "at most " + concurrency + " waiting at a time",
+                users, tenants, tenants == 1 ? "" : "s", promptTokens, malformed * 100, overLimit * 100);
+    }
+
+    private ObjectNode settings(RunningSluice sluice, long total) {
+        ObjectNode settings = new ObjectMapper().createObjectNode();
+        settings.put("mode", rate != null ? "rate" : "concurrency");
+        settings.put("rate", rate);
+        settings.put("concurrency", concurrency);
+        settings.put("requests", total == Long.MAX_VALUE ? null : total);
+        settings.put("durationSec", duration == null ? null : duration.toMillis() / 1000.0);
+        settings.put("users", users);
+        settings.put("tenants", tenants);
+        settings.put("promptTokens", promptTokens.toString());
+        settings.put("outputTokens", LoadTraffic.OUTPUT_TOKENS);
+        settings.put("malformed", malformed);
+        settings.put("overLimit", overLimit);
+        settings.put("timeoutSec", timeout.toMillis() / 1000.0);
+        settings.put("seed", seed);
+        settings.put("bootstrapServers", sluice.bootstrapServers());
+        settings.put("requestsTopic", sluice.topics().requests().name());
+        settings.put("applicationId", sluice.config().string(SluiceConfigDef.APPLICATION_ID));
+        settings.put(SluiceConfigDef.LIMIT_USER_RPM, sluice.config().longValue(SluiceConfigDef.LIMIT_USER_RPM));
+        return settings;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
