@@ -24,7 +24,8 @@ class BenchCommandIT {
         CommandLine cli = SluiceCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
 
-        int exit = cli.execute("bench", "--requests", "300", "--latency", "100ms", "--work-dir", workDir.toString());
+        int exit = cli.execute("bench", "--requests", "300", "--latency", "100ms", "--work-dir", workDir.toString(),
+                "--blocking-window", "5s", "--overhead-rate", "50", "--overhead-duration", "2s");
 
         assertThat(exit).isZero();
         String[] lines = out.toString().strip().split("\n");
@@ -35,5 +36,13 @@ class BenchCommandIT {
         assertThat(result.path("requestsPerSecSteady").asLong()).isPositive();
         assertThat(result.path("ceilingRequestsPerSec").asLong()).isPositive();
         assertThat(result.path("fractionOfCeiling").asDouble()).isPositive();
+        // the blocking design: one call at a time per stream thread, so at most threads / latency = 20/s
+        double blocking = result.path("blocking").path("requestsPerSec").asDouble();
+        assertThat(blocking).isPositive().isLessThanOrEqualTo(25); // 20 plus slack for where the window starts
+        assertThat(result.path("sluiceOverBlocking").asLong()).isPositive();
+        // every request sent for the overhead was answered and timed; the overhead is Sluice's own, never negative
+        assertThat(result.path("overhead").path("measured").asInt()).isEqualTo(100);
+        assertThat(result.path("overhead").path("p99Ms").asLong())
+                .isGreaterThanOrEqualTo(result.path("overhead").path("p50Ms").asLong()).isNotNegative();
     }
 }
