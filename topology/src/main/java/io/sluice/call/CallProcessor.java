@@ -238,12 +238,17 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         Duration timeout = deadline == null ? settings.timeout()
                 : Duration.ofMillis(Math.min(settings.timeout().toMillis(), deadline.toEpochMilli() - startNow));
         long tokens = TokenEstimate.total(request, settings.defaultOutputTokens());
+        boolean usable = false;
         for (int index = call.getTarget(); index < chain.size(); index++) {
             RouteTable.Target target = chain.get(index);
             ProviderClient provider = stage.providers().get(target.provider()).orElse(null);
             CircuitBreaker breaker = stage.breakers().of(target);
             // Context-window fallback: a prompt too long for this model goes on to a larger one in the chain.
-            if (provider == null || !PriceTable.fits(target.model(), tokens) || !breaker.tryAcquirePermission()) {
+            if (provider == null || !PriceTable.fits(target.model(), tokens)) {
+                continue;
+            }
+            usable = true;
+            if (!breaker.tryAcquirePermission()) {
                 continue;
             }
             long quotaWait = stage.quotas().tryAcquire(target.provider(), tokens, startNow);
@@ -283,6 +288,15 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                     completions.add(new Completion(id, attempt, request, target, reply,
                             failure == null ? null : ProviderException.classify(provider.name(), failure),
                             System.nanoTime() - started, breaker)));
+            return;
+        }
+        if (!usable && !anyUsable(chain, tokens)) {
+            // No target of the route could ever take it (no provider configured, or too long for every model):
+            // waiting for circuits or a retry tier would change nothing.
+            String last = chain.isEmpty() ? "none" : chain.get(chain.size() - 1).provider();
+            giveUp(id, call, "NON_RETRYABLE", new ProviderException(last, 0, "no_usable_target", false, null,
+                    "no target of route '" + request.getRoute() + "' can take this request: its providers are not"
+                            + " configured, or it is too long (" + tokens + " tokens) for every model"));
             return;
         }
         // Every remaining circuit is open: wait for the primary's to let a trial call through, within bounds.
@@ -451,6 +465,12 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                 "result", status == ResponseStatus.CACHED ? "hit" : "fallback").increment();
         answer(id, Answers.fromCache(request, cached.get(), status, attempts, now), now);
         return true;
+    }
+
+    /** Whether any target of the chain has a provider and a context window the request fits. */
+    private boolean anyUsable(List<RouteTable.Target> chain, long tokens) {
+        return chain.stream().anyMatch(target -> stage.providers().get(target.provider()).isPresent()
+                && PriceTable.fits(target.model(), tokens));
     }
 
     /**

@@ -203,4 +203,25 @@ class FallbackStageTest {
         assertThat(response.getAttempts()).isEqualTo(1);
         assertThat(fixture.openai.calls).hasValue(0);
     }
+
+    @Test
+    @DisplayName("dead-letters at once, not parked on a retry tier, a prompt too long for every model of its route")
+    void tooLongForEveryModel() {
+        start(Map.of(SluiceConfigDef.SANITIZE_MAX_TOKENS, 400_000, SluiceConfigDef.SANITIZE_MAX_CHARS, 4_000_000,
+                SluiceConfigDef.LIMIT_USER_TPM, 0, SluiceConfigDef.LIMIT_TENANT_TPM, 0,
+                SluiceConfigDef.LIMIT_USER_TPD, 0, SluiceConfigDef.LIMIT_TENANT_TPD, 0,
+                SluiceConfigDef.CALL_RETRY_TIERS, "30s,5m"));
+        String longText = "lorem ipsum dolor sit amet ".repeat(56_000); // about 280k tokens: over every window
+
+        fixture.send(PromptRequests.valid("acme", "alice", T)
+                .setMessages(List.of(new io.sluice.schemas.ChatMessage("user", longText))).build());
+
+        var deadLetter = fixture.deadLetters.readRecord();
+        assertThat(DeadLetterHeaders.get(deadLetter.headers(), DeadLetterHeaders.REASON)).isEqualTo("NON_RETRYABLE");
+        assertThat(DeadLetterHeaders.get(deadLetter.headers(), DeadLetterHeaders.ERROR_CLASS))
+                .isEqualTo("no_usable_target");
+        assertThat(fixture.retryTopic(1).isEmpty()).isTrue();
+        assertThat(fixture.openai.calls).hasValue(0);
+        assertThat(fixture.anthropic.calls).hasValue(0);
+    }
 }
