@@ -95,12 +95,14 @@ final class DlqReplay extends DlqCommand.Reading {
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(rate, 500)));
+        KafkaProducer<byte[], byte[]> producer = null;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> producer = dryRun ? null : producer(dlq)) {
+                new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(dlq, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(dlq, p.partition())).toList();
             holdGroup(consumer, dlq, partitions, group);
+            // only once this run holds the topic: a refused run must not fence the one that is running
+            producer = dryRun ? null : producer(dlq);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             var requestReader = topics.deadLetter().valueSerde().deserializer();
@@ -176,6 +178,10 @@ final class DlqReplay extends DlqCommand.Reading {
             spec.commandLine().getErr().println("Stopped: another replay of " + dlq + " started and fenced this one;"
                     + " what was replayed so far stays replayed.");
             return 3;
+        } finally {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(10));
+            }
         }
         int refusedTotal = refused.values().stream().mapToInt(Integer::intValue).sum();
         out().printf("%s %d to %s; skipped %d (not matching %s); refused %d%s%n", dryRun ? "Dry run: would replay"

@@ -6,7 +6,6 @@ import io.sluice.schemas.internal.UsageTotals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,20 +29,23 @@ import org.apache.kafka.streams.state.Stores;
  * one store: each terminal outcome adds to eight usage rows (tenant and user, each per hour, day, month and in
  * total) and, when a provider answered or failed it, to that provider/model/variant's row of the minute. A row is
  * changed in the same transaction that consumes the outcome, so under exactly-once the tables equal the sum of the
- * outcome records across crashes. Changed rows go to the usage and provider-stats topics once a second.
+ * outcome records across crashes. Changed rows go to the usage and provider-stats topics once a second; which rows
+ * changed is kept in a changelogged store too, so a crash or a task move between a commit and the next send loses
+ * none of them.
  */
 public final class UsageProcessor implements Processor<String, AccountingEvent, String, SpecificRecord> {
     public static final String USAGE_STORE = "accounting-usage";
     public static final String PROVIDER_STORE = "accounting-providers";
+    /** Rows changed since they were last sent to their topic; changelogged, so a crash or a move loses none. */
+    public static final String CHANGED_STORE = "accounting-changed";
     private static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
     private final AccountingSettings settings;
-    private final Set<String> dirtyUsage = new LinkedHashSet<>();
-    private final Set<String> dirtyProviders = new LinkedHashSet<>();
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, UsageTotals> usage;
     private KeyValueStore<String, ProviderMinute> providers;
+    private KeyValueStore<String, Boolean> changed;
 
     private UsageProcessor(AccountingSettings settings) {
         this.settings = settings;
@@ -65,7 +67,10 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USAGE_STORE), Serdes.String(),
                                 usageSerde).withCachingEnabled(),
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROVIDER_STORE), Serdes.String(),
-                                providerSerde).withCachingEnabled());
+                                providerSerde).withCachingEnabled(),
+                        // key -> true for a usage row, false for a provider row
+                        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CHANGED_STORE), Serdes.String(),
+                                Serdes.Boolean()));
             }
         };
     }
@@ -75,6 +80,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         this.context = context;
         this.usage = context.getStateStore(USAGE_STORE);
         this.providers = context.getStateStore(PROVIDER_STORE);
+        this.changed = context.getStateStore(CHANGED_STORE);
         context.schedule(EMIT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> emit(now));
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> purge(Instant.ofEpochMilli(now)));
     }
@@ -88,15 +94,17 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         for (String key : UsagePeriods.keys(event.getTenantId(), event.getUserId(), event.getAt(),
                 settings.zone(event.getTenantId()))) {
             usage.put(key, add(usage.get(key), event));
-            dirtyUsage.add(key);
+            changed.put(key, true);
         }
-        if (event.getProvider() != null && (event.getModel() != null
+        // a provider row counts calls a provider answered or failed; an answer from Sluice's cache is neither
+        boolean fromCache = event.getOutcome().startsWith("CACHED");
+        if (event.getProvider() != null && !fromCache && (event.getModel() != null
                 || AccountingEvents.DEAD_LETTER.equals(event.getOutcome()))) {
             String key = UsagePeriods.providerKey(event.getProvider(),
                     event.getModel() == null ? "-" : event.getModel(), event.getVariant(),
                     UsagePeriods.minute(event.getAt()));
             providers.put(key, add(providers.get(key), event));
-            dirtyProviders.add(key);
+            changed.put(key, false);
         }
     }
 
@@ -145,14 +153,18 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     }
 
     private void emit(long now) {
-        for (String key : dirtyUsage) {
-            context.forward(new Record<>(key, usage.get(key), now));
+        List<String> sent = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, Boolean> all = changed.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, Boolean> row = all.next();
+                SpecificRecord value = row.value ? usage.get(row.key) : providers.get(row.key);
+                if (value != null) {
+                    context.forward(new Record<>(row.key, value, now));
+                }
+                sent.add(row.key);
+            }
         }
-        for (String key : dirtyProviders) {
-            context.forward(new Record<>(key, providers.get(key), now));
-        }
-        dirtyUsage.clear();
-        dirtyProviders.clear();
+        sent.forEach(changed::delete);
     }
 
     /** Drops hour, day and minute rows past their retention; months and totals stay. The topics keep them. */

@@ -19,11 +19,13 @@ final class HttpErrors {
             case 429 -> quota ? "quota_exhausted" : "rate_limited";
             case 529 -> "overloaded";
             case 400, 404, 422 -> "bad_request";
+            case 408 -> "timeout";
             case 401, 403 -> "unauthorized";
             default -> status >= 500 ? "server_error" : "http_" + status;
         };
-        boolean retryable = (status == 429 && !quota) || status == 500 || status == 502 || status == 503
-                || status == 504 || status == 529;
+        // every 5xx but 501 (Not Implemented) is the provider's trouble, including its edge's (Cloudflare's 520-524);
+        // 408 is a request that took too long to arrive
+        boolean retryable = (status == 429 && !quota) || status == 408 || (status >= 500 && status != 501);
         return new ProviderException(provider, status, errorClass, retryable, retryAfter(headers), message);
     }
 

@@ -140,6 +140,47 @@ class AccountingStageTest {
     }
 
     @Test
+    @DisplayName("a cache hit is usage but not a provider call; changed rows reach the usage and provider-stats topics")
+    void cacheHitsAndTopics() {
+        start(Map.of(io.sluice.call.ResponseCache.PREFIX + "default", "on"));
+        var deterministic = new io.sluice.schemas.GenerationParams(64, 0.0, null, List.of());
+        PromptRequest first = PromptRequests.valid("acme", "alice", START).setParams(deterministic).build();
+        PromptRequest same = PromptRequest.newBuilder(first).setRequestId(first.getRequestId() + "-again").build();
+        fixture.send(first);
+        fixture.send(same);
+        List<PromptResponse> responses = fixture.responses.readValuesToList();
+        assertThat(responses).extracting(r -> r.getStatus().name()).containsExactly("OK", "CACHED");
+        assertThat(fixture.openai.calls).hasValue(1);
+
+        assertThat(usage().get(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all")).getOutcomes())
+                .containsEntry("OK", 1L).containsEntry("CACHED", 1L);
+        KeyValueStore<String, ProviderMinute> providers = fixture.driver.getKeyValueStore(UsageProcessor.PROVIDER_STORE);
+        long answered = 0;
+        long latencies = 0;
+        try (var all = providers.all()) {
+            while (all.hasNext()) {
+                ProviderMinute row = all.next().value;
+                answered += row.getAnswered();
+                latencies += LatencyHistograms.decode(row.getLatency()).getTotalCount();
+            }
+        }
+        assertThat(answered).isEqualTo(1);
+        assertThat(latencies).isEqualTo(1);
+
+        fixture.advance(java.time.Duration.ofMillis(1_100)); // the once-a-second send of changed rows
+        var usageTopic = fixture.driver.createOutputTopic(fixture.topics.usage().name(), new StringDeserializer(),
+                fixture.topics.usage().valueSerde().deserializer());
+        Map<String, UsageTotals> latest = usageTopic.readKeyValuesToMap();
+        assertThat(latest).hasSize(8); // tenant and user, hour, day, month and total
+        assertThat(latest.get(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all")).getRequests()).isEqualTo(2);
+        var providerTopic = fixture.driver.createOutputTopic(fixture.topics.providerStats().name(),
+                new StringDeserializer(), fixture.topics.providerStats().valueSerde().deserializer());
+        assertThat(providerTopic.readKeyValuesToMap()).hasSize(1);
+        fixture.advance(java.time.Duration.ofMillis(1_100));
+        assertThat(usageTopic.isEmpty()).as("rows are sent again only when they change").isTrue();
+    }
+
+    @Test
     @DisplayName("a request id delivered twice is answered, charged and counted once")
     void duplicateCountedOnce() {
         start(Map.of());

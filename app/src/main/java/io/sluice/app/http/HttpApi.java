@@ -34,7 +34,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +68,7 @@ public final class HttpApi implements AutoCloseable {
      * created with it as {@code application.server}; queries answer 503 until {@link #serve} hands the streams over.
      */
     public static HttpApi listen(String host, int port, Supplier<String> metrics) {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(4));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(16));
         HttpApi api = null;
         try {
             Router router = Router.router(vertx);
@@ -79,14 +78,15 @@ public final class HttpApi implements AutoCloseable {
             router.get("/health/live").handler(ctx -> holder[0].live(ctx));
             router.get("/health/ready").handler(ctx -> holder[0].ready(ctx));
             router.get("/metrics").blockingHandler(ctx -> ctx.response()
-                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()), false);
             router.get("/openapi.yaml").handler(ctx -> ctx.response()
                     .putHeader("Content-Type", "application/yaml").end(openApi()));
-            router.get("/v1/usage/tenants").blockingHandler(ctx -> holder[0].tenants(ctx));
-            router.get("/v1/usage/tenants/:tenant").blockingHandler(ctx -> holder[0].usage(ctx, false));
-            router.get("/v1/usage/tenants/:tenant/users/:user").blockingHandler(ctx -> holder[0].usage(ctx, true));
-            router.get("/v1/providers").blockingHandler(ctx -> holder[0].providers(ctx));
-            router.get("/v1/requests/:id").blockingHandler(ctx -> holder[0].status(ctx));
+            router.get("/v1/usage/tenants").blockingHandler(ctx -> holder[0].tenants(ctx), false);
+            router.get("/v1/usage/tenants/:tenant").blockingHandler(ctx -> holder[0].usage(ctx, false), false);
+            router.get("/v1/usage/tenants/:tenant/users/:user")
+                    .blockingHandler(ctx -> holder[0].usage(ctx, true), false);
+            router.get("/v1/providers").blockingHandler(ctx -> holder[0].providers(ctx), false);
+            router.get("/v1/requests/:id").blockingHandler(ctx -> holder[0].status(ctx), false);
             router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " "
                     + ctx.request().path() + "; see /openapi.yaml"));
             router.route().failureHandler(ctx -> {
@@ -252,17 +252,22 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 503, "starting: the state stores are not open yet; retry");
             return;
         }
-        boolean forced = "true".equals(ctx.queryParams().get("local"));
-        KeyQueryMetadata owner = forced ? null : s.queryMetadataForKey(store, key, Serdes.String().serializer());
-        if (owner != null && (owner == KeyQueryMetadata.NOT_AVAILABLE || owner.activeHost() == null)) {
-            error(ctx, 503, "no instance owns this key right now (rebalancing); retry");
-            return;
-        }
-        if (owner != null && !owner.activeHost().equals(self)) {
-            relay(ctx, owner.activeHost());
-            return;
-        }
+        // local=true: a relayed query (or a user's), answered here or not at all, never relayed again
+        boolean forced = ctx.queryParams().getAll("local").contains("true");
         try {
+            KeyQueryMetadata owner = s.queryMetadataForKey(store, key, Serdes.String().serializer());
+            if (owner == KeyQueryMetadata.NOT_AVAILABLE || owner.activeHost() == null) {
+                error(ctx, 503, "no instance owns this key right now (rebalancing); retry");
+                return;
+            }
+            if (!owner.activeHost().equals(self)) {
+                if (forced) {
+                    error(ctx, 503, "this instance does not own '" + key + "' (ownership is moving); retry");
+                } else {
+                    relay(ctx, owner.activeHost());
+                }
+                return;
+            }
             JsonNode body = local.apply(new Queries(s));
             ctx.response().putHeader("Sluice-Served-By", self.host() + ":" + self.port());
             if (body == null) {
@@ -270,8 +275,8 @@ public final class HttpApi implements AutoCloseable {
             } else {
                 json(ctx, 200, body);
             }
-        } catch (InvalidStateStoreException e) {
-            error(ctx, 503, "the store is being restored or moved (" + e.getMessage() + "); retry");
+        } catch (org.apache.kafka.streams.errors.StreamsException | IllegalStateException e) {
+            error(ctx, 503, "the stores are not queryable now (" + e.getMessage() + "); retry");
         }
     }
 
@@ -284,7 +289,7 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         try {
-            if ("true".equals(ctx.queryParams().get("local"))) {
+            if (ctx.queryParams().getAll("local").contains("true")) {
                 json(ctx, 200, local.apply(new Queries(s)));
                 return;
             }
@@ -297,7 +302,7 @@ public final class HttpApi implements AutoCloseable {
                 }
             }
             json(ctx, 200, merge.apply(parts));
-        } catch (InvalidStateStoreException e) {
+        } catch (org.apache.kafka.streams.errors.StreamsException | IllegalStateException e) {
             error(ctx, 503, "a store is being restored or moved (" + e.getMessage() + "); retry");
         } catch (RuntimeException e) {
             error(ctx, 502, "an instance did not answer: " + e.getMessage() + "; retry");
@@ -317,7 +322,9 @@ public final class HttpApi implements AutoCloseable {
 
     /** GETs {@code path} from another instance with {@code local=true}; runs on a worker thread. */
     private JsonNode fetch(HostInfo peer, String path, String query) {
-        String uri = path + "?" + (query == null || query.isBlank() ? "" : query + "&") + "local=true";
+        String kept = query == null ? "" : java.util.Arrays.stream(query.split("&"))
+                .filter(p -> !p.isBlank() && !p.startsWith("local=")).collect(java.util.stream.Collectors.joining("&"));
+        String uri = path + "?" + (kept.isEmpty() ? "" : kept + "&") + "local=true";
         Future<io.vertx.core.buffer.Buffer> answer = peers.request(new RequestOptions().setMethod(HttpMethod.GET)
                         .setHost(peer.host()).setPort(peer.port()).setURI(uri))
                 .compose(request -> request.send().compose(response -> response.body().compose(body ->
