@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -82,13 +81,7 @@ final class DlqRecords {
         }
 
         String header(String name) {
-            return header(record.headers(), name);
-        }
-
-        static String header(Headers headers, String name) {
-            Header header = headers.lastHeader(name);
-            return header == null || header.value() == null ? null
-                    : new String(header.value(), StandardCharsets.UTF_8);
+            return DeadLetterHeaders.get(record.headers(), name);
         }
 
         /** One line of {@code dlq list}. */
@@ -161,23 +154,8 @@ final class DlqRecords {
     }
 
     static DeadLetter parse(ConsumerRecord<byte[], byte[]> record, Deserializer<PromptRequest> requests) {
-        PromptRequest request = null;
-        if (record.value() != null && DeadLetter.header(record.headers(), DeadLetterHeaders.REASON) != null) {
-            try {
-                request = requests.deserialize(record.topic(), record.headers(), record.value());
-            } catch (RuntimeException notARequest) {
-                request = null;
-            }
-        }
-        Instant at = Instant.ofEpochMilli(record.timestamp());
-        String stamped = DeadLetter.header(record.headers(), DeadLetterHeaders.AT);
-        if (stamped != null) {
-            try {
-                at = Instant.ofEpochMilli(Long.parseLong(stamped.trim()));
-            } catch (NumberFormatException ignored) {
-                // the record's time
-            }
-        }
+        PromptRequest request = DeadLetterHeaders.request(record.topic(), record.headers(), record.value(), requests);
+        Instant at = Instant.ofEpochMilli(DeadLetterHeaders.at(record.headers(), record.timestamp()));
         return new DeadLetter(record, request, at);
     }
 }

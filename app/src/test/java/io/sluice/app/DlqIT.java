@@ -12,10 +12,8 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -58,20 +55,6 @@ class DlqIT {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    private static Path propertiesOf(SluiceConfig config) throws IOException {
-        Path file = Files.createTempFile("sluice-dlq", ".properties");
-        Properties props = new Properties();
-        config.originals().forEach((k, v) -> {
-            if (!k.startsWith("config.providers")) {
-                props.setProperty(k, String.valueOf(v));
-            }
-        });
-        try (Writer writer = Files.newBufferedWriter(file)) {
-            props.store(writer, "DlqIT");
-        }
-        return file;
-    }
-
     @Test
     @DisplayName("outage → dead letters; list, stats, show; a dry run writes nothing; replay → one response each; a second replay charges nothing")
     void replayAfterOutage() throws Exception {
@@ -83,7 +66,7 @@ class DlqIT {
              OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
              Traffic traffic = new Traffic(sluice, tracker)) {
             await().atMost(Duration.ofSeconds(90)).until(() -> sluice.state() == KafkaStreams.State.RUNNING);
-            Path file = propertiesOf(sluice.config());
+            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory("sluice-dlq"));
 
             // Given an outage that dead-letters every request
             cluster.simulator.outage(true);
@@ -171,7 +154,7 @@ class DlqIT {
     void oneReplayAtATime() throws Exception {
         SluiceConfig config = cluster.config("dlq-lock", Map.of());
         try (SluiceRuntime sluice = SluiceRuntime.start(config, SimulatorSettings.defaults())) {
-            Path file = propertiesOf(sluice.config());
+            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory("sluice-dlq"));
             String group = "sluice-dlq-replay-" + sluice.topics().deadLetter().name();
             Map<String, Object> props = new HashMap<>(sluice.adminConfig());
             props.put(ConsumerConfig.GROUP_ID_CONFIG, group);

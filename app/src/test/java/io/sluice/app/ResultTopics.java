@@ -60,4 +60,11 @@ record ResultTopics(List<PromptResponse> responses, List<RejectedRequest> reject
         }
         return sums;
     }
+
+    /** A usage row of the HTTP API in the order of {@link #byTenant}: requests, input, cached input, output, cost. */
+    static long[] totals(com.fasterxml.jackson.databind.JsonNode row) {
+        return new long[] {row.path("requests").asLong(), row.path("inputTokens").asLong(),
+                row.path("cachedInputTokens").asLong(), row.path("outputTokens").asLong(),
+                row.path("costMicros").asLong()};
+    }
 }

@@ -7,7 +7,6 @@ import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.topology.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -60,41 +59,26 @@ public final class AccountingEvents {
      */
     public static AccountingEvent deadLetter(byte[] key, byte[] value, Headers headers, String topic,
                                              Deserializer<PromptRequest> requests, long at) {
-        PromptRequest request = null;
-        if (value != null && header(headers, DeadLetterHeaders.REASON) != null) {
-            try {
-                request = requests.deserialize(topic, headers, value);
-            } catch (RuntimeException notARequest) {
-                request = null;
-            }
-        }
-        String requestId = header(headers, DeadLetterHeaders.REQUEST_ID);
+        PromptRequest request = DeadLetterHeaders.request(topic, headers, value, requests);
+        String requestId = DeadLetterHeaders.get(headers, DeadLetterHeaders.REQUEST_ID);
         if (requestId == null) {
             requestId = request != null ? request.getRequestId()
-                    : key == null ? "offset-" + header(headers, DeadLetterHeaders.OFFSET)
+                    : key == null ? "offset-" + DeadLetterHeaders.get(headers, DeadLetterHeaders.OFFSET)
                     : new String(key, StandardCharsets.UTF_8);
         }
-        String stamped = header(headers, DeadLetterHeaders.AT);
-        if (stamped != null) {
-            try {
-                at = Long.parseLong(stamped.trim());
-            } catch (NumberFormatException ignored) {
-                // keep the record's time
-            }
-        }
-        String reason = header(headers, DeadLetterHeaders.REASON);
-        String errorClass = header(headers, DeadLetterHeaders.ERROR_CLASS);
+        String reason = DeadLetterHeaders.get(headers, DeadLetterHeaders.REASON);
+        String errorClass = DeadLetterHeaders.get(headers, DeadLetterHeaders.ERROR_CLASS);
         String detail = reason == null ? "poison_record" : errorClass == null ? reason : reason + "/" + errorClass;
         AccountingEvent.Builder event = base(requestId,
                 request == null ? UNKNOWN : request.getTenantId(), request == null ? UNKNOWN : request.getUserId(),
-                DEAD_LETTER, at)
-                .setStage(header(headers, DeadLetterHeaders.STAGE))
+                DEAD_LETTER, DeadLetterHeaders.at(headers, at))
+                .setStage(DeadLetterHeaders.get(headers, DeadLetterHeaders.STAGE))
                 .setDetail(detail)
-                .setProvider(header(headers, DeadLetterHeaders.PROVIDER));
+                .setProvider(DeadLetterHeaders.get(headers, DeadLetterHeaders.PROVIDER));
         if (request != null) {
             event.setRoute(request.getRoute());
         }
-        String attempts = header(headers, DeadLetterHeaders.ATTEMPTS);
+        String attempts = DeadLetterHeaders.get(headers, DeadLetterHeaders.ATTEMPTS);
         try {
             event.setAttempts(attempts == null ? 0 : Integer.parseInt(attempts.trim()));
         } catch (NumberFormatException ignored) {
@@ -117,10 +101,5 @@ public final class AccountingEvents {
     private static AccountingEvent.Builder base(String requestId, String tenant, String user, String outcome, long at) {
         return AccountingEvent.newBuilder().setRequestId(requestId).setTenantId(tenant).setUserId(user)
                 .setOutcome(outcome).setAt(Instant.ofEpochMilli(at));
-    }
-
-    private static String header(Headers headers, String name) {
-        Header header = headers == null ? null : headers.lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -47,4 +47,33 @@ public final class DeadLetterHeaders {
         var header = headers.lastHeader(name);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
+
+    /** When the call stage dead-lettered the record ({@link #AT}), else {@code fallbackMs} (the record's time). */
+    public static long at(Headers headers, long fallbackMs) {
+        String stamped = get(headers, AT);
+        if (stamped != null) {
+            try {
+                return Long.parseLong(stamped.trim());
+            } catch (NumberFormatException ignored) {
+                // the fallback
+            }
+        }
+        return fallbackMs;
+    }
+
+    /**
+     * The request a call-stage dead letter holds, or null for a poison record (no {@link #REASON}, or bytes that are
+     * not a request). Never throws: whoever reads dead letters must not fail on one.
+     */
+    public static io.sluice.schemas.PromptRequest request(String topic, Headers headers, byte[] value,
+            org.apache.kafka.common.serialization.Deserializer<io.sluice.schemas.PromptRequest> requests) {
+        if (value == null || get(headers, REASON) == null) {
+            return null;
+        }
+        try {
+            return requests.deserialize(topic, headers, value);
+        } catch (RuntimeException notARequest) {
+            return null;
+        }
+    }
 }
