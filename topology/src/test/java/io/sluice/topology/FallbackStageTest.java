@@ -69,7 +69,8 @@ class FallbackStageTest {
     @DisplayName("opens the primary's circuit after an outage, skips it without an attempt, and closes it after recovery")
     void circuitOpensAndCloses() {
         start(Map.of(SluiceConfigDef.CALL_MAX_ATTEMPTS, 1, SluiceConfigDef.BREAKER_WINDOW, 4,
-                SluiceConfigDef.BREAKER_MIN_CALLS, 4, SluiceConfigDef.BREAKER_OPEN_MS, 200,
+                // open long enough that a loaded machine cannot reach the skipped call only after it ended
+                SluiceConfigDef.BREAKER_MIN_CALLS, 4, SluiceConfigDef.BREAKER_OPEN_MS, 2_000,
                 SluiceConfigDef.BREAKER_HALF_OPEN_CALLS, 1));
         for (int i = 0; i < 4; i++) {
             fixture.openai.thenFail(ScriptedProvider.failure(503, true));
@@ -91,7 +92,7 @@ class FallbackStageTest {
 
         // Then, once the open period is over and the primary answers again, the circuit closes
         int[] next = {5};
-        await().atMost(Duration.ofSeconds(5)).until(() -> {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
             send(next[0]++);
             return fixture.responses.readValue().getStatus() == ResponseStatus.OK;
         });
