@@ -24,13 +24,17 @@ class BenchCommandIT {
         CommandLine cli = SluiceCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
 
-        int exit = cli.execute("bench", "--requests", "300", "--latency", "100ms", "--work-dir", workDir.toString(),
+        int exit = cli.execute("bench", "--requests", "300", "--warmup", "200", "--latency", "100ms", "--work-dir", workDir.toString(),
                 "--blocking-window", "5s", "--overhead-rate", "50", "--overhead-duration", "2s");
 
         assertThat(exit).isZero();
         String[] lines = out.toString().strip().split("\n");
         JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
+        // the warm-up's answers are not counted: exactly the measured 300 are
         assertThat(result.path("completed").asInt()).isEqualTo(300);
+        assertThat(result.path("warmupRequests").asInt()).isEqualTo(200);
+        // the stream threads' producers sent the changelog and response records in batches
+        assertThat(result.path("producers").path("recordsPerRequest").asLong()).isPositive();
         assertThat(result.path("processingGuarantee").asText()).isEqualTo("exactly_once_v2");
         assertThat(result.path("maxProviderCallsInFlight").asLong()).isPositive();
         assertThat(result.path("requestsPerSecSteady").asLong()).isPositive();

@@ -36,7 +36,11 @@ final class ServerVerticle extends VerticleBase {
                 .setAcceptBacklog(8192)
                 // h2c, by HTTP/1.1 Upgrade or prior knowledge; no stream cap, the simulated provider sets the pace.
                 .setHttp2ClearTextEnabled(true)
-                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(100_000));
+                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(100_000)
+                        .setInitialWindowSize(1 << 20))
+                // large flow-control windows: thousands of small requests in flight never exhaust them (each
+                // exhaustion and refill makes Netty revisit every active stream of the connection)
+                .setHttp2ConnectionWindowSize(32 << 20);
         return vertx.createHttpServer(options).requestHandler(router()).listen();
     }
 

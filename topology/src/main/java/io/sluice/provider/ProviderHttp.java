@@ -3,6 +3,7 @@ package io.sluice.provider;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -26,7 +27,23 @@ import java.util.function.UnaryOperator;
 public final class ProviderHttp implements AutoCloseable {
     /** Connections per provider for HTTP/1.1; the bulkhead, not this, bounds the calls in flight. */
     private static final int HTTP1_CONNECTIONS = 20_000;
-    private static final int HTTP2_CONNECTIONS = 4;
+    /**
+     * Calls multiplexed on one HTTP/2 connection at most, whatever more the server allows. Netty visits every active
+     * stream of a connection each time its flow-control or channel writability changes, so a connection with
+     * thousands of streams costs the event loop more per call than several with a few hundred each.
+     */
+    static final int HTTP2_STREAMS_PER_CONNECTION = 200;
+    /**
+     * HTTP/2 connections per provider: enough for 25,000 calls at once even where the provider caps each connection
+     * at 100 streams (as public APIs behind CDNs do); they are opened only as the calls in flight need them.
+     */
+    static final int HTTP2_CONNECTIONS = 256;
+    /**
+     * HTTP/2 flow-control windows the client grants (per stream, and per connection): large enough that thousands of
+     * small answers in flight never exhaust them, since each exhaustion and refill makes Netty revisit every stream.
+     */
+    static final int HTTP2_STREAM_WINDOW = 1 << 20;
+    static final int HTTP2_CONNECTION_WINDOW = 32 << 20;
 
     private final Vertx vertx;
 
@@ -49,6 +66,9 @@ public final class ProviderHttp implements AutoCloseable {
         } else if (cleartextHttp2) {
             options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
         }
+        options.setHttp2MultiplexingLimit(HTTP2_STREAMS_PER_CONNECTION)
+                .setHttp2ConnectionWindowSize(HTTP2_CONNECTION_WINDOW)
+                .setInitialSettings(new Http2Settings().setInitialWindowSize(HTTP2_STREAM_WINDOW));
         HttpClientAgent client = vertx.createHttpClient(options, new PoolOptions()
                 .setHttp1MaxSize(HTTP1_CONNECTIONS).setHttp2MaxSize(HTTP2_CONNECTIONS).setMaxWaitQueueSize(-1));
         return new Endpoint(client, endpoint, tls);

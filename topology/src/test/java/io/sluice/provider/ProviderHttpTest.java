@@ -1,0 +1,81 @@
+package io.sluice.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP/2 transport against a real h2c server that, like public APIs, caps the streams of each connection. */
+class ProviderHttpTest {
+    private static final int SERVER_STREAM_CAP = 100;
+    private static final long ANSWER_AFTER_MS = 1_000;
+
+    private Vertx serverVertx;
+    private HttpServer server;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final Set<Object> connections = ConcurrentHashMap.newKeySet();
+    private final Set<HttpVersion> versions = ConcurrentHashMap.newKeySet();
+
+    @BeforeEach
+    void startServer() throws Exception {
+        serverVertx = Vertx.vertx();
+        server = serverVertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true)
+                        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(SERVER_STREAM_CAP)))
+                .requestHandler(request -> request.body().onSuccess(body -> {
+                    connections.add(request.connection());
+                    versions.add(request.version());
+                    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    serverVertx.setTimer(ANSWER_AFTER_MS, id -> {
+                        inFlight.decrementAndGet();
+                        request.response().putHeader("content-type", "application/json").end("{\"ok\":true}");
+                    });
+                }));
+        server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        serverVertx.close().await(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("1,000 calls at once reach a provider that allows 100 streams per connection, over several connections")
+    void manyCallsAtOnceOverSeveralConnections() throws Exception {
+        int calls = 1_000;
+        try (ProviderHttp http = new ProviderHttp()) {
+            ProviderHttp.Endpoint endpoint = http.endpoint(URI.create("http://127.0.0.1:" + server.actualPort()
+                    + "/v1/chat/completions"), true, Duration.ofSeconds(5));
+            List<CompletableFuture<ProviderHttp.Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                answers.add(endpoint.post(Map.of("content-type", "application/json"),
+                        "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30)));
+            }
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+            assertThat(answers).allSatisfy(answer -> assertThat(answer.join().status()).isEqualTo(200));
+            assertThat(versions).containsExactly(HttpVersion.HTTP_2);
+            // every call was at the server at the same time: none waited for another's stream to end
+            assertThat(maxInFlight.get()).isEqualTo(calls);
+            // which takes at least calls / cap connections; the old pool of 4 connections let only 400 through
+            assertThat(connections.size()).isGreaterThanOrEqualTo(calls / SERVER_STREAM_CAP);        }
+    }
+}
