@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--requests"}, defaultValue = "20000", description = "Requests (default: ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--warmup", defaultValue = "150000",
+    @Option(names = "--warmup", defaultValue = "300000",
             description = "Requests answered before the measurement starts, so the JIT has compiled the hot path and"
                     + " the calls in flight have reached their steady level (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -66,8 +66,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions, so tasks (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--max-in-flight", defaultValue = "2000",
-            description = "call.max.in.flight.per.task (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-in-flight", defaultValue = "6000",
+            description = "call.max.in.flight.per.task (default: ${DEFAULT-VALUE}; Sluice's own default is 2000,"
+                    + " which at 1 s of latency holds each stream thread near 2,000 requests/s).")
     int maxInFlight;
 
     @Option(names = "--threads", defaultValue = "2", description = "streams.num.threads (default: ${DEFAULT-VALUE}).")
@@ -83,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
     Duration commitInterval;
 
     @Option(names = "--ceiling-concurrency", defaultValue = "0",
-            description = "Calls kept in flight by the no-Kafka ceiling run (default: the most Sluice had in flight).")
+            description = "Calls kept in flight by the no-Kafka ceiling run (default: the most Sluice had in flight while measured).")
     int ceilingConcurrency;
 
     @Option(names = "--blocking-window", defaultValue = "30s", converter = DurationConverter.class,
@@ -152,6 +153,8 @@ final class BenchCommand implements Callable<Integer> {
                 long first = 0;
                 long warm = 0;
                 int seenWarm = 0;
+                long inFlightSum = 0;
+                long inFlightSamples = 0;
                 long last = 0;
                 int seen = 0;
                 long giveUpAt = started + Duration.ofMinutes(10).toMillis() + total * latency.toMillis() / 100;
@@ -165,7 +168,12 @@ final class BenchCommand implements Callable<Integer> {
                         if (warm == 0 && seen >= warmup) {
                             warm = last;
                             seenWarm = seen;
+                            simulator.resetStats(); // the peak in flight is then the measured window's
                         }
+                    }
+                    if (warm != 0) {
+                        inFlightSum += simulator.stats().inFlight();
+                        inFlightSamples++;
                     }
                     if (System.currentTimeMillis() >= nextReport) {
                         System.err.printf("completed %d of %d · calls in flight %d%n", seen, total,
@@ -181,7 +189,9 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("partitions", partitions);
                 out.put("streamThreads", threads);
                 out.put("maxInFlightPerTask", maxInFlight);
+                // over the measured window: the peak, and the mean of samples taken every poll (at most 100 ms)
                 out.put("maxProviderCallsInFlight", simulator.stats().maxInFlight());
+                out.put("meanProviderCallsInFlight", inFlightSum / Math.max(1, inFlightSamples));
                 out.put("secondsFromStart", (last - started) / 1000.0);
                 out.put("requestsPerSecFromStart", Math.round(1000.0 * seen / Math.max(1, last - started)));
                 // from the first answer on: the start-up (task assignment, store creation) left out, JIT warm-up in
@@ -195,6 +205,7 @@ final class BenchCommand implements Callable<Integer> {
                     out.putPOJO("settings", overrides);
                 }
                 out.set("producers", producerFigures(streams));
+                out.set("streamThreadTime", streamThreadFigures(streams));
                 streams.close(Duration.ofSeconds(30));
                 // The ceiling: the same HTTP client against the same simulator, no Kafka at all.
                 System.err.println("Ceiling: the same client and simulator without Kafka...");
@@ -210,14 +221,18 @@ final class BenchCommand implements Callable<Integer> {
                             SluiceConfigDef.APPLICATION_ID, "sluice-bench-blocking"));
                     SluiceTopics blockingTopics = SluiceTopics.from(blocking, registry);
                     createTopics(client, blockingTopics);
-                    // enough for the window whatever the latency: threads x window / latency, twice over
-                    load(client, blockingTopics, (int) Math.max(200, 2 * threads * blockingWindow.toMillis()
-                            / Math.max(1, latency.toMillis())), Instant.now());
-                    try (KafkaConsumer<String, byte[]> blockingResponses = responseReader(client, blockingTopics)) {
-                        ObjectNode result = BlockingBench.measure(BlockingBench.streams(blockingTopics,
-                                providers.get("openai").orElseThrow(), "gpt-4o-mini",
-                                Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS)),
-                                StreamsProperties.from(blocking)), blockingResponses, blockingWindow);
+                    java.util.concurrent.atomic.AtomicLong callsDone = new java.util.concurrent.atomic.AtomicLong();
+                    try (KafkaConsumer<String, byte[]> blockingResponses = responseReader(client, blockingTopics);
+                         KafkaStreams blockingStreams = BlockingBench.streams(blockingTopics,
+                                 providers.get("openai").orElseThrow(), "gpt-4o-mini",
+                                 Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS)),
+                                 StreamsProperties.from(blocking), callsDone)) {
+                        BlockingBench.startAndAwaitAssignment(blockingStreams, threads);
+                        // enough for the window whatever the latency: threads x window / latency, twice over
+                        load(client, blockingTopics, (int) Math.max(200, 2 * threads * blockingWindow.toMillis()
+                                / Math.max(1, latency.toMillis())), Instant.now());
+                        ObjectNode result = BlockingBench.measure(blockingStreams, callsDone, blockingResponses,
+                                blockingWindow);
                         out.set("blocking", result);
                         out.put("sluiceOverBlocking", result.path("requestsPerSec").asDouble() == 0 ? 0
                                 : Math.round(sluiceRate / result.path("requestsPerSec").asDouble()));
@@ -257,6 +272,32 @@ final class BenchCommand implements Callable<Integer> {
                 / Math.max(1, counts.getOrDefault("records-per-request-avg", 1))));
         out.put("batchBytes", Math.round(sums.getOrDefault("batch-size-avg", 0.0)
                 / Math.max(1, counts.getOrDefault("batch-size-avg", 1))));
+        return out;
+    }
+
+    /**
+     * Where the stream threads' time went over their last 30 s, averaged over the threads: the shares of wall time
+     * spent processing, committing, polling and punctuating (Kafka Streams' {@code *-ratio} thread metrics), and the
+     * mean commit in milliseconds.
+     */
+    private static ObjectNode streamThreadFigures(KafkaStreams streams) {
+        List<String> wanted = List.of("process-ratio", "commit-ratio", "poll-ratio", "punctuate-ratio",
+                "commit-latency-avg");
+        Map<String, Double> sums = new HashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && wanted.contains(name.name())
+                    && metric.metricValue() instanceof Double value && !value.isNaN()) {
+                sums.merge(name.name(), value, Double::sum);
+                counts.merge(name.name(), 1, Integer::sum);
+            }
+        });
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        for (String name : wanted) {
+            double mean = sums.getOrDefault(name, 0.0) / Math.max(1, counts.getOrDefault(name, 1));
+            out.put(name.replace("-ratio", "Share").replace("commit-latency-avg", "commitMs"),
+                    Math.round(mean * 100) / 100.0);
+        }
         return out;
     }
 
@@ -363,18 +404,42 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Writes requests 0 to {@code count - 1}, every one acknowledged: a send that fails is sent again by a new
+     * producer (up to three rounds), so the measured stage is never left waiting for a request that was not written.
+     * On this machine a load of 400,000 once had 11 sends fail with OUT_OF_ORDER_SEQUENCE_NUMBER after retries.
+     */
     private void load(Map<String, Object> client, SluiceTopics topics, int count, Instant now) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            for (int i = 0; i < count; i++) {
-                PromptRequest request = request(i, now);
-                producer.send(new ProducerRecord<>(topics.requests().name(), request.getRequestId(),
-                        topics.requests().valueSerde().serializer().serialize(topics.requests().name(), request)));
+        List<Integer> pending = java.util.stream.IntStream.range(0, count).boxed().toList();
+        for (int round = 1; !pending.isEmpty(); round++) {
+            if (round > 3) {
+                throw new IllegalStateException("could not write " + pending.size() + " of " + count
+                        + " bench requests to " + topics.requests().name() + " in three rounds; see the log");
             }
-            producer.flush();
+            java.util.Queue<Integer> failed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (int i : pending) {
+                    PromptRequest request = request(i, now);
+                    producer.send(new ProducerRecord<>(topics.requests().name(), request.getRequestId(),
+                                    topics.requests().valueSerde().serializer().serialize(topics.requests().name(),
+                                            request)),
+                            (metadata, error) -> {
+                                if (error != null) {
+                                    failed.add(i);
+                                }
+                            });
+                }
+                producer.flush();
+            }
+            if (!failed.isEmpty()) {
+                System.err.printf("%d of %d requests were not written (round %d); sending them again%n",
+                        failed.size(), pending.size(), round);
+            }
+            pending = List.copyOf(failed);
         }
     }
 

@@ -13,6 +13,7 @@ import io.sluice.topology.SluiceTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -29,13 +30,14 @@ final class BlockingBench {
 
     /** A Kafka Streams application of one blocking processor: requests topic in, responses topic out. */
     static KafkaStreams streams(SluiceTopics topics, ProviderClient provider, String model, Duration timeout,
-                                Properties properties) {
+                                Properties properties, AtomicLong callsDone) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(topics.requests().name(), topics.requests().consumed("blocking-requests-source"))
                 .processValues(RecordMappers.<String, PromptRequest, PromptResponse>mapValues(record -> {
                     long started = System.nanoTime();
                     // the stream thread waits here for the whole provider call
                     ProviderReply reply = provider.complete(record.value(), model, timeout).join();
+                    callsDone.incrementAndGet();
                     return response(record.value(), reply, (System.nanoTime() - started) / 1_000_000);
                 }), Named.as("blocking-call"))
                 .to(topics.responses().name(), topics.responses().produced("blocking-responses-sink"));
@@ -58,28 +60,46 @@ final class BlockingBench {
                 .setAttempts(1).setCompletedAt(Instant.now()).setVariant(null).build();
     }
 
-    /** Completed requests/s: responses counted for {@code window} from the first answer on. */
-    static ObjectNode measure(KafkaStreams streams, KafkaConsumer<String, byte[]> responses, Duration window) {
+    /**
+     * Starts the application and returns once every stream thread has tasks, so that no thread sits out the
+     * measurement for want of a rebalance (a thread inside a blocking call cannot take part in one for many seconds).
+     */
+    static void startAndAwaitAssignment(KafkaStreams streams, int threads) throws InterruptedException {
         streams.start();
-        long first = 0;
-        long last = 0;
-        int seen = 0;
-        long giveUpAt = System.currentTimeMillis() + window.toMillis() + Duration.ofMinutes(2).toMillis();
-        while (System.currentTimeMillis() < giveUpAt && (first == 0 || System.currentTimeMillis() - first
-                < window.toMillis())) {
-            int batch = responses.poll(Duration.ofMillis(100)).count();
-            if (batch > 0) {
-                last = System.currentTimeMillis();
-                first = first == 0 ? last : first;
-                seen += batch;
-            }
+        long until = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
+        while (System.currentTimeMillis() < until && !(streams.state() == KafkaStreams.State.RUNNING
+                && streams.metadataForLocalThreads().size() == threads
+                && streams.metadataForLocalThreads().stream().allMatch(t -> !t.activeTasks().isEmpty()))) {
+            Thread.sleep(50);
         }
+    }
+
+    /**
+     * Provider calls the processor finished per second over {@code window}, from the first one on; and how many
+     * answers a read_committed reader saw meanwhile. Calls, not answers, are the rate: the blocking design commits
+     * after a whole poll's batch of calls, so its answers become visible in bursts seconds apart, and a count of
+     * them over a window depends on where the bursts fall.
+     */
+    static ObjectNode measure(KafkaStreams streams, AtomicLong callsDone, KafkaConsumer<String, byte[]> responses,
+                              Duration window) {
+        long giveUpAt = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
+        while (callsDone.get() == 0 && System.currentTimeMillis() < giveUpAt) {
+            responses.poll(Duration.ofMillis(20));
+        }
+        long first = System.nanoTime();
+        long atFirst = callsDone.get();
+        int answers = 0;
+        while (System.nanoTime() - first < window.toNanos()) {
+            answers += responses.poll(Duration.ofMillis(100)).count();
+        }
+        double seconds = (System.nanoTime() - first) / 1e9;
+        long calls = callsDone.get() - atFirst;
         streams.close(Duration.ofSeconds(30));
         ObjectNode out = new ObjectMapper().createObjectNode();
-        out.put("completed", seen);
-        out.put("seconds", (last - first) / 1000.0);
-        out.put("requestsPerSec", seen <= 1 ? 0.0 : Math.round(100.0 * (seen - 1) * 1000 / Math.max(1, last - first))
-                / 100.0);
+        out.put("calls", calls);
+        out.put("seconds", Math.round(seconds * 100) / 100.0);
+        out.put("requestsPerSec", Math.round(100.0 * calls / seconds) / 100.0);
+        out.put("answersSeenInWindow", answers);
         return out;
     }
 }

@@ -33,8 +33,6 @@ class BenchCommandIT {
         // the warm-up's answers are not counted: exactly the measured 300 are
         assertThat(result.path("completed").asInt()).isEqualTo(300);
         assertThat(result.path("warmupRequests").asInt()).isEqualTo(200);
-        // the stream threads' producers sent the changelog and response records in batches
-        assertThat(result.path("producers").path("recordsPerRequest").asLong()).isPositive();
         assertThat(result.path("processingGuarantee").asText()).isEqualTo("exactly_once_v2");
         assertThat(result.path("maxProviderCallsInFlight").asLong()).isPositive();
         assertThat(result.path("requestsPerSecSteady").asLong()).isPositive();
@@ -42,7 +40,7 @@ class BenchCommandIT {
         assertThat(result.path("fractionOfCeiling").asDouble()).isPositive();
         // the blocking design: one call at a time per stream thread, so at most threads / latency = 20/s
         double blocking = result.path("blocking").path("requestsPerSec").asDouble();
-        assertThat(blocking).isPositive().isLessThanOrEqualTo(25); // 20 plus slack for where the window starts
+        assertThat(blocking).isPositive().isLessThanOrEqualTo(21); // calls finished over the window: 20/s at most
         assertThat(result.path("sluiceOverBlocking").asLong()).isPositive();
         // every request sent for the overhead was answered and timed; the overhead is Sluice's own, never negative
         assertThat(result.path("overhead").path("measured").asInt()).isEqualTo(100);

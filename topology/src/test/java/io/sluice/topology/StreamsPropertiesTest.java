@@ -1,0 +1,24 @@
+package io.sluice.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.config.SluiceConfig;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class StreamsPropertiesTest {
+    private static final String BATCH_SIZE = StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG);
+
+    @Test
+    void producerBatchesAre64KiBUnlessConfigured() {
+        Properties defaults = StreamsProperties.from(SluiceConfig.of(Map.of()));
+        assertThat(defaults.get(BATCH_SIZE)).isEqualTo(64 * 1024);
+        assertThat(defaults.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+
+        Properties configured = StreamsProperties.from(SluiceConfig.of(Map.of("kafka.producer.batch.size", "16384")));
+        assertThat(configured.get(BATCH_SIZE)).isEqualTo("16384");
+    }
+}
