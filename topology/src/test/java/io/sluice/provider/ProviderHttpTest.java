@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import java.net.URI;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /** The HTTP/2 transport against a real h2c server that, like public APIs, caps the streams of each connection. */
 class ProviderHttpTest {
     private static final int SERVER_STREAM_CAP = 100;
-    private static final long ANSWER_AFTER_MS = 1_000;
+    private static final int CALLS = 1_000;
+    private static final long HOLD_AT_MOST_MS = 15_000;
 
     private Vertx serverVertx;
     private HttpServer server;
@@ -34,6 +36,7 @@ class ProviderHttpTest {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final Set<Object> connections = ConcurrentHashMap.newKeySet();
     private final Set<HttpVersion> versions = ConcurrentHashMap.newKeySet();
+    private final List<HttpServerRequest> held = new ArrayList<>();
 
     @BeforeEach
     void startServer() throws Exception {
@@ -44,12 +47,43 @@ class ProviderHttpTest {
                     connections.add(request.connection());
                     versions.add(request.version());
                     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                    serverVertx.setTimer(ANSWER_AFTER_MS, id -> {
-                        inFlight.decrementAndGet();
-                        request.response().putHeader("content-type", "application/json").end("{\"ok\":true}");
-                    });
+                    // every call is held until all of them are here at once (or the deadline), so how many the
+                    // server saw together depends on the client alone, not on how fast this machine sends them
+                    List<HttpServerRequest> ready = null;
+                    synchronized (held) {
+                        held.add(request);
+                        if (held.size() == CALLS) {
+                            ready = new ArrayList<>(held);
+                            held.clear();
+                        }
+                    }
+                    if (ready != null) {
+                        ready.forEach(this::answer);
+                    }
                 }));
         server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+        serverVertx.setTimer(HOLD_AT_MOST_MS, id -> {
+            List<HttpServerRequest> ready;
+            synchronized (held) {
+                ready = new ArrayList<>(held);
+                held.clear();
+            }
+            ready.forEach(this::answer);
+            // from now on each call is answered as it comes
+            serverVertx.setPeriodic(50, tick -> {
+                List<HttpServerRequest> late;
+                synchronized (held) {
+                    late = new ArrayList<>(held);
+                    held.clear();
+                }
+                late.forEach(this::answer);
+            });
+        });
+    }
+
+    private void answer(HttpServerRequest request) {
+        inFlight.decrementAndGet();
+        request.response().putHeader("content-type", "application/json").end("{\"ok\":true}");
     }
 
     @AfterEach
@@ -60,7 +94,7 @@ class ProviderHttpTest {
     @Test
     @DisplayName("1,000 calls at once reach a provider that allows 100 streams per connection, over several connections")
     void manyCallsAtOnceOverSeveralConnections() throws Exception {
-        int calls = 1_000;
+        int calls = CALLS;
         try (ProviderHttp http = new ProviderHttp()) {
             ProviderHttp.Endpoint endpoint = http.endpoint(URI.create("http://127.0.0.1:" + server.actualPort()
                     + "/v1/chat/completions"), true, Duration.ofSeconds(5));
@@ -76,6 +110,7 @@ class ProviderHttpTest {
             // every call was at the server at the same time: none waited for another's stream to end
             assertThat(maxInFlight.get()).isEqualTo(calls);
             // which takes at least calls / cap connections; the old pool of 4 connections let only 400 through
-            assertThat(connections.size()).isGreaterThanOrEqualTo(calls / SERVER_STREAM_CAP);        }
+            assertThat(connections.size()).isGreaterThanOrEqualTo(calls / SERVER_STREAM_CAP);
+        }
     }
 }
