@@ -154,6 +154,7 @@ final class BenchCommand implements Callable<Integer> {
                 long warm = 0;
                 int seenWarm = 0;
                 long inFlightSum = 0;
+                long warmupPeak = 0;
                 long inFlightSamples = 0;
                 long last = 0;
                 int seen = 0;
@@ -168,6 +169,7 @@ final class BenchCommand implements Callable<Integer> {
                         if (warm == 0 && seen >= warmup) {
                             warm = last;
                             seenWarm = seen;
+                            warmupPeak = simulator.stats().maxInFlight();
                             simulator.resetStats(); // the peak in flight is then the measured window's
                         }
                     }
@@ -190,7 +192,10 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("streamThreads", threads);
                 out.put("maxInFlightPerTask", maxInFlight);
                 // over the measured window: the peak, and the mean of samples taken every poll (at most 100 ms)
-                out.put("maxProviderCallsInFlight", simulator.stats().maxInFlight());
+                // (a run so small that every call was made before the reader saw the warm-up's answers has no
+                // calls in its window: the whole run's peak then)
+                long windowPeak = simulator.stats().maxInFlight();
+                out.put("maxProviderCallsInFlight", windowPeak > 0 ? windowPeak : warmupPeak);
                 out.put("meanProviderCallsInFlight", inFlightSum / Math.max(1, inFlightSamples));
                 out.put("secondsFromStart", (last - started) / 1000.0);
                 out.put("requestsPerSecFromStart", Math.round(1000.0 * seen / Math.max(1, last - started)));
@@ -210,7 +215,7 @@ final class BenchCommand implements Callable<Integer> {
                 // The ceiling: the same HTTP client against the same simulator, no Kafka at all.
                 System.err.println("Ceiling: the same client and simulator without Kafka...");
                 int concurrency = ceilingConcurrency > 0 ? ceilingConcurrency
-                        : (int) Math.max(1, simulator.stats().maxInFlight());
+                        : (int) Math.max(1, out.path("maxProviderCallsInFlight").asLong());
                 double ceiling = ceiling(providers, config, concurrency);
                 out.put("ceilingConcurrency", concurrency);
                 out.put("ceilingRequestsPerSec", Math.round(ceiling));
