@@ -195,7 +195,8 @@ final class BenchCommand implements Callable<Integer> {
                 // (a run so small that every call was made before the reader saw the warm-up's answers has no
                 // calls in its window: the whole run's peak then)
                 long windowPeak = simulator.stats().maxInFlight();
-                out.put("maxProviderCallsInFlight", windowPeak > 0 ? windowPeak : warmupPeak);
+                long peakInFlight = windowPeak > 0 ? windowPeak : warmupPeak;
+                out.put("maxProviderCallsInFlight", peakInFlight);
                 out.put("meanProviderCallsInFlight", inFlightSum / Math.max(1, inFlightSamples));
                 out.put("secondsFromStart", (last - started) / 1000.0);
                 out.put("requestsPerSecFromStart", Math.round(1000.0 * seen / Math.max(1, last - started)));
@@ -215,7 +216,7 @@ final class BenchCommand implements Callable<Integer> {
                 // The ceiling: the same HTTP client against the same simulator, no Kafka at all.
                 System.err.println("Ceiling: the same client and simulator without Kafka...");
                 int concurrency = ceilingConcurrency > 0 ? ceilingConcurrency
-                        : (int) Math.max(1, out.path("maxProviderCallsInFlight").asLong());
+                        : (int) Math.max(1, peakInFlight);
                 double ceiling = ceiling(providers, config, concurrency);
                 out.put("ceilingConcurrency", concurrency);
                 out.put("ceilingRequestsPerSec", Math.round(ceiling));
@@ -260,23 +261,13 @@ final class BenchCommand implements Callable<Integer> {
      * and records a second, summed over the threads, and the mean records per request and batch size.
      */
     private static ObjectNode producerFigures(KafkaStreams streams) {
-        Map<String, Double> sums = new HashMap<>();
-        Map<String, Integer> counts = new HashMap<>();
-        streams.metrics().forEach((name, metric) -> {
-            if (name.group().equals("producer-metrics") && metric.metricValue() instanceof Double value
-                    && !value.isNaN() && List.of("request-rate", "record-send-rate", "records-per-request-avg",
-                    "batch-size-avg").contains(name.name())) {
-                sums.merge(name.name(), value, Double::sum);
-                counts.merge(name.name(), 1, Integer::sum);
-            }
-        });
+        Map<String, ThreadSum> figures = perThread(streams, "producer-metrics",
+                List.of("request-rate", "record-send-rate", "records-per-request-avg", "batch-size-avg"));
         ObjectNode out = new ObjectMapper().createObjectNode();
-        out.put("produceRequestsPerSec", Math.round(sums.getOrDefault("request-rate", 0.0)));
-        out.put("recordsPerSec", Math.round(sums.getOrDefault("record-send-rate", 0.0)));
-        out.put("recordsPerRequest", Math.round(sums.getOrDefault("records-per-request-avg", 0.0)
-                / Math.max(1, counts.getOrDefault("records-per-request-avg", 1))));
-        out.put("batchBytes", Math.round(sums.getOrDefault("batch-size-avg", 0.0)
-                / Math.max(1, counts.getOrDefault("batch-size-avg", 1))));
+        out.put("produceRequestsPerSec", Math.round(figures.get("request-rate").sum()));
+        out.put("recordsPerSec", Math.round(figures.get("record-send-rate").sum()));
+        out.put("recordsPerRequest", Math.round(figures.get("records-per-request-avg").mean()));
+        out.put("batchBytes", Math.round(figures.get("batch-size-avg").mean()));
         return out;
     }
 
@@ -288,22 +279,34 @@ final class BenchCommand implements Callable<Integer> {
     private static ObjectNode streamThreadFigures(KafkaStreams streams) {
         List<String> wanted = List.of("process-ratio", "commit-ratio", "poll-ratio", "punctuate-ratio",
                 "commit-latency-avg");
-        Map<String, Double> sums = new HashMap<>();
-        Map<String, Integer> counts = new HashMap<>();
-        streams.metrics().forEach((name, metric) -> {
-            if (name.group().equals("stream-thread-metrics") && wanted.contains(name.name())
-                    && metric.metricValue() instanceof Double value && !value.isNaN()) {
-                sums.merge(name.name(), value, Double::sum);
-                counts.merge(name.name(), 1, Integer::sum);
-            }
-        });
+        Map<String, ThreadSum> figures = perThread(streams, "stream-thread-metrics", wanted);
         ObjectNode out = new ObjectMapper().createObjectNode();
         for (String name : wanted) {
-            double mean = sums.getOrDefault(name, 0.0) / Math.max(1, counts.getOrDefault(name, 1));
             out.put(name.replace("-ratio", "Share").replace("commit-latency-avg", "commitMs"),
-                    Math.round(mean * 100) / 100.0);
+                    Math.round(figures.get(name).mean() * 100) / 100.0);
         }
         return out;
+    }
+
+    /** A client metric over the stream threads that report it: their sum, and how many. */
+    private record ThreadSum(double sum, int count) {
+        double mean() {
+            return count == 0 ? 0 : sum / count;
+        }
+    }
+
+    /** Each of {@code names} in metric group {@code group}, over every stream thread's client (NaN left out). */
+    private static Map<String, ThreadSum> perThread(KafkaStreams streams, String group, List<String> names) {
+        Map<String, ThreadSum> figures = new HashMap<>();
+        names.forEach(name -> figures.put(name, new ThreadSum(0, 0)));
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals(group) && names.contains(name.name())
+                    && metric.metricValue() instanceof Double value && !value.isNaN()) {
+                figures.merge(name.name(), new ThreadSum(value, 1),
+                        (x, y) -> new ThreadSum(x.sum() + y.sum(), x.count() + y.count()));
+            }
+        });
+        return figures;
     }
 
     /** Requests/s of {@code requests} calls made straight from the provider client, {@code concurrency} at once. */

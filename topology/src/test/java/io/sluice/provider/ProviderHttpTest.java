@@ -49,36 +49,29 @@ class ProviderHttpTest {
                     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                     // every call is held until all of them are here at once (or the deadline), so how many the
                     // server saw together depends on the client alone, not on how fast this machine sends them
-                    List<HttpServerRequest> ready = null;
+                    boolean all;
                     synchronized (held) {
                         held.add(request);
-                        if (held.size() == CALLS) {
-                            ready = new ArrayList<>(held);
-                            held.clear();
-                        }
+                        all = held.size() == CALLS;
                     }
-                    if (ready != null) {
-                        ready.forEach(this::answer);
+                    if (all) {
+                        answerHeld();
                     }
                 }));
         server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
         serverVertx.setTimer(HOLD_AT_MOST_MS, id -> {
-            List<HttpServerRequest> ready;
-            synchronized (held) {
-                ready = new ArrayList<>(held);
-                held.clear();
-            }
-            ready.forEach(this::answer);
-            // from now on each call is answered as it comes
-            serverVertx.setPeriodic(50, tick -> {
-                List<HttpServerRequest> late;
-                synchronized (held) {
-                    late = new ArrayList<>(held);
-                    held.clear();
-                }
-                late.forEach(this::answer);
-            });
+            answerHeld();
+            serverVertx.setPeriodic(50, tick -> answerHeld()); // from now on each call is answered as it comes
         });
+    }
+
+    private void answerHeld() {
+        List<HttpServerRequest> ready;
+        synchronized (held) {
+            ready = new ArrayList<>(held);
+            held.clear();
+        }
+        ready.forEach(this::answer);
     }
 
     private void answer(HttpServerRequest request) {
