@@ -21,21 +21,48 @@ final class EncodedPayloads {
     // separated form is bounded; a longer dump is still caught in chunks.
     private static final Pattern HEX = Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{48,}|(?:[0-9A-Fa-f]{2}[ :]){23,256}[0-9A-Fa-f]{2})");
     private static final int MAX_RUNS = 16;
+    private static final int MIN_BASE64 = 40;
+    private static final int MIN_HEX_DIGITS = 48;
 
     private EncodedPayloads() {}
 
     /** The readable texts hidden in {@code text}, at most a few, each decoded once. */
     static List<String> decode(String text) {
         List<String> found = new ArrayList<>();
-        Matcher b = BASE64.matcher(text);
-        while (b.find() && found.size() < MAX_RUNS) {
-            readable(base64(b.group())).ifPresent(found::add);
+        // the patterns try every position of the text; a scan for a long enough run is far cheaper
+        if (hasRun(text, EncodedPayloads::isBase64, MIN_BASE64)) {
+            Matcher b = BASE64.matcher(text);
+            while (b.find() && found.size() < MAX_RUNS) {
+                readable(base64(b.group())).ifPresent(found::add);
+            }
+        }
+        // both forms of HEX are a run of at least 48 hex digits, ' ' and ':'
+        if (!hasRun(text, c -> Character.digit(c, 16) >= 0 && c < 0x80 || c == ' ' || c == ':', MIN_HEX_DIGITS)) {
+            return found;
         }
         Matcher h = HEX.matcher(text);
         while (h.find() && found.size() < MAX_RUNS) {
             readable(hex(h.group())).ifPresent(found::add);
         }
         return found;
+    }
+
+    /** Whether {@code text} has {@code length} characters in a row that {@code member} accepts. */
+    private static boolean hasRun(String text, java.util.function.IntPredicate member, int length) {
+        int run = 0;
+        for (int i = 0; i < text.length(); i++) {
+            run = member.test(text.charAt(i)) ? run + 1 : 0;
+            if (run >= length) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A character of {@link #BASE64}'s class. */
+    private static boolean isBase64(int c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '+' || c == '/' || c == '_' || c == '-';
     }
 
     private static byte[] base64(String run) {

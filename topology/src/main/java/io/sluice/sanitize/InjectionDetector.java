@@ -13,6 +13,8 @@ public final class InjectionDetector {
     public static final double DEFAULT_THRESHOLD = 1.0;
 
     private static final List<InjectionRule> RULES = InjectionRules.all();
+    private static final LiteralIndex LITERALS = new LiteralIndex(RULES.stream()
+            .flatMap(rule -> LiteralFilter.literals(rule.literals())).toList());
 
     private final double threshold;
 
@@ -36,8 +38,10 @@ public final class InjectionDetector {
         List<String> hits = new ArrayList<>();
         double score = 0;
         List<NormalizedText> views = EvasionSpellings.views(text);
+        List<LiteralFilter.Found> found = views.stream().map(view -> LITERALS.scan(LiteralFilter.fold(view.text())))
+                .toList();
         for (InjectionRule rule : RULES) {
-            if (views.stream().anyMatch(rule::firesOn)) {
+            if (firesOnAny(rule, views, found)) {
                 hits.add(rule.name());
                 score += rule.weight();
             }
@@ -46,6 +50,15 @@ public final class InjectionDetector {
         score += encoded(text, hits);
         // Weights are hundredths; rounding keeps 0.3 + 0.7 equal to 1.0.
         return new InjectionVerdict(Math.round(score * 100) / 100.0, threshold, hits);
+    }
+
+    private static boolean firesOnAny(InjectionRule rule, List<NormalizedText> views, List<LiteralFilter.Found> found) {
+        for (int i = 0; i < views.size(); i++) {
+            if (rule.firesOn(views.get(i), found.get(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double invisible(NormalizedText text, List<String> hits) {

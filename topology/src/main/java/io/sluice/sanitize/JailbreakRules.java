@@ -162,7 +162,9 @@ final class JailbreakRules {
 
                 // Payload splitting: the request cut into variables the model is asked to join ($a + $b, z = a + b).
                 new InjectionRule("payload-splitting", PERSONA, 0.7,
-                        text -> STRING_ASSIGNMENT.matcher(text.text()).results().limit(2).count() == 2
+                        // '=' and '+' first: both patterns need them, and most prompts have neither
+                        text -> text.text().indexOf('=') >= 0 && text.text().indexOf('+') >= 0
+                                && STRING_ASSIGNMENT.matcher(text.text()).results().limit(2).count() == 2
                                 && CONCATENATION.matcher(text.text()).find()),
 
                 // Shared jailbreak templates keep their fill-in slots: "[Your prompt here]", "[INSERT NAME]", "[TARGETLANGUAGE]".

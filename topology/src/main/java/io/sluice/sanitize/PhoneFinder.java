@@ -43,6 +43,9 @@ final class PhoneFinder {
     }
 
     void find(String text, FindingSink sink) {
+        if (!PiiPatterns.hasDigit(text)) {
+            return; // both passes need digits, and libphonenumber's own scan is slow on long texts without any
+        }
         for (PhoneNumberMatch match : PHONES.findNumbers(text, defaultRegion, PhoneNumberUtil.Leniency.POSSIBLE, Long.MAX_VALUE)) {
             if (!PiiPatterns.before(text, match.start(), NOT_A_PHONE_CONTEXT) && !otherShape(match.rawString())) {
                 sink.add(PiiType.PHONE_NUMBER, match.start(), match.end());

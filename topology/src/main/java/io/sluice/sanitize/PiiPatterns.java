@@ -29,8 +29,24 @@ final class PiiPatterns {
 
     private PiiPatterns() {}
 
+    /**
+     * Each pattern runs only on a text holding the one character it cannot match without ('@', an ASCII digit, ':'):
+     * their leading look-behinds make java.util.regex test every position, and most prompts have none of these.
+     */
     static void find(String text, FindingSink sink) {
-        each(EMAIL, text, m -> sink.add(PiiType.EMAIL_ADDRESS, m.start(), m.end()));
+        if (text.indexOf('@') >= 0) {
+            each(EMAIL, text, m -> sink.add(PiiType.EMAIL_ADDRESS, m.start(), m.end()));
+        }
+        if (text.indexOf(':') >= 0) {
+            each(IPV6, text, m -> {
+                if (isIpv6(m.group())) {
+                    sink.add(PiiType.IP_ADDRESS, m.start(), m.end());
+                }
+            });
+        }
+        if (!hasAsciiDigit(text)) {
+            return;
+        }
         each(DIGIT_RUN, text, m -> cards(m.group(), m.start(), sink));
         each(SSN, text, m -> {
             if (Checksums.ssn(m.group(1), m.group(3), m.group(4))) {
@@ -47,11 +63,27 @@ final class PiiPatterns {
                 sink.add(PiiType.IP_ADDRESS, m.start(), m.end());
             }
         });
-        each(IPV6, text, m -> {
-            if (isIpv6(m.group())) {
-                sink.add(PiiType.IP_ADDRESS, m.start(), m.end());
+    }
+
+    /** Whether {@code text} holds a 0-9, which {@code \d} stands for in these patterns. */
+    static boolean hasAsciiDigit(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                return true;
             }
-        });
+        }
+        return false;
+    }
+
+    /** Whether {@code text} holds a digit of any script, as libphonenumber reads them. */
+    static boolean hasDigit(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isDigit(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

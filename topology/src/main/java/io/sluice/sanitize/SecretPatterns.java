@@ -9,7 +9,12 @@ import java.util.regex.Pattern;
  * scanners can find leaked keys with few false positives; no entropy guessing is done here.
  */
 final class SecretPatterns {
-    private record Rule(PiiType type, Pattern pattern) {}
+    /** {@code literals}: read from the pattern, so a text without them is not scanned (see {@link LiteralFilter}). */
+    private record Rule(PiiType type, Pattern pattern, LiteralFilter literals) {
+        Rule(PiiType type, Pattern pattern) {
+            this(type, pattern, LiteralFilter.of(pattern.pattern()));
+        }
+    }
 
     private static final List<Rule> RULES = List.of(
             // A whole PEM block; a pasted block that lost its END line is still a key, so take its base64 lines.
@@ -30,7 +35,11 @@ final class SecretPatterns {
     private SecretPatterns() {}
 
     static void find(String text, FindingSink sink) {
+        String folded = LiteralFilter.fold(text);
         for (Rule rule : RULES) {
+            if (!rule.literals().test(folded)) {
+                continue;
+            }
             Matcher m = rule.pattern().matcher(text);
             while (m.find()) {
                 sink.add(rule.type(), m.start(), m.end());

@@ -1,0 +1,166 @@
+package io.sluice.sanitize;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A cheap necessary condition for a regular expression to match, read from the pattern itself: which literal strings
+ * a text must contain (case-folded, see {@link #fold}) for any match to exist. A literal run must be there; every
+ * element of a sequence must be there; one branch of an alternation must be there; anything optional, any character
+ * class and any syntax this reader does not know asks for nothing. So {@code test(fold(text)) == false} proves the
+ * pattern cannot match, and skipping it changes no verdict.
+ *
+ * <p>It exists for speed: the injection rules are dozens of case-insensitive patterns with long alternations, and
+ * java.util.regex tries each of them at every position of every prompt; most prompts hold the literals of few rules.
+ */
+public sealed interface LiteralFilter {
+    /** Literal runs shorter than this are in almost every text: not worth a test. */
+    int MIN_USEFUL = 2;
+
+    /** Always true: the pattern may match any text as far as this reader can tell. */
+    LiteralFilter ANY = new Any();
+
+    /** Whether a text whose {@link #fold} is {@code folded} may match. */
+    default boolean test(String folded) {
+        return test(folded::contains);
+    }
+
+    /** Whether a text may match, given which literals its fold contains. */
+    boolean test(Found found);
+
+    /** Which literals a folded text contains. */
+    @FunctionalInterface
+    interface Found {
+        boolean contains(String literal);
+    }
+
+    /** Every literal in this filter, for a {@link LiteralIndex}. */
+    static java.util.stream.Stream<String> literals(LiteralFilter filter) {
+        return switch (filter) {
+            case Literal l -> java.util.stream.Stream.of(l.folded());
+            case All a -> a.parts().stream().flatMap(LiteralFilter::literals);
+            case AnyOf o -> o.alternatives().stream().flatMap(LiteralFilter::literals);
+            case Any any -> java.util.stream.Stream.empty();
+        };
+    }
+
+    /** The filter of {@code regex}, or {@link #ANY} when it has none. */
+    static LiteralFilter of(String regex) {
+        try {
+            RegexReader reader = new RegexReader(regex);
+            LiteralFilter filter = reader.alternation();
+            return reader.atEnd() ? filter : ANY;
+        } catch (RuntimeException unknownSyntax) {
+            return ANY;
+        }
+    }
+
+    /**
+     * Case folding as java.util.regex applies it under {@code CASE_INSENSITIVE | UNICODE_CASE}, one UTF-16 unit at a
+     * time so the length is kept: two characters match case-insensitively exactly when their folds are equal.
+     */
+    static String fold(String text) {
+        char[] out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            char f;
+            if (c < 0x80) {
+                f = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+            } else {
+                f = Character.isSurrogate(c) ? c : Character.toLowerCase(Character.toUpperCase(c));
+            }
+            if (f != c) {
+                if (out == null) {
+                    out = text.toCharArray();
+                }
+                out[i] = f;
+            }
+        }
+        return out == null ? text : new String(out);
+    }
+
+    /** A literal the text must contain. */
+    record Literal(String folded) implements LiteralFilter {
+        @Override
+        public boolean test(Found found) {
+            return found.contains(folded);
+        }
+    }
+
+    /** Every part must hold; the longest literals are tried first, as the likeliest to be missing. */
+    record All(List<LiteralFilter> parts) implements LiteralFilter {
+        @Override
+        public boolean test(Found found) {
+            for (LiteralFilter part : parts) {
+                if (!part.test(found)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** One alternative must hold. */
+    record AnyOf(List<LiteralFilter> alternatives) implements LiteralFilter {
+        @Override
+        public boolean test(Found found) {
+            for (LiteralFilter alternative : alternatives) {
+                if (alternative.test(found)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** No condition. */
+    record Any() implements LiteralFilter {
+        @Override
+        public boolean test(Found found) {
+            return true;
+        }
+    }
+
+    /** The shortest literal a text matching this filter must hold; a rough measure of how selective it is. */
+    static int shortest(LiteralFilter filter) {
+        return switch (filter) {
+            case Literal l -> l.folded().length();
+            case All a -> a.parts().stream().mapToInt(LiteralFilter::shortest).max().orElse(0);
+            case AnyOf o -> o.alternatives().stream().mapToInt(LiteralFilter::shortest).min().orElse(0);
+            case Any any -> 0;
+        };
+    }
+
+    static LiteralFilter all(List<LiteralFilter> parts) {
+        List<LiteralFilter> kept = new ArrayList<>();
+        for (LiteralFilter part : parts) {
+            if (part instanceof All all) {
+                kept.addAll(all.parts());
+            } else if (!(part instanceof Any)) {
+                kept.add(part);
+            }
+        }
+        kept.sort(Comparator.comparingInt(LiteralFilter::shortest).reversed());
+        return kept.isEmpty() ? ANY : kept.size() == 1 ? kept.get(0) : new All(List.copyOf(kept));
+    }
+
+    static LiteralFilter anyOf(List<LiteralFilter> alternatives) {
+        List<LiteralFilter> kept = new ArrayList<>();
+        for (LiteralFilter alternative : alternatives) {
+            if (alternative instanceof Any) {
+                return ANY;
+            }
+            if (alternative instanceof AnyOf nested) {
+                kept.addAll(nested.alternatives());
+            } else if (!kept.contains(alternative)) {
+                kept.add(alternative);
+            }
+        }
+        return kept.isEmpty() ? ANY : kept.size() == 1 ? kept.get(0) : new AnyOf(List.copyOf(kept));
+    }
+
+    static LiteralFilter literal(CharSequence run) {
+        return run.length() < MIN_USEFUL ? ANY : new Literal(fold(run.toString()));
+    }
+}

@@ -1,0 +1,128 @@
+package io.sluice.sanitize;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fixed set of literals found in one pass over a text (Aho-Corasick), so that many {@link LiteralFilter}s can be
+ * answered without one {@code contains} scan per literal: the injection rules hold some six hundred of them.
+ */
+final class LiteralIndex {
+    private static final int ASCII = 128;
+
+    private final Map<String, Integer> ids = new HashMap<>();
+    /** ASCII transitions of the completed automaton, node * 128 + char; other characters go through {@code wide}. */
+    private final int[] ascii;
+    private final List<Map<Character, Integer>> wide = new ArrayList<>();
+    private final int[] failure;
+    /** The literals that end at each node, its failure chain's included. */
+    private final int[][] output;
+
+    LiteralIndex(Collection<String> literals) {
+        List<Map<Character, Integer>> children = new ArrayList<>();
+        List<List<Integer>> ends = new ArrayList<>();
+        children.add(new HashMap<>());
+        ends.add(new ArrayList<>());
+        for (String literal : new LinkedHashSet<>(literals)) {
+            int node = 0;
+            for (int i = 0; i < literal.length(); i++) {
+                Integer next = children.get(node).get(literal.charAt(i));
+                if (next == null) {
+                    next = children.size();
+                    children.get(node).put(literal.charAt(i), next);
+                    children.add(new HashMap<>());
+                    ends.add(new ArrayList<>());
+                }
+                node = next;
+            }
+            int id = ids.size();
+            ids.put(literal, id);
+            ends.get(node).add(id);
+        }
+        int nodes = children.size();
+        failure = new int[nodes];
+        ascii = new int[nodes * ASCII];
+        output = new int[nodes][];
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        for (int node = 0; node < nodes; node++) {
+            wide.add(new HashMap<>());
+        }
+        for (char c = 0; c < ASCII; c++) {
+            Integer child = children.get(0).get(c);
+            ascii[c] = child == null ? 0 : child;
+            if (child != null) {
+                queue.add(child);
+            }
+        }
+        children.get(0).forEach((c, child) -> {
+            if (c >= ASCII) {
+                wide.get(0).put(c, child);
+                queue.add(child);
+            }
+        });
+        output[0] = new int[0];
+        while (!queue.isEmpty()) { // breadth first: a node's failure target is complete before the node
+            int node = queue.poll();
+            List<Integer> out = new ArrayList<>(ends.get(node));
+            for (int f : output[failure[node]]) {
+                out.add(f);
+            }
+            output[node] = out.stream().mapToInt(Integer::intValue).toArray();
+            for (char c = 0; c < ASCII; c++) {
+                Integer child = children.get(node).get(c);
+                if (child == null) {
+                    ascii[node * ASCII + c] = ascii[failure[node] * ASCII + c];
+                } else {
+                    ascii[node * ASCII + c] = child;
+                    failure[child] = ascii[failure[node] * ASCII + c];
+                    queue.add(child);
+                }
+            }
+            for (Map.Entry<Character, Integer> e : children.get(node).entrySet()) {
+                if (e.getKey() >= ASCII) {
+                    wide.get(node).put(e.getKey(), e.getValue());
+                    failure[e.getValue()] = step(failure[node], e.getKey());
+                    queue.add(e.getValue());
+                }
+            }
+        }
+    }
+
+    private int step(int node, char c) {
+        if (c < ASCII) {
+            return ascii[node * ASCII + c];
+        }
+        while (true) {
+            Integer next = wide.get(node).get(c);
+            if (next != null) {
+                return next;
+            }
+            if (node == 0) {
+                return 0;
+            }
+            node = failure[node];
+        }
+    }
+
+    /** The literals of this index that {@code folded} contains; asking for any other literal scans the text. */
+    LiteralFilter.Found scan(String folded) {
+        BitSet found = new BitSet(ids.size());
+        int node = 0;
+        for (int i = 0; i < folded.length(); i++) {
+            node = step(node, folded.charAt(i));
+            for (int id : output[node]) {
+                found.set(id);
+            }
+        }
+        return literal -> {
+            Integer id = ids.get(literal);
+            return id != null ? found.get(id) : folded.contains(literal);
+        };
+    }
+}

@@ -1,0 +1,128 @@
+package io.sluice.sanitize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The literal pre-check may only skip what cannot match: for every text a rule's pattern fires on, its filter must
+ * pass. Checked on the corpora (every view of every line) and on texts made of the rules' own words.
+ */
+class LiteralFilterTest {
+    private static final Path CORPORA = Path.of("..", "..", "shared", "corpora");
+    private static final List<InjectionRule> RULES = InjectionDetector.rules();
+
+    @Test
+    @DisplayName("reads literal runs, alternatives and mandatory groups, and nothing optional")
+    void readsWhatAMatchMustContain() {
+        LiteralFilter filter = LiteralFilter.of("\\b(?:ignore|forget)\\s+(?:all\\s+)?previous\\s+instructions?\\b");
+
+        assertThat(filter.test("please ignore previous instruction")).isTrue();
+        assertThat(filter.test("forget previous instructions")).isTrue();
+        assertThat(filter.test("ignore all instructions")).isFalse(); // "previous" is required
+        assertThat(filter.test("previous instructions")).isFalse(); // one of the verbs is required
+        assertThat(LiteralFilter.of("a?b*").test("")).isTrue(); // nothing required: no pre-check
+        assertThat(LiteralFilter.of("(?i)named(?<g>x)")).isEqualTo(LiteralFilter.ANY); // unknown syntax: no pre-check
+    }
+
+    @Test
+    @DisplayName("folds case the way case-insensitive java.util.regex matches it, keeping offsets")
+    void foldsLikeTheRegexEngine() {
+        assertThat(LiteralFilter.fold("IGNORE Ǆ ſ")).isEqualTo("ignore ǆ s");
+        assertThat(LiteralFilter.fold("\u212A")).isEqualTo("k"); // the Kelvin sign matches k under UNICODE_CASE
+        assertThat(Pattern.compile("k", Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE).matcher("\u212A").find())
+                .isTrue();
+    }
+
+    @Test
+    @DisplayName("every rule that fires on a corpus line has its literals in that line")
+    void neverSkipsARuleThatFiresOnTheCorpora() throws IOException {
+        List<String> texts = corpusTexts();
+        int fired = 0;
+        for (String text : texts) {
+            for (NormalizedText view : EvasionSpellings.views(new TextNormalizer().normalize(text))) {
+                String folded = LiteralFilter.fold(view.text());
+                for (InjectionRule rule : RULES) {
+                    if (rule.test().test(view)) {
+                        fired++;
+                        assertThat(rule.literals().test(folded)).as("%s on %s", rule.name(), view.text()).isTrue();
+                    }
+                }
+            }
+        }
+        assertThat(fired).as("rules fired on the corpora").isGreaterThan(texts.isEmpty() ? -1 : 100);
+    }
+
+    @Property(tries = 3000)
+    @DisplayName("a rule's pattern never matches a text its filter rejects")
+    void filterIsNecessaryForAMatch(@ForAll("phrases") String text) {
+        NormalizedText normalized = new NormalizedText(text, Map.of());
+        String folded = LiteralFilter.fold(text);
+        for (InjectionRule rule : RULES) {
+            if (!rule.literals().test(folded)) {
+                assertThat(rule.test().test(normalized)).as("%s on %s", rule.name(), text).isFalse();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the index finds the same literals as a scan for each")
+    void indexAgreesWithContains() {
+        List<String> literals = List.of("ignore", "gnore", "nor", "or", "“", "🔒", "sys>>", "<|");
+        LiteralIndex index = new LiteralIndex(literals);
+        for (String text : List.of("IGNORE all", "a sys>> b <| c", "“quoted” 🔒", "nothing here", "ignor")) {
+            LiteralFilter.Found found = index.scan(LiteralFilter.fold(text));
+            for (String literal : literals) {
+                assertThat(found.contains(literal)).as("%s in %s", literal, text)
+                        .isEqualTo(LiteralFilter.fold(text).contains(literal));
+            }
+        }
+    }
+
+    /** Sentences stitched from the rules' own words, in random case, with random separators and characters. */
+    @Provide
+    Arbitrary<String> phrases() {
+        List<String> words = new ArrayList<>(RULES.stream().flatMap(r -> LiteralFilter.literals(r.literals()))
+                .distinct().toList());
+        words.addAll(List.of("you", "the", "all", "your", "are", "now", "of", "to", "a", "I", "DAN", "[", "]", ":",
+                "\n", "\"", "'", "=", "+", "$a"));
+        Arbitrary<String> word = Arbitraries.oneOf(Arbitraries.of(words),
+                Arbitraries.strings().withCharRange('!', '~').ofMaxLength(3));
+        Arbitrary<String> cased = Arbitraries.of(true, false).flatMap(upper -> word.map(w -> upper ? w.toUpperCase() : w));
+        return cased.list().ofMinSize(1).ofMaxSize(14)
+                .flatMap(ws -> Arbitraries.of(" ", "  ", "\n", "").map(sep -> String.join(sep, ws)));
+    }
+
+    private static List<String> corpusTexts() throws IOException {
+        if (!Files.isDirectory(CORPORA)) {
+            return List.of();
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<String> texts = new ArrayList<>();
+        try (Stream<Path> files = Files.list(CORPORA)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    if (!line.isBlank()) {
+                        texts.add(json.readTree(line).get("text").asText());
+                    }
+                }
+            }
+        }
+        return texts;
+    }
+}
