@@ -38,7 +38,7 @@ public final class InjectionDetector {
         List<String> hits = new ArrayList<>();
         double score = 0;
         List<NormalizedText> views = EvasionSpellings.views(text);
-        List<LiteralFilter.Found> found = views.stream().map(view -> LITERALS.scan(LiteralFilter.fold(view.text())))
+        List<LiteralFilter.Found> found = views.stream().map(view -> LITERALS.scan(view.text()))
                 .toList();
         for (InjectionRule rule : RULES) {
             if (firesOnAny(rule, views, found)) {

@@ -44,10 +44,10 @@ public record InjectionRule(String name, String family, double weight, LiteralFi
     }
 
     boolean firesOn(NormalizedText text) {
-        return literals.test(LiteralFilter.fold(text.text())) && test.test(text);
+        return literals.test(text.text()) && test.test(text);
     }
 
-    /** {@code found}: which literals the text's {@link LiteralFilter#fold fold} holds, found once for all rules. */
+    /** {@code found}: which literals the text holds, found once for all rules. */
     boolean firesOn(NormalizedText text, LiteralFilter.Found found) {
         return literals.test(found) && test.test(text);
     }

@@ -21,24 +21,30 @@ public sealed interface LiteralFilter {
     /** Always true: the pattern may match any text as far as this reader can tell. */
     LiteralFilter ANY = new Any();
 
-    /** Whether a text whose {@link #fold} is {@code folded} may match. */
-    default boolean test(String folded) {
-        return test(folded::contains);
+    /** Whether {@code text} may match. */
+    default boolean test(String text) {
+        return test(scan(text));
     }
 
-    /** Whether a text may match, given which literals its fold contains. */
+    /** Whether a text may match, given which literals it contains. */
     boolean test(Found found);
 
-    /** Which literals a folded text contains. */
+    /** Which literals a text contains. */
     @FunctionalInterface
     interface Found {
-        boolean contains(String literal);
+        boolean contains(Literal literal);
+    }
+
+    /** The literals of {@code text}, each looked for when asked (a {@link LiteralIndex} finds many in one pass). */
+    static Found scan(String text) {
+        String folded = fold(text);
+        return literal -> literal.occursIn(text, folded);
     }
 
     /** Every literal in this filter, for a {@link LiteralIndex}. */
-    static java.util.stream.Stream<String> literals(LiteralFilter filter) {
+    static java.util.stream.Stream<Literal> literals(LiteralFilter filter) {
         return switch (filter) {
-            case Literal l -> java.util.stream.Stream.of(l.folded());
+            case Literal l -> java.util.stream.Stream.of(l);
             case All a -> a.parts().stream().flatMap(LiteralFilter::literals);
             case AnyOf o -> o.alternatives().stream().flatMap(LiteralFilter::literals);
             case Any any -> java.util.stream.Stream.empty();
@@ -49,7 +55,7 @@ public sealed interface LiteralFilter {
     static LiteralFilter of(String regex) {
         try {
             RegexReader reader = new RegexReader(regex);
-            LiteralFilter filter = reader.alternation();
+            LiteralFilter filter = reader.read();
             return reader.atEnd() ? filter : ANY;
         } catch (RuntimeException unknownSyntax) {
             return ANY;
@@ -80,11 +86,41 @@ public sealed interface LiteralFilter {
         return out == null ? text : new String(out);
     }
 
-    /** A literal the text must contain. */
-    record Literal(String folded) implements LiteralFilter {
+    /**
+     * A literal the text must contain, folded. {@code wordStart}: the pattern has {@code \b} or a mandatory
+     * {@code \s} right before it, so an occurrence whose first character is an ASCII word character cannot follow
+     * one; {@code wordEnd} likewise after it. Only ASCII word characters are ruled out, as they are word characters
+     * whichever definition of a word boundary the regex engine uses.
+     */
+    record Literal(String folded, boolean wordStart, boolean wordEnd) implements LiteralFilter {
+        Literal(String folded) {
+            this(folded, false, false);
+        }
+
         @Override
         public boolean test(Found found) {
-            return found.contains(folded);
+            return found.contains(this);
+        }
+
+        /** Whether the occurrence at {@code start} of {@code text} can be the one a match holds. */
+        boolean fitsAt(String text, int start) {
+            int end = start + folded.length() - 1;
+            return !(wordStart && start > 0 && asciiWord(text.charAt(start)) && asciiWord(text.charAt(start - 1)))
+                    && !(wordEnd && end + 1 < text.length() && asciiWord(text.charAt(end))
+                            && asciiWord(text.charAt(end + 1)));
+        }
+
+        boolean occursIn(String text, String folded) {
+            for (int i = folded.indexOf(this.folded); i >= 0; i = folded.indexOf(this.folded, i + 1)) {
+                if (fitsAt(text, i)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean asciiWord(char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         }
     }
 
@@ -160,7 +196,7 @@ public sealed interface LiteralFilter {
         return kept.isEmpty() ? ANY : kept.size() == 1 ? kept.get(0) : new AnyOf(List.copyOf(kept));
     }
 
-    static LiteralFilter literal(CharSequence run) {
-        return run.length() < MIN_USEFUL ? ANY : new Literal(fold(run.toString()));
+    static LiteralFilter literal(CharSequence run, boolean wordStart, boolean wordEnd) {
+        return run.length() < MIN_USEFUL ? ANY : new Literal(fold(run.toString()), wordStart, wordEnd);
     }
 }

@@ -16,7 +16,11 @@ import java.util.Map;
 final class LiteralIndex {
     private static final int ASCII = 128;
 
+    /** Ids of the literals' folded strings, which the automaton finds. */
     private final Map<String, Integer> ids = new HashMap<>();
+    /** The literals with each string, told apart by their word-boundary marks, and their own ids. */
+    private final List<List<LiteralFilter.Literal>> variants = new ArrayList<>();
+    private final Map<LiteralFilter.Literal, Integer> literalIds = new HashMap<>();
     /** ASCII transitions of the completed automaton, node * 128 + char; other characters go through {@code wide}. */
     private final int[] ascii;
     private final List<Map<Character, Integer>> wide = new ArrayList<>();
@@ -24,12 +28,20 @@ final class LiteralIndex {
     /** The literals that end at each node, its failure chain's included. */
     private final int[][] output;
 
-    LiteralIndex(Collection<String> literals) {
+    LiteralIndex(Collection<LiteralFilter.Literal> literals) {
         List<Map<Character, Integer>> children = new ArrayList<>();
         List<List<Integer>> ends = new ArrayList<>();
         children.add(new HashMap<>());
         ends.add(new ArrayList<>());
-        for (String literal : new LinkedHashSet<>(literals)) {
+        for (LiteralFilter.Literal variant : new LinkedHashSet<>(literals)) {
+            literalIds.put(variant, literalIds.size());
+            Integer known = ids.get(variant.folded());
+            if (known != null) {
+                variants.get(known).add(variant);
+                continue;
+            }
+            String literal = variant.folded();
+            variants.add(new ArrayList<>(List.of(variant)));
             int node = 0;
             for (int i = 0; i < literal.length(); i++) {
                 Integer next = children.get(node).get(literal.charAt(i));
@@ -110,19 +122,24 @@ final class LiteralIndex {
         }
     }
 
-    /** The literals of this index that {@code folded} contains; asking for any other literal scans the text. */
-    LiteralFilter.Found scan(String folded) {
-        BitSet found = new BitSet(ids.size());
+    /** The literals of this index that {@code text} contains; asking for any other literal scans the text. */
+    LiteralFilter.Found scan(String text) {
+        String folded = LiteralFilter.fold(text);
+        BitSet found = new BitSet(literalIds.size());
         int node = 0;
         for (int i = 0; i < folded.length(); i++) {
             node = step(node, folded.charAt(i));
             for (int id : output[node]) {
-                found.set(id);
+                for (LiteralFilter.Literal variant : variants.get(id)) {
+                    if (variant.fitsAt(text, i - variant.folded().length() + 1)) {
+                        found.set(literalIds.get(variant));
+                    }
+                }
             }
         }
         return literal -> {
-            Integer id = ids.get(literal);
-            return id != null ? found.get(id) : folded.contains(literal);
+            Integer id = literalIds.get(literal);
+            return id != null ? found.get(id) : literal.occursIn(text, folded);
         };
     }
 }

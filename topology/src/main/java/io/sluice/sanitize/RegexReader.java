@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Reads a java.util.regex pattern into its {@link LiteralFilter}. Knows groups, lookarounds, alternation, character
  * classes, quantifiers and escapes; anything else (flags, named or atomic groups, back-references, {@code \Q}) throws,
- * and the caller then uses no filter.
+ * and the caller then uses no filter. Notes which literals stand between word boundaries ({@code \b} or mandatory
+ * white space), inside groups too, so that "act" in {@code \bact\s+as\b} is not taken for the one in "contract".
  */
 final class RegexReader {
     private final String regex;
@@ -20,59 +21,88 @@ final class RegexReader {
         return at == regex.length();
     }
 
-    /** {@code a|b|...} */
-    LiteralFilter alternation() {
+    LiteralFilter read() {
+        return alternation(false, false);
+    }
+
+    /**
+     * {@code a|b|...}; {@code boundedLeft}/{@code boundedRight}: whether a word boundary surely stands right before
+     * and after whatever a branch matches.
+     */
+    private LiteralFilter alternation(boolean boundedLeft, boolean boundedRight) {
         List<LiteralFilter> branches = new ArrayList<>();
-        branches.add(sequence());
+        branches.add(sequence(boundedLeft, boundedRight));
         while (at < regex.length() && regex.charAt(at) == '|') {
             at++;
-            branches.add(sequence());
+            branches.add(sequence(boundedLeft, boundedRight));
         }
         return LiteralFilter.anyOf(branches);
     }
 
     /** A concatenation: adjacent literal characters form runs; runs and mandatory groups must all be present. */
-    private LiteralFilter sequence() {
+    private LiteralFilter sequence(boolean boundedLeft, boolean boundedRight) {
         List<LiteralFilter> parts = new ArrayList<>();
         StringBuilder run = new StringBuilder();
+        boolean runBoundedLeft = false;
+        boolean previousBounds = boundedLeft; // whether the atom before the current one is a word boundary
         while (at < regex.length() && regex.charAt(at) != '|' && regex.charAt(at) != ')') {
-            Atom atom = atom();
+            Atom atom = atom(previousBounds, boundedRight);
             Quantity q = quantifier();
             if (atom.literal() != null && q.exactlyOnce()) {
+                if (run.isEmpty()) {
+                    runBoundedLeft = previousBounds;
+                }
                 run.append(atom.literal());
+                previousBounds = false;
                 continue;
             }
             if (atom.literal() != null && q.min() >= 1) {
                 // "ab+c" matches "ab…bc": the run ends after the first b, and a new one starts with the last
+                if (run.isEmpty()) {
+                    runBoundedLeft = previousBounds;
+                }
                 run.append(atom.literal());
-                parts.add(LiteralFilter.literal(run));
+                parts.add(LiteralFilter.literal(run, runBoundedLeft, false));
                 run.setLength(0);
                 run.append(atom.literal());
+                runBoundedLeft = false;
+                previousBounds = false;
                 continue;
             }
-            parts.add(LiteralFilter.literal(run));
+            boolean bounds = atom.bounds() && (atom.zeroWidth() ? q.exactlyOnce() : q.min() >= 1);
+            parts.add(LiteralFilter.literal(run, runBoundedLeft, bounds));
             run.setLength(0);
             if (atom.filter() != null && q.min() >= 1) {
                 parts.add(atom.filter());
             }
+            previousBounds = bounds;
         }
-        parts.add(LiteralFilter.literal(run));
+        parts.add(LiteralFilter.literal(run, runBoundedLeft, boundedRight));
         return LiteralFilter.all(parts);
     }
 
-    /** One element of a sequence: a literal character, or a group's filter, or neither (both null). */
-    private record Atom(String literal, LiteralFilter filter) {
-        static final Atom NOTHING = new Atom(null, null);
+    /**
+     * One element of a sequence: a literal character, or a group's filter, or neither (both null); {@code bounds}: it
+     * is {@code \b} (zero width) or {@code \s}, so no ASCII word character is on its far side of a neighbouring run.
+     */
+    private record Atom(String literal, LiteralFilter filter, boolean bounds, boolean zeroWidth) {
+        static final Atom NOTHING = new Atom(null, null, false, false);
+        static final Atom BOUNDARY = new Atom(null, null, true, true);
+        static final Atom SPACE = new Atom(null, null, true, false);
+
+        static Atom literal(String c) {
+            return new Atom(c, null, false, false);
+        }
     }
 
     private record Quantity(int min, boolean exactlyOnce) {
         static final Quantity ONCE = new Quantity(1, true);
     }
 
-    private Atom atom() {
+    private Atom atom(boolean previousBounds, boolean boundedRight) {
         char c = regex.charAt(at++);
         return switch (c) {
-            case '(' -> group();
+            case '(' -> group(previousBounds, boundedRight);
             case '[' -> {
                 skipClass();
                 yield Atom.NOTHING;
@@ -81,12 +111,17 @@ final class RegexReader {
             case '\\' -> escape();
             case '*', '+', '?', '{' -> throw new IllegalArgumentException("quantifier without an atom at " + (at - 1));
             default -> Character.isHighSurrogate(c) && at < regex.length()
-                    ? new Atom(new String(new char[] {c, regex.charAt(at++)}), null)
-                    : new Atom(String.valueOf(c), null);
+                    ? Atom.literal(new String(new char[] {c, regex.charAt(at++)}))
+                    : Atom.literal(String.valueOf(c));
         };
     }
 
-    private Atom group() {
+    /** A group, its opening parenthesis read; the boundaries around it pass into it only if it occurs exactly once. */
+    private Atom group(boolean previousBounds, boolean boundedRight) {
+        int close = closingParenthesis(at - 1);
+        boolean once = !isQuantifier(close + 1);
+        boolean left = once && previousBounds;
+        boolean right = once && boundsAt(close + 1, boundedRight);
         boolean lookaround = false;
         if (regex.startsWith("?:", at)) {
             at += 2;
@@ -99,49 +134,96 @@ final class RegexReader {
         } else if (regex.startsWith("?", at)) {
             throw new IllegalArgumentException("unsupported group at " + at); // flags, named or atomic groups
         }
-        LiteralFilter inner = alternation();
-        if (at >= regex.length() || regex.charAt(at) != ')') {
-            throw new IllegalArgumentException("unclosed group");
+        LiteralFilter inner = alternation(left, right);
+        if (at != close) {
+            throw new IllegalArgumentException("group read to " + at + ", but it closes at " + close);
         }
         at++;
         // a lookaround matches no text of its own: what it looks at need not be inside the match
-        return lookaround ? Atom.NOTHING : new Atom(null, inner);
+        return lookaround ? Atom.NOTHING : new Atom(null, inner, false, false);
+    }
+
+    /** Whether what starts at {@code pos} surely bounds a word: {@code \b}, a mandatory {@code \s}, or the end. */
+    private boolean boundsAt(int pos, boolean boundedRight) {
+        if (pos >= regex.length() || regex.charAt(pos) == '|' || regex.charAt(pos) == ')') {
+            return boundedRight;
+        }
+        if (regex.startsWith("\\b", pos)) {
+            return !isQuantifier(pos + 2);
+        }
+        if (regex.startsWith("\\s", pos)) {
+            int q = pos + 2;
+            return q >= regex.length() || (regex.charAt(q) != '*' && regex.charAt(q) != '?'
+                    && !(regex.charAt(q) == '{' && regex.charAt(q + 1) == '0'));
+        }
+        return false;
+    }
+
+    private boolean isQuantifier(int pos) {
+        return pos < regex.length() && "*+?{".indexOf(regex.charAt(pos)) >= 0;
+    }
+
+    /** The index of the ')' closing the group opened at {@code open}. */
+    private int closingParenthesis(int open) {
+        int depth = 0;
+        for (int i = open; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '[') {
+                i = classEnd(i + 1) - 1;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("unclosed group at " + open);
     }
 
     private Atom escape() {
         char e = regex.charAt(at++);
         if (!Character.isLetterOrDigit(e)) {
-            return new Atom(String.valueOf(e), null); // an escaped metacharacter stands for itself
+            return Atom.literal(String.valueOf(e)); // an escaped metacharacter stands for itself
         }
         return switch (e) {
-            case 'b', 'B', 's', 'S', 'w', 'W', 'd', 'D', 'h', 'H', 'v', 'V', 'A', 'z', 'Z', 'G', 'R', 'X' -> Atom.NOTHING;
+            case 'b' -> Atom.BOUNDARY;
+            case 's' -> Atom.SPACE;
+            case 'B', 'S', 'w', 'W', 'd', 'D', 'h', 'H', 'v', 'V', 'A', 'z', 'Z', 'G', 'R', 'X' -> Atom.NOTHING;
             case 'p', 'P' -> {
                 at = at < regex.length() && regex.charAt(at) == '{' ? regex.indexOf('}', at) + 1 : at + 1;
                 yield Atom.NOTHING;
             }
-            case 'n' -> new Atom("\n", null);
-            case 't' -> new Atom("\t", null);
+            case 'n' -> Atom.literal("\n");
+            case 't' -> Atom.literal("\t");
             default -> throw new IllegalArgumentException("unsupported escape \\" + e);
         };
     }
 
     private void skipClass() {
-        if (at < regex.length() && regex.charAt(at) == '^') {
-            at++;
+        at = classEnd(at);
+    }
+
+    /** Just past the ']' closing a character class whose '[' is right before {@code from}. */
+    private int classEnd(int from) {
+        int i = from;
+        if (i < regex.length() && regex.charAt(i) == '^') {
+            i++;
         }
-        if (at < regex.length() && regex.charAt(at) == ']') {
-            at++; // a ']' first in a class is a literal
+        if (i < regex.length() && regex.charAt(i) == ']') {
+            i++; // a ']' first in a class is a literal
         }
         for (int depth = 1; depth > 0; ) {
-            char c = regex.charAt(at++);
+            char c = regex.charAt(i++);
             if (c == '\\') {
-                at++;
+                i++;
             } else if (c == '[') {
                 depth++;
             } else if (c == ']') {
                 depth--;
             }
         }
+        return i;
     }
 
     private Quantity quantifier() {

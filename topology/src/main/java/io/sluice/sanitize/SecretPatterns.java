@@ -35,9 +35,9 @@ final class SecretPatterns {
     private SecretPatterns() {}
 
     static void find(String text, FindingSink sink) {
-        String folded = LiteralFilter.fold(text);
+        LiteralFilter.Found found = LiteralFilter.scan(text);
         for (Rule rule : RULES) {
-            if (!rule.literals().test(folded)) {
+            if (!rule.literals().test(found)) {
                 continue;
             }
             Matcher m = rule.pattern().matcher(text);

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 class LiteralFilterTest {
     private static final Path CORPORA = Path.of("..", "..", "shared", "corpora");
     private static final List<InjectionRule> RULES = InjectionDetector.rules();
+    private static final LiteralIndex INDEX = new LiteralIndex(RULES.stream()
+            .flatMap(rule -> LiteralFilter.literals(rule.literals())).toList());
 
     @Test
     @DisplayName("reads literal runs, alternatives and mandatory groups, and nothing optional")
@@ -38,6 +40,17 @@ class LiteralFilterTest {
         assertThat(filter.test("previous instructions")).isFalse(); // one of the verbs is required
         assertThat(LiteralFilter.of("a?b*").test("")).isTrue(); // nothing required: no pre-check
         assertThat(LiteralFilter.of("(?i)named(?<g>x)")).isEqualTo(LiteralFilter.ANY); // unknown syntax: no pre-check
+    }
+
+    @Test
+    @DisplayName("a literal between word boundaries is not found inside a longer word")
+    void respectsWordBoundaries() {
+        LiteralFilter actAs = LiteralFilter.of("\\b(?:act|acting)\\s+(?:as|like)\\b");
+
+        assertThat(actAs.test("please act as a tutor")).isTrue();
+        assertThat(actAs.test("the contract has a clause")).isFalse(); // "act" and "as" only inside words
+        assertThat(actAs.test("ACT\tLIKE a pirate")).isTrue();
+        assertThat(actAs.test("Act as\u212A")).isTrue(); // a non-ASCII neighbour may be a boundary: kept
     }
 
     @Test
@@ -56,11 +69,12 @@ class LiteralFilterTest {
         int fired = 0;
         for (String text : texts) {
             for (NormalizedText view : EvasionSpellings.views(new TextNormalizer().normalize(text))) {
-                String folded = LiteralFilter.fold(view.text());
+                LiteralFilter.Found indexed = INDEX.scan(view.text());
                 for (InjectionRule rule : RULES) {
                     if (rule.test().test(view)) {
                         fired++;
-                        assertThat(rule.literals().test(folded)).as("%s on %s", rule.name(), view.text()).isTrue();
+                        assertThat(rule.literals().test(view.text())).as("%s on %s", rule.name(), view.text()).isTrue();
+                        assertThat(rule.literals().test(indexed)).as("%s on %s", rule.name(), view.text()).isTrue();
                     }
                 }
             }
@@ -72,9 +86,9 @@ class LiteralFilterTest {
     @DisplayName("a rule's pattern never matches a text its filter rejects")
     void filterIsNecessaryForAMatch(@ForAll("phrases") String text) {
         NormalizedText normalized = new NormalizedText(text, Map.of());
-        String folded = LiteralFilter.fold(text);
+        LiteralFilter.Found indexed = INDEX.scan(text);
         for (InjectionRule rule : RULES) {
-            if (!rule.literals().test(folded)) {
+            if (!rule.literals().test(text) || !rule.literals().test(indexed)) {
                 assertThat(rule.test().test(normalized)).as("%s on %s", rule.name(), text).isFalse();
             }
         }
@@ -83,22 +97,27 @@ class LiteralFilterTest {
     @Test
     @DisplayName("the index finds the same literals as a scan for each")
     void indexAgreesWithContains() {
-        List<String> literals = List.of("ignore", "gnore", "nor", "or", "“", "🔒", "sys>>", "<|");
+        List<LiteralFilter.Literal> literals = List.of(new LiteralFilter.Literal("ignore"),
+                new LiteralFilter.Literal("gnore"), new LiteralFilter.Literal("nor"), new LiteralFilter.Literal("or"),
+                new LiteralFilter.Literal("or", true, true), new LiteralFilter.Literal("“"),
+                new LiteralFilter.Literal("🔒"), new LiteralFilter.Literal("sys>>"), new LiteralFilter.Literal("<|"));
         LiteralIndex index = new LiteralIndex(literals);
-        for (String text : List.of("IGNORE all", "a sys>> b <| c", "“quoted” 🔒", "nothing here", "ignor")) {
-            LiteralFilter.Found found = index.scan(LiteralFilter.fold(text));
-            for (String literal : literals) {
-                assertThat(found.contains(literal)).as("%s in %s", literal, text)
-                        .isEqualTo(LiteralFilter.fold(text).contains(literal));
+        for (String text : List.of("IGNORE all", "a sys>> b <| c", "“quoted” 🔒", "nothing here", "ignor", "this or that")) {
+            LiteralFilter.Found found = index.scan(text);
+            LiteralFilter.Found scanned = LiteralFilter.scan(text);
+            for (LiteralFilter.Literal literal : literals) {
+                assertThat(found.contains(literal)).as("%s in %s", literal, text).isEqualTo(scanned.contains(literal));
             }
         }
+        assertThat(index.scan("nothing here").contains(new LiteralFilter.Literal("or", true, true))).isFalse();
+        assertThat(index.scan("this or that").contains(new LiteralFilter.Literal("or", true, true))).isTrue();
     }
 
     /** Sentences stitched from the rules' own words, in random case, with random separators and characters. */
     @Provide
     Arbitrary<String> phrases() {
         List<String> words = new ArrayList<>(RULES.stream().flatMap(r -> LiteralFilter.literals(r.literals()))
-                .distinct().toList());
+                .map(LiteralFilter.Literal::folded).distinct().toList());
         words.addAll(List.of("you", "the", "all", "your", "are", "now", "of", "to", "a", "I", "DAN", "[", "]", ":",
                 "\n", "\"", "'", "=", "+", "$a"));
         Arbitrary<String> word = Arbitraries.oneOf(Arbitraries.of(words),
