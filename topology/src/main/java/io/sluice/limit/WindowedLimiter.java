@@ -3,6 +3,7 @@ package io.sluice.limit;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
+import io.sluice.topology.Keys;
 import io.sluice.topology.Rejections;
 import io.sluice.topology.Verdict;
 
@@ -23,8 +24,9 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The limit stage for one scope (user or tenant). It runs on the partition that owns the scope's key, so its
- * counters have one owner and hold exactly however many instances run. A request is judged on its own time (the
+ * The limit stage for one scope (user or tenant). It runs on the partition that owns the request's tenant, and so
+ * every user of it too: its counters, keyed by tenant or by {@link Keys#user tenant and user}, have one owner and hold
+ * exactly however many instances run. A request is judged on its own time (the
  * record timestamp, which producers set to when the user sent it), clamped to the wall clock plus an allowed skew so
  * a client clock in the future cannot dodge its windows. All limits are checked before any is counted: a refused
  * request uses none of the user's allowance.
@@ -89,17 +91,18 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
         long time = RequestTime.judgedTime(record.timestamp(), now, maxFutureSkewMs);
         List<Limit> limits = table.limits(scope, request.getTenantId());
         long tokens = TokenEstimate.total(request, defaultOutputTokens);
+        String key = scope == Limit.Scope.USER ? Keys.user(request) : request.getTenantId();
         for (Limit limit : limits) {
             long cost = cost(limit.measure(), tokens);
             SlidingWindowCounter.Check check = SlidingWindowCounter.check(stores.get(limit.window()),
-                    counterKey(record.key(), limit.measure()), limit.window(), limit.max(), cost, time);
+                    counterKey(key, limit.measure()), limit.window(), limit.max(), cost, time);
             if (!check.allowed()) {
                 context.forward(record.withValue(new Verdict.Refuse(refusal(request, limit, check, cost, now))));
                 return;
             }
         }
         for (Limit limit : limits) {
-            SlidingWindowCounter.add(stores.get(limit.window()), counterKey(record.key(), limit.measure()),
+            SlidingWindowCounter.add(stores.get(limit.window()), counterKey(key, limit.measure()),
                     limit.window(), cost(limit.measure(), tokens), time);
         }
         context.forward(record.withValue(new Verdict.Pass(request)));

@@ -55,10 +55,10 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * The one seam that builds Sluice's topology, used by the application and by every test:
  * <pre>
  * requests ─ sanitize ─┬─ rejected
- *                      └─ by-user ─ limit-user ─┬─ rejected
- *                                               └─ by-tenant ─ limit-tenant ─┬─ rejected
- *                                  budget-settlements ─┐                     │
- *                                                      └──────── budget ◄────┘
+ *                      └─ by-tenant ─ limit-user ─┬─ rejected
+ *                                                 └─ limit-tenant ─┬─ rejected
+ *                                  budget-settlements ─┐           │
+ *                                                      └─ budget ◄─┘
  *                                                      ┌─ rejected, budget-events
  *                                          retry-N ─ retry-hold-N ─┐   │
  *                                                      └─ by-request ─ call-provider ─┬─ responses
@@ -66,9 +66,9 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *                                                                                     ├─ retry-N (tier N)
  *                                                                                     └─ budget-settlements
  * </pre>
- * Keys: each limit and budget runs on the partition that owns its key ({@code tenantId/userId} for users,
- * {@code tenantId} for tenants), so its counters have exactly one owner; the call stage is re-keyed by request id so
- * slow calls spread evenly over all partitions. The settlements loop carries each call's actual cost back to the
+ * Keys: the limits and the budget run on the partition that owns the tenant, and with it all of its users, so every
+ * counter has exactly one owner; the call stage is re-keyed by request id so slow calls spread evenly over all
+ * partitions. The settlements loop carries each call's actual cost back to the
  * tenant's budget.
  */
 public final class SluiceTopology {
@@ -96,19 +96,18 @@ public final class SluiceTopology {
                         Named.as(TopologyNames.SANITIZE));
         KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics);
 
-        KStream<String, PromptRequest> userAllowed = passOrReject(clean
-                .selectKey((key, request) -> userKey(request), Named.as("key-by-user"))
-                .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_USER)
-                        .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
-                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits, defaultOutput, skew),
-                        Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics);
-
-        KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
+        // One re-key for every limit and the budget: a tenant's partition owns its users too, so user limits,
+        // tenant limits and the budget run in one task, one transactional hop after sanitize.
+        KStream<String, PromptRequest> byTenant = clean
                 .selectKey((key, request) -> request.getTenantId(), Named.as("key-by-tenant"))
                 // as many partitions as the settlements topic, so a tenant's requests and settlements meet
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_TENANT)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
-                        .withNumberOfPartitions(partitions))
+                        .withNumberOfPartitions(partitions));
+        KStream<String, PromptRequest> userAllowed = passOrReject(byTenant
+                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits, defaultOutput, skew),
+                        Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics);
+        KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
                 .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits, defaultOutput, skew),
                         Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics);
 
@@ -219,11 +218,6 @@ public final class SluiceTopology {
                 .noDefaultBranch();
         answersAndDeadLetters(outcomes, topics, sanitizer);
         return builder.build(StreamsProperties.from(config));
-    }
-
-    /** The partition key that owns a user's limits. */
-    public static String userKey(PromptRequest request) {
-        return Keys.user(request);
     }
 
     private static PromptRequest redacted(PromptRequest request, Sanitizer sanitizer) {

@@ -7,7 +7,6 @@ package io.sluice.topology;
 public final class TopologyNames {
     public static final String REQUESTS_SOURCE = "requests-source";
     public static final String SANITIZE = "sanitize";
-    public static final String BY_USER = "by-user";
     public static final String LIMIT_USER = "limit-user";
     public static final String BY_TENANT = "by-tenant";
     public static final String LIMIT_TENANT = "limit-tenant";

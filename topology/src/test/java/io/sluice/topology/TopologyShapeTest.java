@@ -11,27 +11,91 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the topology's shape. Names of stores and repartition topics are deployed state: a rename orphans a
- * changelog and loses in-flight calls and counters. When a change is intended, regenerate the expected file with
- * {@code -Dsluice.updateTopology=true} and say in the commit how running applications migrate.
+ * Pins the topology's shape, which is deployed state and latency. Names of stores and repartition topics are deployed
+ * state: a rename orphans a changelog and loses in-flight calls and counters. Every repartition topic a request
+ * crosses costs one transactional hop (what is written to it waits for the commit before the next stage reads it).
+ * When a change is intended, regenerate the expected file with {@code -Dsluice.updateTopology=true} and say in the
+ * commit how running applications migrate.
  */
 class TopologyShapeTest {
     private static final Path EXPECTED = Path.of("src/test/resources/topology-description.txt");
 
+    private final TopologyDescription description = SluiceTopology.build(
+            SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092")),
+            new InMemorySchemaRegistryClient(), new ProviderClients(Map.of())).describe();
+
     @Test
     @DisplayName("keeps every node, store and internal topic name of the deployed topology")
     void topologyIsPinned() throws IOException {
-        SluiceConfig config = SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092"));
-        String description = SluiceTopology.build(config, new InMemorySchemaRegistryClient(),
-                new ProviderClients(Map.of())).describe().toString();
-
         if (Boolean.getBoolean("sluice.updateTopology")) {
-            Files.writeString(EXPECTED, description, StandardCharsets.UTF_8);
+            Files.writeString(EXPECTED, description.toString(), StandardCharsets.UTF_8);
         }
-        assertThat(description).isEqualTo(Files.readString(EXPECTED, StandardCharsets.UTF_8));
+        assertThat(description.toString()).isEqualTo(Files.readString(EXPECTED, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @DisplayName("a request crosses two repartition topics: to its tenant's limits and budget, then to the call")
+    void requestCrossesTwoRepartitions() {
+        TopologyDescription.Subtopology intake = subtopologyWith(TopologyNames.SANITIZE);
+        TopologyDescription.Subtopology limits = subtopologyWith(TopologyNames.LIMIT_USER);
+        TopologyDescription.Subtopology call = subtopologyWith(TopologyNames.CALL);
+
+        assertThat(processors(limits)).contains(TopologyNames.LIMIT_TENANT, TopologyNames.BUDGET);
+        assertThat(sinkTopics(intake)).contains(TopologyNames.BY_TENANT + "-repartition");
+        assertThat(sourceTopics(limits)).contains(TopologyNames.BY_TENANT + "-repartition");
+        assertThat(sinkTopics(limits)).contains(TopologyNames.BY_REQUEST + "-repartition");
+        assertThat(sourceTopics(call)).containsExactly(TopologyNames.BY_REQUEST + "-repartition");
+    }
+
+    @Test
+    @DisplayName("repartition topics are the two re-keys of the request path and accounting's own")
+    void repartitionTopics() {
+        Set<String> repartitions = description.subtopologies().stream()
+                .flatMap(s -> sinkTopics(s).stream())
+                .filter(topic -> topic.endsWith("-repartition"))
+                .collect(Collectors.toSet());
+
+        assertThat(repartitions).contains("by-tenant-repartition", "by-request-repartition")
+                .doesNotContain("by-user-repartition");
+    }
+
+    @Test
+    @DisplayName("the limit, budget and call stores keep their names, so their changelogs survive an upgrade")
+    void storeNames() {
+        Set<String> stores = description.subtopologies().stream()
+                .flatMap(s -> s.nodes().stream())
+                .filter(node -> node instanceof TopologyDescription.Processor)
+                .flatMap(node -> ((TopologyDescription.Processor) node).stores().stream())
+                .collect(Collectors.toSet());
+
+        assertThat(stores).contains("user-counts-minute", "user-counts-hour", "user-counts-day",
+                "tenant-counts-minute", "tenant-counts-hour", "tenant-counts-day", TopologyNames.IN_FLIGHT);
+    }
+
+    private TopologyDescription.Subtopology subtopologyWith(String processor) {
+        return description.subtopologies().stream()
+                .filter(s -> processors(s).contains(processor))
+                .findFirst().orElseThrow(() -> new AssertionError("no sub-topology has " + processor));
+    }
+
+    private static Set<String> processors(TopologyDescription.Subtopology s) {
+        return s.nodes().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet());
+    }
+
+    private static Set<String> sourceTopics(TopologyDescription.Subtopology s) {
+        return s.nodes().stream().filter(n -> n instanceof TopologyDescription.Source)
+                .flatMap(n -> ((TopologyDescription.Source) n).topicSet().stream()).collect(Collectors.toSet());
+    }
+
+    private static Set<String> sinkTopics(TopologyDescription.Subtopology s) {
+        return s.nodes().stream().filter(n -> n instanceof TopologyDescription.Sink)
+                .map(n -> ((TopologyDescription.Sink) n).topic()).filter(t -> t != null).collect(Collectors.toSet());
     }
 }
