@@ -20,7 +20,10 @@ final class LiteralIndex {
     private final Map<String, Integer> ids = new HashMap<>();
     /** The literals with each string, told apart by their word-boundary marks, and their own ids. */
     private final List<List<LiteralFilter.Literal>> variants = new ArrayList<>();
-    private final Map<LiteralFilter.Literal, Integer> literalIds = new HashMap<>();
+    /** By identity: the rules' filters ask for the very literals the index was built from, and this is the hot path. */
+    private final Map<LiteralFilter.Literal, Integer> literalIds = new java.util.IdentityHashMap<>();
+    /** For each string id, its variants' literal ids, in the order of {@code variants}. */
+    private int[][] variantIds;
     /** ASCII transitions of the completed automaton, node * 128 + char; other characters go through {@code wide}. */
     private final int[] ascii;
     private final List<Map<Character, Integer>> wide = new ArrayList<>();
@@ -56,6 +59,10 @@ final class LiteralIndex {
             int id = ids.size();
             ids.put(literal, id);
             ends.get(node).add(id);
+        }
+        variantIds = new int[variants.size()][];
+        for (int id = 0; id < variants.size(); id++) {
+            variantIds[id] = variants.get(id).stream().mapToInt(literalIds::get).toArray();
         }
         int nodes = children.size();
         failure = new int[nodes];
@@ -130,9 +137,11 @@ final class LiteralIndex {
         for (int i = 0; i < folded.length(); i++) {
             node = step(node, folded.charAt(i));
             for (int id : output[node]) {
-                for (LiteralFilter.Literal variant : variants.get(id)) {
+                List<LiteralFilter.Literal> forms = variants.get(id);
+                for (int v = 0; v < forms.size(); v++) {
+                    LiteralFilter.Literal variant = forms.get(v);
                     if (variant.fitsAt(text, i - variant.folded().length() + 1)) {
-                        found.set(literalIds.get(variant));
+                        found.set(variantIds[id][v]);
                     }
                 }
             }

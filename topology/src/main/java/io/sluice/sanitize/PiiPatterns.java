@@ -30,14 +30,14 @@ final class PiiPatterns {
     private PiiPatterns() {}
 
     /**
-     * Each pattern runs only on a text holding the one character it cannot match without ('@', an ASCII digit, ':'):
+     * Each pattern runs only on a text holding what it cannot match without ('@', an ASCII digit, two close ':'):
      * their leading look-behinds make java.util.regex test every position, and most prompts have none of these.
      */
     static void find(String text, FindingSink sink) {
         if (text.indexOf('@') >= 0) {
             each(EMAIL, text, m -> sink.add(PiiType.EMAIL_ADDRESS, m.start(), m.end()));
         }
-        if (text.indexOf(':') >= 0) {
+        if (hasCloseColons(text)) {
             each(IPV6, text, m -> {
                 if (isIpv6(m.group())) {
                     sink.add(PiiType.IP_ADDRESS, m.start(), m.end());
@@ -63,6 +63,18 @@ final class PiiPatterns {
                 sink.add(PiiType.IP_ADDRESS, m.start(), m.end());
             }
         });
+    }
+
+    /** Whether two ':' are at most five characters apart, as IPV6's first groups need ("ab12:cd34:"). */
+    static boolean hasCloseColons(String text) {
+        int last = -10;
+        for (int i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
+            if (i - last <= 5) {
+                return true;
+            }
+            last = i;
+        }
+        return false;
     }
 
     /** Whether {@code text} holds a 0-9, which {@code \d} stands for in these patterns. */

@@ -122,6 +122,10 @@ final class RegexReader {
         boolean once = !isQuantifier(close + 1);
         boolean left = once && previousBounds;
         boolean right = once && boundsAt(close + 1, boundedRight);
+        if (excludesWordCharacters(at, close)) {
+            at = close + 1;
+            return Atom.BOUNDARY;
+        }
         boolean lookaround = false;
         if (regex.startsWith("?:", at)) {
             at += 2;
@@ -141,6 +145,25 @@ final class RegexReader {
         at++;
         // a lookaround matches no text of its own: what it looks at need not be inside the match
         return lookaround ? Atom.NOTHING : new Atom(null, inner, false, false);
+    }
+
+    /**
+     * Whether the group from {@code at} to {@code close} is a negative look-behind at one character class that holds
+     * every ASCII word character, such as {@code (?<![A-Za-z0-9_])}: then no ASCII word character precedes, as after
+     * {@code \b}.
+     */
+    private boolean excludesWordCharacters(int at, int close) {
+        if (!regex.startsWith("?<![", at) || classEnd(at + 4) != close) {
+            return false;
+        }
+        String members = regex.substring(at + 4, close - 1);
+        if (members.startsWith("^") || members.contains("&&") || members.contains("[")) {
+            return false; // negated, intersected or nested: may hold less than it names
+        }
+        return (members.contains("\\w") || (members.contains("_")
+                && (members.contains("A-Z") || members.contains("\\p{L}"))
+                && (members.contains("a-z") || members.contains("\\p{L}"))
+                && (members.contains("0-9") || members.contains("\\p{N}"))));
     }
 
     /** Whether what starts at {@code pos} surely bounds a word: {@code \b}, a mandatory {@code \s}, or the end. */

@@ -51,6 +51,10 @@ class LiteralFilterTest {
         assertThat(actAs.test("the contract has a clause")).isFalse(); // "act" and "as" only inside words
         assertThat(actAs.test("ACT\tLIKE a pirate")).isTrue();
         assertThat(actAs.test("Act as\u212A")).isTrue(); // a non-ASCII neighbour may be a boundary: kept
+        LiteralFilter token = LiteralFilter.of("(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251})");
+        assertThat(token.test("though the high road")).isFalse(); // "gh" inside words cannot start a token
+        assertThat(token.test("token ghp_abc")).isTrue();
+        assertThat(LiteralFilter.of("(?<![\\w&&[^_]])gh").test("_gh")).isTrue(); // an intersection: not a boundary
     }
 
     @Test
