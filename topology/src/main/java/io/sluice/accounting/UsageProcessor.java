@@ -30,14 +30,20 @@ import org.apache.kafka.streams.state.Stores;
  * total) and, when a provider answered or failed it, to that provider/model/variant's row of the minute. A row is
  * changed in the same transaction that consumes the outcome, so under exactly-once the tables equal the sum of the
  * outcome records across crashes. Changed rows go to the usage and provider-stats topics once a second; which rows
- * changed is kept in a changelogged store too, so a crash or a task move between a commit and the next send loses
- * none of them.
+ * changed is also written down, one record per outcome in a changelogged store until they are sent, so a crash or a
+ * task move between a commit and the next send loses none of them.
  */
 public final class UsageProcessor implements Processor<String, AccountingEvent, String, SpecificRecord> {
     public static final String USAGE_STORE = "accounting-usage";
     public static final String PROVIDER_STORE = "accounting-providers";
-    /** Rows changed since they were last sent to their topic; changelogged, so a crash or a move loses none. */
-    public static final String CHANGED_STORE = "accounting-changed";
+    /**
+     * The rows each outcome changed, by its input offset, until they are sent to their topic; changelogged, so a
+     * crash or a move loses none. One record per outcome (and its tombstone): the eight-plus rows themselves are
+     * written to the cached stores, where a tenant's hot rows coalesce.
+     */
+    public static final String UNSENT_STORE = "accounting-pending-rows";
+    private static final char USAGE_ROW = 'u';
+    private static final char PROVIDER_ROW = 'p';
     private static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
@@ -45,7 +51,9 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, UsageTotals> usage;
     private KeyValueStore<String, ProviderMinute> providers;
-    private KeyValueStore<String, Boolean> changed;
+    private KeyValueStore<String, String> unsent;
+    /** The rows to send at the next emit: row key to whether it is a usage row (else a provider row). */
+    private final Map<String, Boolean> changed = new java.util.LinkedHashMap<>();
 
     private UsageProcessor(AccountingSettings settings) {
         this.settings = settings;
@@ -68,9 +76,9 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
                                 usageSerde).withCachingEnabled(),
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROVIDER_STORE), Serdes.String(),
                                 providerSerde).withCachingEnabled(),
-                        // key -> true for a usage row, false for a provider row
-                        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CHANGED_STORE), Serdes.String(),
-                                Serdes.Boolean()));
+                        // input offset -> the rows that outcome changed, one per line, each after its kind
+                        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(UNSENT_STORE), Serdes.String(),
+                                Serdes.String()));
             }
         };
     }
@@ -80,7 +88,11 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         this.context = context;
         this.usage = context.getStateStore(USAGE_STORE);
         this.providers = context.getStateStore(PROVIDER_STORE);
-        this.changed = context.getStateStore(CHANGED_STORE);
+        this.unsent = context.getStateStore(UNSENT_STORE);
+        // restored: what was changed but not sent before a crash or a move is sent at the next emit
+        try (KeyValueIterator<String, String> all = unsent.all()) {
+            all.forEachRemaining(entry -> remember(entry.value));
+        }
         context.schedule(EMIT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> emit(now));
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> purge(Instant.ofEpochMilli(now)));
     }
@@ -91,10 +103,11 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         if (event == null || !AccountingEvents.terminal(event)) {
             return;
         }
+        StringBuilder rows = new StringBuilder(512);
         for (String key : UsagePeriods.keys(event.getTenantId(), event.getUserId(), event.getAt(),
                 settings.zone(event.getTenantId()))) {
             usage.put(key, add(usage.get(key), event));
-            changed.put(key, true);
+            rows.append(USAGE_ROW).append(key).append('\n');
         }
         // a provider row counts calls a provider answered or failed; an answer from Sluice's cache is neither
         boolean fromCache = event.getOutcome().startsWith("CACHED");
@@ -104,7 +117,25 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
                     event.getModel() == null ? "-" : event.getModel(), event.getVariant(),
                     UsagePeriods.minute(event.getAt()));
             providers.put(key, add(providers.get(key), event));
-            changed.put(key, false);
+            rows.append(PROVIDER_ROW).append(key).append('\n');
+        }
+        String changedRows = rows.toString();
+        unsent.put(inputPosition(), changedRows);
+        remember(changedRows);
+    }
+
+    /** Where the record being processed was read: unique among this task's unsent outcomes. */
+    private String inputPosition() {
+        return context.recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                .orElseThrow(() -> new IllegalStateException("accounting: an outcome without its input position"));
+    }
+
+    private void remember(String changedRows) {
+        int from = 0;
+        for (int end = changedRows.indexOf('\n'); end >= 0; end = changedRows.indexOf('\n', from)) {
+            changed.put(changedRows.substring(from + 1, end), changedRows.charAt(from) == USAGE_ROW);
+            from = end + 1;
         }
     }
 
@@ -153,18 +184,18 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     }
 
     private void emit(long now) {
-        List<String> sent = new java.util.ArrayList<>();
-        try (KeyValueIterator<String, Boolean> all = changed.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, Boolean> row = all.next();
-                SpecificRecord value = row.value ? usage.get(row.key) : providers.get(row.key);
-                if (value != null) {
-                    context.forward(new Record<>(row.key, value, now));
-                }
-                sent.add(row.key);
+        changed.forEach((key, isUsage) -> {
+            SpecificRecord value = isUsage ? usage.get(key) : providers.get(key);
+            if (value != null) {
+                context.forward(new Record<>(key, value, now));
             }
+        });
+        changed.clear();
+        List<String> sent = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, String> all = unsent.all()) {
+            all.forEachRemaining(entry -> sent.add(entry.key));
         }
-        sent.forEach(changed::delete);
+        sent.forEach(unsent::delete);
     }
 
     /** Drops hour, day and minute rows past their retention; months and totals stay. The topics keep them. */
