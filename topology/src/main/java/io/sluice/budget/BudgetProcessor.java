@@ -77,8 +77,10 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             @Override
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(
+                        // cached: a tenant's day and month ledgers change at every reservation and settlement, and
+                        // go to RocksDB and the changelog once per commit instead (4 records per request before)
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGERS), Serdes.String(),
-                                ledgerSerde),
+                                ledgerSerde).withCachingEnabled(),
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS), Serdes.String(),
                                 reservationSerde));
             }
