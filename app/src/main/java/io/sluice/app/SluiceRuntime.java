@@ -5,7 +5,9 @@ import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
 import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
 import io.sluice.app.http.HttpApi;
+import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderClients;
+import io.sluice.sanitize.SanitizerWarmUp;
 import io.sluice.registry.RestSchemaRegistryClient;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.simulator.ProviderSimulator;
@@ -118,6 +120,10 @@ public final class SluiceRuntime implements AutoCloseable {
     public static SluiceRuntime start(SluiceConfig config, SimulatorSettings simulatorSettings) {
         SluiceRuntime runtime = new SluiceRuntime(config, simulatorSettings);
         try {
+            long warmMs = SanitizerWarmUp.run(runtime.config.routes().names().stream()
+                    .flatMap(route -> runtime.config.routes().chain(route).stream())
+                    .map(RouteTable.Target::model).distinct().toList());
+            log.info("Sanitizer and tokenizers warmed up in {} ms", warmMs);
             runtime.streams.start();
         } catch (RuntimeException e) {
             runtime.close();

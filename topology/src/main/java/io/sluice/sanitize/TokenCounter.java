@@ -19,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: encodings are immutable and built once per type (building one parses a large vocabulary).
  */
 public final class TokenCounter {
-    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
-    private final Map<EncodingType, Encoding> encodings = new ConcurrentHashMap<>();
+    // shared by every instance: an encoding is immutable, and loading one takes a second or more
+    private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+    private static final Map<EncodingType, Encoding> ENCODINGS = new ConcurrentHashMap<>();
 
     /** Tokens in {@code text} for {@code model}. Special-token text such as {@code <|endoftext|>} counts as text. */
     public int count(String model, String text) {
@@ -46,6 +47,6 @@ public final class TokenCounter {
     }
 
     private Encoding encoding(EncodingType type) {
-        return encodings.computeIfAbsent(type, registry::getEncoding);
+        return ENCODINGS.computeIfAbsent(type, REGISTRY::getEncoding);
     }
 }
