@@ -183,8 +183,9 @@ public final class SluiceConfigDef {
                     "Kafka Streams processing guarantee.")
             .define(NUM_STREAM_THREADS, Type.INT, 2, atLeast(1), MEDIUM,
                     "Stream threads per instance.")
-            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, atLeast(1), MEDIUM,
-                    "How often Streams commits, i.e. how long outputs wait in an open transaction.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 20L, atLeast(1), MEDIUM,
+                    "How often Streams commits, i.e. how long outputs wait in an open transaction; a request waits"
+                            + " for about three commits (one per stage it crosses) before its outcome is visible.")
             .define(TRANSACTION_TIMEOUT_MS, Type.INT, 60_000, atLeast(1000), LOW,
                     "Producer transaction timeout; must exceed the longest drain wait plus a commit.")
             .define(SANITIZE_MAX_MESSAGES, Type.INT, 64, atLeast(1), MEDIUM,
