@@ -44,9 +44,10 @@ import picocli.CommandLine.Option;
  * flight, against the simulator at a fixed latency, on the embedded broker with exactly-once on. The requests are
  * loaded first, so the figure is the call stage's own rate, not the producer's. Prints one JSON line.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = PipelineBenchCommand.class,
         description = {"Measures the call stage alone: requests/s completed and calls in flight, at a fixed simulated",
-                "provider latency, on its own embedded broker (exactly-once). Prints one JSON line."})
+                "provider latency, on its own embedded broker (exactly-once). Prints one JSON line.",
+                "'sluice bench pipeline' measures the whole pipeline instead."})
 final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -80,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--commit-interval", defaultValue = "100ms", converter = DurationConverter.class,
             description = "streams.commit.interval.ms: how long outcomes wait in an open transaction "
-                    + "(default: ${DEFAULT-VALUE}, Sluice's default).")
+                    + "(default: ${DEFAULT-VALUE}, as in the call stage's recorded figures; Sluice's default is 20ms).")
     Duration commitInterval;
 
     @Option(names = "--ceiling-concurrency", defaultValue = "0",
@@ -462,7 +463,7 @@ final class BenchCommand implements Callable<Integer> {
         return consumer;
     }
 
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
+    static void deleteRecursively(Path dir) throws java.io.IOException {
         if (Files.exists(dir)) {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

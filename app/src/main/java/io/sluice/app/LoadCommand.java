@@ -45,30 +45,8 @@ final class LoadCommand implements Callable<Integer> {
             description = "Send for this long instead, e.g. 30s, 5m.")
     Duration duration;
 
-    @Option(names = {"-u", "--users"}, paramLabel = "U", defaultValue = "100",
-            description = "Distinct users, sending in turn (default: ${DEFAULT-VALUE}).")
-    int users;
-
-    @Option(names = {"-t", "--tenants"}, paramLabel = "T", defaultValue = "5",
-            description = "Tenants the users belong to (default: ${DEFAULT-VALUE}).")
-    int tenants;
-
-    @Option(names = "--prompt-tokens", paramLabel = "SIZE", defaultValue = "200",
-            converter = LoadTraffic.PromptTokensConverter.class,
-            description = "Prompt size in tokens, system message included: 200, or a range such as 50-2000, drawn"
-                    + " log-uniformly (default: ${DEFAULT-VALUE}).")
-    LoadTraffic.PromptTokens promptTokens;
-
-    @Option(names = "--malformed", paramLabel = "SHARE", defaultValue = "0.02",
-            description = "Share of invalid requests (no messages, blank content, unknown route, bad role), which"
-                    + " validation rejects (default: ${DEFAULT-VALUE}).")
-    double malformed;
-
-    @Option(names = "--over-limit", paramLabel = "SHARE", defaultValue = "0.05",
-            description = "Share sent by one hot user over its per-user request limit, once it has spent its"
-                    + " allowance (limits.user.requests.per.minute): rejected RATE_LIMITED"
-                    + " (default: ${DEFAULT-VALUE}).")
-    double overLimit;
+    @Mixin
+    LoadTrafficOptions mix;
 
     @Option(names = "--timeout", paramLabel = "D", defaultValue = "2m", converter = DurationConverter.class,
             description = "How long to wait for the last outcomes once everything is sent (default: 2m).")
@@ -82,10 +60,6 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "FILE", defaultValue = ".sluice/load/report.html",
             description = "One HTML page charting throughput and latency over time (default: ${DEFAULT-VALUE}).")
     Path chart;
-
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
-            description = "Seed of the synthetic traffic (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Mixin
     ConfigOption config;
@@ -105,7 +79,8 @@ final class LoadCommand implements Callable<Integer> {
         long total = requests != null ? requests : duration != null ? Long.MAX_VALUE : 1_000;
         double perSecond = rate != null ? rate : Double.POSITIVE_INFINITY; // a concurrency may send any number
         LoadWarnings.of(sluice.config(), total != Long.MAX_VALUE ? total : perSecond * duration.toSeconds(), perSecond,
-                users, tenants, promptTokens, malformed, overLimit).forEach(w -> err.println("warning: " + w));
+                mix.users, mix.tenants, mix.promptTokens, mix.malformed, mix.overLimit)
+                .forEach(w -> err.println("warning: " + w));
         String description = description(total);
         err.println(description + " against " + sluice.bootstrapServers() + " (" + sluice.topics().requests().name()
                 + "; logs: " + log + ")...");
@@ -141,26 +116,20 @@ final class LoadCommand implements Callable<Integer> {
         if ((requests != null && requests < 1) || (duration != null && (duration.isZero() || duration.isNegative()))) {
             throw usage("--requests must be at least 1 and --duration above 0");
         }
-        if (users < 1 || tenants < 1 || tenants > users) {
-            throw usage("--users and --tenants must be at least 1, with no more tenants than users");
-        }
-        if (malformed < 0 || overLimit < 0 || malformed + overLimit > 1) {
-            throw usage("--malformed and --over-limit are shares between 0 and 1 with a sum of at most 1, e.g. 0.02");
-        }
+        mix.validate();
     }
 
     private LoadTraffic traffic(RunningSluice sluice, PrintWriter err) {
         List<Limit> userLimits = LimitTable.from(sluice.config()).limits(Limit.Scope.USER, LoadWarnings.NO_TIER);
-        if (overLimit > 0 && userLimits.stream().noneMatch(l -> l.measure() == Limit.Measure.REQUESTS)) {
+        if (mix.overLimit > 0 && userLimits.stream().noneMatch(l -> l.measure() == Limit.Measure.REQUESTS)) {
             if (spec.commandLine().getParseResult().hasMatchedOption("--over-limit")) {
                 throw usage("--over-limit needs a per-user request limit to go over, but "
                         + SluiceConfigDef.LIMIT_USER_RPM + " and the hour and day limits are 0 (none) in this config");
             }
             err.println("note: no per-user request limit is configured, so no over-limit requests are sent");
-            overLimit = 0;
+            mix.overLimit = 0;
         }
-        return new LoadTraffic(seed, users, tenants, promptTokens, malformed, overLimit,
-                sluice.config().routes().names().stream().sorted().toList(), userLimits);
+        return mix.traffic(sluice.config(), mix.users);
     }
 
     private String description(long total) {
@@ -169,7 +138,8 @@ final class LoadCommand implements Callable<Integer> {
                 total == Long.MAX_VALUE ? "for " + duration.toSeconds() + " s" : total + " requests",
                 rate != null ? "at " + (rate == Math.rint(rate) ? String.valueOf(rate.longValue()) : rate) + "/s"
                         : "at most " + concurrency + " waiting at a time",
-                users, tenants, tenants == 1 ? "" : "s", promptTokens, malformed * 100, overLimit * 100);
+                mix.users, mix.tenants, mix.tenants == 1 ? "" : "s", mix.promptTokens, mix.malformed * 100,
+                mix.overLimit * 100);
     }
 
     private ObjectNode settings(RunningSluice sluice, long total) {
@@ -179,14 +149,14 @@ final class LoadCommand implements Callable<Integer> {
         settings.put("concurrency", concurrency);
         settings.put("requests", total == Long.MAX_VALUE ? null : total);
         settings.put("durationSec", duration == null ? null : duration.toMillis() / 1000.0);
-        settings.put("users", users);
-        settings.put("tenants", tenants);
-        settings.put("promptTokens", promptTokens.toString());
+        settings.put("users", mix.users);
+        settings.put("tenants", mix.tenants);
+        settings.put("promptTokens", mix.promptTokens.toString());
         settings.put("outputTokens", LoadTraffic.OUTPUT_TOKENS);
-        settings.put("malformed", malformed);
-        settings.put("overLimit", overLimit);
+        settings.put("malformed", mix.malformed);
+        settings.put("overLimit", mix.overLimit);
         settings.put("timeoutSec", timeout.toMillis() / 1000.0);
-        settings.put("seed", seed);
+        settings.put("seed", mix.seed);
         settings.put("bootstrapServers", sluice.bootstrapServers());
         settings.put("requestsTopic", sluice.topics().requests().name());
         settings.put("applicationId", sluice.config().string(SluiceConfigDef.APPLICATION_ID));

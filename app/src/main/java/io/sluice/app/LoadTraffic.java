@@ -1,6 +1,8 @@
 package io.sluice.app;
 
+import io.sluice.config.SluiceConfig;
 import io.sluice.limit.Limit;
+import io.sluice.limit.LimitTable;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.GenerationParams;
 import io.sluice.schemas.PromptRequest;
@@ -105,6 +107,17 @@ final class LoadTraffic {
         this.hot = new HotUser(userLimits);
         this.overLimit = hot.limited() ? overLimit : 0;
         this.routes = List.copyOf(routes);
+    }
+
+    /**
+     * Traffic over the routes {@code config} configures, its hot user held to the per-user limits of a tenant in no
+     * tier: what Sluice applies to a load run's new tenants.
+     */
+    static LoadTraffic forConfig(SluiceConfig config, long seed, int users, int tenants, PromptTokens tokens,
+                                 double malformed, double overLimit) {
+        return new LoadTraffic(seed, users, tenants, tokens, malformed, overLimit,
+                config.routes().names().stream().sorted().toList(),
+                LimitTable.from(config).limits(Limit.Scope.USER, LoadWarnings.NO_TIER));
     }
 
     /** The next request, created at {@code now}. */

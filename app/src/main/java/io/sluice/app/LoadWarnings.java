@@ -34,12 +34,10 @@ final class LoadWarnings {
         for (Limit.Scope scope : Limit.Scope.values()) {
             int keys = scope == Limit.Scope.USER ? users : tenants;
             for (Limit limit : limits.limits(scope, NO_TIER)) {
-                double requests = valid / keys * Math.min(total, rate * limit.window().lengthMs() / 1000.0);
-                if (Double.isInfinite(requests)) {
+                double amount = use(limit, total, rate, tokens, valid) / keys;
+                if (Double.isInfinite(amount)) {
                     continue;
                 }
-                double amount = limit.measure() == Limit.Measure.REQUESTS ? requests
-                        : requests * (tokens.mean() + LoadTraffic.OUTPUT_TOKENS);
                 if (amount > limit.max()) {
                     warnings.add(String.format(Locale.ROOT, "each of the %d %ss would use about %,.0f %s a %s, over"
                                     + " limits.%s=%,d: expect RATE_LIMITED rejections beyond --over-limit; raise --%ss"
@@ -59,5 +57,31 @@ final class LoadWarnings {
                     + ": those are rejected TOO_LARGE");
         }
         return warnings;
+    }
+
+    /**
+     * The fewest users among whom a run's valid requests stay within every per-user limit of a tenant in no tier
+     * (at least 1): what a benchmark that must not be refused sends from.
+     */
+    static int usersNeeded(SluiceConfig config, double total, double rate, LoadTraffic.PromptTokens tokens,
+                           double valid) {
+        double needed = 1;
+        for (Limit limit : LimitTable.from(config).limits(Limit.Scope.USER, NO_TIER)) {
+            double amount = use(limit, total, rate, tokens, valid);
+            if (!Double.isInfinite(amount)) {
+                needed = Math.max(needed, Math.ceil(amount / limit.max()));
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, needed);
+    }
+
+    /**
+     * What all the run's valid requests together use of {@code limit} in its busiest window: requests, or their
+     * tokens (prompt and output); infinite when a run at a concurrency for a time has no bound.
+     */
+    private static double use(Limit limit, double total, double rate, LoadTraffic.PromptTokens tokens, double valid) {
+        double requests = valid * Math.min(total, rate * limit.window().lengthMs() / 1000.0);
+        return limit.measure() == Limit.Measure.REQUESTS ? requests
+                : requests * (tokens.mean() + LoadTraffic.OUTPUT_TOKENS);
     }
 }

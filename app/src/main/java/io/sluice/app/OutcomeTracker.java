@@ -53,8 +53,12 @@ public final class OutcomeTracker implements AutoCloseable {
     private long lastOutcomeAt;
     private Consumer<Outcome> listener = outcome -> {};
 
-    /** The first outcome of an awaited request: what it was ({@code kind}, {@code label}), when and how late. */
-    public record Outcome(String requestId, String kind, String label, long arrivedAtMs, long latencyMs) {}
+    /**
+     * The first outcome of an awaited request: what it was ({@code kind}, {@code label}), when and how late, and for a
+     * response the provider's own time ({@code providerMs}, 0 for other kinds), so Sluice's share can be told apart.
+     */
+    public record Outcome(String requestId, String kind, String label, long arrivedAtMs, long latencyMs,
+                          long providerMs) {}
 
     public OutcomeTracker(Map<String, Object> clientConfig, SluiceTopics topics) {
         this.topics = topics;
@@ -71,9 +75,12 @@ public final class OutcomeTracker implements AutoCloseable {
         partitions.forEach(consumer::position); // resolve now, so nothing produced from here on is missed
     }
 
-    /** Tells {@code listener}, on the polling thread, of each awaited request's outcome as it arrives. */
+    /**
+     * Tells {@code listener}, on the polling thread, of each awaited request's outcome as it arrives, after the
+     * listeners added before it.
+     */
     public OutcomeTracker onOutcome(Consumer<Outcome> listener) {
-        this.listener = listener;
+        this.listener = this.listener.andThen(listener);
         return this;
     }
 
@@ -93,19 +100,20 @@ public final class OutcomeTracker implements AutoCloseable {
                 String note = "response " + status + " from " + response.getProvider() + "/" + response.getModel()
                         + " after " + response.getAttempts() + " attempts" + where;
                 boolean unusual = !status.equals("OK");
-                if (settle(response.getRequestId(), "response", responsesByStatus, status, note, unusual)) {
+                if (settle(response.getRequestId(), "response", responsesByStatus, status, note, unusual,
+                        response.getProviderLatencyMs())) {
                     retries += response.getAttempts() - 1;
                 }
             } else if (topic.equals(topics.rejected().name())) {
                 RejectedRequest rejection = topics.rejected().valueSerde().deserializer().deserialize(topic, record.value());
                 String reason = rejection.getReason().name();
                 settle(rejection.getRequestId(), "rejected", rejectionsByReason, reason, "rejected " + reason
-                        + " by " + rejection.getStage() + ": " + rejection.getDetail() + where, true);
+                        + " by " + rejection.getStage() + ": " + rejection.getDetail() + where, true, 0);
             } else if (record.key() != null) {
                 String reason = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.REASON);
                 reason = reason == null ? "POISON_RECORD" : reason;
                 String note = "dead-letter " + reason + where + " " + headers(record.headers());
-                if (!settle(record.key(), "dead-letter", deadLettersByReason, reason, note, true)
+                if (!settle(record.key(), "dead-letter", deadLettersByReason, reason, note, true, 0)
                         && !outcomes.containsKey(record.key())) {
                     note("unmatched:" + record.key(), note); // keyed by something other than an awaited request id
                 }
@@ -117,7 +125,7 @@ public final class OutcomeTracker implements AutoCloseable {
     }
 
     private boolean settle(String requestId, String kind, Map<String, Integer> counts, String label, String note,
-                           boolean unusual) {
+                           boolean unusual, long providerMs) {
         Long createdAt = pending.remove(requestId);
         if (createdAt == null) {
             if (outcomes.containsKey(requestId)) {
@@ -132,7 +140,7 @@ public final class OutcomeTracker implements AutoCloseable {
         counts.merge(label, 1, Integer::sum);
         long latency = Math.max(0, Math.min(lastOutcomeAt - createdAt, 3_600_000L));
         latencyMs.recordValue(latency);
-        listener.accept(new Outcome(requestId, kind, label, lastOutcomeAt, latency));
+        listener.accept(new Outcome(requestId, kind, label, lastOutcomeAt, latency, providerMs));
         if (unusual) {
             note(requestId, note);
         }
