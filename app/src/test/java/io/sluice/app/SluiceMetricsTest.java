@@ -48,11 +48,14 @@ class SluiceMetricsTest {
                 .increment(1_200);
         Metrics.counter(CallTelemetry.COST_METRIC, "provider", "openai", "model", "gpt-4o").increment(4_500);
         DeadLetters.count("RETRIES_EXHAUSTED", "server_error", "openai");
-        Breakers.from(SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092")))
-                .of(new RouteTable.Target("openai", "gpt-4o"));
+        Breakers breakers = Breakers.from(SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092")));
+        breakers.of(new RouteTable.Target("openai", "gpt-4o"));
 
         // When Prometheus scrapes
         String scraped = metrics.scrape();
+        // the breaker gauges hold their breakers weakly, as Micrometer gauges do: the call stage keeps its Breakers
+        // for as long as it runs, and so must this test until the scrape, or a GC turns the states into NaN
+        java.lang.ref.Reference.reachabilityFence(breakers);
 
         // Then it finds every family under its Prometheus name, with buckets to compute p50/p95/p99 from
         assertThat(scraped)
