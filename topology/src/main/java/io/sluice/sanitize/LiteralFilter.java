@@ -63,13 +63,25 @@ public sealed interface LiteralFilter {
     }
 
     /**
-     * Case folding as java.util.regex applies it under {@code CASE_INSENSITIVE | UNICODE_CASE}, one UTF-16 unit at a
-     * time so the length is kept: two characters match case-insensitively exactly when their folds are equal.
+     * Case folding as java.util.regex applies it under {@code CASE_INSENSITIVE | UNICODE_CASE}: per character, per
+     * code point for a surrogate pair, and never changing the length (no fold leaves its plane): two characters match
+     * case-insensitively exactly when their folds are equal.
      */
     static String fold(String text) {
         char[] out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                // a supplementary letter (Deseret, Osage, ...) folds as a code point, to one of the same plane
+                int cp = text.codePointAt(i);
+                int f = Character.toLowerCase(Character.toUpperCase(cp));
+                if (f != cp && Character.charCount(f) == 2) {
+                    out = out == null ? text.toCharArray() : out;
+                    Character.toChars(f, out, i);
+                }
+                i++;
+                continue;
+            }
             char f;
             if (c < 0x80) {
                 f = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +23,7 @@ final class LiteralIndex {
     private final Map<LiteralFilter.Literal, Integer> literalIds = new java.util.IdentityHashMap<>();
     /** For each string id, its variants' literal ids, in the order of {@code variants}. */
     private int[][] variantIds;
+    private int variantCount;
     /** ASCII transitions of the completed automaton, node * 128 + char; other characters go through {@code wide}. */
     private final int[] ascii;
     private final List<Map<Character, Integer>> wide = new ArrayList<>();
@@ -36,8 +36,17 @@ final class LiteralIndex {
         List<List<Integer>> ends = new ArrayList<>();
         children.add(new HashMap<>());
         ends.add(new ArrayList<>());
-        for (LiteralFilter.Literal variant : new LinkedHashSet<>(literals)) {
-            literalIds.put(variant, literalIds.size());
+        Map<LiteralFilter.Literal, Integer> equal = new HashMap<>();
+        for (LiteralFilter.Literal instance : literals) {
+            // every instance by identity (rules repeat equal literals, e.g. a shared alternation), one id per value
+            Integer same = equal.get(instance);
+            if (same != null) {
+                literalIds.put(instance, same);
+                continue;
+            }
+            LiteralFilter.Literal variant = instance;
+            equal.put(variant, equal.size());
+            literalIds.put(variant, equal.get(variant));
             Integer known = ids.get(variant.folded());
             if (known != null) {
                 variants.get(known).add(variant);
@@ -60,9 +69,10 @@ final class LiteralIndex {
             ids.put(literal, id);
             ends.get(node).add(id);
         }
+        variantCount = equal.size();
         variantIds = new int[variants.size()][];
         for (int id = 0; id < variants.size(); id++) {
-            variantIds[id] = variants.get(id).stream().mapToInt(literalIds::get).toArray();
+            variantIds[id] = variants.get(id).stream().mapToInt(equal::get).toArray();
         }
         int nodes = children.size();
         failure = new int[nodes];
@@ -132,7 +142,7 @@ final class LiteralIndex {
     /** The literals of this index that {@code text} contains; asking for any other literal scans the text. */
     LiteralFilter.Found scan(String text) {
         String folded = LiteralFilter.fold(text);
-        BitSet found = new BitSet(literalIds.size());
+        BitSet found = new BitSet(variantCount);
         int node = 0;
         for (int i = 0; i < folded.length(); i++) {
             node = step(node, folded.charAt(i));

@@ -156,14 +156,20 @@ final class RegexReader {
         if (!regex.startsWith("?<![", at) || classEnd(at + 4) != close) {
             return false;
         }
-        String members = regex.substring(at + 4, close - 1);
-        if (members.startsWith("^") || members.contains("&&") || members.contains("[")) {
-            return false; // negated, intersected or nested: may hold less than it names
+        java.util.regex.Pattern members;
+        try {
+            // case-sensitive, whatever the rule's flags: the class must hold every case of every word character itself
+            members = java.util.regex.Pattern.compile(regex.substring(at + 3, close));
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return false;
         }
-        return (members.contains("\\w") || (members.contains("_")
-                && (members.contains("A-Z") || members.contains("\\p{L}"))
-                && (members.contains("a-z") || members.contains("\\p{L}"))
-                && (members.contains("0-9") || members.contains("\\p{N}"))));
+        for (char c = 0; c < 0x80; c++) {
+            boolean word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            if (word && !members.matcher(String.valueOf(c)).matches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether what starts at {@code pos} surely bounds a word: {@code \b}, a mandatory {@code \s}, or the end. */
@@ -218,6 +224,7 @@ final class RegexReader {
                 yield Atom.NOTHING;
             }
             case 'n' -> Atom.literal("\n");
+            case 'r' -> Atom.literal("\r");
             case 't' -> Atom.literal("\t");
             default -> throw new IllegalArgumentException("unsupported escape \\" + e);
         };
@@ -239,8 +246,14 @@ final class RegexReader {
         for (int depth = 1; depth > 0; ) {
             char c = regex.charAt(i++);
             if (c == '\\') {
-                i++;
+                char e = regex.charAt(i++);
+                if (e == 'c' || e == 'Q') {
+                    throw new IllegalArgumentException("\\" + e + " in a class"); // it swallows what follows
+                }
             } else if (c == '[') {
+                if (regex.startsWith("]", i) || regex.startsWith("^]", i)) {
+                    throw new IllegalArgumentException("a nested class opening with ']' at " + i);
+                }
                 depth++;
             } else if (c == ']') {
                 depth--;

@@ -58,6 +58,23 @@ class LiteralFilterTest {
     }
 
     @Test
+    @DisplayName("syntax read differently from java.util.regex gets no pre-check rather than a wrong one")
+    void refusesWhatItCouldMisread() {
+        // each regex matches its text; a reader that misread the class or the look-behind would say it cannot
+        Map<String, String> matching = Map.of(
+                "[\\c]]xy", "\u001Dxy",
+                "[a[]b]]xy", "axy",
+                "[\\Q]ab[\\E]", "a",
+                "(?<![\\\\w])ab", "xab",
+                "\uD801\uDC00\uD801\uDC01", "\uD801\uDC28\uD801\uDC29");
+        matching.forEach((regex, text) -> {
+            assertThat(Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE).matcher(text).find())
+                    .as("%s matches %s", regex, text).isTrue();
+            assertThat(LiteralFilter.of(regex).test(text)).as("%s on %s", regex, text).isTrue();
+        });
+    }
+
+    @Test
     @DisplayName("folds case the way case-insensitive java.util.regex matches it, keeping offsets")
     void foldsLikeTheRegexEngine() {
         assertThat(LiteralFilter.fold("IGNORE Ǆ ſ")).isEqualTo("ignore ǆ s");
