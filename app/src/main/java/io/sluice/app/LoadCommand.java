@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,14 +86,22 @@ final class LoadCommand implements Callable<Integer> {
         err.println(description + " against " + sluice.bootstrapServers() + " (" + sluice.topics().requests().name()
                 + "; logs: " + log + ")...");
         LoadReport figures;
-        try (OutcomeTracker tracker = new OutcomeTracker(sluice.client(), sluice.topics())) {
-            LoadRun.Result result = new LoadRun(sluice, traffic, tracker, err)
+        StageLag.Lag maxLag;
+        try (OutcomeTracker tracker = new OutcomeTracker(sluice.client(), sluice.topics());
+             Admin admin = Admin.create(sluice.client());
+             StageLag lag = StageLag.of(admin, sluice.config(), sluice.topics(), Duration.ofSeconds(1), null,
+                     "sluice-load-lag")) {
+            LoadRun.Result result = new LoadRun(sluice, traffic, tracker, err, lag)
                     .run(new LoadRun.Shape(rate, concurrency, total, duration, timeout));
             figures = LoadReport.of(settings(sluice, total), description, result, traffic, tracker);
+            maxLag = lag.max();
         }
         figures.write(report);
         LoadChart.write(figures, chart);
         StringBuilder out = new StringBuilder(figures.summary());
+        // where an overloaded Sluice queues: in Kafka, in front of its stages (see sluice_stage_lag in /metrics)
+        LoadReport.line(out, "lag", String.format(Locale.ROOT, "at most %,d records waiting in front of the stages"
+                + " (%,d in one partition), sampled once a second", maxLag.maxTotal(), maxLag.maxPartition()));
         LoadReport.line(out, "report", report.toString());
         LoadReport.line(out, "chart", chart.toString());
         spec.commandLine().getOut().print(out);

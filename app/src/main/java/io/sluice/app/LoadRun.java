@@ -31,14 +31,17 @@ final class LoadRun {
     private final LoadTraffic traffic;
     private final OutcomeTracker tracker;
     private final PrintWriter progress;
+    private final StageLag lag;
     private final Set<String> failed = ConcurrentHashMap.newKeySet();
     private final AtomicReference<String> firstError = new AtomicReference<>();
 
-    LoadRun(RunningSluice sluice, LoadTraffic traffic, OutcomeTracker tracker, PrintWriter progress) {
+    /** {@code lag}: the stages' backlog, shown in the progress lines (null: not shown). */
+    LoadRun(RunningSluice sluice, LoadTraffic traffic, OutcomeTracker tracker, PrintWriter progress, StageLag lag) {
         this.sluice = sluice;
         this.traffic = traffic;
         this.tracker = tracker;
         this.progress = progress;
+        this.lag = lag;
     }
 
     Result run(Shape shape) {
@@ -112,15 +115,25 @@ final class LoadRun {
             return due;
         }
         progress.printf("%4d s · sent %d (%d/s) · answered %d · rejected %d · dead-lettered %d · waiting %d"
-                        + " · outcomes %d/s · %s%n",
+                        + " · outcomes %d/s · %s%s%n",
                 (now - timeline.startMs()) / 1000, sent, timeline.sentInLastSecond(now),
                 tracker.count(tracker.responsesByStatus()), tracker.count(tracker.rejectionsByReason()),
                 tracker.count(tracker.deadLettersByReason()), tracker.waiting(),
                 timeline.outcomesInLastSecond(now), tracker.settled() == 0 ? "no latency yet"
                         : String.format(Locale.ROOT, "p50 %,d ms · p99 %,d ms", tracker.latencyPercentileMs(50),
-                                tracker.latencyPercentileMs(99)));
+                                tracker.latencyPercentileMs(99)), lagNote());
         progress.flush();
         return now - (now - timeline.startMs()) % 1000 + 1_000;
+    }
+
+    /** " · lag 1,200 (call 1,100)": records waiting in front of the stages, and of the stage furthest behind. */
+    private String lagNote() {
+        if (lag == null) {
+            return "";
+        }
+        var worst = lag.latest().entrySet().stream().max(Map.Entry.comparingByValue());
+        return String.format(Locale.ROOT, " · lag %,d%s", lag.latestTotal(), worst.filter(w -> w.getValue() > 0)
+                .map(w -> String.format(Locale.ROOT, " (%s %,d)", w.getKey(), w.getValue())).orElse(""));
     }
 
     private KafkaProducer<String, byte[]> producer() {

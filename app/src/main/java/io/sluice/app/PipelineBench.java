@@ -68,10 +68,10 @@ final class PipelineBench implements AutoCloseable {
         Histogram providerMs = new Histogram(3_600_000L, 3);
         LoadReport report;
         ThreadCpu.Usage cpu;
-        ConsumerLagSampler.Lag lag;
+        StageLag.Lag lag;
         try (OutcomeTracker tracker = new OutcomeTracker(sluice.client(), sluice.topics());
-             ConsumerLagSampler sampler = new ConsumerLagSampler(admin,
-                     runtime.config().string(SluiceConfigDef.APPLICATION_ID))) {
+             StageLag sampler = StageLag.of(admin, runtime.config(), runtime.topics(), Duration.ofSeconds(1), null,
+                     ThreadCpu.DRIVER + "-lag-sampler")) {
             tracker.onOutcome(outcome -> {
                 if (outcome.kind().equals("response")) {
                     // milliseconds on both sides: a response can come out a millisecond under its provider time
@@ -80,7 +80,7 @@ final class PipelineBench implements AutoCloseable {
                 }
             });
             ThreadCpu.Snapshot start = ThreadCpu.snapshot();
-            LoadRun.Result run = new LoadRun(sluice, load, tracker, progress).run(scenario.shape());
+            LoadRun.Result run = new LoadRun(sluice, load, tracker, progress, sampler).run(scenario.shape());
             cpu = ThreadCpu.snapshot().since(start);
             lag = sampler.max();
             report = LoadReport.of(scenario.json(), scenario.description(), run, load, tracker);

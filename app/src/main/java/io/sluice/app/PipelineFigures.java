@@ -18,7 +18,7 @@ import org.HdrHistogram.Histogram;
  * @param config     the pipeline settings the figures depend on, so lines of different runs can be compared
  */
 record PipelineFigures(PipelineScenario scenario, int users, int tenants, boolean quietBefore, LoadReport report,
-                       Histogram overheadMs, Histogram providerMs, ThreadCpu.Usage cpu, ConsumerLagSampler.Lag lag,
+                       Histogram overheadMs, Histogram providerMs, ThreadCpu.Usage cpu, StageLag.Lag lag,
                        Map<String, Long> written, ObjectNode config) {
     private static final ObjectMapper JSON = new ObjectMapper();
 

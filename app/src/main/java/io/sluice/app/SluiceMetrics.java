@@ -59,6 +59,11 @@ public final class SluiceMetrics implements AutoCloseable {
         binders.add(kafka);
     }
 
+    /** The registry served at {@code /metrics}, for meters registered here rather than on the global one. */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** Every meter in the Prometheus text exposition format, as served at {@code GET /metrics}. */
     public String scrape() {
         return registry.scrape();

@@ -105,6 +105,11 @@ public final class SluiceRuntime implements AutoCloseable {
             });
             streams.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
             metrics.bind(streams);
+            // every 5 s, records waiting in front of each stage: where an overloaded instance queues
+            org.apache.kafka.clients.admin.Admin lagAdmin = org.apache.kafka.clients.admin.Admin.create(adminConfig());
+            started.push(lagAdmin);
+            started.push(StageLag.of(lagAdmin, effective, topics, Duration.ofSeconds(5), metrics.registry(),
+                    "sluice-stage-lag"));
             api.serve(streams, HostInfo.buildFromEndpoint(advertised));
             // Leave the group on close so another instance takes the tasks over at once, instead of after the
             // session timeout; their in-flight calls are re-issued there from the changelogged store.

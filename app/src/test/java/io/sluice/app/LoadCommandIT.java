@@ -70,6 +70,9 @@ class LoadCommandIT {
         assertThat(figure(summary, "rejected", "RATE_LIMITED (\\d+)")).isEqualTo(overLimit);
         assertThat(summary).containsPattern("latency +p50 [\\d,]+ ms · p95 [\\d,]+ ms · p99 [\\d,]+ ms · max");
         assertThat(err.toString()).containsPattern("sent \\d+ \\(\\d+/s\\) · answered \\d+ · rejected \\d+");
+        // the backlog in front of the stages, where an overloaded Sluice queues, in the progress and the summary
+        assertThat(err.toString()).containsPattern(" · lag [\\d,]+");
+        assertThat(summary).containsPattern("lag +at most [\\d,]+ records waiting in front of the stages");
 
         // And the report has the totals and a time series that adds up to them
         JsonNode json = new ObjectMapper().readTree(report.toFile());

@@ -1,0 +1,157 @@
+package io.sluice.app;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * How many records wait in front of each stage of the pipeline: per input topic of the application, the last stable
+ * offset less the group's committed offset, summed over partitions and named by the stage that reads it. Committed,
+ * not fetched: Kafka Streams fetches ahead into its own buffers, so its consumers' {@code records-lag} stays near 0
+ * while records wait there, and under exactly-once a record counts as done once its transaction committed. This is
+ * where an overloaded Sluice queues (its in-flight bound stops it taking more), so a growing value says which stage
+ * is behind. Sampled on its own thread; a backlog between two samples goes unseen.
+ */
+final class StageLag implements AutoCloseable {
+    private final Admin admin;
+    private final String group;
+    private final StageNames names;
+    private final Map<String, AtomicLong> byStage = new ConcurrentHashMap<>();
+    private final AtomicLong maxPartition = new AtomicLong();
+    private final AtomicLong maxTotal = new AtomicLong();
+    private final AtomicLong total = new AtomicLong();
+    private final MeterRegistry registry;
+    private final ScheduledExecutorService timer;
+
+    /** Which stage reads a topic: {@code sanitize}, {@code limits}, {@code call}, ... (see {@link #stageOf}). */
+    @FunctionalInterface
+    interface StageNames {
+        String stageOf(String topic);
+    }
+
+    /** The most records behind in any sample so far: of one partition, and of all partitions together. */
+    record Lag(long maxPartition, long maxTotal) {}
+
+    /**
+     * Samples the lag of consumer group {@code group} (a Kafka Streams application id) every {@code every}; each
+     * stage's latest figure is gauge {@code sluice.stage.lag} tagged {@code stage} on {@code registry} (null: none).
+     */
+    StageLag(Admin admin, String group, StageNames names, Duration every, MeterRegistry registry, String threadName) {
+        this.admin = admin;
+        this.group = group;
+        this.names = names;
+        this.registry = registry;
+        this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleAtFixedRate(this::sample, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Samples the stages of the Sluice configured by {@code config}, whose topics are {@code topics}. */
+    static StageLag of(Admin admin, io.sluice.config.SluiceConfig config, io.sluice.topology.SluiceTopics topics,
+                       Duration every, MeterRegistry registry, String threadName) {
+        String applicationId = config.string(io.sluice.config.SluiceConfigDef.APPLICATION_ID);
+        return new StageLag(admin, applicationId, topic -> stageOf(topic, applicationId, topics.requests().name(),
+                topics.budgetSettlements().name()), every, registry, threadName);
+    }
+
+    /** The stage reading {@code topic} of application {@code applicationId}, from the topology's names. */
+    static String stageOf(String topic, String applicationId, String requestsTopic, String settlementsTopic) {
+        String internal = topic.startsWith(applicationId + "-") ? topic.substring(applicationId.length() + 1) : null;
+        if (topic.equals(requestsTopic)) {
+            return "sanitize";
+        }
+        if (topic.equals(settlementsTopic)) {
+            return "budget-settlements";
+        }
+        if (internal == null) {
+            return topic; // a retry tier's topic, named as configured
+        }
+        return switch (internal) {
+            case "by-tenant-repartition" -> "limits";
+            case "by-request-repartition" -> "call";
+            case "accounting-by-request-repartition" -> "accounting-status";
+            case "accounting-by-tenant-repartition" -> "accounting-usage";
+            default -> internal;
+        };
+    }
+
+    Lag max() {
+        return new Lag(maxPartition.get(), maxTotal.get());
+    }
+
+    /** The latest sample, records waiting by stage, in stage order. */
+    Map<String, Long> latest() {
+        Map<String, Long> out = new TreeMap<>();
+        byStage.forEach((stage, lag) -> out.put(stage, lag.get()));
+        return out;
+    }
+
+    /** The latest sample's records waiting, all stages together. */
+    long latestTotal() {
+        return total.get();
+    }
+
+    private void sample() {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            committed.forEach((partition, offset) -> {
+                if (offset != null) { // none committed yet: how far behind is unknown, not the whole partition
+                    latest.put(partition, OffsetSpec.latest());
+                }
+            });
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(5, TimeUnit.SECONDS);
+            Map<String, Long> stages = new HashMap<>();
+            long sum = 0;
+            for (var end : ends.entrySet()) {
+                long lag = Math.max(0, end.getValue().offset() - committed.get(end.getKey()).offset());
+                maxPartition.accumulateAndGet(lag, Math::max);
+                stages.merge(names.stageOf(end.getKey().topic()), lag, Long::sum);
+                sum += lag;
+            }
+            stages.forEach((stage, lag) -> gauge(stage).set(lag));
+            total.set(sum);
+            maxTotal.accumulateAndGet(sum, Math::max);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // a slow broker, say: the sample is missed, where an exception would end the sampling
+        }
+    }
+
+    private AtomicLong gauge(String stage) {
+        return byStage.computeIfAbsent(stage, s -> {
+            AtomicLong value = new AtomicLong();
+            if (registry != null) {
+                Gauge.builder("sluice.stage.lag", value, AtomicLong::get).tag("stage", s)
+                        .description("Records waiting in front of a stage (committed offset to last stable offset)")
+                        .baseUnit("records").register(registry);
+            }
+            return value;
+        });
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

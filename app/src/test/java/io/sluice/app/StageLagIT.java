@@ -1,0 +1,87 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.config.SluiceConfig;
+import io.sluice.registry.InMemorySchemaRegistryClient;
+import io.sluice.topology.SluiceTopics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The backlog in front of each stage, as an operator sees it in /metrics and in ./sluice load's progress. */
+class StageLagIT {
+    @RegisterExtension
+    static final TestCluster cluster = new TestCluster();
+
+    @Test
+    @DisplayName("records not yet committed by the application count as waiting in front of the stage that reads them")
+    void countsWaitingRecordsByStage() throws Exception {
+        // Given a requests topic with 10 records of which the application committed 4, and a by-tenant repartition
+        // topic with 3 records of which it committed none
+        SluiceConfig config = cluster.config("lag", Map.of());
+        SluiceTopics topics = SluiceTopics.from(config, new InMemorySchemaRegistryClient());
+        String requests = topics.requests().name();
+        String byTenant = "sluice-lag-by-tenant-repartition";
+        Map<String, Object> client = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.broker.bootstrapServers());
+        try (Admin admin = Admin.create(client)) {
+            admin.createTopics(List.of(new NewTopic(requests, 1, (short) 1), new NewTopic(byTenant, 1, (short) 1)))
+                    .all().get();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.broker.bootstrapServers()),
+                    new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>(requests, "r" + i, "v"));
+                }
+                for (int i = 0; i < 3; i++) {
+                    producer.send(new ProducerRecord<>(byTenant, "t" + i, "v"));
+                }
+            }
+            admin.alterConsumerGroupOffsets("sluice-lag", Map.of(
+                    new TopicPartition(requests, 0), new OffsetAndMetadata(4),
+                    new TopicPartition(byTenant, 0), new OffsetAndMetadata(0))).all().get();
+
+            // When the stages' lag is sampled
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            try (StageLag lag = StageLag.of(admin, config, topics, Duration.ofMillis(200), registry, "test-lag")) {
+
+                // Then each stage shows its own backlog, in the samples and as gauges
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(lag.latest()).containsEntry("sanitize", 6L).containsEntry("limits", 3L));
+                assertThat(lag.latestTotal()).isEqualTo(9);
+                assertThat(lag.max().maxPartition()).isEqualTo(6);
+                assertThat(registry.get("sluice.stage.lag").tag("stage", "sanitize").gauge().value()).isEqualTo(6);
+                assertThat(registry.get("sluice.stage.lag").tag("stage", "limits").gauge().value()).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("names each input topic by the stage that reads it")
+    void namesStages() {
+        assertThat(StageLag.stageOf("sluice.requests", "sluice", "sluice.requests", "sluice.budget-settlements"))
+                .isEqualTo("sanitize");
+        assertThat(StageLag.stageOf("sluice-by-request-repartition", "sluice", "sluice.requests", "x"))
+                .isEqualTo("call");
+        assertThat(StageLag.stageOf("sluice-accounting-by-tenant-repartition", "sluice", "sluice.requests", "x"))
+                .isEqualTo("accounting-usage");
+        assertThat(StageLag.stageOf("sluice.retry-1", "sluice", "sluice.requests", "x")).isEqualTo("sluice.retry-1");
+        assertThat(StageLag.stageOf("sluice.budget-settlements", "sluice", "sluice.requests",
+                "sluice.budget-settlements")).isEqualTo("budget-settlements");
+    }
+}
