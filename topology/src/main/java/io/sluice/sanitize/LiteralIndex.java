@@ -22,8 +22,8 @@ final class LiteralIndex {
     /** By identity: the rules' filters ask for the very literals the index was built from, and this is the hot path. */
     private final Map<LiteralFilter.Literal, Integer> literalIds = new java.util.IdentityHashMap<>();
     /** For each string id, its variants' literal ids, in the order of {@code variants}. */
-    private int[][] variantIds;
-    private int variantCount;
+    private final int[][] variantIds;
+    private final int variantCount;
     /** ASCII transitions of the completed automaton, node * 128 + char; other characters go through {@code wide}. */
     private final int[] ascii;
     private final List<Map<Character, Integer>> wide = new ArrayList<>();
@@ -37,37 +37,15 @@ final class LiteralIndex {
         children.add(new HashMap<>());
         ends.add(new ArrayList<>());
         Map<LiteralFilter.Literal, Integer> equal = new HashMap<>();
-        for (LiteralFilter.Literal instance : literals) {
+        for (LiteralFilter.Literal literal : literals) {
             // every instance by identity (rules repeat equal literals, e.g. a shared alternation), one id per value
-            Integer same = equal.get(instance);
-            if (same != null) {
-                literalIds.put(instance, same);
-                continue;
+            Integer id = equal.get(literal);
+            if (id == null) {
+                id = equal.size();
+                equal.put(literal, id);
+                add(literal, children, ends);
             }
-            LiteralFilter.Literal variant = instance;
-            equal.put(variant, equal.size());
-            literalIds.put(variant, equal.get(variant));
-            Integer known = ids.get(variant.folded());
-            if (known != null) {
-                variants.get(known).add(variant);
-                continue;
-            }
-            String literal = variant.folded();
-            variants.add(new ArrayList<>(List.of(variant)));
-            int node = 0;
-            for (int i = 0; i < literal.length(); i++) {
-                Integer next = children.get(node).get(literal.charAt(i));
-                if (next == null) {
-                    next = children.size();
-                    children.get(node).put(literal.charAt(i), next);
-                    children.add(new HashMap<>());
-                    ends.add(new ArrayList<>());
-                }
-                node = next;
-            }
-            int id = ids.size();
-            ids.put(literal, id);
-            ends.get(node).add(id);
+            literalIds.put(literal, id);
         }
         variantCount = equal.size();
         variantIds = new int[variants.size()][];
@@ -121,6 +99,31 @@ final class LiteralIndex {
                 }
             }
         }
+    }
+
+    /** Adds a literal of a new value: as a variant of its string, and the string to the trie if it is new. */
+    private void add(LiteralFilter.Literal literal, List<Map<Character, Integer>> children, List<List<Integer>> ends) {
+        Integer known = ids.get(literal.folded());
+        if (known != null) {
+            variants.get(known).add(literal);
+            return;
+        }
+        variants.add(new ArrayList<>(List.of(literal)));
+        String text = literal.folded();
+        int node = 0;
+        for (int i = 0; i < text.length(); i++) {
+            Integer next = children.get(node).get(text.charAt(i));
+            if (next == null) {
+                next = children.size();
+                children.get(node).put(text.charAt(i), next);
+                children.add(new HashMap<>());
+                ends.add(new ArrayList<>());
+            }
+            node = next;
+        }
+        int id = ids.size();
+        ids.put(text, id);
+        ends.get(node).add(id);
     }
 
     private int step(int node, char c) {
