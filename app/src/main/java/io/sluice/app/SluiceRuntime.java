@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -106,7 +107,7 @@ public final class SluiceRuntime implements AutoCloseable {
             streams.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
             metrics.bind(streams);
             // every 5 s, records waiting in front of each stage: where an overloaded instance queues
-            org.apache.kafka.clients.admin.Admin lagAdmin = org.apache.kafka.clients.admin.Admin.create(adminConfig());
+            Admin lagAdmin = Admin.create(adminConfig());
             started.push(lagAdmin);
             started.push(StageLag.of(lagAdmin, effective, topics, Duration.ofSeconds(5), metrics.registry(),
                     "sluice-stage-lag"));

@@ -89,9 +89,10 @@ public final class InjectionDetector {
         double score = 0.5;
         for (String payload : payloads) {
             NormalizedText decoded = new NormalizedText(payload, java.util.Map.of());
+            LiteralFilter.Found found = LITERALS.scan(payload); // once per payload, not once per rule
             boolean instructions = RULES.stream()
                     .filter(r -> !r.family().equals(InjectionRules.PERSONA) || r.weight() >= 0.7)
-                    .anyMatch(r -> r.weight() >= 0.7 && r.firesOn(decoded));
+                    .anyMatch(r -> r.weight() >= 0.7 && r.firesOn(decoded, found));
             if (instructions) {
                 hits.add("encoded-instructions");
                 score += 1.0;

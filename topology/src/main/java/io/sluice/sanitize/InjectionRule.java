@@ -43,10 +43,6 @@ public record InjectionRule(String name, String family, double weight, LiteralFi
                 text -> pattern.matcher(text.text()).results().limit(times).count() >= times);
     }
 
-    boolean firesOn(NormalizedText text) {
-        return literals.test(text.text()) && test.test(text);
-    }
-
     /** {@code found}: which literals the text holds, found once for all rules. */
     boolean firesOn(NormalizedText text, LiteralFilter.Found found) {
         return literals.test(found) && test.test(text);
