@@ -12,6 +12,7 @@ import io.sluice.registry.RestSchemaRegistryClient;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
+import io.sluice.topology.SchemaCatalog;
 import io.sluice.topology.SluiceTopics;
 import io.sluice.topology.SluiceTopology;
 import io.sluice.topology.StreamsProperties;
@@ -21,6 +22,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -44,6 +47,7 @@ public final class SluiceRuntime implements AutoCloseable {
     private final ProviderSimulator simulator;
     private final KafkaStreams streams;
     private final HttpApi httpApi;
+    private final SchemaRegistryClient registryClient;
 
     private SluiceRuntime(SluiceConfig requested, SimulatorSettings simulatorSettings) {
         try {
@@ -87,7 +91,7 @@ public final class SluiceRuntime implements AutoCloseable {
             effective = effective.with(Map.of(SluiceConfigDef.HTTP_ADVERTISED, advertised));
             this.httpApi = api;
             this.config = effective;
-            SchemaRegistryClient registryClient = registryClient(effective);
+            this.registryClient = registryClient(effective);
             this.topics = SluiceTopics.from(effective, registryClient);
             TopicsAdmin.ensure(adminConfig(), topics.names(), topics.deadLetter().name(), topics.compacted(),
                     effective.integer(SluiceConfigDef.TOPICS_PARTITIONS),
@@ -126,16 +130,40 @@ public final class SluiceRuntime implements AutoCloseable {
     public static SluiceRuntime start(SluiceConfig config, SimulatorSettings simulatorSettings) {
         SluiceRuntime runtime = new SluiceRuntime(config, simulatorSettings);
         try {
+            // Registering is waiting on the registry, warming up is CPU: both at once, before the first record.
+            long registerStart = System.nanoTime();
+            CompletableFuture<Integer> registered = CompletableFuture.supplyAsync(
+                    () -> SchemaCatalog.registerAll(runtime.config, runtime.registryClient));
             long warmMs = SanitizerWarmUp.run(runtime.config.routes().names().stream()
                     .flatMap(route -> runtime.config.routes().chain(route).stream())
                     .map(RouteTable.Target::model).distinct().toList());
             log.info("Sanitizer and tokenizers warmed up in {} ms", warmMs);
+            int subjects = joinRegistration(registered);
+            int expected = SchemaCatalog.valueSubjects(runtime.config).size();
+            long registerMs = (System.nanoTime() - registerStart) / 1_000_000;
+            if (subjects == expected) {
+                log.info("Registered the {} value schemas of the topology in {} ms", subjects, registerMs);
+            } else {
+                log.warn("The schema registry stopped answering after {} of {} value schemas; the rest are"
+                        + " registered on first use", subjects, expected);
+            }
             runtime.streams.start();
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
         }
         return runtime;
+    }
+
+    private static int joinRegistration(CompletableFuture<Integer> registered) {
+        try {
+            return registered.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     public static SchemaRegistryClient registryClient(SluiceConfig config) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.config.SluiceConfig;
 import io.sluice.simulator.SimulatorSettings;
+import io.sluice.topology.SchemaCatalog;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,14 @@ class WireFormatIT {
         try (SluiceRuntime runtime = SluiceRuntime.start(config, SimulatorSettings.defaults());
              OutcomeTracker tracker = new OutcomeTracker(runtime.adminConfig(), runtime.topics());
              Traffic traffic = new Traffic(runtime, tracker)) {
+            // Every value schema the topology writes was registered at start, before any record
+            HttpResponse<String> subjects = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(cluster.registry.url() + "/subjects")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            List<String> registered = new ArrayList<>();
+            new ObjectMapper().readTree(subjects.body()).forEach(subject -> registered.add(subject.asText()));
+            assertThat(registered).containsAll(SchemaCatalog.valueSubjects(runtime.config()).keySet());
+
             // Given the writer schema registered under the topic's -value subject over HTTP
             int schemaId = register(runtime.topics().requests().name() + "-value", WRITER_SCHEMA);
             long createdAt = System.currentTimeMillis();
