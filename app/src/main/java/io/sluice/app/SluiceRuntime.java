@@ -13,6 +13,7 @@ import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.topology.SchemaCatalog;
+import io.sluice.topology.StaticMembership;
 import io.sluice.topology.SluiceTopics;
 import io.sluice.topology.SluiceTopology;
 import io.sluice.topology.StreamsProperties;
@@ -90,6 +91,7 @@ public final class SluiceRuntime implements AutoCloseable {
                     : requested.string(SluiceConfigDef.HTTP_ADVERTISED);
             effective = effective.with(Map.of(SluiceConfigDef.HTTP_ADVERTISED, advertised));
             this.httpApi = api;
+            effective = StaticMembership.resolve(effective);
             this.config = effective;
             this.registryClient = registryClient(effective);
             this.topics = SluiceTopics.from(effective, registryClient);

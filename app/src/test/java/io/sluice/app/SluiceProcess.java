@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class SluiceProcess {
     private final Process process;
     private final Path log;
+    private final long startedNanos = System.nanoTime();
 
     private SluiceProcess(Process process, Path log) {
         this.process = process;
@@ -30,8 +31,15 @@ final class SluiceProcess {
             Path file = propertiesFile(config, dir);
             Path log = Files.createTempFile(dir, "sluice", ".log");
             String java = ProcessHandle.current().info().command().orElse("java");
-            Process process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    SluiceCli.class.getName(), "run", "--config", file.toString()))
+            List<String> command = new java.util.ArrayList<>(List.of(java));
+            // extra options for the child JVM when debugging a test, e.g. -Dsluice.it.jvm=-Dlogback.configurationFile=x
+            String extra = System.getProperty("sluice.it.jvm", "").strip();
+            if (!extra.isEmpty()) {
+                command.addAll(List.of(extra.split("\\s+")));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName(), "run",
+                    "--config", file.toString()));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             SluiceProcess sluice = new SluiceProcess(process, log);
             await().atMost(Duration.ofSeconds(90)).until(() -> {
@@ -60,6 +68,27 @@ final class SluiceProcess {
             props.store(out, "written by SluiceProcess");
         }
         return file;
+    }
+
+    /**
+     * Waits until {@code /health/ready} on {@code httpPort} answers 200 and returns how long after the process
+     * started that was; fails when it is not within {@code bound}, with the last answer and the log's path.
+     */
+    Duration awaitReady(int httpPort, Duration bound) throws InterruptedException {
+        long start = startedNanos;
+        Http.Answer last = null;
+        while (System.nanoTime() - start < bound.toNanos()) {
+            if (!process.isAlive()) {
+                throw new AssertionError("sluice run exited while waiting to be ready; see " + log);
+            }
+            last = Http.get("http://127.0.0.1:" + httpPort + "/health/ready");
+            if (last.status() == 200) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            Thread.sleep(100); // polling a health endpoint, as a load balancer would
+        }
+        throw new AssertionError("not ready within " + bound + "; last answer " + (last == null ? "none"
+                : last.status() + " " + last.body()) + "; see " + log);
     }
 
     /** SIGKILL, and wait until it is gone. */

@@ -34,6 +34,7 @@ public final class SluiceConfigDef {
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String NUM_STREAM_THREADS = "streams.num.threads";
     public static final String COMMIT_INTERVAL_MS = "streams.commit.interval.ms";
+    public static final String GROUP_INSTANCE_ID = "streams.group.instance.id";
     public static final String TRANSACTION_TIMEOUT_MS = "streams.transaction.timeout.ms";
     public static final String SANITIZE_MAX_MESSAGES = "sanitize.max.messages";
     public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
@@ -186,6 +187,11 @@ public final class SluiceConfigDef {
             .define(COMMIT_INTERVAL_MS, Type.LONG, 20L, atLeast(1), MEDIUM,
                     "How often Streams commits, i.e. how long outputs wait in an open transaction; a request waits"
                             + " for about three commits (one per stage it crosses) before its outcome is visible.")
+            .define(GROUP_INSTANCE_ID, Type.STRING, "auto", MEDIUM,
+                    "Static group membership: an instance restarted after a crash takes its tasks back at once"
+                            + " instead of waiting out its dead consumers' session timeout. 'auto': the"
+                            + " application id and an id kept in state.dir; empty: dynamic membership; anything"
+                            + " else: used as is, and must differ between instances.")
             .define(TRANSACTION_TIMEOUT_MS, Type.INT, 60_000, atLeast(1000), LOW,
                     "Producer transaction timeout; must exceed the longest drain wait plus a commit.")
             .define(SANITIZE_MAX_MESSAGES, Type.INT, 64, atLeast(1), MEDIUM,

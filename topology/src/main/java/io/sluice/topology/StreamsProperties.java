@@ -31,6 +31,14 @@ public final class StreamsProperties {
         // within the run-to-run noise, for more transaction markers (about 47 -> 66 broker records per request at
         // light load, 34 at full load).
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(SluiceConfigDef.COMMIT_INTERVAL_MS));
+        // Static membership: after a kill -9 the dead instance's consumers stay in the group until their session
+        // times out (45 s), and the restarted instance's join waited for that before any task ran again (about
+        // 60 s to ready in CrashRecoveryIT). With the same group.instance.id, the restarted consumers replace
+        // them at once. "auto" is resolved to an id kept in the state directory by the runtime (StaticMembership).
+        String instanceId = config.string(SluiceConfigDef.GROUP_INSTANCE_ID).strip();
+        if (!instanceId.isEmpty() && !instanceId.equals(StaticMembership.AUTO)) {
+            p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        }
         // 60 s instead of Streams' 10 s: process() may wait for completions up to twice the call timeout when the
         // in-flight bound is reached; the transaction must not be aborted by the broker while it does.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
