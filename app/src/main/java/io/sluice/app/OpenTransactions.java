@@ -11,12 +11,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The transactions open on a set of topics, as the partition leaders and the transaction coordinators see them
@@ -56,50 +60,85 @@ final class OpenTransactions {
 
     /** Every transaction open on a partition of {@code topics} (missing topics are skipped). */
     static List<Open> find(Admin admin, Collection<String> topics) {
+        return find(admin, partitionsOf(admin, topics));
+    }
+
+    /**
+     * The partitions a Sluice application writes transactionally: its external topics, its internal topics
+     * ({@code <application.id>-...}) and the {@code __consumer_offsets} partition holding its group's offsets.
+     */
+    static List<TopicPartition> sluicePartitions(Admin admin, String applicationId, Collection<String> external) {
+        Set<String> names = new HashSet<>(external);
+        await(admin.listTopics().names(), "list Sluice's topics").stream()
+                .filter(t -> t.startsWith(applicationId + "-")).forEach(names::add);
+        List<TopicPartition> partitions = new ArrayList<>(partitionsOf(admin, names));
+        List<TopicPartition> offsets = partitionsOf(admin, List.of(Topic.GROUP_METADATA_TOPIC_NAME));
+        if (!offsets.isEmpty()) {
+            // where the group coordinator keeps this group's offsets (GroupCoordinator's partitionFor)
+            partitions.add(new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME,
+                    Utils.abs(applicationId.hashCode()) % offsets.size()));
+        }
+        return partitions;
+    }
+
+    private static List<TopicPartition> partitionsOf(Admin admin, Collection<String> topics) {
+        Set<String> existing = new HashSet<>(await(admin.listTopics(new ListTopicsOptions().listInternal(true))
+                .names(), "list the topics"));
+        List<String> present = topics.stream().filter(existing::contains).distinct().toList();
+        List<TopicPartition> partitions = new ArrayList<>();
+        if (present.isEmpty()) {
+            return partitions;
+        }
+        for (TopicDescription topic : await(admin.describeTopics(present).allTopicNames(), "describe " + present)
+                .values()) {
+            topic.partitions().forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
+        }
+        return partitions;
+    }
+
+    /** Every transaction open on one of {@code partitions}. */
+    static List<Open> find(Admin admin, List<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return List.of();
+        }
+        Map<TopicPartition, List<ProducerState>> open = new HashMap<>();
+        await(admin.describeProducers(partitions).all(), "describe the producers").forEach((tp, state) ->
+                state.activeProducers().stream().filter(p -> p.currentTransactionStartOffset().isPresent())
+                        .forEach(p -> open.computeIfAbsent(tp, k -> new ArrayList<>()).add(p)));
+        if (open.isEmpty()) {
+            return List.of();
+        }
+        Set<Long> producerIds = new HashSet<>();
+        open.values().forEach(list -> list.forEach(p -> producerIds.add(p.producerId())));
+        Map<Long, String> transactionalIds = new HashMap<>();
+        for (TransactionListing listing : await(admin.listTransactions(new ListTransactionsOptions()
+                .filterProducerIds(producerIds)).all(), "list the transactions")) {
+            transactionalIds.put(listing.producerId(), listing.transactionalId());
+        }
+        Map<String, TransactionDescription> descriptions = transactionalIds.isEmpty() ? Map.of()
+                : await(admin.describeTransactions(transactionalIds.values()).all(), "describe the transactions");
+        List<Open> result = new ArrayList<>();
+        open.forEach((tp, producers) -> producers.forEach(p -> {
+            String id = transactionalIds.get(p.producerId());
+            result.add(new Open(tp, p.producerId(), p.producerEpoch(), p.coordinatorEpoch().orElse(-1),
+                    p.currentTransactionStartOffset().getAsLong(), p.lastTimestamp(), id,
+                    id == null ? null : descriptions.get(id)));
+        }));
+        result.sort(java.util.Comparator.comparing((Open o) -> o.partition().toString()));
+        return result;
+    }
+
+    private static <T> T await(KafkaFuture<T> future, String what) {
         try {
-            Set<String> existing = new HashSet<>(admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS));
-            List<String> present = topics.stream().filter(existing::contains).distinct().toList();
-            if (present.isEmpty()) {
-                return List.of();
-            }
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (TopicDescription topic : admin.describeTopics(present).allTopicNames()
-                    .get(WAIT_SECONDS, TimeUnit.SECONDS).values()) {
-                topic.partitions().forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
-            }
-            Map<TopicPartition, List<ProducerState>> open = new HashMap<>();
-            admin.describeProducers(partitions).all().get(WAIT_SECONDS, TimeUnit.SECONDS).forEach((tp, state) ->
-                    state.activeProducers().stream().filter(p -> p.currentTransactionStartOffset().isPresent())
-                            .forEach(p -> open.computeIfAbsent(tp, k -> new ArrayList<>()).add(p)));
-            if (open.isEmpty()) {
-                return List.of();
-            }
-            Set<Long> producerIds = new HashSet<>();
-            open.values().forEach(list -> list.forEach(p -> producerIds.add(p.producerId())));
-            Map<Long, String> transactionalIds = new HashMap<>();
-            for (TransactionListing listing : admin.listTransactions(new ListTransactionsOptions()
-                    .filterProducerIds(producerIds)).all().get(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                transactionalIds.put(listing.producerId(), listing.transactionalId());
-            }
-            Map<String, TransactionDescription> descriptions = transactionalIds.isEmpty() ? Map.of()
-                    : admin.describeTransactions(transactionalIds.values()).all().get(WAIT_SECONDS, TimeUnit.SECONDS);
-            List<Open> result = new ArrayList<>();
-            open.forEach((tp, producers) -> producers.forEach(p -> {
-                String id = transactionalIds.get(p.producerId());
-                result.add(new Open(tp, p.producerId(), p.producerEpoch(), p.coordinatorEpoch().orElse(-1),
-                        p.currentTransactionStartOffset().getAsLong(), p.lastTimestamp(), id,
-                        id == null ? null : descriptions.get(id)));
-            }));
-            result.sort(java.util.Comparator.comparing((Open o) -> o.partition().toString()));
-            return result;
+            return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Could not inspect the open transactions: " + e.getCause(), e.getCause());
+            throw new IllegalStateException("Could not " + what + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Could not inspect the open transactions within " + WAIT_SECONDS
+            throw new IllegalStateException("Could not " + what + " within " + WAIT_SECONDS
                     + " s: the broker did not answer", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while inspecting the open transactions", e);
+            throw new IllegalStateException("Interrupted while trying to " + what, e);
         }
     }
 }

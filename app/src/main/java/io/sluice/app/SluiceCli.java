@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "AI API calls in production on Kafka: sanitize, limit, call providers durably, account.",
         subcommands = {RunCommand.class, DemoCommand.class, LoadCommand.class, SimulatorCommand.class,
-                ConfigCommand.class, SanitizeCommand.class, BenchCommand.class, DlqCommand.class,
+                ConfigCommand.class, SanitizeCommand.class, BenchCommand.class, DlqCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCli implements Runnable {
 

@@ -117,6 +117,14 @@ public final class SluiceRuntime implements AutoCloseable {
             started.push(lagAdmin);
             started.push(StageLag.of(lagAdmin, effective, topics, Duration.ofSeconds(5), metrics.registry(),
                     "sluice-stage-lag"));
+            // every 10 s, transactions that hold Sluice's partitions back and that no coordinator will end
+            TransactionWatch.Scheduled watch = TransactionWatch.schedule(adminConfig(), effective, topics,
+                    effective.bool(SluiceConfigDef.ABORT_HANGING_TRANSACTIONS));
+            started.push(watch);
+            api.blockers(() -> {
+                TransactionWatch.Report report = watch.watch().latest();
+                return report.blocked().stream().map(b -> b.describe(report.atMs())).toList();
+            });
             api.serve(streams, HostInfo.buildFromEndpoint(advertised));
             // Leave the group on close so another instance takes the tasks over at once, instead of after the
             // session timeout; their in-flight calls are re-issued there from the changelogged store.

@@ -49,9 +49,15 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback {
 
     /** Configuration of a Sluice instance named {@code name} on this cluster; starts no embedded parts. */
     SluiceConfig config(String name, Map<String, ?> overrides) {
+        return config(broker.bootstrapServers(), registry.url(), simulator, dir, name, overrides);
+    }
+
+    /** The same for a cluster of the test's own: its broker, registry and simulator, state under {@code dir}. */
+    static SluiceConfig config(String bootstrap, String registryUrl, ProviderSimulator simulator, Path dir,
+                               String name, Map<String, ?> overrides) {
         Map<String, Object> settings = new HashMap<>();
-        settings.put(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers());
-        settings.put(SluiceConfigDef.SCHEMA_REGISTRY_URL, registry.url());
+        settings.put(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, bootstrap);
+        settings.put(SluiceConfigDef.SCHEMA_REGISTRY_URL, registryUrl);
         settings.put(SluiceConfigDef.OPENAI_BASE_URL, simulator.openAiBaseUrl());
         settings.put(SluiceConfigDef.ANTHROPIC_BASE_URL, simulator.anthropicBaseUrl());
         settings.put(SluiceConfigDef.TOPICS_PREFIX, name + ".");

@@ -55,6 +55,7 @@ public final class HttpApi implements AutoCloseable {
     private final Supplier<String> metrics;
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
+    private volatile Supplier<java.util.List<String>> blockers = java.util.List::of;
 
     private HttpApi(Vertx vertx, HttpServer server, HttpClientAgent peers, Supplier<String> metrics) {
         this.vertx = vertx;
@@ -129,9 +130,24 @@ public final class HttpApi implements AutoCloseable {
 
     private void ready(RoutingContext ctx) {
         KafkaStreams s = streams;
-        boolean ready = s != null && s.state() == KafkaStreams.State.RUNNING;
-        json(ctx, ready ? 200 : 503, Queries.JSON.createObjectNode().put("status", ready ? "UP" : "DOWN")
-                .put("streams", s == null ? "STARTING" : s.state().name()));
+        java.util.List<String> blocked = blockers.get();
+        boolean ready = s != null && s.state() == KafkaStreams.State.RUNNING && blocked.isEmpty();
+        ObjectNode body = Queries.JSON.createObjectNode().put("status", ready ? "UP" : "DOWN")
+                .put("streams", s == null ? "STARTING" : s.state().name());
+        if (!blocked.isEmpty()) {
+            blocked.forEach(body.putArray("blockedBy")::add);
+            body.put("action", "Hanging transactions hold these partitions back and Sluice will not abort them by"
+                    + " itself; run './sluice doctor' for what they are and what to do");
+        }
+        json(ctx, ready ? 200 : 503, body);
+    }
+
+    /**
+     * What blocks this instance and needs an operator (hanging transactions it will not abort itself): when not
+     * empty, {@code /health/ready} answers DOWN and lists them.
+     */
+    public void blockers(Supplier<java.util.List<String>> blockers) {
+        this.blockers = blockers;
     }
 
     private void usage(RoutingContext ctx, boolean byUser) {

@@ -34,6 +34,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private KafkaRaftServer server;
+    private final Properties overrides = new Properties();
 
     /**
      * @param dataDir directory holding the broker's log and metadata; created when missing
@@ -45,6 +46,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.port = port != 0 ? port : Integer.parseInt(remembered.getProperty("port", String.valueOf(freePort())));
         this.controllerPort = Integer.parseInt(
                 remembered.getProperty("controller.port", String.valueOf(freePort())));
+    }
+
+    /** Broker settings over the embedded defaults, for tests (e.g. a setting a fault needs); before {@link #start}. */
+    public synchronized EmbeddedKafkaBroker withSettings(java.util.Map<String, String> settings) {
+        overrides.putAll(settings);
+        return this;
     }
 
     public synchronized EmbeddedKafkaBroker start() {
@@ -110,6 +117,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         // Sluice creates its topics with the partitions and configs it needs; a typo must fail, not invent a topic.
         p.put("auto.create.topics.enable", "false");
+        p.putAll(overrides);
         return p;
     }
 

@@ -1,0 +1,113 @@
+package io.sluice.app;
+
+import io.sluice.config.SluiceConfigDef;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice doctor}: what holds a Sluice back that it will not fix by itself. Today: hanging transactions on its
+ * partitions (open, and unknown to their coordinator, so nothing will end them), which stop read_committed readers
+ * and a restarted instance's restore. Looks twice, a few seconds apart, so that a transaction ending right now is not
+ * taken for hanging; aborts the safe ones with {@code --abort}, the others only with {@code --force}.
+ */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = {"Looks for what blocks a Sluice and it will not fix by itself: hanging transactions on its",
+                "partitions. Exits 0 when nothing blocks (or all was aborted), 1 when something still does."})
+final class DoctorCommand implements Callable<Integer> {
+    private static final long LOOK_AGAIN_MS = 5_000;
+
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--abort", description = "Abort the hanging transactions that are safe to abort (those Sluice"
+            + " itself aborts when transactions.abort.hanging is true), with an audit record each.")
+    boolean abort;
+
+    @Option(names = "--force", description = "With --abort, abort the others too, after you checked them: their"
+            + " records are dropped. Needs --why.")
+    boolean force;
+
+    @Option(names = "--operator", description = "Who aborts, for the audit trail (default: $USER).")
+    String operator;
+
+    @Option(names = "--why", description = "Why, for the audit trail (required with --force).")
+    String why;
+
+    @Override
+    public Integer call() throws Exception {
+        if (force && !abort) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--force only goes with --abort:"
+                    + " './sluice doctor --abort --force --why \"...\"'");
+        }
+        if (force && (why == null || why.isBlank())) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "say why with --why \"...\" (it goes to"
+                    + " the audit trail); --force drops the records of transactions Sluice cannot prove safe");
+        }
+        String actor = operator != null ? operator : System.getenv().getOrDefault("USER", "unknown");
+        PrintWriter out = spec.commandLine().getOut();
+        RunningSluice sluice = RunningSluice.cluster(config.load());
+        String applicationId = sluice.config().string(SluiceConfigDef.APPLICATION_ID);
+        try (Admin admin = Admin.create(sluice.client());
+             KafkaProducer<String, io.sluice.schemas.AuditRecord> audit = new KafkaProducer<>(sluice.client(),
+                     new StringSerializer(), sluice.topics().audit().valueSerde().serializer())) {
+            TransactionWatch watch = new TransactionWatch(admin,
+                    () -> OpenTransactions.sluicePartitions(admin, applicationId, sluice.topics().names()),
+                    applicationId, TransactionWatch.SETTLE_MS, record -> audit.send(new ProducerRecord<>(
+                            sluice.topics().audit().name(), record.getDetails().get("partition"), record)),
+                    io.sluice.call.CallProcessor.APP_VERSION);
+            watch.check(false, actor);
+            Thread.sleep(LOOK_AGAIN_MS); // the second look: what is still hanging now was not just ending
+            TransactionWatch.Report report = watch.check(false, actor);
+            if (report.error() != null) {
+                spec.commandLine().getErr().println("Could not inspect the transactions: " + report.error());
+                return 1;
+            }
+            List<TransactionWatch.Blocked> blocked = report.blocked();
+            if (blocked.isEmpty()) {
+                out.println("No hanging transactions on " + applicationId + "'s partitions.");
+                return 0;
+            }
+            out.println(blocked.size() + " hanging transaction(s) on " + applicationId + "'s partitions:");
+            blocked.forEach(b -> out.println("  " + (b.safe() ? "[safe]   " : "[unsafe] ") + b.describe(report.atMs())));
+            if (!abort) {
+                out.println(blocked.stream().anyMatch(TransactionWatch.Blocked::safe)
+                        ? "Abort the safe ones with: ./sluice doctor --abort" : "");
+                if (blocked.stream().anyMatch(b -> !b.safe())) {
+                    out.println("The unsafe ones may belong to a transaction whose other partitions committed: look"
+                            + " at them (kafka-transactions.sh describe-producers), then"
+                            + " ./sluice doctor --abort --force --why \"...\"");
+                }
+                out.flush();
+                return 1;
+            }
+            int left = 0;
+            for (TransactionWatch.Blocked b : blocked) {
+                if (b.safe() || force) {
+                    watch.abort(b, actor, force && !b.safe() ? "forced by the operator: " + why
+                            : "hanging transaction: " + b.why(), report.atMs());
+                    out.println("aborted " + b.open().partition());
+                } else {
+                    left++;
+                }
+            }
+            audit.flush();
+            out.println(left == 0 ? "Done; the audit topic has a record of each."
+                    : left + " left; abort them with --force after checking them.");
+            out.flush();
+            return left == 0 ? 0 : 1;
+        }
+    }
+}
