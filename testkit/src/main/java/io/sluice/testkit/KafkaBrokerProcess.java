@@ -23,19 +23,51 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dataDir;
+    private final List<String> nodeArgs;
     private int port;
     private Process process;
     private String bootstrapServers;
+    private CompletableFuture<String> ready;
+    private BufferedReader out;
 
-    private KafkaBrokerProcess(Path dataDir) {
+    private KafkaBrokerProcess(Path dataDir, int port, List<String> nodeArgs) {
         this.dataDir = dataDir;
+        this.port = port;
+        this.nodeArgs = nodeArgs;
     }
 
     /** Starts a broker on a fresh or existing data directory, on any free port. */
     public static KafkaBrokerProcess start(Path dataDir) {
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(dataDir);
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(dataDir, 0, List.of());
         broker.launch();
         return broker;
+    }
+
+    /**
+     * Launches node {@code nodeId} of a multi-node cluster without waiting for it ({@link KafkaCluster} starts all
+     * nodes, then waits: a node is ready only once a majority of controllers is up).
+     */
+    static KafkaBrokerProcess beginNode(Path dataDir, int nodeId, int port, int controllerPort, String voters,
+                                        String clusterId, java.util.Map<String, String> settings) {
+        List<String> args = new java.util.ArrayList<>(List.of(String.valueOf(nodeId), String.valueOf(controllerPort),
+                voters, clusterId));
+        settings.forEach((k, v) -> args.add(k + "=" + v));
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(dataDir, port, List.copyOf(args));
+        broker.begin();
+        return broker;
+    }
+
+    /** Waits until a node launched with {@link #beginNode} serves. */
+    void awaitStarted() {
+        awaitReady();
+    }
+
+    /** Launches a stopped or killed node again, without waiting for it. */
+    void beginRestart() {
+        if (isRunning()) {
+            throw new IllegalStateException("broker is still running; stop() or kill() it first");
+        }
+        begin();
     }
 
     public String bootstrapServers() {
@@ -72,10 +104,16 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private void launch() {
+        begin();
+        awaitReady();
+    }
+
+    private void begin() {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
                 System.getProperty("java.class.path"), BrokerMain.class.getName(), dataDir.toString(),
-                String.valueOf(port));
+                String.valueOf(port)));
+        command.addAll(nodeArgs);
         try {
             Files.createDirectories(dataDir);
             process = new ProcessBuilder(command)
@@ -84,11 +122,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the Kafka broker process", e);
         }
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+        out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader lines = out;
+        ready = CompletableFuture.supplyAsync(() -> {
             try {
                 String line;
-                while ((line = out.readLine()) != null) {
+                while ((line = lines.readLine()) != null) {
                     if (line.startsWith(BrokerMain.READY)) {
                         return line.substring(BrokerMain.READY.length()).strip();
                     }
@@ -97,7 +136,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             } catch (IOException e) {
                 return null;
             }
+        }, task -> {
+            Thread reader = new Thread(task, "broker-ready-" + dataDir.getFileName());
+            reader.setDaemon(true);
+            reader.start();
         });
+    }
+
+    private void awaitReady() {
         try {
             bootstrapServers = ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {

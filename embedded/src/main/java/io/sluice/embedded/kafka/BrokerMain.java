@@ -14,11 +14,21 @@ public final class BrokerMain {
     private BrokerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 2) {
-            System.err.println("usage: BrokerMain <data dir> <port>");
+        if (args.length != 2 && args.length < 6) {
+            System.err.println("usage: BrokerMain <data dir> <port>"
+                    + " | BrokerMain <data dir> <port> <node id> <controller port> <voters> <cluster id> [key=value ...]");
             System.exit(2);
         }
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(Path.of(args[0]), Integer.parseInt(args[1])).start();
+        EmbeddedKafkaBroker node = args.length == 2
+                ? new EmbeddedKafkaBroker(Path.of(args[0]), Integer.parseInt(args[1]))
+                : new EmbeddedKafkaBroker(Path.of(args[0]), Integer.parseInt(args[2]), Integer.parseInt(args[1]),
+                        Integer.parseInt(args[3]), args[4], args[5]);
+        java.util.Map<String, String> settings = new java.util.HashMap<>();
+        for (int i = 6; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            settings.put(kv[0], kv[1]);
+        }
+        EmbeddedKafkaBroker broker = node.withSettings(settings).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

@@ -28,11 +28,14 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final String PORTS_FILE = "sluice-broker.properties";
-    private static final int NODE_ID = 1;
+    private static final int SINGLE_NODE_ID = 1;
 
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final int nodeId;
+    private final String voters;
+    private final String clusterId;
     private KafkaRaftServer server;
     private final Properties overrides = new Properties();
 
@@ -46,6 +49,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.port = port != 0 ? port : Integer.parseInt(remembered.getProperty("port", String.valueOf(freePort())));
         this.controllerPort = Integer.parseInt(
                 remembered.getProperty("controller.port", String.valueOf(freePort())));
+        this.nodeId = SINGLE_NODE_ID;
+        this.voters = SINGLE_NODE_ID + "@localhost:" + controllerPort;
+        this.clusterId = null;
+    }
+
+    /**
+     * One node of a multi-node KRaft cluster (broker and controller in one process, for tests): every node is given
+     * the same {@code voters} ({@code id@host:controllerPort,...}) and {@code clusterId}; the fixed ports are kept.
+     */
+    public EmbeddedKafkaBroker(Path dataDir, int nodeId, int port, int controllerPort, String voters,
+                               String clusterId) {
+        this.dataDir = dataDir.toAbsolutePath();
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.nodeId = nodeId;
+        this.voters = voters;
+        this.clusterId = clusterId;
     }
 
     /** Broker settings over the embedded defaults, for tests (e.g. a setting a fault needs); before {@link #start}. */
@@ -96,13 +116,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private Properties serverProperties(Path logDir) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
+        p.put("node.id", String.valueOf(nodeId));
         p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
+        p.put("controller.quorum.voters", voters);
         p.put("log.dirs", logDir.toString());
         // One node: every internal topic has one replica.
         p.put("offsets.topic.replication.factor", "1");
@@ -126,8 +146,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Files.createDirectories(logDir);
             new Formatter()
                     .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setNodeId(NODE_ID)
+                    .setClusterId(clusterId != null ? clusterId : Uuid.randomUuid().toString())
+                    .setNodeId(nodeId)
                     .setDirectories(List.of(logDir.toString()))
                     .setMetadataLogDirectory(logDir.toString())
                     .setControllerListenerName("CONTROLLER")
