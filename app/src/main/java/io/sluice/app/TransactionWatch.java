@@ -1,20 +1,33 @@
 package io.sluice.app;
 
+import io.sluice.call.CallProcessor;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.AuditRecord;
+import io.sluice.topology.SluiceTopics;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +71,8 @@ final class TransactionWatch {
     private volatile Report latest = Report.NONE;
 
     /**
-     * @param settleMs how long after its last write an open transaction is left to its coordinator before it counts
-     *                 as hanging (at least the transaction timeout, after which a coordinator aborts what it knows)
+     * @param settleMs how long after its last write a hanging transaction is left alone (a marker on its way lands
+     *                 within that), before it is looked at twice
      */
     TransactionWatch(Admin admin, Supplier<List<TopicPartition>> partitions, String applicationId, long settleMs,
                      Consumer<AuditRecord> audit, String appVersion) {
@@ -73,27 +86,27 @@ final class TransactionWatch {
 
     /** How long after its last write a hanging transaction is looked at: past any marker still on its way. */
     static final long SETTLE_MS = 10_000;
-    static final java.time.Duration EVERY = java.time.Duration.ofSeconds(10);
+    static final Duration EVERY = Duration.ofSeconds(10);
 
     /**
      * Inspects the cluster of {@code config} every {@link #EVERY} until closed, aborting what is safe when
      * {@code abortSafe}; audit records go to the audit topic as actor {@code sluice}.
      */
-    static Scheduled schedule(Map<String, Object> client, io.sluice.config.SluiceConfig config,
-                              io.sluice.topology.SluiceTopics topics, boolean abortSafe) {
+    static Scheduled schedule(Map<String, Object> client, SluiceConfig config,
+                              SluiceTopics topics, boolean abortSafe) {
         Admin admin = Admin.create(client);
-        Map<String, Object> producerConfig = new java.util.HashMap<>(client);
-        producerConfig.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-        var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(producerConfig,
-                new org.apache.kafka.common.serialization.StringSerializer(),
+        Map<String, Object> producerConfig = new HashMap<>(client);
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        var producer = new KafkaProducer<>(producerConfig,
+                new StringSerializer(),
                 topics.audit().valueSerde().serializer());
-        String applicationId = config.string(io.sluice.config.SluiceConfigDef.APPLICATION_ID);
+        String applicationId = config.string(SluiceConfigDef.APPLICATION_ID);
         TransactionWatch watch = new TransactionWatch(admin,
                 () -> OpenTransactions.sluicePartitions(admin, applicationId, topics.names()), applicationId,
-                SETTLE_MS, record -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                SETTLE_MS, record -> producer.send(new ProducerRecord<>(
                         topics.audit().name(), record.getDetails().get("partition"), record)),
-                io.sluice.call.CallProcessor.APP_VERSION);
-        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                CallProcessor.APP_VERSION);
+        var timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = new Thread(task, "sluice-transaction-watch");
             t.setDaemon(true);
             return t;
@@ -108,8 +121,8 @@ final class TransactionWatch {
         }, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return new Scheduled(watch, () -> {
             timer.shutdownNow();
-            producer.close(java.time.Duration.ofSeconds(5));
-            admin.close(java.time.Duration.ofSeconds(5));
+            producer.close(Duration.ofSeconds(5));
+            admin.close(Duration.ofSeconds(5));
         });
     }
 
@@ -194,7 +207,7 @@ final class TransactionWatch {
             admin.abortTransaction(new AbortTransactionSpec(open.partition(), open.producerId(),
                     (short) open.producerEpoch(), Math.max(0, open.coordinatorEpoch())))
                     .all().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Could not abort the hanging transaction on " + open.partition() + ": "
                     + e, e);
         } catch (InterruptedException e) {
