@@ -32,8 +32,9 @@ final class DoctorCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--abort", description = "Abort the hanging transactions that are safe to abort (those Sluice"
-            + " itself aborts when transactions.abort.hanging is true), with an audit record each.")
+    @Option(names = "--abort", description = "End the hanging transactions Sluice can prove the outcome of (those it"
+            + " ends itself when transactions.abort.hanging is true) with the marker their coordinator decided,"
+            + " commit or abort, with an audit record each.")
     boolean abort;
 
     @Option(names = "--force", description = "With --abort, abort the others too, after you checked them: their"
@@ -63,11 +64,9 @@ final class DoctorCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(sluice.client());
              KafkaProducer<String, io.sluice.schemas.AuditRecord> audit = new KafkaProducer<>(sluice.client(),
                      new StringSerializer(), sluice.topics().audit().valueSerde().serializer())) {
-            TransactionWatch watch = new TransactionWatch(admin,
-                    () -> OpenTransactions.sluicePartitions(admin, applicationId, sluice.topics().names()),
-                    applicationId, TransactionWatch.SETTLE_MS, record -> audit.send(new ProducerRecord<>(
-                            sluice.topics().audit().name(), record.getDetails().get("partition"), record)),
-                    io.sluice.call.CallProcessor.APP_VERSION);
+            TransactionWatch watch = TransactionWatch.forCluster(admin, sluice.client(), applicationId,
+                    sluice.topics().names(), record -> audit.send(new ProducerRecord<>(
+                            sluice.topics().audit().name(), record.getDetails().get("partition"), record)));
             watch.check(false, actor);
             Thread.sleep(LOOK_AGAIN_MS); // the second look: what is still hanging now was not just ending
             TransactionWatch.Report report = watch.check(false, actor);
@@ -81,10 +80,12 @@ final class DoctorCommand implements Callable<Integer> {
                 return 0;
             }
             out.println(blocked.size() + " hanging transaction(s) on " + applicationId + "'s partitions:");
-            blocked.forEach(b -> out.println("  " + (b.safe() ? "[safe]   " : "[unsafe] ") + b.describe(report.atMs())));
+            blocked.forEach(b -> out.println("  " + (b.safe() ? "[safe: " + b.repair().name().toLowerCase() + "] "
+                    : "[unsafe] ") + b.describe(report.atMs())));
             if (!abort) {
                 out.println(blocked.stream().anyMatch(TransactionWatch.Blocked::safe)
-                        ? "Abort the safe ones with: ./sluice doctor --abort" : "");
+                        ? "End the safe ones (each with the marker its coordinator decided) with:"
+                                + " ./sluice doctor --abort" : "");
                 if (blocked.stream().anyMatch(b -> !b.safe())) {
                     out.println("The unsafe ones may belong to a transaction whose other partitions committed: look"
                             + " at them (kafka-transactions.sh describe-producers), then"
@@ -96,9 +97,11 @@ final class DoctorCommand implements Callable<Integer> {
             int left = 0;
             for (TransactionWatch.Blocked b : blocked) {
                 if (b.safe() || force) {
-                    watch.abort(b, actor, force && !b.safe() ? "forced by the operator: " + why
-                            : "hanging transaction: " + b.why(), report.atMs());
-                    out.println("aborted " + b.open().partition());
+                    TransactionWatch.Repair repair = b.safe() ? b.repair() : TransactionWatch.Repair.ABORT;
+                    watch.repair(b, repair, actor, b.safe() ? "hanging transaction: " + b.why()
+                            : "forced by the operator: " + why, report.atMs());
+                    out.println((repair == TransactionWatch.Repair.COMMIT ? "committed " : "aborted ")
+                            + b.open().partition());
                 } else {
                     left++;
                 }

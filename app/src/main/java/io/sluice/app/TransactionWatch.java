@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,20 +38,29 @@ import org.slf4j.LoggerFactory;
  * line and an audit record. What it cannot abort safely it reports, so that {@code /health/ready} says what blocks
  * the instance and {@code sluice doctor} says what to run, instead of a silent {@code REBALANCING}.
  *
- * <p>Safe means: the transaction was opened by one of this application's own stream-thread producers, and the
- * coordinator has since moved that producer past the transaction's epoch (a restarted thread re-initialized it, which
- * aborts whatever it still had open) without writing this partition's marker. The partition leaders add a partition
- * to the transaction on the coordinator before they append to it (transactions v2), so a coordinator that does not
- * know the partition never decided to commit it; aborting it is what the coordinator would have done. Every hanging
- * partition of that producer and epoch is aborted together, the group's offset commit included, so the input of the
- * transaction is read and processed again: nothing is lost, and nothing is answered twice.
+ * <p>Safe means: the transaction was opened by one of this application's own stream-thread producers, the
+ * coordinator has since moved that producer past the transaction's epoch (a restarted thread re-initialized it), and
+ * the coordinator's own log ({@code __transaction_state}, see {@link TransactionDecisions}) says what the marker must
+ * be: COMMIT when it prepared a commit that lists the partition (a crash can leave a prepared commit whose markers
+ * were never written: aborting would drop committed records), ABORT when it prepared an abort, or when it never listed
+ * the partition (the partition leaders add a partition to the transaction on the coordinator before they append to
+ * it, so a coordinator that never listed it never decided to commit it). The watch writes that marker. When the log
+ * cannot be read it does nothing and reports.
  */
 final class TransactionWatch {
     private static final Logger log = LoggerFactory.getLogger(TransactionWatch.class);
     static final String AUDIT_ACTION = "TRANSACTION_ABORTED";
+    static final String AUDIT_COMMIT = "TRANSACTION_COMMITTED";
 
-    /** A hanging transaction on one partition and whether it may be aborted without an operator. */
-    record Blocked(OpenTransactions.Open open, boolean safe, String why) {
+    /** What may be done about a hanging transaction without an operator. */
+    enum Repair { ABORT, COMMIT, NONE }
+
+    /** A hanging transaction on one partition, what may be done about it without an operator, and why. */
+    record Blocked(OpenTransactions.Open open, Repair repair, String why) {
+        boolean safe() {
+            return repair != Repair.NONE;
+        }
+
         String describe(long nowMs) {
             return open.describe(nowMs) + "; " + why;
         }
@@ -67,6 +77,8 @@ final class TransactionWatch {
     private final long settleMs;
     private final Consumer<AuditRecord> audit;
     private final String appVersion;
+    private final Function<OpenTransactions.Open, TransactionDecisions.Decision> decisions;
+    private final Committer committer;
     private Set<List<Object>> seenBefore = Set.of();
     private volatile Report latest = Report.NONE;
 
@@ -75,13 +87,32 @@ final class TransactionWatch {
      *                 within that), before it is looked at twice
      */
     TransactionWatch(Admin admin, Supplier<List<TopicPartition>> partitions, String applicationId, long settleMs,
-                     Consumer<AuditRecord> audit, String appVersion) {
+                     Consumer<AuditRecord> audit, String appVersion,
+                     Function<OpenTransactions.Open, TransactionDecisions.Decision> decisions, Committer committer) {
+        this.decisions = decisions;
+        this.committer = committer;
         this.admin = admin;
         this.partitions = partitions;
         this.transactionalIdPrefix = applicationId + "-";
         this.settleMs = settleMs;
         this.audit = audit;
         this.appVersion = appVersion;
+    }
+
+    /** Writes a COMMIT marker for an open transaction on its partition; null when markers cannot be written. */
+    interface Committer {
+        void commit(OpenTransactions.Open open) throws Exception;
+    }
+
+    /** A watch over {@code applicationId}'s partitions on the cluster {@code client} names, deciding from the log. */
+    static TransactionWatch forCluster(Admin admin, Map<String, Object> client, String applicationId,
+                                       java.util.Collection<String> topics, Consumer<AuditRecord> audit) {
+        return new TransactionWatch(admin, () -> OpenTransactions.sluicePartitions(admin, applicationId, topics),
+                applicationId, SETTLE_MS, audit, CallProcessor.APP_VERSION,
+                open -> TransactionDecisions.read(client, open.transactionalId(), open.producerId(),
+                        open.producerEpoch(), open.partition(), open.lastWriteMs()),
+                CommitMarker.supported(client) ? open -> CommitMarker.write(admin, open.partition(),
+                        open.producerId(), open.producerEpoch(), open.coordinatorEpoch()) : null);
     }
 
     /** How long after its last write a hanging transaction is looked at: past any marker still on its way. */
@@ -101,11 +132,9 @@ final class TransactionWatch {
                 new StringSerializer(),
                 topics.audit().valueSerde().serializer());
         String applicationId = config.string(SluiceConfigDef.APPLICATION_ID);
-        TransactionWatch watch = new TransactionWatch(admin,
-                () -> OpenTransactions.sluicePartitions(admin, applicationId, topics.names()), applicationId,
-                SETTLE_MS, record -> producer.send(new ProducerRecord<>(
-                        topics.audit().name(), record.getDetails().get("partition"), record)),
-                CallProcessor.APP_VERSION);
+        TransactionWatch watch = forCluster(admin, client, applicationId, topics.names(),
+                record -> producer.send(new ProducerRecord<>(topics.audit().name(),
+                        record.getDetails().get("partition"), record)));
         var timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = new Thread(task, "sluice-transaction-watch");
             t.setDaemon(true);
@@ -149,7 +178,7 @@ final class TransactionWatch {
             List<Blocked> blocked = new ArrayList<>();
             for (OpenTransactions.Open open : OpenTransactions.find(admin, partitions.get())) {
                 if (open.hanging() && now - open.lastWriteMs() >= settleMs) {
-                    blocked.add(judge(open, transactionalIdPrefix));
+                    blocked.add(judge(open, transactionalIdPrefix, decisions, committer != null));
                 }
             }
             Set<List<Object>> seen = new HashSet<>();
@@ -161,9 +190,9 @@ final class TransactionWatch {
                     continue; // seen once: it may have been ending while it was looked at
                 }
                 if (abortSafe && b.safe()) {
-                    abort(b, actor, "hanging transaction: " + b.why(), now);
-                    aborted.add(b.open().partition() + " (producer " + b.open().producerId() + " epoch "
-                            + b.open().producerEpoch() + ")");
+                    repair(b, b.repair(), actor, "hanging transaction: " + b.why(), now);
+                    aborted.add(b.repair() + " " + b.open().partition() + " (producer " + b.open().producerId()
+                            + " epoch " + b.open().producerEpoch() + ")");
                 } else {
                     remaining.add(b);
                 }
@@ -176,28 +205,59 @@ final class TransactionWatch {
         return latest;
     }
 
-    /** Whether a hanging transaction may be aborted without an operator, and why (not). */
-    static Blocked judge(OpenTransactions.Open open, String transactionalIdPrefix) {
+    /** What may be done about a hanging transaction without an operator, and why (not). */
+    static Blocked judge(OpenTransactions.Open open, String transactionalIdPrefix,
+                         Function<OpenTransactions.Open, TransactionDecisions.Decision> decisions,
+                         boolean canCommit) {
         String id = open.transactionalId();
         TransactionDescription coordinator = open.coordinator();
         if (id == null || coordinator == null) {
-            return new Blocked(open, false, "no coordinator knows the producer, so whether the rest of its"
+            return new Blocked(open, Repair.NONE, "no coordinator knows the producer, so whether the rest of its"
                     + " transaction committed cannot be told; abort only after checking its other partitions");
         }
         if (!id.startsWith(transactionalIdPrefix)) {
-            return new Blocked(open, false, "opened by another application's producer (" + id + ")");
+            return new Blocked(open, Repair.NONE, "opened by another application's producer (" + id + ")");
         }
         if (coordinator.state() == TransactionState.PREPARE_COMMIT
                 || coordinator.state() == TransactionState.PREPARE_ABORT) {
-            return new Blocked(open, false, "its coordinator is still writing markers (" + coordinator.state()
-                    + "); wait, then look again");
+            return new Blocked(open, Repair.NONE, "its coordinator is still writing markers ("
+                    + coordinator.state() + "); wait, then look again");
         }
         if (coordinator.producerId() != open.producerId() || coordinator.producerEpoch() <= open.producerEpoch()) {
-            return new Blocked(open, false, "the coordinator has not moved this producer past epoch "
+            return new Blocked(open, Repair.NONE, "the coordinator has not moved this producer past epoch "
                     + open.producerEpoch() + " (it is at " + coordinator.producerEpoch() + ")");
         }
-        return new Blocked(open, true, "a stream thread of this application re-initialized its producer (now at"
-                + " epoch " + coordinator.producerEpoch() + ") without this partition's marker: safe to abort");
+        String movedOn = "its producer was re-initialized (now at epoch " + coordinator.producerEpoch() + ")";
+        return switch (decisions.apply(open)) {
+            case COMMIT -> canCommit
+                    ? new Blocked(open, Repair.COMMIT, movedOn + " after its coordinator prepared a COMMIT listing"
+                            + " this partition, whose marker was never written: safe to commit")
+                    : new Blocked(open, Repair.NONE, movedOn + " after its coordinator prepared a COMMIT listing"
+                            + " this partition, whose marker was never written; Sluice cannot write COMMIT markers"
+                            + " over this connection's security protocol: do not abort it");
+            case ABORT -> new Blocked(open, Repair.ABORT, movedOn + "; its coordinator aborted the transaction or"
+                    + " never listed this partition in it: safe to abort");
+            case ABORTED_AS_ONGOING -> new Blocked(open, Repair.ABORT, movedOn + " while the transaction was"
+                    + " ongoing, which aborts it: safe to abort");
+            case UNKNOWN -> new Blocked(open, Repair.NONE, movedOn + ", but its coordinator's log"
+                    + " (__transaction_state) could not be read to tell a commit from an abort");
+        };
+    }
+
+    /** Writes {@code repair}'s marker for {@code b}, then logs it and writes its audit record as {@code actor}. */
+    void repair(Blocked b, Repair repair, String actor, String reason, long now) {
+        if (repair == Repair.COMMIT) {
+            try {
+                committer.commit(b.open());
+            } catch (Exception e) {
+                throw new IllegalStateException("Could not commit the hanging transaction on " + b.open().partition()
+                        + ": " + e, e);
+            }
+            log.warn("Committed a hanging transaction: {}", b.describe(now));
+            audit(b, AUDIT_COMMIT, actor, reason, now);
+        } else {
+            abort(b, actor, reason, now);
+        }
     }
 
     /** Aborts {@code b} on its partition, then logs it and writes its audit record as {@code actor}. */
@@ -215,10 +275,15 @@ final class TransactionWatch {
             throw new IllegalStateException("Interrupted while aborting a hanging transaction", e);
         }
         log.warn("Aborted a hanging transaction: {}", b.describe(now));
+        audit(b, AUDIT_ACTION, actor, reason, now);
+    }
+
+    private void audit(Blocked b, String action, String actor, String reason, long now) {
+        OpenTransactions.Open open = b.open();
         audit.accept(AuditRecord.newBuilder()
-                .setAuditId(AUDIT_ACTION + ":" + open.partition() + ":" + open.producerId() + ":"
+                .setAuditId(action + ":" + open.partition() + ":" + open.producerId() + ":"
                         + open.producerEpoch() + ":" + open.startOffset())
-                .setAt(Instant.ofEpochMilli(now)).setActor(actor).setAction(AUDIT_ACTION)
+                .setAt(Instant.ofEpochMilli(now)).setActor(actor).setAction(action)
                 .setRequestId(null).setTenantId(null).setUserId(null).setOutcome(null)
                 .setReason(reason)
                 .setDetails(Map.of("partition", open.partition().toString(),

@@ -27,7 +27,8 @@ class TransactionWatchTest {
     @Test
     @DisplayName("safe: our own producer, re-initialized past the transaction's epoch without this partition")
     void ownProducerMovedOnIsSafe() {
-        var b = TransactionWatch.judge(open(OURS, coordinator(TransactionState.EMPTY, 7, 16, Set.of())), "sluice-");
+        var b = TransactionWatch.judge(open(OURS, coordinator(TransactionState.EMPTY, 7, 16, Set.of())), "sluice-",
+                o -> TransactionDecisions.Decision.ABORT, true);
         assertThat(b.open().hanging()).isTrue();
         assertThat(b.safe()).isTrue();
         assertThat(b.why()).contains("re-initialized").contains("16");
@@ -37,15 +38,31 @@ class TransactionWatchTest {
     @DisplayName("not safe: no coordinator knows the producer, another application's producer, markers still being"
             + " written, or the coordinator still at the transaction's epoch")
     void everythingElseIsReported() {
-        assertThat(TransactionWatch.judge(open(null, null), "sluice-").safe()).isFalse();
+        assertThat(TransactionWatch.judge(open(null, null), "sluice-", o -> TransactionDecisions.Decision.ABORT, true).safe()).isFalse();
         assertThat(TransactionWatch.judge(open("billing-3", coordinator(TransactionState.EMPTY, 7, 16, Set.of())),
-                "sluice-").why()).contains("another application");
+                "sluice-", o -> TransactionDecisions.Decision.ABORT, true).why()).contains("another application");
         assertThat(TransactionWatch.judge(open(OURS, coordinator(TransactionState.PREPARE_COMMIT, 7, 15, Set.of())),
-                "sluice-").safe()).isFalse();
+                "sluice-", o -> TransactionDecisions.Decision.ABORT, true).safe()).isFalse();
         assertThat(TransactionWatch.judge(open(OURS, coordinator(TransactionState.ONGOING, 7, 14, Set.of())),
-                "sluice-").why()).contains("not moved this producer past epoch 14");
+                "sluice-", o -> TransactionDecisions.Decision.ABORT, true).why()).contains("not moved this producer past epoch 14");
         assertThat(TransactionWatch.judge(open(OURS, coordinator(TransactionState.EMPTY, 8, 0, Set.of())),
-                "sluice-").safe()).as("another producer id under the same transactional id").isFalse();
+                "sluice-", o -> TransactionDecisions.Decision.ABORT, true).safe()).as("another producer id under the same transactional id").isFalse();
+    }
+
+    @Test
+    @DisplayName("what the coordinator's log decided is the marker: COMMIT when it prepared a commit, nothing when"
+            + " the log cannot be read or a COMMIT marker cannot be written")
+    void theLogDecidesTheMarker() {
+        var open = open(OURS, coordinator(TransactionState.EMPTY, 7, 130, Set.of()));
+        assertThat(TransactionWatch.judge(open, "sluice-", o -> TransactionDecisions.Decision.COMMIT, true).repair())
+                .isEqualTo(TransactionWatch.Repair.COMMIT);
+        assertThat(TransactionWatch.judge(open, "sluice-", o -> TransactionDecisions.Decision.COMMIT, false))
+                .satisfies(b -> assertThat(b.safe()).isFalse())
+                .satisfies(b -> assertThat(b.why()).contains("do not abort it"));
+        assertThat(TransactionWatch.judge(open, "sluice-", o -> TransactionDecisions.Decision.UNKNOWN, true).safe())
+                .isFalse();
+        assertThat(TransactionWatch.judge(open, "sluice-", o -> TransactionDecisions.Decision.ABORTED_AS_ONGOING,
+                true).repair()).isEqualTo(TransactionWatch.Repair.ABORT);
     }
 
     @Test
