@@ -1,10 +1,6 @@
 package io.sluice.app;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +9,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.requests.TransactionResult;
 import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
@@ -49,20 +42,9 @@ final class CommitMarker {
         WriteTxnMarkersRequest request = new WriteTxnMarkersRequest.Builder(List.of(
                 new WriteTxnMarkersRequest.TxnMarkerEntry(producerId, (short) epoch, Math.max(0, coordinatorEpoch),
                         TransactionResult.COMMIT, List.of(partition), (short) 0))).build(VERSION);
-        ByteBuffer bytes = request.serializeWithHeader(new RequestHeader(ApiKeys.WRITE_TXN_MARKERS, VERSION,
-                "sluice-transaction-watch", 1));
-        try (Socket socket = new Socket(leader.host(), leader.port())) {
-            socket.setSoTimeout(30_000);
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeInt(bytes.remaining());
-            out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-            out.flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            byte[] answer = new byte[in.readInt()];
-            in.readFully(answer);
-            ByteBuffer buffer = ByteBuffer.wrap(answer);
-            ResponseHeader.parse(buffer, ApiKeys.WRITE_TXN_MARKERS.responseHeaderVersion(VERSION));
-            WriteTxnMarkersResponse response = WriteTxnMarkersResponse.parse(new ByteBufferAccessor(buffer), VERSION);
+        try {
+            WriteTxnMarkersResponse response = WriteTxnMarkersResponse.parse(
+                    RawKafkaRequest.send(leader.host(), leader.port(), request, "sluice-transaction-watch"), VERSION);
             Errors error = response.errorsByProducerId().getOrDefault(producerId, Map.of())
                     .getOrDefault(partition, Errors.UNKNOWN_SERVER_ERROR);
             if (error != Errors.NONE) {

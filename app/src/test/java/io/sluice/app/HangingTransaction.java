@@ -1,22 +1,14 @@
 package io.sluice.app;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.ResponseHeader;
 
 /**
  * Leaves a hanging transaction on a partition, the state a lost coordinator record or a lost marker leaves behind:
@@ -41,25 +33,14 @@ final class HangingTransaction {
                                 "left open".getBytes(StandardCharsets.UTF_8)))));
         data.topicData().add(topicData);
         ProduceRequest request = new ProduceRequest.Builder(VERSION, VERSION, data).build(VERSION);
-        ByteBuffer bytes = request.serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, VERSION, "hanging", 1));
         String[] hostPort = bootstrap.split(",")[0].split(":");
-        try (Socket socket = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeInt(bytes.remaining());
-            out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-            out.flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            byte[] answer = new byte[in.readInt()];
-            in.readFully(answer);
-            ByteBuffer buffer = ByteBuffer.wrap(answer);
-            ResponseHeader.parse(buffer, ApiKeys.PRODUCE.responseHeaderVersion(VERSION));
-            ProduceResponse response = ProduceResponse.parse(new ByteBufferAccessor(buffer), VERSION);
-            response.data().responses().forEach(t -> t.partitionResponses().forEach(p -> {
-                if (p.errorCode() != Errors.NONE.code()) {
-                    throw new IllegalStateException("the broker refused the transactional batch: "
-                            + Errors.forCode(p.errorCode()) + " " + p.errorMessage());
-                }
-            }));
-        }
+        ProduceResponse response = ProduceResponse.parse(RawKafkaRequest.send(hostPort[0],
+                Integer.parseInt(hostPort[1]), request, "hanging"), VERSION);
+        response.data().responses().forEach(t -> t.partitionResponses().forEach(p -> {
+            if (p.errorCode() != Errors.NONE.code()) {
+                throw new IllegalStateException("the broker refused the transactional batch: "
+                        + Errors.forCode(p.errorCode()) + " " + p.errorMessage());
+            }
+        }));
     }
 }

@@ -152,6 +152,41 @@ class HangingTransactionIT {
         }
     }
 
+    @Test
+    @DisplayName("a COMMIT marker written for a hanging transaction makes its records visible to read_committed"
+            + " readers (what a coordinator that prepared a commit failed to write)")
+    void commitMarkerCommitsTheRecords() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("marker-test", 1, (short) 1)))
+                    .all().get();
+            TopicPartition partition = new TopicPartition("marker-test", 0);
+            HangingTransaction.open(broker.bootstrapServers(), partition.topic(), 0, 555_555L, (short) 3, "x");
+            assertThat(openOn(admin, partition)).isTrue();
+            assertThat(readCommitted(partition)).isEmpty();
+
+            CommitMarker.write(admin, partition, 555_555L, 3, 0);
+
+            assertThat(openOn(admin, partition)).isFalse();
+            assertThat(readCommitted(partition)).containsExactly("hanging");
+        }
+    }
+
+    private static List<String> readCommitted(TopicPartition partition) {
+        Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        List<String> keys = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long until = System.currentTimeMillis() + 3_000;
+            while (System.currentTimeMillis() < until) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+            }
+        }
+        return keys;
+    }
+
     private static int doctor(StringWriter out, String... args) {
         CommandLine cli = SluiceCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
