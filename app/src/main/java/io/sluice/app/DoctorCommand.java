@@ -33,7 +33,7 @@ final class DoctorCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--abort", description = "End the hanging transactions Sluice can prove the outcome of (those it"
-            + " ends itself when transactions.abort.hanging is true) with the marker their coordinator decided,"
+            + " ends itself when transactions.end.hanging is true) with the marker their coordinator decided,"
             + " commit or abort, with an audit record each.")
     boolean abort;
 

@@ -119,7 +119,7 @@ public final class SluiceRuntime implements AutoCloseable {
                     "sluice-stage-lag"));
             // every 10 s, transactions that hold Sluice's partitions back and that no coordinator will end
             TransactionWatch.Scheduled watch = TransactionWatch.schedule(adminConfig(), effective, topics,
-                    effective.bool(SluiceConfigDef.ABORT_HANGING_TRANSACTIONS));
+                    effective.bool(SluiceConfigDef.END_HANGING_TRANSACTIONS));
             started.push(watch);
             api.blockers(() -> {
                 TransactionWatch.Report report = watch.watch().latest();

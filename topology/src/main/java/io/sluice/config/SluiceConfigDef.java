@@ -36,7 +36,7 @@ public final class SluiceConfigDef {
     public static final String COMMIT_INTERVAL_MS = "streams.commit.interval.ms";
     public static final String GROUP_INSTANCE_ID = "streams.group.instance.id";
     public static final String TRANSACTION_TIMEOUT_MS = "streams.transaction.timeout.ms";
-    public static final String ABORT_HANGING_TRANSACTIONS = "transactions.abort.hanging";
+    public static final String END_HANGING_TRANSACTIONS = "transactions.end.hanging";
     public static final String SANITIZE_MAX_MESSAGES = "sanitize.max.messages";
     public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
     public static final String SANITIZE_MAX_TOKENS = "sanitize.max.tokens";
@@ -193,10 +193,11 @@ public final class SluiceConfigDef {
                             + " instead of waiting out its dead consumers' session timeout. 'auto': the"
                             + " application id and an id kept in state.dir; empty: dynamic membership; anything"
                             + " else: used as is, and must differ between instances.")
-            .define(ABORT_HANGING_TRANSACTIONS, Type.BOOLEAN, true, MEDIUM,
-                    "Abort, with a log line and an audit record, a transaction that blocks Sluice's partitions"
-                            + " and that no coordinator will end, when it was this application's own and its"
-                            + " producer has moved on; false: only report it (/health/ready, sluice doctor).")
+            .define(END_HANGING_TRANSACTIONS, Type.BOOLEAN, true, MEDIUM,
+                    "End a transaction that a crash left open on Sluice's partitions and that no coordinator will"
+                            + " end, when it was this application's own: with the marker its coordinator decided"
+                            + " (commit or abort, read from __transaction_state), a log line and an audit record;"
+                            + " false: only report it (/health/ready, sluice doctor).")
             .define(TRANSACTION_TIMEOUT_MS, Type.INT, 60_000, atLeast(1000), LOW,
                     "Producer transaction timeout; must exceed the longest drain wait plus a commit.")
             .define(SANITIZE_MAX_MESSAGES, Type.INT, 64, atLeast(1), MEDIUM,
