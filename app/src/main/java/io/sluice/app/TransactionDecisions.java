@@ -42,8 +42,12 @@ final class TransactionDecisions {
         UNKNOWN
     }
 
-    /** One record of the coordinator's log, for one transactional id. */
-    record Entry(long producerId, int producerEpoch, TransactionState state, java.util.Set<TopicPartition> partitions) {}
+    /**
+     * One record of the coordinator's log, for one transactional id; {@code epochPerTransaction}: written under
+     * transactions v2, where every transaction has an epoch of its own.
+     */
+    record Entry(long producerId, int producerEpoch, TransactionState state, java.util.Set<TopicPartition> partitions,
+                 boolean epochPerTransaction) {}
 
     private static final Duration READ_FOR = Duration.ofSeconds(20);
     /** How far before the transaction's last write its coordinator's records are read from. */
@@ -53,24 +57,41 @@ final class TransactionDecisions {
 
     /**
      * The decision for the transaction of {@code producerId} at {@code epoch} (its epoch on the partition) that left
-     * {@code partition} open, from the records of {@code transactionalId} in order. Under transactions v2 a
-     * coordinator writes the prepare record one epoch above the transaction's; under v1 at the same epoch.
+     * {@code partition} open, from the records of {@code transactionalId} in order. Under transactions v2 the
+     * transaction's ONGOING records carry its epoch and its PREPARE and COMPLETE records the next one (ending a
+     * transaction bumps the epoch), so each record is tied to exactly one transaction. Under v1 several transactions
+     * share an epoch and a record cannot be tied to one: UNKNOWN.
      */
     static Decision decide(List<Entry> entries, long producerId, int epoch, TopicPartition partition) {
-        Decision decision = Decision.ABORT; // never listed by the coordinator: it cannot have committed it
+        boolean listed = false;
+        Decision ended = null;
         for (Entry e : entries) {
-            if (e.producerId() != producerId || e.producerEpoch() < epoch || e.producerEpoch() > epoch + 1
-                    || !e.partitions().contains(partition)) {
+            if (e.producerId() != producerId || !e.partitions().contains(partition)) {
                 continue;
             }
-            decision = switch (e.state()) {
-                case PREPARE_COMMIT, COMPLETE_COMMIT -> Decision.COMMIT;
-                case PREPARE_ABORT, COMPLETE_ABORT -> Decision.ABORT;
-                case ONGOING -> decision == Decision.COMMIT ? Decision.COMMIT : Decision.ABORTED_AS_ONGOING;
-                default -> decision;
+            if (!e.epochPerTransaction() && (e.producerEpoch() == epoch || e.producerEpoch() == epoch + 1)) {
+                return Decision.UNKNOWN; // transactions v1: this record may belong to another transaction
+            }
+            boolean ongoing = e.state() == TransactionState.ONGOING && e.producerEpoch() == epoch;
+            boolean ending = e.producerEpoch() == epoch + 1 && switch (e.state()) {
+                case PREPARE_COMMIT, COMPLETE_COMMIT, PREPARE_ABORT, COMPLETE_ABORT -> true;
+                default -> false;
             };
+            if (!ongoing && !ending) {
+                continue;
+            }
+            listed = true;
+            if (ending) {
+                ended = e.state() == TransactionState.PREPARE_COMMIT || e.state() == TransactionState.COMPLETE_COMMIT
+                        ? Decision.COMMIT : Decision.ABORT;
+            }
         }
-        return decision;
+        if (ended != null) {
+            return ended;
+        }
+        // listed only as ongoing, and the producer moved on: re-initializing it aborted the transaction;
+        // never listed: the coordinator cannot have committed it
+        return listed ? Decision.ABORTED_AS_ONGOING : Decision.ABORT;
     }
 
     /** Reads {@code transactionalId}'s records since shortly before {@code sinceMs} and decides; UNKNOWN on failure. */
@@ -112,7 +133,8 @@ final class TransactionDecisions {
                             record.value() == null ? null : ByteBuffer.wrap(record.value()));
                     if (read instanceof TransactionLog.TxnRecord txn && txn.transactionId().equals(transactionalId)) {
                         TransactionMetadata m = txn.metadata();
-                        entries.add(new Entry(m.producerId(), m.producerEpoch(), m.state(), m.topicPartitions()));
+                        entries.add(new Entry(m.producerId(), m.producerEpoch(), m.state(), m.topicPartitions(),
+                                m.clientTransactionVersion().supportsEpochBump()));
                     }
                 }
             }

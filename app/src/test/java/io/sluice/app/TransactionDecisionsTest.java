@@ -21,10 +21,10 @@ class TransactionDecisionsTest {
             + " means COMMIT: the crash case where the coordinator dropped the markers")
     void preparedCommitMeansCommit() {
         List<Entry> log = List.of(
-                new Entry(3, 128, TransactionState.ONGOING, Set.of(P)),
-                new Entry(3, 128, TransactionState.ONGOING, Set.of(P, OTHER)),
-                new Entry(3, 129, TransactionState.PREPARE_COMMIT, Set.of(P, OTHER)),
-                new Entry(3, 130, TransactionState.EMPTY, Set.of()));
+                new Entry(3, 128, TransactionState.ONGOING, Set.of(P), true),
+                new Entry(3, 128, TransactionState.ONGOING, Set.of(P, OTHER), true),
+                new Entry(3, 129, TransactionState.PREPARE_COMMIT, Set.of(P, OTHER), true),
+                new Entry(3, 130, TransactionState.EMPTY, Set.of(), true));
         assertThat(TransactionDecisions.decide(log, 3, 128, P)).isEqualTo(Decision.COMMIT);
     }
 
@@ -32,22 +32,34 @@ class TransactionDecisionsTest {
     @DisplayName("a prepared abort listing it means ABORT; an ongoing one the coordinator moved on from was aborted")
     void abortsAndOngoing() {
         assertThat(TransactionDecisions.decide(List.of(
-                new Entry(3, 14, TransactionState.ONGOING, Set.of(P)),
-                new Entry(3, 15, TransactionState.PREPARE_ABORT, Set.of(P))), 3, 14, P)).isEqualTo(Decision.ABORT);
+                new Entry(3, 14, TransactionState.ONGOING, Set.of(P), true),
+                new Entry(3, 15, TransactionState.PREPARE_ABORT, Set.of(P), true)), 3, 14, P)).isEqualTo(Decision.ABORT);
         assertThat(TransactionDecisions.decide(List.of(
-                new Entry(3, 14, TransactionState.ONGOING, Set.of(P)),
-                new Entry(3, 16, TransactionState.EMPTY, Set.of())), 3, 14, P))
+                new Entry(3, 14, TransactionState.ONGOING, Set.of(P), true),
+                new Entry(3, 16, TransactionState.EMPTY, Set.of(), true)), 3, 14, P))
                 .isEqualTo(Decision.ABORTED_AS_ONGOING);
+    }
+
+    @Test
+    @DisplayName("the next transaction's ongoing records do not decide this one; under transactions v1 nothing does")
+    void nextTransactionAndV1() {
+        assertThat(TransactionDecisions.decide(List.of(
+                new Entry(3, 14, TransactionState.ONGOING, Set.of(P), true),
+                new Entry(3, 15, TransactionState.PREPARE_ABORT, Set.of(P), true),
+                new Entry(3, 15, TransactionState.ONGOING, Set.of(P), true)), 3, 14, P)).isEqualTo(Decision.ABORT);
+        assertThat(TransactionDecisions.decide(List.of(
+                new Entry(3, 14, TransactionState.PREPARE_COMMIT, Set.of(P), false)), 3, 14, P))
+                .isEqualTo(Decision.UNKNOWN);
     }
 
     @Test
     @DisplayName("records of other producers, other epochs or other partitions do not count: never listed means ABORT")
     void unrelatedRecordsDoNotCount() {
         List<Entry> log = List.of(
-                new Entry(4, 128, TransactionState.PREPARE_COMMIT, Set.of(P)),
-                new Entry(3, 127, TransactionState.PREPARE_COMMIT, Set.of(P)),
-                new Entry(3, 131, TransactionState.PREPARE_COMMIT, Set.of(P)),
-                new Entry(3, 129, TransactionState.PREPARE_COMMIT, Set.of(OTHER)));
+                new Entry(4, 128, TransactionState.PREPARE_COMMIT, Set.of(P), true),
+                new Entry(3, 127, TransactionState.PREPARE_COMMIT, Set.of(P), true),
+                new Entry(3, 131, TransactionState.PREPARE_COMMIT, Set.of(P), true),
+                new Entry(3, 129, TransactionState.PREPARE_COMMIT, Set.of(OTHER), true));
         assertThat(TransactionDecisions.decide(log, 3, 128, P)).isEqualTo(Decision.ABORT);
     }
 }
