@@ -75,8 +75,15 @@ final class DoctorCommand implements Callable<Integer> {
                 return 1;
             }
             List<TransactionWatch.Blocked> blocked = report.blocked();
+            if (!report.waiting().isEmpty()) {
+                out.println(report.waiting().size() + " open transaction(s) without a write for "
+                        + TransactionWatch.SETTLE_MS / 1000 + " s or more, which their coordinator will end"
+                        + " (readers and restores wait for them until then):");
+                report.waiting().forEach(o -> out.println("  " + o.describe(report.atMs())));
+            }
             if (blocked.isEmpty()) {
                 out.println("No hanging transactions on " + applicationId + "'s partitions.");
+                out.flush();
                 return 0;
             }
             out.println(blocked.size() + " hanging transaction(s) on " + applicationId + "'s partitions:");

@@ -125,6 +125,11 @@ public final class SluiceRuntime implements AutoCloseable {
                 TransactionWatch.Report report = watch.watch().latest();
                 return report.blocked().stream().map(b -> b.describe(report.atMs())).toList();
             });
+            api.waitingFor(() -> {
+                TransactionWatch.Report report = watch.watch().latest();
+                return report.waiting().stream().map(o -> o.describe(report.atMs())
+                        + "; its coordinator ends it within its transaction timeout").toList();
+            });
             api.serve(streams, HostInfo.buildFromEndpoint(advertised));
             // Leave the group on close so another instance takes the tasks over at once, instead of after the
             // session timeout; their in-flight calls are re-issued there from the changelogged store.

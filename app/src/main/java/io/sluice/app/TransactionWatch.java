@@ -67,8 +67,14 @@ final class TransactionWatch {
     }
 
     /** The last inspection: what blocks, what was aborted. */
-    record Report(long atMs, List<Blocked> blocked, List<String> aborted, String error) {
-        static final Report NONE = new Report(0, List.of(), List.of(), null);
+    /**
+     * The last inspection: what blocks (hanging), what was ended, and the open transactions that are not hanging but
+     * have had no write for a while ({@code waiting}): readers and restores wait for them until their coordinator
+     * ends them, within the transaction timeout.
+     */
+    record Report(long atMs, List<Blocked> blocked, List<String> aborted, List<OpenTransactions.Open> waiting,
+                  String error) {
+        static final Report NONE = new Report(0, List.of(), List.of(), List.of(), null);
     }
 
     private final Admin admin;
@@ -176,9 +182,15 @@ final class TransactionWatch {
         long now = System.currentTimeMillis();
         try {
             List<Blocked> blocked = new ArrayList<>();
+            List<OpenTransactions.Open> waiting = new ArrayList<>();
             for (OpenTransactions.Open open : OpenTransactions.find(admin, partitions.get())) {
-                if (open.hanging() && now - open.lastWriteMs() >= settleMs) {
+                if (now - open.lastWriteMs() < settleMs) {
+                    continue;
+                }
+                if (open.hanging()) {
                     blocked.add(judge(open, transactionalIdPrefix, decisions, committer != null));
+                } else {
+                    waiting.add(open);
                 }
             }
             Set<List<Object>> seen = new HashSet<>();
@@ -198,9 +210,9 @@ final class TransactionWatch {
                 }
             }
             seenBefore = seen;
-            latest = new Report(now, List.copyOf(remaining), List.copyOf(aborted), null);
+            latest = new Report(now, List.copyOf(remaining), List.copyOf(aborted), List.copyOf(waiting), null);
         } catch (RuntimeException e) {
-            latest = new Report(now, latest.blocked(), List.of(), e.getMessage());
+            latest = new Report(now, latest.blocked(), List.of(), latest.waiting(), e.getMessage());
         }
         return latest;
     }

@@ -120,6 +120,15 @@ class HangingTransactionIT {
             // Given a transaction on responses-1 from a producer no coordinator knows
             HangingTransaction.open(broker.bootstrapServers(), blocked.topic(), 1, 987_654_321L, (short) 0,
                     "not-a-sluice-producer");
+            // and, on responses-0, a transaction its coordinator knows and will end, left open meanwhile
+            Map<String, Object> props = new HashMap<>(runtime.adminConfig());
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "slow-writer");
+            KafkaProducer<byte[], byte[]> slow = new KafkaProducer<>(props, new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            slow.initTransactions();
+            slow.beginTransaction();
+            slow.send(new org.apache.kafka.clients.producer.ProducerRecord<>(blocked.topic(), 0, null,
+                    "slow".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
 
             // Then readiness turns DOWN and names it, with what to run
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -137,6 +146,11 @@ class HangingTransactionIT {
             assertThat(doctor(out, "-c", file.toString())).isEqualTo(1);
             assertThat(out.toString()).contains("[unsafe]").contains(blocked.toString())
                     .contains("--abort --force --why");
+            // and names the open transaction its coordinator will end, apart from the hanging ones
+            assertThat(out.toString()).contains("which their coordinator will end")
+                    .contains(new TopicPartition(blocked.topic(), 0).toString()).contains("slow-writer");
+            slow.abortTransaction();
+            slow.close();
             // And only --force --why aborts it, for the audit trail
             assertThat(doctor(new StringWriter(), "-c", file.toString(), "--abort")).isEqualTo(1);
             assertThat(openOn(admin, blocked)).isTrue();

@@ -56,6 +56,7 @@ public final class HttpApi implements AutoCloseable {
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
     private volatile Supplier<java.util.List<String>> blockers = java.util.List::of;
+    private volatile Supplier<java.util.List<String>> waitingFor = java.util.List::of;
 
     private HttpApi(Vertx vertx, HttpServer server, HttpClientAgent peers, Supplier<String> metrics) {
         this.vertx = vertx;
@@ -136,8 +137,13 @@ public final class HttpApi implements AutoCloseable {
                 .put("streams", s == null ? "STARTING" : s.state().name());
         if (!blocked.isEmpty()) {
             blocked.forEach(body.putArray("blockedBy")::add);
-            body.put("action", "Hanging transactions hold these partitions back and Sluice will not abort them by"
+            body.put("action", "Hanging transactions hold these partitions back and Sluice will not end them by"
                     + " itself; run './sluice doctor' for what they are and what to do");
+        }
+        java.util.List<String> waiting = ready ? java.util.List.of() : waitingFor.get();
+        if (!waiting.isEmpty()) {
+            // not ready yet, and open transactions hold partitions back: say what the instance waits for
+            waiting.forEach(body.putArray("waitingFor")::add);
         }
         json(ctx, ready ? 200 : 503, body);
     }
@@ -148,6 +154,14 @@ public final class HttpApi implements AutoCloseable {
      */
     public void blockers(Supplier<java.util.List<String>> blockers) {
         this.blockers = blockers;
+    }
+
+    /**
+     * What a not-yet-ready instance may be waiting for that will end by itself (open transactions a coordinator
+     * will end), listed in {@code /health/ready} while it is DOWN.
+     */
+    public void waitingFor(Supplier<java.util.List<String>> waitingFor) {
+        this.waitingFor = waitingFor;
     }
 
     private void usage(RoutingContext ctx, boolean byUser) {
