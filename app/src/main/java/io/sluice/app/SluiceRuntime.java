@@ -117,7 +117,7 @@ public final class SluiceRuntime implements AutoCloseable {
             started.push(lagAdmin);
             started.push(StageLag.of(lagAdmin, effective, topics, Duration.ofSeconds(5), metrics.registry(),
                     "sluice-stage-lag"));
-            // every 10 s, transactions that hold Sluice's partitions back and that no coordinator will end
+            // at start, then every 5 s: transactions that hold Sluice's partitions back and that no coordinator will end
             TransactionWatch.Scheduled watch = TransactionWatch.schedule(adminConfig(), effective, topics,
                     effective.bool(SluiceConfigDef.END_HANGING_TRANSACTIONS));
             started.push(watch);

@@ -94,15 +94,32 @@ final class TransactionDecisions {
         return listed ? Decision.ABORTED_AS_ONGOING : Decision.ABORT;
     }
 
-    /** Reads {@code transactionalId}'s records since shortly before {@code sinceMs} and decides; UNKNOWN on failure. */
-    static Decision read(Map<String, Object> client, String transactionalId, long producerId, int epoch,
-                         TopicPartition partition, long sinceMs) {
-        try {
-            return decide(entries(client, transactionalId, sinceMs - LOOK_BACK_MS), producerId, epoch, partition);
-        } catch (RuntimeException e) {
-            return Decision.UNKNOWN;
-        }
+    /**
+     * Decides for each open transaction from its coordinator's log, read once per transactional id and reused for
+     * a few seconds (all the hanging partitions of one transaction are judged in one inspection); UNKNOWN when the
+     * log cannot be read.
+     */
+    static java.util.function.Function<OpenTransactions.Open, Decision> reader(Map<String, Object> client) {
+        Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+        return open -> {
+            long now = System.currentTimeMillis();
+            Cached cached = cache.get(open.transactionalId());
+            if (cached == null || now - cached.readAtMs() > CACHE_MS) {
+                try {
+                    cached = new Cached(now, entries(client, open.transactionalId(),
+                            open.lastWriteMs() - LOOK_BACK_MS));
+                } catch (RuntimeException e) {
+                    return Decision.UNKNOWN;
+                }
+                cache.put(open.transactionalId(), cached);
+            }
+            return decide(cached.entries(), open.producerId(), open.producerEpoch(), open.partition());
+        };
     }
+
+    private record Cached(long readAtMs, List<Entry> entries) {}
+
+    private static final long CACHE_MS = 5_000;
 
     private static List<Entry> entries(Map<String, Object> client, String transactionalId, long fromMs) {
         Map<String, Object> props = new HashMap<>(client);

@@ -115,15 +115,14 @@ final class TransactionWatch {
                                        java.util.Collection<String> topics, Consumer<AuditRecord> audit) {
         return new TransactionWatch(admin, () -> OpenTransactions.sluicePartitions(admin, applicationId, topics),
                 applicationId, SETTLE_MS, audit, CallProcessor.APP_VERSION,
-                open -> TransactionDecisions.read(client, open.transactionalId(), open.producerId(),
-                        open.producerEpoch(), open.partition(), open.lastWriteMs()),
+                TransactionDecisions.reader(client),
                 CommitMarker.supported(client) ? open -> CommitMarker.write(admin, open.partition(),
                         open.producerId(), open.producerEpoch(), open.coordinatorEpoch()) : null);
     }
 
     /** How long after its last write a hanging transaction is looked at: past any marker still on its way. */
     static final long SETTLE_MS = 10_000;
-    static final Duration EVERY = Duration.ofSeconds(10);
+    static final Duration EVERY = Duration.ofSeconds(5);
 
     /**
      * Inspects the cluster of {@code config} every {@link #EVERY} until closed, aborting what is safe when
@@ -153,7 +152,7 @@ final class TransactionWatch {
             }
             report.blocked().forEach(b -> log.warn("Blocked by a hanging transaction that Sluice will not abort by"
                     + " itself (see 'sluice doctor'): {}", b.describe(report.atMs())));
-        }, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return new Scheduled(watch, () -> {
             timer.shutdownNow();
             producer.close(Duration.ofSeconds(5));
@@ -181,26 +180,23 @@ final class TransactionWatch {
     synchronized Report check(boolean abortSafe, String actor) {
         long now = System.currentTimeMillis();
         try {
-            List<Blocked> blocked = new ArrayList<>();
+            List<OpenTransactions.Open> hanging = new ArrayList<>();
             List<OpenTransactions.Open> waiting = new ArrayList<>();
             for (OpenTransactions.Open open : OpenTransactions.find(admin, partitions.get())) {
                 if (now - open.lastWriteMs() < settleMs) {
                     continue;
                 }
-                if (open.hanging()) {
-                    blocked.add(judge(open, transactionalIdPrefix, decisions, committer != null));
-                } else {
-                    waiting.add(open);
-                }
+                (open.hanging() ? hanging : waiting).add(open);
             }
             Set<List<Object>> seen = new HashSet<>();
-            blocked.forEach(b -> seen.add(key(b.open())));
+            hanging.forEach(open -> seen.add(key(open)));
             List<String> aborted = new ArrayList<>();
             List<Blocked> remaining = new ArrayList<>();
-            for (Blocked b : blocked) {
-                if (!seenBefore.contains(key(b.open()))) {
+            for (OpenTransactions.Open open : hanging) {
+                if (!seenBefore.contains(key(open))) {
                     continue; // seen once: it may have been ending while it was looked at
                 }
+                Blocked b = judge(open, transactionalIdPrefix, decisions, committer != null);
                 if (abortSafe && b.safe()) {
                     repair(b, b.repair(), actor, "hanging transaction: " + b.why(), now);
                     aborted.add(b.repair() + " " + b.open().partition() + " (producer " + b.open().producerId()
