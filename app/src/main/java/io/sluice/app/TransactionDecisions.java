@@ -64,8 +64,12 @@ final class TransactionDecisions {
      */
     static Decision decide(List<Entry> entries, long producerId, int epoch, TopicPartition partition) {
         boolean listed = false;
+        boolean seen = false;
         Decision ended = null;
         for (Entry e : entries) {
+            if (e.producerId() == producerId && (e.producerEpoch() == epoch || e.producerEpoch() == epoch + 1)) {
+                seen = true;
+            }
             if (e.producerId() != producerId || !e.partitions().contains(partition)) {
                 continue;
             }
@@ -88,6 +92,10 @@ final class TransactionDecisions {
         }
         if (ended != null) {
             return ended;
+        }
+        if (!seen) {
+            // no record of the transaction's epochs is left (compacted, or older than the read): it cannot be told
+            return Decision.UNKNOWN;
         }
         // listed only as ongoing, and the producer moved on: re-initializing it aborted the transaction;
         // never listed: the coordinator cannot have committed it

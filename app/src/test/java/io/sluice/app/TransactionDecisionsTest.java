@@ -62,4 +62,13 @@ class TransactionDecisionsTest {
                 new Entry(3, 129, TransactionState.PREPARE_COMMIT, Set.of(OTHER), true));
         assertThat(TransactionDecisions.decide(log, 3, 128, P)).isEqualTo(Decision.ABORT);
     }
+
+    @Test
+    @DisplayName("no record left of the transaction's epochs (compacted, or older than the read) means UNKNOWN, not"
+            + " 'never listed'")
+    void nothingLeftIsUnknown() {
+        assertThat(TransactionDecisions.decide(List.of(
+                new Entry(3, 140, TransactionState.EMPTY, Set.of(), true)), 3, 128, P)).isEqualTo(Decision.UNKNOWN);
+        assertThat(TransactionDecisions.decide(List.of(), 3, 128, P)).isEqualTo(Decision.UNKNOWN);
+    }
 }
