@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,8 +64,7 @@ final class DoctorCommand implements Callable<Integer> {
              KafkaProducer<String, io.sluice.schemas.AuditRecord> audit = new KafkaProducer<>(sluice.client(),
                      new StringSerializer(), sluice.topics().audit().valueSerde().serializer())) {
             TransactionWatch watch = TransactionWatch.forCluster(admin, sluice.client(), applicationId,
-                    sluice.topics().names(), record -> audit.send(new ProducerRecord<>(
-                            sluice.topics().audit().name(), record.getDetails().get("partition"), record)));
+                    sluice.topics().names(), TransactionWatch.auditTo(audit, sluice.topics()));
             watch.check(false, actor);
             Thread.sleep(LOOK_AGAIN_MS); // the second look: what is still hanging now was not just ending
             TransactionWatch.Report report = watch.check(false, actor);

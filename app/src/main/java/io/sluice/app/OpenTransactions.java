@@ -68,15 +68,27 @@ final class OpenTransactions {
      * ({@code <application.id>-...}) and the {@code __consumer_offsets} partition holding its group's offsets.
      */
     static List<TopicPartition> sluicePartitions(Admin admin, String applicationId, Collection<String> external) {
-        Set<String> names = new HashSet<>(external);
-        await(admin.listTopics().names(), "list Sluice's topics").stream()
-                .filter(t -> t.startsWith(applicationId + "-")).forEach(names::add);
-        List<TopicPartition> partitions = new ArrayList<>(partitionsOf(admin, names));
-        List<TopicPartition> offsets = partitionsOf(admin, List.of(Topic.GROUP_METADATA_TOPIC_NAME));
-        if (!offsets.isEmpty()) {
-            // where the group coordinator keeps this group's offsets (GroupCoordinator's partitionFor)
-            partitions.add(new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME,
-                    Utils.abs(applicationId.hashCode()) % offsets.size()));
+        Set<String> names = new HashSet<>();
+        for (String topic : await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names(),
+                "list Sluice's topics")) {
+            if (external.contains(topic) || topic.startsWith(applicationId + "-")
+                    || topic.equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                names.add(topic);
+            }
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        if (names.isEmpty()) {
+            return partitions;
+        }
+        for (TopicDescription topic : await(admin.describeTopics(names).allTopicNames(), "describe " + names)
+                .values()) {
+            if (topic.name().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                // where the group coordinator keeps this group's offsets (GroupCoordinator's partitionFor)
+                partitions.add(new TopicPartition(topic.name(),
+                        Utils.abs(applicationId.hashCode()) % topic.partitions().size()));
+            } else {
+                topic.partitions().forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
+            }
         }
         return partitions;
     }

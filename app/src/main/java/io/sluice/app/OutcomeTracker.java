@@ -241,6 +241,11 @@ public final class OutcomeTracker implements AutoCloseable {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
+    /** Terminal outcomes seen so far: responses, rejections and dead letters. */
+    public int outcomes() {
+        return count(responsesByStatus) + count(rejectionsByReason) + count(deadLettersByReason);
+    }
+
     public long latencyPercentileMs(double percentile) {
         return latencyMs.getTotalCount() == 0 ? 0 : latencyMs.getValueAtPercentile(percentile);
     }

@@ -120,6 +120,12 @@ final class TransactionWatch {
                         open.producerId(), open.producerEpoch(), open.coordinatorEpoch()) : null);
     }
 
+    /** Audit records to the audit topic through {@code producer}, keyed by the partition they are about. */
+    static Consumer<AuditRecord> auditTo(KafkaProducer<String, AuditRecord> producer, SluiceTopics topics) {
+        return record -> producer.send(new ProducerRecord<>(topics.audit().name(),
+                record.getDetails().get("partition"), record));
+    }
+
     /** How long after its last write a hanging transaction is looked at: past any marker still on its way. */
     static final long SETTLE_MS = 10_000;
     static final Duration EVERY = Duration.ofSeconds(5);
@@ -137,9 +143,7 @@ final class TransactionWatch {
                 new StringSerializer(),
                 topics.audit().valueSerde().serializer());
         String applicationId = config.string(SluiceConfigDef.APPLICATION_ID);
-        TransactionWatch watch = forCluster(admin, client, applicationId, topics.names(),
-                record -> producer.send(new ProducerRecord<>(topics.audit().name(),
-                        record.getDetails().get("partition"), record)));
+        TransactionWatch watch = forCluster(admin, client, applicationId, topics.names(), auditTo(producer, topics));
         var timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = new Thread(task, "sluice-transaction-watch");
             t.setDaemon(true);

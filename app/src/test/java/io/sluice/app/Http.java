@@ -38,4 +38,24 @@ final class Http {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * Polls {@code url} until it answers 200 and returns how long after {@code startNanos} that was; {@code check}
+     * runs before each poll (to fail early, e.g. on a dead process). Fails past {@code bound} with the last answer
+     * and {@code where} (what to look at).
+     */
+    static Duration awaitOk(String url, long startNanos, Duration bound, Runnable check, String where)
+            throws InterruptedException {
+        Answer last = null;
+        while (System.nanoTime() - startNanos < bound.toNanos()) {
+            check.run();
+            last = get(url);
+            if (last.status() == 200) {
+                return Duration.ofNanos(System.nanoTime() - startNanos);
+            }
+            Thread.sleep(100); // polling a health endpoint, as a load balancer would
+        }
+        throw new AssertionError("not ready within " + bound + "; last answer " + (last == null ? "none"
+                : last.status() + " " + last.body()) + "; " + where);
+    }
 }

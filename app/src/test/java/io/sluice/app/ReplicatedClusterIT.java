@@ -53,8 +53,8 @@ class ReplicatedClusterIT {
                 kafka.kill(node);
                 // Then outcomes keep flowing on the two nodes left
                 long killed = System.nanoTime();
-                long before = outcomes(tracker);
-                while (tracker.waiting() > 0 && outcomes(tracker) == before) {
+                long before = tracker.outcomes();
+                while (tracker.waiting() > 0 && tracker.outcomes() == before) {
                     assertThat(System.nanoTime() - killed).as("no outcome within the bound after node "
                             + (node + 1) + " was killed").isLessThan(CrashRecoveryIT.READY_BOUND.toNanos());
                     tracker.poll(Duration.ofMillis(200));
@@ -67,15 +67,11 @@ class ReplicatedClusterIT {
                 // And every request ends in exactly one outcome, counted once in the usage tables
                 traffic.awaitOutcomes(Duration.ofMinutes(4));
                 assertThat(tracker.duplicates()).isZero();
-                assertThat(outcomes(tracker)).isEqualTo(REQUESTS);
+                assertThat(tracker.outcomes()).isEqualTo(REQUESTS);
                 UsageCheck.assertUsageEqualsTopics(config, runtime.topics(),
                         Integer.parseInt(runtime.httpUrl().replaceAll(".*:", "")), REQUESTS);
             }
         }
     }
 
-    private static long outcomes(OutcomeTracker tracker) {
-        return tracker.count(tracker.responsesByStatus()) + tracker.count(tracker.rejectionsByReason())
-                + tracker.count(tracker.deadLettersByReason());
-    }
 }

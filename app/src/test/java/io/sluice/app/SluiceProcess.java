@@ -75,20 +75,11 @@ final class SluiceProcess {
      * started that was; fails when it is not within {@code bound}, with the last answer and the log's path.
      */
     Duration awaitReady(int httpPort, Duration bound) throws InterruptedException {
-        long start = startedNanos;
-        Http.Answer last = null;
-        while (System.nanoTime() - start < bound.toNanos()) {
+        return Http.awaitOk("http://127.0.0.1:" + httpPort + "/health/ready", startedNanos, bound, () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("sluice run exited while waiting to be ready; see " + log);
             }
-            last = Http.get("http://127.0.0.1:" + httpPort + "/health/ready");
-            if (last.status() == 200) {
-                return Duration.ofNanos(System.nanoTime() - start);
-            }
-            Thread.sleep(100); // polling a health endpoint, as a load balancer would
-        }
-        throw new AssertionError("not ready within " + bound + "; last answer " + (last == null ? "none"
-                : last.status() + " " + last.body()) + "; see " + log);
+        }, "see " + log);
     }
 
     /** SIGKILL, and wait until it is gone. */
