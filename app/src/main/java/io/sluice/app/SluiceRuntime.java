@@ -106,17 +106,39 @@ public final class SluiceRuntime implements AutoCloseable {
                     StreamsProperties.from(effective));
             // A failed stream thread is replaced: the error was logged, its tasks' state is intact in the
             // changelogs, and stopping the whole instance would leave every request on it waiting.
+            // The failure is counted: one that keeps coming back (the same record failing each new thread) makes
+            // the instance not ready, where the streams state alone would stay RUNNING.
+            StreamHealth[] health = new StreamHealth[1];
+            Admin lagAdmin = Admin.create(adminConfig());
+            started.push(lagAdmin);
+            String instanceId = effective.string(SluiceConfigDef.GROUP_INSTANCE_ID).strip();
+            DeadMemberRemoval removal = instanceId.isEmpty() ? null : new DeadMemberRemoval(lagAdmin,
+                    effective.string(SluiceConfigDef.APPLICATION_ID), instanceId,
+                    () -> streams.metadataForLocalThreads().stream().map(t -> t.threadName()).toList());
+            if (removal != null) {
+                started.push(removal);
+            }
             streams.setUncaughtExceptionHandler(e -> {
                 log.error("Stream thread failed; replacing it", e);
+                if (health[0] != null) {
+                    health[0].threadFailed(e);
+                }
+                if (removal != null) {
+                    removal.threadFailed(Thread.currentThread().getName());
+                }
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             streams.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
             metrics.bind(streams);
             // every 5 s, records waiting in front of each stage: where an overloaded instance queues
-            Admin lagAdmin = Admin.create(adminConfig());
-            started.push(lagAdmin);
-            started.push(StageLag.of(lagAdmin, effective, topics, Duration.ofSeconds(5), metrics.registry(),
-                    "sluice-stage-lag"));
+            StageLag lag = StageLag.of(lagAdmin, effective, topics, Duration.ofSeconds(5), metrics.registry(),
+                    "sluice-stage-lag");
+            started.push(lag);
+            health[0] = new StreamHealth(java.time.Clock.systemUTC(),
+                    Duration.ofMillis(effective.longValue(SluiceConfigDef.HEALTH_FAILURE_WINDOW_MS)),
+                    Duration.ofMillis(effective.longValue(SluiceConfigDef.HEALTH_STALL_TIMEOUT_MS)), lag::stalledMs,
+                    metrics.registry());
+            api.problems(health[0]::problems);
             // at start, then every 5 s: transactions that hold Sluice's partitions back and that no coordinator will end
             TransactionWatch.Scheduled watch = TransactionWatch.schedule(adminConfig(), effective, topics,
                     effective.bool(SluiceConfigDef.END_HANGING_TRANSACTIONS));

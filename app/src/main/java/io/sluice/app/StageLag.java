@@ -31,6 +31,8 @@ final class StageLag implements AutoCloseable {
     private final String group;
     private final StageNames names;
     private final Map<String, AtomicLong> byStage = new ConcurrentHashMap<>();
+    /** Per stage: the sum of its committed offsets at the last sample, and when it last moved (or had no lag). */
+    private final Map<String, long[]> progress = new ConcurrentHashMap<>();
     private final AtomicLong maxPartition = new AtomicLong();
     private final AtomicLong maxTotal = new AtomicLong();
     private final AtomicLong total = new AtomicLong();
@@ -103,6 +105,19 @@ final class StageLag implements AutoCloseable {
         return out;
     }
 
+    /** For each stage with records waiting: how long (ms) since its committed offsets last moved. */
+    Map<String, Long> stalledMs() {
+        long now = System.currentTimeMillis();
+        Map<String, Long> out = new TreeMap<>();
+        progress.forEach((stage, last) -> {
+            AtomicLong lag = byStage.get(stage);
+            if (lag != null && lag.get() > 0) {
+                out.put(stage, now - last[1]);
+            }
+        });
+        return out;
+    }
+
     /** The latest sample's records waiting, all stages together. */
     long latestTotal() {
         return total.get();
@@ -121,14 +136,25 @@ final class StageLag implements AutoCloseable {
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                     .get(5, TimeUnit.SECONDS);
             Map<String, Long> stages = new HashMap<>();
+            Map<String, Long> position = new HashMap<>();
             long sum = 0;
             for (var end : ends.entrySet()) {
                 long lag = Math.max(0, end.getValue().offset() - committed.get(end.getKey()).offset());
                 maxPartition.accumulateAndGet(lag, Math::max);
-                stages.merge(names.stageOf(end.getKey().topic()), lag, Long::sum);
+                String stage = names.stageOf(end.getKey().topic());
+                stages.merge(stage, lag, Long::sum);
+                position.merge(stage, committed.get(end.getKey()).offset(), Long::sum);
                 sum += lag;
             }
-            stages.forEach((stage, lag) -> gauge(stage).set(lag));
+            long now = System.currentTimeMillis();
+            stages.forEach((stage, lag) -> {
+                gauge(stage).set(lag);
+                long[] last = progress.computeIfAbsent(stage, s -> new long[] {-1, now});
+                if (lag == 0 || last[0] != position.get(stage)) {
+                    last[0] = position.get(stage);
+                    last[1] = now;
+                }
+            });
             total.set(sum);
             maxTotal.accumulateAndGet(sum, Math::max);
         } catch (InterruptedException e) {

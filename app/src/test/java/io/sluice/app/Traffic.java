@@ -62,7 +62,7 @@ final class Traffic implements AutoCloseable {
     void awaitOutcomes(Duration timeout) {
         flush();
         try {
-            await().atMost(timeout).until(() -> {
+            await().dontCatchUncaughtExceptions().atMost(timeout).until(() -> {
                 tracker.poll(Duration.ofMillis(200));
                 return tracker.waiting() == 0;
             });

@@ -39,6 +39,11 @@ public final class SluiceConfigDef {
     public static final String END_HANGING_TRANSACTIONS = "transactions.end.hanging";
     public static final String SANITIZE_MAX_MESSAGES = "sanitize.max.messages";
     public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
+    public static final String HEALTH_STALL_TIMEOUT_MS = "health.stall.timeout.ms";
+    public static final String HEALTH_FAILURE_WINDOW_MS = "health.thread.failure.window.ms";
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String INTAKE_MAX_RECORD_BYTES = "intake.max.record.bytes";
+    public static final String INTAKE_MAX_COLLECTION_ITEMS = "intake.max.collection.items";
     public static final String SANITIZE_MAX_TOKENS = "sanitize.max.tokens";
     public static final String SANITIZE_INJECTION_ACTION = "sanitize.injection.action";
     public static final String SANITIZE_INJECTION_THRESHOLD = "sanitize.injection.threshold";
@@ -200,6 +205,21 @@ public final class SluiceConfigDef {
                             + " false: only report it (/health/ready, sluice doctor).")
             .define(TRANSACTION_TIMEOUT_MS, Type.INT, 60_000, atLeast(1000), LOW,
                     "Producer transaction timeout; must exceed the longest drain wait plus a commit.")
+            .define(HEALTH_STALL_TIMEOUT_MS, Type.LONG, 60_000L, atLeast(5_000), MEDIUM,
+                    "How long a stage may have records waiting without committing any before /health/ready"
+                            + " answers DOWN naming it.")
+            .define(HEALTH_FAILURE_WINDOW_MS, Type.LONG, 60_000L, atLeast(1_000), LOW,
+                    "Two stream-thread failures within this window make /health/ready answer DOWN, until a window"
+                            + " passes without one.")
+            .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 60_000L, atLeast(1_000), MEDIUM,
+                    "Longest a stop (Ctrl-C, SIGTERM) may take: past it the process halts, what was not committed"
+                            + " is redone by the next start.")
+            .define(INTAKE_MAX_RECORD_BYTES, Type.INT, 1024 * 1024, atLeast(1024), MEDIUM,
+                    "Largest requests-topic record read, in bytes; a larger one is dead-lettered before it is"
+                            + " decoded.")
+            .define(INTAKE_MAX_COLLECTION_ITEMS, Type.INT, 10_000, atLeast(1), MEDIUM,
+                    "Most items a request's arrays and maps (messages, stop sequences, metadata) may declare"
+                            + " together; a record declaring more is dead-lettered before anything is allocated.")
             .define(SANITIZE_MAX_MESSAGES, Type.INT, 64, atLeast(1), MEDIUM,
                     "Most chat messages a request may carry.")
             .define(SANITIZE_MAX_CHARS, Type.INT, 32_000, atLeast(1), MEDIUM,

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * route and a deadline still ahead. Returns the first failure with its reason code; details never quote the prompt.
  */
 public final class RequestValidator {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    /** The one rule for request, tenant, user and app ids: no separators, spaces or control characters. */
+    public static final String ID_CHARACTERS = "1-128 characters of [A-Za-z0-9._:@+-]";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@+-]{1,128}");
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
     /** A failed check. */
@@ -30,11 +32,12 @@ public final class RequestValidator {
     }
 
     public Optional<Failure> check(PromptRequest request, long now) {
-        if (!ID.matcher(request.getRequestId()).matches()) {
-            return fail(RejectReason.INVALID_REQUEST, "requestId must be 1-128 characters of [A-Za-z0-9._:-]");
-        }
-        if (request.getTenantId().isBlank() || request.getUserId().isBlank() || request.getAppId().isBlank()) {
-            return fail(RejectReason.INVALID_REQUEST, "tenantId, userId and appId are required");
+        Optional<Failure> badId = id("requestId", request.getRequestId())
+                .or(() -> id("tenantId", request.getTenantId()))
+                .or(() -> id("userId", request.getUserId()))
+                .or(() -> id("appId", request.getAppId()));
+        if (badId.isPresent()) {
+            return badId;
         }
         if (routes.target(request.getRoute()).isEmpty()) {
             return fail(RejectReason.UNKNOWN_ROUTE,
@@ -66,6 +69,16 @@ public final class RequestValidator {
             return fail(RejectReason.DEADLINE_EXCEEDED, "the request's deadline " + request.getDeadline() + " has passed");
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code value} is a valid id; the failure names the field but never quotes the value. */
+    public static boolean isId(String value) {
+        return value != null && ID.matcher(value).matches();
+    }
+
+    private static Optional<Failure> id(String field, String value) {
+        return isId(value) ? Optional.empty()
+                : fail(RejectReason.INVALID_REQUEST, field + " must be " + ID_CHARACTERS);
     }
 
     private static Optional<Failure> fail(RejectReason reason, String detail) {

@@ -99,13 +99,20 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
                 metadata.put(REPLAY_COUNT, count);
             }
         }
+        // Sizes, ids and the route are checked before the sanitizer reads a character: a megabyte of prompt over
+        // the caps costs a rejection, not a scan. They are checked again after, as clean-up can empty a message.
+        Optional<RequestValidator.Failure> malformed = validator.check(request, now);
+        if (malformed.isPresent()) {
+            refuse(record, request, malformed.get(), now);
+            return;
+        }
         List<ChatMessage> messages = new ArrayList<>();
         Set<String> rules = new LinkedHashSet<>();
         double score = 0;
         boolean blocked = false;
         Map<String, Integer> found = new TreeMap<>();
         for (ChatMessage message : request.getMessages()) {
-            SanitizeResult result = sanitizer.sanitize(message.getContent(), policy);
+            SanitizeResult result = sanitizeOrFail(message.getContent(), policy);
             messages.add(new ChatMessage(message.getRole(), result.textToSend()));
             if (!message.getRole().equals("system") && result.flagged()) {
                 rules.addAll(result.injection().rules());
@@ -127,9 +134,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
                     policy.injectionThreshold(), String.join(", ", rules))));
         }
         if (invalid.isPresent()) {
-            RequestValidator.Failure f = invalid.get();
-            context.forward(record.withValue(new Verdict.Refuse(Rejections.of(request, f.reason(), STAGE, f.detail(),
-                    now))));
+            refuse(record, request, invalid.get(), now);
             return;
         }
         if (!rules.isEmpty()) {
@@ -147,6 +152,26 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
             metadata.put(PII_REDACTED, String.valueOf(redacted));
         }
         context.forward(record.withValue(new Verdict.Pass(sanitized)));
+    }
+
+    private void refuse(FixedKeyRecord<String, PromptRequest> record, PromptRequest request,
+                        RequestValidator.Failure f, long now) {
+        Verdict refusal = new Verdict.Refuse(Rejections.of(request, f.reason(), STAGE, f.detail(), now));
+        context.forward(record.withValue(refusal));
+    }
+
+    /**
+     * A pattern that recurses deeply on some text could overflow the stack; that is a fault of this record, so it
+     * becomes an exception the processing handler dead-letters, instead of an error that kills the stream thread
+     * and meets the same record again.
+     */
+    private SanitizeResult sanitizeOrFail(String text, SanitizePolicy policy) {
+        try {
+            return sanitizer.sanitize(text, policy);
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException("sanitize: the text overflowed the stack (" + text.length()
+                    + " characters)");
+        }
     }
 
     private Optional<RequestValidator.Failure> tooManyTokens(PromptRequest request) {

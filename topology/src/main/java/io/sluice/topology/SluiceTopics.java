@@ -11,6 +11,7 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.BudgetSettlement;
+import io.sluice.serde.DecodeLimits;
 import io.sluice.serde.SpecificAvroSerde;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -34,7 +35,11 @@ public record SluiceTopics(
 
     public static SluiceTopics from(SluiceConfig config, SchemaRegistryClient registry) {
         String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
-        var requestSerde = SpecificAvroSerde.forValues(registry, PromptRequest.class);
+        // Anyone with write access to the requests topic can put any bytes there: its records are held to the
+        // intake limits before they are decoded.
+        var requestSerde = SpecificAvroSerde.forValues(registry, PromptRequest.class, new DecodeLimits(
+                config.integer(SluiceConfigDef.INTAKE_MAX_RECORD_BYTES),
+                config.integer(SluiceConfigDef.INTAKE_MAX_COLLECTION_ITEMS), DecodeLimits.DEFAULT.maxSchemaDepth()));
         return new SluiceTopics(
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REQUESTS), Serdes.String(), requestSerde),
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_RESPONSES), Serdes.String(),

@@ -209,6 +209,7 @@ class FallbackStageTest {
     @DisplayName("dead-letters at once, not parked on a retry tier, a prompt too long for every model of its route")
     void tooLongForEveryModel() {
         start(Map.of(SluiceConfigDef.SANITIZE_MAX_TOKENS, 400_000, SluiceConfigDef.SANITIZE_MAX_CHARS, 4_000_000,
+                SluiceConfigDef.INTAKE_MAX_RECORD_BYTES, 4 * 1024 * 1024,
                 SluiceConfigDef.LIMIT_USER_TPM, 0, SluiceConfigDef.LIMIT_TENANT_TPM, 0,
                 SluiceConfigDef.LIMIT_USER_TPD, 0, SluiceConfigDef.LIMIT_TENANT_TPD, 0,
                 SluiceConfigDef.CALL_RETRY_TIERS, "30s,5m"));

@@ -152,4 +152,51 @@ class SchemaCatalogTest {
         assertThat(SchemaCatalog.registerAll(config, new InMemorySchemaRegistryClient()))
                 .isEqualTo(SchemaCatalog.valueSubjects(config).size());
     }
+
+    @Test
+    @DisplayName("every array element of every schema takes at least a byte, as the decoder's item count check assumes")
+    void everyCollectionElementTakesAByte() {
+        // The bounded decoder refuses a collection that declares more items than the record has bytes left; that
+        // never refuses a valid record only if no element can encode to zero bytes (a null, an empty record).
+        SluiceConfig config = SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092"));
+        List<String> zeroByteElements = new java.util.ArrayList<>();
+        SchemaCatalog.valueSubjects(config).forEach((subject, schema) -> collectZeroByteElements(subject, schema,
+                new HashSet<>(), zeroByteElements));
+
+        assertThat(SchemaCatalog.valueSubjects(config)).isNotEmpty();
+        assertThat(zeroByteElements).isEmpty();
+    }
+
+    private static void collectZeroByteElements(String where, Schema schema, Set<String> seen, List<String> found) {
+        switch (schema.getType()) {
+            case RECORD -> {
+                if (seen.add(schema.getFullName())) {
+                    schema.getFields().forEach(f -> collectZeroByteElements(where + "." + f.name(), f.schema(), seen,
+                            found));
+                }
+            }
+            case ARRAY -> {
+                if (minBytes(schema.getElementType()) == 0) {
+                    found.add(where);
+                }
+                collectZeroByteElements(where + "[]", schema.getElementType(), seen, found);
+            }
+            case MAP -> collectZeroByteElements(where + "{}", schema.getValueType(), seen, found);
+            case UNION -> schema.getTypes().forEach(t -> collectZeroByteElements(where, t, seen, found));
+            default -> { }
+        }
+    }
+
+    /** The fewest bytes a value of {@code schema} encodes to (a map entry always has its key's length byte). */
+    private static int minBytes(Schema schema) {
+        return switch (schema.getType()) {
+            case NULL -> 0;
+            case FLOAT -> 4;
+            case DOUBLE -> 8;
+            case FIXED -> schema.getFixedSize();
+            case RECORD -> schema.getFields().stream().mapToInt(f -> minBytes(f.schema())).sum();
+            case UNION -> 1;
+            default -> 1;
+        };
+    }
 }

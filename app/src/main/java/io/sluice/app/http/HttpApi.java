@@ -57,6 +57,7 @@ public final class HttpApi implements AutoCloseable {
     private volatile HostInfo self;
     private volatile Supplier<java.util.List<String>> blockers = java.util.List::of;
     private volatile Supplier<java.util.List<String>> waitingFor = java.util.List::of;
+    private volatile Supplier<java.util.List<String>> problems = java.util.List::of;
 
     private HttpApi(Vertx vertx, HttpServer server, HttpClientAgent peers, Supplier<String> metrics) {
         this.vertx = vertx;
@@ -132,9 +133,13 @@ public final class HttpApi implements AutoCloseable {
     private void ready(RoutingContext ctx) {
         KafkaStreams s = streams;
         java.util.List<String> blocked = blockers.get();
-        boolean ready = s != null && s.state() == KafkaStreams.State.RUNNING && blocked.isEmpty();
+        java.util.List<String> failing = problems.get();
+        boolean ready = s != null && s.state() == KafkaStreams.State.RUNNING && blocked.isEmpty() && failing.isEmpty();
         ObjectNode body = Queries.JSON.createObjectNode().put("status", ready ? "UP" : "DOWN")
                 .put("streams", s == null ? "STARTING" : s.state().name());
+        if (!failing.isEmpty()) {
+            failing.forEach(body.putArray("problems")::add);
+        }
         if (!blocked.isEmpty()) {
             blocked.forEach(body.putArray("blockedBy")::add);
             body.put("action", "Hanging transactions hold these partitions back and Sluice will not end them by"
@@ -154,6 +159,14 @@ public final class HttpApi implements AutoCloseable {
      */
     public void blockers(Supplier<java.util.List<String>> blockers) {
         this.blockers = blockers;
+    }
+
+    /**
+     * What makes a running instance unfit for traffic (stream threads that keep failing, a stage that has stopped
+     * moving): when not empty, {@code /health/ready} answers DOWN and lists them.
+     */
+    public void problems(Supplier<java.util.List<String>> problems) {
+        this.problems = problems;
     }
 
     /**
