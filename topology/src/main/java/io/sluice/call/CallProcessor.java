@@ -214,9 +214,11 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         }
         drain();
         long waitUntil = System.nanoTime() + settings.maxBlock().toNanos();
-        while (running >= settings.maxInFlight() && System.nanoTime() < waitUntil) {
-            // Backpressure: only here does the stream thread wait, and only for a completion, never for I/O.
-            awaitOneCompletion(waitUntil);
+        while ((running >= settings.maxInFlight() || retries.size() >= settings.maxWaiting())
+                && System.nanoTime() < waitUntil) {
+            // Backpressure: only here does the stream thread wait, and only for a completion or for a waiting
+            // request to come due, never for I/O; meanwhile new requests wait in Kafka, not in this heap.
+            awaitOneCompletion(Math.min(waitUntil, nextDueNanos()));
             drain();
         }
     }
@@ -324,6 +326,15 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
                 Math.min(requestTime, now) - settings.dedupRetention().toMillis(), Long.MAX_VALUE)) {
             return hits.hasNext();
         }
+    }
+
+    /** When (on the nanosecond clock) the earliest waiting request comes due; far off when none waits. */
+    private long nextDueNanos() {
+        if (retries.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long inMs = Math.max(1, retries.peek().dueAt() - context.currentSystemTimeMs());
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(inMs);
     }
 
     private void awaitOneCompletion(long untilNanos) {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** The call stage's knobs, read once from configuration. */
 public record CallSettings(Duration timeout, int maxAttempts, Duration initialBackoff, int maxInFlight,
-                           Duration pollInterval, Duration dedupRetention, Duration maxCircuitWait,
+                           int maxWaiting, Duration pollInterval, Duration dedupRetention, Duration maxCircuitWait,
                            Duration circuitOpen, Duration maxBlock, Map<String, String> degradedAnswers,
                            int defaultOutputTokens, boolean inFlightInMemory, PriceTable prices) {
     /** The longest Retry-After honoured on the same target; a provider asking for more is left for the next one. */
@@ -20,6 +20,7 @@ public record CallSettings(Duration timeout, int maxAttempts, Duration initialBa
                 config.integer(SluiceConfigDef.CALL_MAX_ATTEMPTS),
                 Duration.ofMillis(config.integer(SluiceConfigDef.CALL_BACKOFF_MS)),
                 config.integer(SluiceConfigDef.CALL_MAX_IN_FLIGHT),
+                config.integer(SluiceConfigDef.CALL_MAX_WAITING),
                 Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_POLL_INTERVAL_MS)),
                 Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_DEDUP_RETENTION_MS)),
                 Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_MAX_WAIT_MS)),

@@ -42,6 +42,7 @@ public final class SluiceConfigDef {
     public static final String HEALTH_STALL_TIMEOUT_MS = "health.stall.timeout.ms";
     public static final String HEALTH_FAILURE_WINDOW_MS = "health.thread.failure.window.ms";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String CALL_MAX_RESPONSE_BYTES = "call.max.response.bytes";
     public static final String INTAKE_MAX_RECORD_BYTES = "intake.max.record.bytes";
     public static final String INTAKE_MAX_COLLECTION_ITEMS = "intake.max.collection.items";
     public static final String SANITIZE_MAX_TOKENS = "sanitize.max.tokens";
@@ -96,6 +97,7 @@ public final class SluiceConfigDef {
     public static final String CALL_MAX_ATTEMPTS = "call.max.attempts";
     public static final String CALL_BACKOFF_MS = "call.retry.backoff.ms";
     public static final String CALL_MAX_IN_FLIGHT = "call.max.in.flight.per.task";
+    public static final String CALL_MAX_WAITING = "call.max.waiting.per.task";
     public static final String CALL_POLL_INTERVAL_MS = "call.completion.poll.ms";
     public static final String CALL_DEDUP_RETENTION_MS = "call.dedup.retention.ms";
     public static final String CALL_MAX_WAIT_MS = "call.max.circuit.wait.ms";
@@ -214,6 +216,9 @@ public final class SluiceConfigDef {
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 60_000L, atLeast(1_000), MEDIUM,
                     "Longest a stop (Ctrl-C, SIGTERM) may take: past it the process halts, what was not committed"
                             + " is redone by the next start.")
+            .define(CALL_MAX_RESPONSE_BYTES, Type.INT, 4 * 1024 * 1024, atLeast(1024), MEDIUM,
+                    "Largest provider answer read, in bytes after decompression; a larger one is cut off and fails"
+                            + " as 'response_too_large' (not retried; the route's next target is tried).")
             .define(INTAKE_MAX_RECORD_BYTES, Type.INT, 1024 * 1024, atLeast(1024), MEDIUM,
                     "Largest requests-topic record read, in bytes; a larger one is dead-lettered before it is"
                             + " decoded.")
@@ -289,6 +294,9 @@ public final class SluiceConfigDef {
                     "First retry backoff; doubles each attempt.")
             .define(CALL_MAX_IN_FLIGHT, Type.INT, 2_000, atLeast(1), MEDIUM,
                     "Provider calls in flight per stream task before process() waits for completions.")
+            .define(CALL_MAX_WAITING, Type.INT, 10_000, atLeast(1), MEDIUM,
+                    "Requests per stream task waiting in memory for a circuit, a provider quota, a bulkhead slot"
+                            + " or a backoff before process() stops taking more: past it they wait in Kafka (lag).")
             .define(CALL_POLL_INTERVAL_MS, Type.LONG, 20L, atLeast(1), LOW,
                     "Wall-clock interval at which finished calls are forwarded when no input arrives.")
             .define(BREAKER_FAILURE_RATE, Type.INT, 50, between(1, 100), MEDIUM,

@@ -35,6 +35,10 @@ final class HttpErrors {
         if (cause instanceof ProviderException e) {
             return e;
         }
+        if (cause instanceof ProviderHttp.BodyTooLarge e) {
+            // the same call would likely answer the same again: the next target of the route, not a retry
+            return new ProviderException(provider, e.status(), "response_too_large", false, null, e.getMessage());
+        }
         if (cause instanceof ProviderHttp.Timeout) {
             return new ProviderException(provider, 0, "timeout", true, null, "no answer within the call timeout");
         }

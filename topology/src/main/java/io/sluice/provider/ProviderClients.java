@@ -32,7 +32,7 @@ public final class ProviderClients implements AutoCloseable {
         String anthropicBase = baseUrl(config, SluiceConfigDef.ANTHROPIC_BASE_URL, SluiceConfigDef.ANTHROPIC_API_KEY,
                 "https://api.anthropic.com", fallbackBaseUrl, "");
         boolean h2c = config.bool(SluiceConfigDef.PROVIDERS_CLEARTEXT_HTTP2);
-        ProviderHttp http = new ProviderHttp();
+        ProviderHttp http = new ProviderHttp(config.integer(SluiceConfigDef.CALL_MAX_RESPONSE_BYTES));
         try {
             // the simulator speaks h2c, so a provider it stands in for always uses it
             return new ProviderClients(Map.of(

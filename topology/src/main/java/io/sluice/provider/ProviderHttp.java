@@ -1,11 +1,15 @@
 package io.sluice.provider;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
@@ -45,9 +49,19 @@ public final class ProviderHttp implements AutoCloseable {
     static final int HTTP2_STREAM_WINDOW = 1 << 20;
     static final int HTTP2_CONNECTION_WINDOW = 32 << 20;
 
+    /** The default cap on an answer's (decompressed) body: far above any chat completion, far below the heap. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
     private final Vertx vertx;
+    private final int maxBodyBytes;
 
     public ProviderHttp() {
+        this(DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /** A transport that refuses answers whose body, decompressed, is larger than {@code maxBodyBytes}. */
+    public ProviderHttp(int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
     }
@@ -85,6 +99,47 @@ public final class ProviderHttp implements AutoCloseable {
 
     /** A full HTTP answer; {@code header} looks a response header up by case-insensitive name (null when absent). */
     public record Answer(int status, UnaryOperator<String> header, byte[] body) {}
+
+    /**
+     * Reads the body as it arrives, and resets the call as soon as it grows past the cap (or announces that it
+     * will): a provider, a proxy or a compressed body must not be able to fill the heap.
+     */
+    private Future<Answer> read(HttpClientRequest request, HttpClientResponse response) {
+        Promise<Answer> answer = Promise.promise();
+        String length = response.getHeader("content-length");
+        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
+            request.reset();
+            return Future.failedFuture(new BodyTooLarge(response.statusCode(), maxBodyBytes));
+        }
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+            if (body.length() + chunk.length() > maxBodyBytes) {
+                answer.tryFail(new BodyTooLarge(response.statusCode(), maxBodyBytes)); // before the reset's own error
+                request.reset();
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        response.exceptionHandler(answer::tryFail);
+        response.endHandler(v -> answer.tryComplete(new Answer(response.statusCode(), response.headers()::get,
+                body.getBytes())));
+        return answer.future();
+    }
+
+    /** Thrown for an answer whose body is larger than the transport's cap. */
+    public static final class BodyTooLarge extends Exception {
+        private final int status;
+
+        BodyTooLarge(int status, int maxBodyBytes) {
+            super("the answer's body is larger than " + maxBodyBytes + " bytes (call.max.response.bytes)", null,
+                    false, false);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
 
     /** Thrown for a call that had no full answer within its timeout. */
     public static final class Timeout extends Exception {
@@ -124,10 +179,8 @@ public final class ProviderHttp implements AutoCloseable {
                                 request.reset();
                             }
                         });
-                        return request.send(Buffer.buffer(body));
+                        return request.send(Buffer.buffer(body)).compose(response -> read(request, response));
                     })
-                    .compose(response -> response.body().map(b -> new Answer(response.statusCode(),
-                            response.headers()::get, b.getBytes())))
                     .onComplete(result -> {
                         vertx.cancelTimer(timer);
                         if (result.succeeded()) {
