@@ -4,6 +4,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
 import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
+import io.sluice.app.http.ApiKeys;
 import io.sluice.app.http.HttpApi;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderClients;
@@ -84,7 +85,7 @@ public final class SluiceRuntime implements AutoCloseable {
             SluiceMetrics metrics = SluiceMetrics.install();
             started.push(metrics);
             HttpApi api = HttpApi.listen(requested.string(SluiceConfigDef.HTTP_HOST),
-                    requested.integer(SluiceConfigDef.HTTP_PORT), metrics::scrape);
+                    requested.integer(SluiceConfigDef.HTTP_PORT), metrics::scrape, apiKeys(requested));
             started.push(api);
             String advertised = requested.string(SluiceConfigDef.HTTP_ADVERTISED).isBlank()
                     ? advertisedHost(requested.string(SluiceConfigDef.HTTP_HOST)) + ":" + api.port()
@@ -200,6 +201,41 @@ public final class SluiceRuntime implements AutoCloseable {
                 throw cause;
             }
             throw e;
+        }
+    }
+
+    /**
+     * The HTTP API's keys, or null for an open API. Open only on purpose (http.auth=none) or on a loopback address:
+     * anyone who reaches the port of an open API reads every tenant's usage and requests.
+     */
+    static ApiKeys apiKeys(SluiceConfig config) {
+        String mode = config.string(SluiceConfigDef.HTTP_AUTH);
+        String file = config.string(SluiceConfigDef.HTTP_API_KEYS_FILE).strip();
+        String host = config.string(SluiceConfigDef.HTTP_HOST);
+        if (mode.equals("none")) {
+            return null;
+        }
+        if (!file.isEmpty()) {
+            return new ApiKeys(java.nio.file.Path.of(file));
+        }
+        if (mode.equals("keys")) {
+            throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.HTTP_API_KEYS_FILE, "",
+                    "http.auth=keys needs a keys file; make one with './sluice keys add --tenant <id> <name>'");
+        }
+        if (!loopback(host)) {
+            throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.HTTP_HOST, host,
+                    "the HTTP API would be open to anyone who reaches " + host + ": set " + SluiceConfigDef
+                            .HTTP_API_KEYS_FILE + " (./sluice keys add), or http.auth=none if a proxy of yours"
+                            + " authenticates callers");
+        }
+        return null;
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 

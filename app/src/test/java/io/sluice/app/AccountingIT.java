@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.app.http.ApiKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,8 +39,13 @@ class AccountingIT {
 
     @Test
     @DisplayName("two instances: usage and request status for keys owned by each, through one instance's API, equal the records; /metrics agrees")
-    void queriesAcrossInstances() {
-        SluiceConfig first = cluster.config("acct", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000));
+    void queriesAcrossInstances() throws Exception {
+        // Both instances read one API keys file: an operator's key, and one for tenant-3
+        Path keys = Files.createTempDirectory("sluice-keys-").resolve("api-keys");
+        String ops = ApiKeys.add(keys, "ops", null);
+        String tenant3 = ApiKeys.add(keys, "tenant-3-app", "tenant-3");
+        SluiceConfig first = cluster.config("acct", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000,
+                SluiceConfigDef.HTTP_API_KEYS_FILE, keys.toString()));
         SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,
                 first.string(SluiceConfigDef.STATE_DIR) + "-second"));
         cluster.simulator.settings(SimulatorSettings.defaults());
@@ -80,10 +88,10 @@ class AccountingIT {
                 ownedByB.clear();
                 for (String tenant : expected.keySet()) {
                     String path = "/v1/usage/tenants/" + tenant + "?period=total&local=true";
-                    if (!Http.get(a.httpUrl() + path).json().path("rows").isEmpty()) {
+                    if (!Http.get(a.httpUrl() + path, ops).json().path("rows").isEmpty()) {
                         ownedByA.add(tenant);
                     }
-                    if (!Http.get(b.httpUrl() + path).json().path("rows").isEmpty()) {
+                    if (!Http.get(b.httpUrl() + path, ops).json().path("rows").isEmpty()) {
                         ownedByB.add(tenant);
                     }
                 }
@@ -94,7 +102,8 @@ class AccountingIT {
 
             // And through a's API every tenant's total equals the sums of its records, wherever it lives
             for (Map.Entry<String, long[]> tenant : expected.entrySet()) {
-                Http.Answer answer = Http.get(a.httpUrl() + "/v1/usage/tenants/" + tenant.getKey() + "?period=total");
+                Http.Answer answer = Http.get(a.httpUrl() + "/v1/usage/tenants/" + tenant.getKey() + "?period=total",
+                        ops);
                 JsonNode rows = answer.json().path("rows");
                 assertThat(rows).as("%s owned by %s: %s", tenant.getKey(), ownedByA.contains(tenant.getKey()) ? "a"
                         : "b", answer.body()).hasSize(1);
@@ -103,7 +112,7 @@ class AccountingIT {
                 assertThat(total.path("outcomes").path("REJECTED").asLong()).isEqualTo(1);
             }
             // a user's day rows, through b's API
-            JsonNode day = Http.get(b.httpUrl() + "/v1/usage/tenants/tenant-3/users/user-1?period=day").json();
+            JsonNode day = Http.get(b.httpUrl() + "/v1/usage/tenants/tenant-3/users/user-1?period=day", ops).json();
             long userRequests = 0;
             for (JsonNode row : day.path("rows")) {
                 userRequests += row.path("requests").asLong();
@@ -112,22 +121,56 @@ class AccountingIT {
 
             // And every request's status answers through a, whichever instance owns it
             for (PromptResponse response : results.responses()) {
-                JsonNode status = Http.get(a.httpUrl() + "/v1/requests/" + response.getRequestId()).json();
+                JsonNode status = Http.get(a.httpUrl() + "/v1/requests/" + response.getRequestId() + "?tenant="
+                        + response.getTenantId(), ops).json();
                 assertThat(status.path("state").asText()).isEqualTo("TERMINAL");
                 assertThat(status.path("outcome").asText()).isEqualTo(response.getStatus().name());
                 assertThat(status.path("current").path("costMicros").asLong()).isEqualTo(response.getCostMicros());
             }
-            assertThat(Http.get(a.httpUrl() + "/v1/requests/" + results.rejections().getFirst().getRequestId())
-                    .json().path("outcome").asText()).isEqualTo("REJECTED");
-            Http.Answer unknown = Http.get(a.httpUrl() + "/v1/requests/no-such-request");
+            var rejection = results.rejections().getFirst();
+            assertThat(Http.get(a.httpUrl() + "/v1/requests/" + rejection.getRequestId() + "?tenant="
+                    + rejection.getTenantId(), ops).json().path("outcome").asText()).isEqualTo("REJECTED");
+            Http.Answer unknown = Http.get(a.httpUrl() + "/v1/requests/no-such-request?tenant=tenant-1", ops);
             assertThat(unknown.status()).isEqualTo(404);
-            assertThat(unknown.json().path("error").asText()).contains("no-such-request");
+            assertThat(unknown.json().path("error").asText()).contains("nothing known");
+
+            // And a tenant's key sees that tenant only, through either instance (relayed with the key)
+            String own = a.httpUrl() + "/v1/usage/tenants/tenant-3?period=total";
+            assertThat(Http.get(own).status()).isEqualTo(401);
+            assertThat(Http.get(own, "sk-sluice-made-up").status()).isEqualTo(401);
+            assertThat(Http.get(own, tenant3).json().path("rows")).hasSize(1);
+            assertThat(Http.get(b.httpUrl() + "/v1/usage/tenants/tenant-3?period=total", tenant3).json()
+                    .path("rows")).hasSize(1);
+            assertThat(Http.get(a.httpUrl() + "/v1/usage/tenants/tenant-4?period=total", tenant3).status())
+                    .isEqualTo(403);
+            assertThat(Http.get(a.httpUrl() + "/v1/usage/tenants?period=total", tenant3).status()).isEqualTo(403);
+            PromptResponse ofTenant3 = results.responses().stream().filter(r -> r.getTenantId().equals("tenant-3"))
+                    .findFirst().orElseThrow();
+            PromptResponse ofTenant4 = results.responses().stream().filter(r -> r.getTenantId().equals("tenant-4"))
+                    .findFirst().orElseThrow();
+            for (SluiceRuntime instance : List.of(a, b)) {
+                assertThat(Http.get(instance.httpUrl() + "/v1/requests/" + ofTenant3.getRequestId(), tenant3)
+                        .json().path("tenant").asText()).isEqualTo("tenant-3");
+                // another tenant's request is not found, even when its tenant is named with ?tenant=
+                assertThat(Http.get(instance.httpUrl() + "/v1/requests/" + ofTenant4.getRequestId()
+                        + "?tenant=tenant-4", tenant3).status()).isEqualTo(404);
+            }
+            assertThat(Http.get(a.httpUrl() + "/v1/requests/" + ofTenant4.getRequestId(), ops).status())
+                    .as("an operator names the tenant").isEqualTo(400);
+            // and keys rotate without a restart: a new key works, a revoked one stops working, within seconds
+            String rotated = ApiKeys.add(keys, "tenant-3-app-2", "tenant-3");
+            ApiKeys.revoke(keys, "tenant-3-app");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(Http.get(own, rotated).status()).isEqualTo(200);
+                assertThat(Http.get(b.httpUrl() + "/v1/usage/tenants/tenant-3?period=total", tenant3).status())
+                        .isEqualTo(401);
+            });
 
             // And the listing gathers every tenant from both instances
-            JsonNode listing = Http.get(b.httpUrl() + "/v1/usage/tenants?period=total").json();
+            JsonNode listing = Http.get(b.httpUrl() + "/v1/usage/tenants?period=total", ops).json();
             assertThat(listing.path("rows")).hasSize(TENANTS);
             // And provider stats merge both instances' partial rows
-            JsonNode providers = Http.get(a.httpUrl() + "/v1/providers").json();
+            JsonNode providers = Http.get(a.httpUrl() + "/v1/providers", ops).json();
             long answered = 0;
             long cost = 0;
             for (JsonNode row : providers.path("rows")) {
@@ -137,7 +180,7 @@ class AccountingIT {
             }
             assertThat(answered).isEqualTo(results.responses().size());
             assertThat(cost).isEqualTo(results.responses().stream().mapToLong(PromptResponse::getCostMicros).sum());
-            assertThat(Http.get(a.httpUrl() + "/v1/usage/tenants/x?period=week").status()).isEqualTo(400);
+            assertThat(Http.get(a.httpUrl() + "/v1/usage/tenants/x?period=week", ops).status()).isEqualTo(400);
             assertThat(Http.get(a.httpUrl() + "/openapi.yaml").body()).contains("/v1/requests/{id}");
 
             // And /metrics: both instances record into the JVM's one global registry, so it shows all answers

@@ -7,6 +7,7 @@ import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.serde.SpecificAvroSerde;
+import io.sluice.topology.Keys;
 import io.sluice.topology.RecordMappers;
 import io.sluice.topology.SluiceTopics;
 import java.util.List;
@@ -60,7 +61,9 @@ public final class Accounting {
                 .merge(deadLetters(builder, topics), Named.as("accounting-merge-dead-letters"));
         events = events.merge(terminal, Named.as("accounting-merge-terminal"));
 
-        events.selectKey((key, event) -> event.getRequestId(), Named.as("accounting-key-by-request"))
+        // by tenant and request id: ids are unique within a tenant only
+        events.selectKey((key, event) -> Keys.request(event.getTenantId(), event.getRequestId()),
+                        Named.as("accounting-key-by-request"))
                 .repartition(Repartitioned.<String, AccountingEvent>as(BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(eventSerde))
                 .process(RequestStatusProcessor.supplier(settings, eventSerde, appVersion), Named.as(STATUS))
@@ -91,7 +94,8 @@ public final class Accounting {
                 .processValues(RecordMappers.<byte[], byte[], AccountingEvent>mapValues(record ->
                         AccountingEvents.deadLetter(record.key(), record.value(), record.headers(), topic, requests,
                                 record.timestamp())), Named.as("accounting-dead-lettered"))
-                .selectKey((key, event) -> event.getRequestId(), Named.as("accounting-dead-letter-key"));
+                .selectKey((key, event) -> Keys.request(event.getTenantId(), event.getRequestId()),
+                        Named.as("accounting-dead-letter-key"));
     }
 
     /** Turns each non-null value into an event, with the record's time at hand. */

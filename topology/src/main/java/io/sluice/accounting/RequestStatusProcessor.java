@@ -19,7 +19,8 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Request status by id, and the audit trail of outcomes. Keyed by request id: every step a request is seen at (the
+ * Request status by id, and the audit trail of outcomes. Keyed by tenant and request id ({@code Keys.request}), as
+ * ids are unique within a tenant only: every step a request is seen at (the
  * requests topic, a retry tier, its outcome) is kept at its time in a window store, so "what happened to request X?"
  * has an answer for the configured retention, after which whole segments are dropped. Each terminal outcome also
  * becomes one audit record, written in the same transaction.
@@ -75,7 +76,8 @@ public final class RequestStatusProcessor implements Processor<String, Accountin
             return;
         }
         statuses.put(record.key(), event, at);
-        context.forward(new Record<>(record.key(), audit(event, appVersion), record.timestamp()));
+        // the audit topic stays keyed by request id, as its readers know it; the record names the tenant
+        context.forward(new Record<>(event.getRequestId(), audit(event, appVersion), record.timestamp()));
     }
 
     /** Whether the step is an answer: nothing after it changes the request's status. */

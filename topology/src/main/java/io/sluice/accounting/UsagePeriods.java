@@ -65,18 +65,36 @@ public enum UsagePeriods {
         };
     }
 
+    /*
+     * Row keys join fields with '|'. Ids are validated to exclude it, but a rejection can carry an id that failed
+     * validation, so the tenant and user fields are escaped ('%' as %25, '|' as %7C): no two rows share a key, and
+     * a valid id's key is the same as before escaping existed.
+     */
     public static String tenantKey(String tenant, UsagePeriods period, String start) {
-        return "tenant|" + tenant + "|" + period.label + "|" + start;
+        return "tenant|" + escape(tenant) + "|" + period.label + "|" + start;
     }
 
     public static String userKey(String tenant, String user, UsagePeriods period, String start) {
-        return "user|" + tenant + "|" + user + "|" + period.label + "|" + start;
+        return "user|" + escape(tenant) + "|" + escape(user) + "|" + period.label + "|" + start;
     }
 
     /** Prefix of every row of one tenant (or one of its users) in one period. */
     public static String prefix(String tenant, String user, UsagePeriods period) {
-        return user == null ? "tenant|" + tenant + "|" + period.label + "|"
-                : "user|" + tenant + "|" + user + "|" + period.label + "|";
+        return user == null ? "tenant|" + escape(tenant) + "|" + period.label + "|"
+                : "user|" + escape(tenant) + "|" + escape(user) + "|" + period.label + "|";
+    }
+
+    /** A key's fields, unescaped. */
+    public static String[] fields(String key) {
+        String[] parts = key.split("\\|", -1);
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = parts[i].replace("%7C", "|").replace("%25", "%");
+        }
+        return parts;
+    }
+
+    static String escape(String field) {
+        return field.replace("%", "%25").replace("|", "%7C");
     }
 
     /** Every period's key for a tenant and its user at {@code at}. */
@@ -101,6 +119,7 @@ public enum UsagePeriods {
     }
 
     public static String providerKey(String provider, String model, String variant, String minute) {
-        return provider + "|" + model + "|" + (variant == null ? "-" : variant) + "|" + minute;
+        return escape(provider) + "|" + escape(model) + "|" + (variant == null ? "-" : escape(variant)) + "|"
+                + minute;
     }
 }

@@ -204,7 +204,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         try (KeyValueIterator<String, UsageTotals> all = usage.all()) {
             while (all.hasNext()) {
                 KeyValue<String, UsageTotals> row = all.next();
-                String[] parts = row.key.split("\\|");
+                String[] parts = UsagePeriods.fields(row.key);
                 UsagePeriods period = UsagePeriods.parse(parts[parts.length - 2]);
                 String tenant = parts[1];
                 Duration retention = switch (period) {

@@ -183,7 +183,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
 
     /** Store key of a request: request ids are unique per tenant, not across tenants. */
     static String key(PromptRequest request) {
-        return request.getTenantId().length() + ":" + request.getTenantId() + "/" + request.getRequestId();
+        return Keys.request(request.getTenantId(), request.getRequestId());
     }
 
     @Override

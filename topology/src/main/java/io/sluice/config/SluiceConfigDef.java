@@ -39,6 +39,8 @@ public final class SluiceConfigDef {
     public static final String END_HANGING_TRANSACTIONS = "transactions.end.hanging";
     public static final String SANITIZE_MAX_MESSAGES = "sanitize.max.messages";
     public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
+    public static final String HTTP_API_KEYS_FILE = "http.api.keys.file";
+    public static final String HTTP_AUTH = "http.auth";
     public static final String HEALTH_STALL_TIMEOUT_MS = "health.stall.timeout.ms";
     public static final String HEALTH_FAILURE_WINDOW_MS = "health.thread.failure.window.ms";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
@@ -178,8 +180,15 @@ public final class SluiceConfigDef {
                     "How long a request's status stays queryable by id.")
             .define(HTTP_PORT, Type.INT, 8080, between(0, 65_535), MEDIUM,
                     "Port of the HTTP API (usage, provider stats, request status, health, metrics); 0 picks a free one.")
-            .define(HTTP_HOST, Type.STRING, "0.0.0.0", MEDIUM,
-                    "Address the HTTP API listens on.")
+            .define(HTTP_HOST, Type.STRING, "127.0.0.1", MEDIUM,
+                    "Address the HTTP API listens on; this machine only by default. Another address needs API keys"
+                            + " (http.api.keys.file) or http.auth=none.")
+            .define(HTTP_API_KEYS_FILE, Type.STRING, "", MEDIUM,
+                    "File of the HTTP API's keys, as hashes (./sluice keys add); read again when it changes. Set,"
+                            + " every /v1 call needs a key: a tenant's sees that tenant, an operator's sees all.")
+            .define(HTTP_AUTH, Type.STRING, "auto", ValidString.in("auto", "keys", "none"), MEDIUM,
+                    "auto: keys when http.api.keys.file is set, else open on a loopback http.host and a start"
+                            + " failure on any other; keys: always; none: open on purpose (behind your own proxy).")
             .define(HTTP_ADVERTISED, Type.STRING, "", MEDIUM,
                     "host:port other instances reach this one's HTTP API at (Kafka Streams' application.server);"
                     + " empty: this machine's host name and http.port.")

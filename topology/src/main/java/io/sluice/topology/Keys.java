@@ -2,7 +2,7 @@ package io.sluice.topology;
 
 import io.sluice.schemas.PromptRequest;
 
-/** Keys that identify a user across stages. */
+/** Keys that identify a user or a request across stages. */
 public final class Keys {
     private Keys() {}
 
@@ -12,5 +12,14 @@ public final class Keys {
      */
     public static String user(PromptRequest request) {
         return request.getTenantId().length() + ":" + request.getTenantId() + "/" + request.getUserId();
+    }
+
+    /**
+     * The key of one request wherever it is kept (in flight, answered, its status): request ids are unique only
+     * within a tenant, so two tenants' "req-1" are two requests. Length-prefixed like {@link #user}.
+     */
+    public static String request(String tenant, String requestId) {
+        String t = tenant == null ? "" : tenant;
+        return t.length() + ":" + t + "/" + requestId;
     }
 }

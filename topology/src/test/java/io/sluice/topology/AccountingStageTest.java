@@ -194,8 +194,34 @@ class AccountingStageTest {
         assertThat(total.getRequests()).isEqualTo(1);
         assertThat(total.getCostMicros()).isEqualTo(responses.getFirst().getCostMicros());
         WindowStore<String, AccountingEvent> statuses = fixture.driver.getWindowStore(RequestStatusProcessor.STORE);
-        List<AccountingEvent> steps = RequestStatusProcessor.history(statuses, request.getRequestId());
+        List<AccountingEvent> steps = RequestStatusProcessor.history(statuses, Keys.request("acme",
+                request.getRequestId()));
         assertThat(steps).extracting(AccountingEvent::getOutcome).containsExactly("PENDING", "OK");
+    }
+
+    @Test
+    @DisplayName("two tenants' requests with one id are two requests: both answered, each with its own status")
+    void requestIdsAreUniquePerTenant() {
+        start(Map.of());
+        fixture.send(PromptRequests.valid("acme", "alice", START).setRequestId("order-1").build());
+        fixture.send(PromptRequests.valid("globex", "bob", START).setRequestId("order-1").build());
+
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getTenantId)
+                .containsExactlyInAnyOrder("acme", "globex");
+        WindowStore<String, AccountingEvent> statuses = fixture.driver.getWindowStore(RequestStatusProcessor.STORE);
+        assertThat(RequestStatusProcessor.history(statuses, Keys.request("acme", "order-1")))
+                .extracting(AccountingEvent::getUserId).containsOnly("alice");
+        assertThat(RequestStatusProcessor.history(statuses, Keys.request("globex", "order-1")))
+                .extracting(AccountingEvent::getUserId).containsOnly("bob");
+    }
+
+    @Test
+    @DisplayName("usage keys escape '|' and '%': a tenant named like another's row key stays its own row")
+    void usageKeysEscapeTheSeparator() {
+        assertThat(UsagePeriods.tenantKey("a|user", UsagePeriods.TOTAL, "all")).isEqualTo("tenant|a%7Cuser|total|all");
+        assertThat(UsagePeriods.fields(UsagePeriods.userKey("a%7C", "b|c", UsagePeriods.TOTAL, "all")))
+                .containsExactly("user", "a%7C", "b|c", "total", "all");
+        assertThat(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all")).isEqualTo("tenant|acme|total|all");
     }
 
     @Test
@@ -208,7 +234,8 @@ class AccountingStageTest {
         fixture.send(request);
         WindowStore<String, AccountingEvent> statuses = fixture.driver.getWindowStore(RequestStatusProcessor.STORE);
 
-        List<AccountingEvent> pending = RequestStatusProcessor.history(statuses, request.getRequestId());
+        String key = Keys.request("acme", request.getRequestId());
+        List<AccountingEvent> pending = RequestStatusProcessor.history(statuses, key);
         assertThat(pending).singleElement().satisfies(step -> {
             assertThat(step.getOutcome()).isEqualTo("PENDING");
             assertThat(step.getStage()).isEqualTo("intake");
@@ -216,7 +243,7 @@ class AccountingStageTest {
 
         slow.complete(ScriptedProvider.reply("gpt-4o-mini", 100, 20));
         fixture.advance(java.time.Duration.ofMillis(200));
-        List<AccountingEvent> done = RequestStatusProcessor.history(statuses, request.getRequestId());
+        List<AccountingEvent> done = RequestStatusProcessor.history(statuses, key);
         assertThat(done.getLast().getOutcome()).isEqualTo("OK");
         assertThat(done.getLast().getCostMicros()).isEqualTo(fixture.responses.readValue().getCostMicros());
         assertThat(RequestStatusProcessor.history(statuses, "never-sent")).isEmpty();

@@ -71,6 +71,14 @@ public final class HttpApi implements AutoCloseable {
      * created with it as {@code application.server}; queries answer 503 until {@link #serve} hands the streams over.
      */
     public static HttpApi listen(String host, int port, Supplier<String> metrics) {
+        return listen(host, port, metrics, null);
+    }
+
+    /**
+     * As {@link #listen(String, int, Supplier)}, with every {@code /v1} call authenticated by {@code keys} (null:
+     * open, for a loopback-only listener): a tenant's key sees that tenant, an operator's key sees all.
+     */
+    public static HttpApi listen(String host, int port, Supplier<String> metrics, ApiKeys keys) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(16));
         HttpApi api = null;
         try {
@@ -84,6 +92,7 @@ public final class HttpApi implements AutoCloseable {
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()), false);
             router.get("/openapi.yaml").handler(ctx -> ctx.response()
                     .putHeader("Content-Type", "application/yaml").end(openApi()));
+            router.route("/v1/*").handler(ctx -> authenticate(ctx, keys));
             router.get("/v1/usage/tenants").blockingHandler(ctx -> holder[0].tenants(ctx), false);
             router.get("/v1/usage/tenants/:tenant").blockingHandler(ctx -> holder[0].usage(ctx, false), false);
             router.get("/v1/usage/tenants/:tenant/users/:user")
@@ -179,6 +188,10 @@ public final class HttpApi implements AutoCloseable {
 
     private void usage(RoutingContext ctx, boolean byUser) {
         String tenant = ctx.pathParam("tenant");
+        if (!caller(ctx).sees(tenant)) {
+            error(ctx, 403, "this key is for tenant '" + caller(ctx).tenant() + "' and cannot read another's usage");
+            return;
+        }
         String user = byUser ? ctx.pathParam("user") : null;
         UsagePeriods period;
         try {
@@ -202,8 +215,17 @@ public final class HttpApi implements AutoCloseable {
 
     private void status(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        routed(ctx, RequestStatusProcessor.STORE, id, queries -> {
-            List<AccountingEvent> steps = queries.status(id);
+        // request ids are unique within a tenant: the key's tenant, or the one an operator names
+        ApiKeys.Caller caller = caller(ctx);
+        String tenant = caller.operator() ? ctx.queryParams().get("tenant") : caller.tenant();
+        if (tenant == null || tenant.isBlank()) {
+            error(ctx, 400, "give the request's tenant: /v1/requests/" + id + "?tenant=<tenant id> (request ids are"
+                    + " unique within a tenant)");
+            return;
+        }
+        String key = io.sluice.topology.Keys.request(tenant, id);
+        routed(ctx, RequestStatusProcessor.STORE, key, queries -> {
+            List<AccountingEvent> steps = queries.status(key);
             if (steps.isEmpty()) {
                 return null;
             }
@@ -230,6 +252,11 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void tenants(RoutingContext ctx) {
+        if (!caller(ctx).operator()) {
+            error(ctx, 403, "listing every tenant needs an operator key; a tenant key reads"
+                    + " /v1/usage/tenants/" + caller(ctx).tenant());
+            return;
+        }
         UsagePeriods period;
         try {
             period = UsagePeriods.parse(param(ctx, "period", "total"));
@@ -276,7 +303,7 @@ public final class HttpApi implements AutoCloseable {
             ObjectNode body = Queries.JSON.createObjectNode().put("from", start.toString()).put("to", end.toString());
             ArrayNode rows = body.putArray("rows");
             merged.forEach((key, sum) -> {
-                String[] parts3 = key.split("\\|");
+                String[] parts3 = UsagePeriods.fields(key);
                 ObjectNode row = Queries.JSON.createObjectNode().put("provider", parts3[0]).put("model", parts3[1]);
                 if (!"-".equals(parts3[2])) {
                     row.put("variant", parts3[2]);
@@ -305,7 +332,7 @@ public final class HttpApi implements AutoCloseable {
             }
             if (!owner.activeHost().equals(self)) {
                 if (forced) {
-                    error(ctx, 503, "this instance does not own '" + key + "' (ownership is moving); retry");
+                    error(ctx, 503, "this instance does not own that key (ownership is moving); retry");
                 } else {
                     relay(ctx, owner.activeHost());
                 }
@@ -314,7 +341,8 @@ public final class HttpApi implements AutoCloseable {
             JsonNode body = local.apply(new Queries(s));
             ctx.response().putHeader("Sluice-Served-By", self.host() + ":" + self.port());
             if (body == null) {
-                error(ctx, 404, "nothing known about '" + key + "' (unknown, or older than its retention)");
+                error(ctx, 404, "nothing known about this (unknown, not this key's tenant's, or older than its"
+                        + " retention)");
             } else {
                 json(ctx, 200, body);
             }
@@ -341,7 +369,8 @@ public final class HttpApi implements AutoCloseable {
                 if (instance.hostInfo().equals(self)) {
                     parts.add(local.apply(new Queries(s)));
                 } else {
-                    parts.add(fetch(instance.hostInfo(), ctx.request().path(), ctx.request().query()));
+                    parts.add(fetch(instance.hostInfo(), ctx.request().path(), ctx.request().query(),
+                            ctx.request().getHeader("Authorization")));
                 }
             }
             json(ctx, 200, merge.apply(parts));
@@ -354,7 +383,8 @@ public final class HttpApi implements AutoCloseable {
 
     private void relay(RoutingContext ctx, HostInfo owner) {
         try {
-            json(ctx, 200, fetch(owner, ctx.request().path(), ctx.request().query()));
+            json(ctx, 200, fetch(owner, ctx.request().path(), ctx.request().query(),
+                    ctx.request().getHeader("Authorization")));
         } catch (PeerError e) {
             ctx.response().setStatusCode(e.status).putHeader("Content-Type", "application/json").end(e.body);
         } catch (RuntimeException e) {
@@ -364,12 +394,16 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** GETs {@code path} from another instance with {@code local=true}; runs on a worker thread. */
-    private JsonNode fetch(HostInfo peer, String path, String query) {
+    private JsonNode fetch(HostInfo peer, String path, String query, String authorization) {
         String kept = query == null ? "" : java.util.Arrays.stream(query.split("&"))
                 .filter(p -> !p.isBlank() && !p.startsWith("local=")).collect(java.util.stream.Collectors.joining("&"));
         String uri = path + "?" + (kept.isEmpty() ? "" : kept + "&") + "local=true";
-        Future<io.vertx.core.buffer.Buffer> answer = peers.request(new RequestOptions().setMethod(HttpMethod.GET)
-                        .setHost(peer.host()).setPort(peer.port()).setURI(uri))
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(peer.host())
+                .setPort(peer.port()).setURI(uri);
+        if (authorization != null) {
+            options.putHeader("Authorization", authorization); // the peer checks the same key against its file
+        }
+        Future<io.vertx.core.buffer.Buffer> answer = peers.request(options)
                 .compose(request -> request.send().compose(response -> response.body().compose(body ->
                         response.statusCode() == 200 ? Future.succeededFuture(body)
                                 : Future.failedFuture(new PeerError(response.statusCode(), body.toString())))));
@@ -398,6 +432,33 @@ public final class HttpApi implements AutoCloseable {
             this.status = status;
             this.body = body;
         }
+    }
+
+    /** With no keys, everyone is an operator: the listener is on a loopback address (SluiceRuntime checks). */
+    private static final ApiKeys.Caller OPEN = new ApiKeys.Caller("open", null);
+
+    private static void authenticate(RoutingContext ctx, ApiKeys keys) {
+        if (keys == null) {
+            ctx.put("caller", OPEN);
+            ctx.next();
+            return;
+        }
+        String header = ctx.request().getHeader("Authorization");
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7)
+                : ctx.request().getHeader("X-Api-Key");
+        var caller = keys.authenticate(presented);
+        if (caller.isEmpty()) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"sluice\"");
+            error(ctx, 401, presented == null ? "an API key is required: 'Authorization: Bearer <key>' (make one"
+                    + " with ./sluice keys add)" : "unknown or revoked API key");
+            return;
+        }
+        ctx.put("caller", caller.get());
+        ctx.next();
+    }
+
+    private static ApiKeys.Caller caller(RoutingContext ctx) {
+        return ctx.get("caller");
     }
 
     private static String param(RoutingContext ctx, String name, String fallback) {

@@ -62,7 +62,7 @@ final class Queries {
                 Serdes.String().serializer())) {
             while (found.hasNext()) {
                 KeyValue<String, UsageTotals> row = found.next();
-                String[] parts = row.key.split("\\|");
+                String[] parts = UsagePeriods.fields(row.key);
                 if (parts.length == 4 && parts[2].equals(period.label()) && parts[3].equals(start)) {
                     rows.add(usageRow(start, row.value).put("tenant", parts[1]));
                 }
