@@ -65,7 +65,7 @@ final class DlqReplay extends DlqCommand.Reading {
             + " (skips intake: sanitize, limits and budgets have passed it already).")
     boolean toRetry;
 
-    @Option(names = "--operator", description = "Who replays, for the audit trail (default: $USER).")
+    @Option(names = "--operator", hidden = true, description = "Refused: the audit trail names the credentials' user.")
     String operator;
 
     @Option(names = "--why", description = "Why, for the audit trail; required unless --dry-run, e.g. \"openai outage over\".")
@@ -81,8 +81,11 @@ final class DlqReplay extends DlqCommand.Reading {
         if (rate < 1 || max < 1 || maxReplays < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rate, --max and --max-replays must be >= 1");
         }
-        String actor = operator != null ? operator : System.getenv().getOrDefault("USER", "unknown");
         open();
+        if (operator != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), OperatorIdentity.noOperatorFlag(connected));
+        }
+        String actor = OperatorIdentity.of(connected);
         String dlq = topics.deadLetter().name();
         String target = toRetry ? firstRetryTopic() : topics.requests().name();
         String group = "sluice-dlq-replay-" + dlq;
@@ -139,7 +142,11 @@ final class DlqReplay extends DlqCommand.Reading {
                         counts[0]++;
                         continue;
                     }
-                    PromptRequest request = d.request();
+                    // The count also goes into the request: the sanitize stage copies the header there, but a
+                    // replay to a retry tier skips sanitize, and the next dead letter must still carry the count.
+                    Map<String, String> metadata = new java.util.HashMap<>(d.request().getMetadata());
+                    metadata.put(SanitizeProcessor.REPLAY_COUNT, Integer.toString(count));
+                    PromptRequest request = PromptRequest.newBuilder(d.request()).setMetadata(metadata).build();
                     ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, null,
                             request.getRequestId().getBytes(StandardCharsets.UTF_8),
                             requestWriter.serialize(target, request));

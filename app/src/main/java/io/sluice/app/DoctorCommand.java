@@ -40,7 +40,7 @@ final class DoctorCommand implements Callable<Integer> {
             + " records are dropped. Needs --why.")
     boolean force;
 
-    @Option(names = "--operator", description = "Who aborts, for the audit trail (default: $USER).")
+    @Option(names = "--operator", hidden = true, description = "Refused: the audit trail names the credentials' user.")
     String operator;
 
     @Option(names = "--why", description = "Why, for the audit trail (required with --force).")
@@ -56,7 +56,11 @@ final class DoctorCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "say why with --why \"...\" (it goes to"
                     + " the audit trail); --force drops the records of transactions Sluice cannot prove safe");
         }
-        String actor = operator != null ? operator : System.getenv().getOrDefault("USER", "unknown");
+        if (operator != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    OperatorIdentity.noOperatorFlag(config.load()));
+        }
+        String actor = OperatorIdentity.of(config.load());
         PrintWriter out = spec.commandLine().getOut();
         RunningSluice sluice = RunningSluice.cluster(config.load());
         String applicationId = sluice.config().string(SluiceConfigDef.APPLICATION_ID);

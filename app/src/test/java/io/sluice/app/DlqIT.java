@@ -112,8 +112,12 @@ class DlqIT {
             // When the outage is over and the operator replays
             cluster.simulator.outage(false);
             Thread.sleep(1_500); // the breaker's open period (call.breaker.open.ms) runs out
+            // (naming oneself is refused: the audit trail names who the credentials say)
+            Run claimed = sluice("dlq", "replay", "--config", file.toString(), "--why", "x", "--operator", "alice");
+            assertThat(claimed.exit()).isEqualTo(2);
+            assertThat(claimed.err()).contains("--operator is not taken");
             Run replay = sluice("dlq", "replay", "--config", file.toString(), "--why", "openai outage over",
-                    "--operator", "alice", "--rate", "50");
+                    "--rate", "50");
             assertThat(replay.exit()).as(replay.err()).isZero();
             assertThat(replay.out()).contains("Replayed " + REQUESTS);
 
@@ -127,13 +131,13 @@ class DlqIT {
             // and the audit trail has one replay record each, saying who and why
             List<AuditRecord> replays = audit(sluice).stream().filter(a -> a.getAction().equals("DLQ_REPLAY")).toList();
             assertThat(replays).hasSize(REQUESTS).allSatisfy(a -> {
-                assertThat(a.getActor()).isEqualTo("alice");
+                assertThat(a.getActor()).isEqualTo("os:" + System.getProperty("user.name"));
                 assertThat(a.getReason()).isEqualTo("openai outage over");
             });
 
             // When the same dead letters are replayed again (they are never deleted)
             Run again = sluice("dlq", "replay", "--config", file.toString(), "--why", "again by mistake",
-                    "--operator", "bob", "--rate", "50");
+                    "--rate", "50");
             assertThat(again.exit()).as(again.err()).isZero();
             awaitNoLag(sluice);
 
@@ -146,6 +150,44 @@ class DlqIT {
             assertThat(total.path("costMicros").asLong()).isEqualTo(cost);
             assertThat(total.path("outcomes").path("OK").asLong()).isEqualTo(REQUESTS);
             assertThat(total.path("outcomes").path("DEAD_LETTER").asLong()).isEqualTo(REQUESTS);
+        }
+    }
+
+    @Test
+    @DisplayName("a replay to the retry tier counts too: the loop guard refuses a dead letter replayed too often")
+    void loopGuardCountsRetryTierReplays() throws Exception {
+        SluiceConfig config = cluster.config("dlq-loop", Map.of(SluiceConfigDef.CALL_RETRY_TIERS, "1s",
+                SluiceConfigDef.CALL_MAX_ATTEMPTS, 1, SluiceConfigDef.CALL_MAX_WAIT_MS, 1_000,
+                SluiceConfigDef.BREAKER_OPEN_MS, 500, SluiceConfigDef.ROUTES, "default=openai:gpt-4o-mini"));
+        cluster.simulator.settings(SimulatorSettings.defaults());
+        try (SluiceRuntime sluice = SluiceRuntime.start(config, SimulatorSettings.defaults());
+             OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
+             Traffic traffic = new Traffic(sluice, tracker)) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> sluice.state() == KafkaStreams.State.RUNNING);
+            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory("sluice-dlq"));
+            // Given a request dead-lettered in an outage that does not end
+            cluster.simulator.outage(true);
+            try {
+                PromptRequest request = PromptRequests.valid("acme", "loop");
+                traffic.send(request);
+                traffic.awaitOutcomes(Duration.ofSeconds(90));
+                String filter = "--request-id=" + request.getRequestId();
+
+                // When it is replayed to the retry tier, and dead-lettered again
+                Run first = sluice("dlq", "replay", "--config", file.toString(), "--to-retry", "--why", "try",
+                        "--max-replays", "1", filter);
+                assertThat(first.exit()).as(first.err()).isZero();
+                assertThat(first.out()).contains("Replayed 1");
+                await().atMost(Duration.ofSeconds(60)).until(() -> sluice("dlq", "list", "--config",
+                        file.toString(), filter).out().contains("2 dead letters match"));
+
+                // Then its new dead letter carries the count, and another replay is refused
+                Run second = sluice("dlq", "replay", "--config", file.toString(), "--to-retry", "--why", "again",
+                        "--max-replays", "1", filter);
+                assertThat(second.out()).contains("already replayed 1 times");
+            } finally {
+                cluster.simulator.outage(false);
+            }
         }
     }
 
