@@ -16,22 +16,30 @@ import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.topology.Rejections;
 import io.sluice.topology.Verdict;
 import io.micrometer.core.instrument.Metrics;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The budget stage, on the partition that owns the tenant. Before a call it reserves the request's estimated cost
@@ -49,6 +57,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     public static final String REQUESTED_ROUTE = "sluice.route.requested";
     /** Counter of budget events, by kind, period and tenant, in Micrometer's global registry. */
     public static final String EVENTS_METRIC = "sluice.budget.events";
+    private static final Logger log = LoggerFactory.getLogger(BudgetProcessor.class);
 
     private final BudgetTable budgets;
     private final RouteTable routes;
@@ -92,6 +101,41 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         this.context = context;
         this.ledgers = context.getStateStore(LEDGERS);
         this.reservations = context.getStateStore(RESERVATIONS);
+        Duration ttl = budgets.reservationTtl();
+        context.schedule(ttl.dividedBy(10).compareTo(Duration.ofMinutes(1)) < 0 ? ttl.dividedBy(10)
+                : Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, this::expireReservations);
+    }
+
+    /**
+     * Releases reservations older than the TTL: their settlement is not coming (an outcome lost to a bug, a
+     * request id reused by another tenant's producer...), and a reservation never settled would hold the tenant's
+     * budget until the period ends. Each release is logged and becomes a RESERVATION_EXPIRED event per period.
+     */
+    private void expireReservations(long now) {
+        long cutoff = now - budgets.reservationTtl().toMillis();
+        List<KeyValue<String, BudgetReservation>> expired = new ArrayList<>();
+        try (KeyValueIterator<String, BudgetReservation> all = reservations.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, BudgetReservation> entry = all.next();
+                if (entry.value.getReservedAt().toEpochMilli() <= cutoff) {
+                    expired.add(entry);
+                }
+            }
+        }
+        for (KeyValue<String, BudgetReservation> entry : expired) {
+            BudgetReservation held = entry.value;
+            log.warn("Released the budget reservation of {} ({} micro-dollars for tenant {}): no settlement since {}",
+                    entry.key, held.getReservedMicros(), held.getTenantId(), held.getReservedAt());
+            Map<Period, String> keys = Map.of(Period.DAY, held.getDayKey(), Period.MONTH, held.getMonthKey());
+            keys.forEach((period, key) -> {
+                BudgetLedger ledger = ledger(key);
+                ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
+                ledgers.put(key, ledger);
+                alert(held.getTenantId(), period, key, BudgetEventKind.RESERVATION_EXPIRED, ledger,
+                        budgets.ceiling(held.getTenantId(), period), now);
+            });
+            reservations.delete(entry.key);
+        }
     }
 
     @Override

@@ -27,11 +27,13 @@ public final class BudgetTable {
     private final int softPercent;
     private final Map<String, String> fallbackRoutes;
     private final io.sluice.provider.PriceTable prices;
+    private final java.time.Duration reservationTtl;
 
     private BudgetTable(ZoneId zone, Map<Period, Long> defaults, Map<String, Map<Period, Long>> tiers,
                         LimitTable tierOf, int softPercent, Map<String, String> fallbackRoutes,
-                        io.sluice.provider.PriceTable prices) {
+                        io.sluice.provider.PriceTable prices, java.time.Duration reservationTtl) {
         this.prices = prices;
+        this.reservationTtl = reservationTtl;
         this.zone = zone;
         this.defaults = defaults;
         this.tiers = tiers;
@@ -73,7 +75,13 @@ public final class BudgetTable {
         }
         return new BudgetTable(ZoneId.of(config.string(SluiceConfigDef.BUDGET_TIMEZONE)), defaults, tiers, tierOf,
                 config.integer(SluiceConfigDef.BUDGET_SOFT_PERCENT), Map.copyOf(fallbacks),
-                io.sluice.provider.PriceTable.from(config));
+                io.sluice.provider.PriceTable.from(config),
+                java.time.Duration.ofMillis(config.getLong(SluiceConfigDef.BUDGET_RESERVATION_TTL_MS)));
+    }
+
+    /** How long a reservation is held without its settlement before it is released. */
+    public java.time.Duration reservationTtl() {
+        return reservationTtl;
     }
 
     /** The prices reservations are estimated with: the same table the call stage charges with. */

@@ -72,6 +72,7 @@ public final class SluiceConfigDef {
     public static final String BUDGET_TENANT_DAILY = "budgets.tenant.daily.micros";
     public static final String BUDGET_TENANT_MONTHLY = "budgets.tenant.monthly.micros";
     public static final String BUDGET_SOFT_PERCENT = "budgets.soft.threshold.percent";
+    public static final String BUDGET_RESERVATION_TTL_MS = "budgets.reservation.ttl.ms";
     public static final String BUDGET_FALLBACK_ROUTES = "budgets.soft.fallback.routes";
     public static final String TOPIC_SETTLEMENTS = "topics.budget.settlements";
     public static final String TOPIC_BUDGET_EVENTS = "topics.budget.events";
@@ -274,6 +275,10 @@ public final class SluiceConfigDef {
                     "Output tokens assumed for token limits and cost reservations when a request sets no maxTokens.")
             .define(BUDGET_TIMEZONE, Type.STRING, "UTC", zoneId(), MEDIUM,
                     "Time zone in which daily and monthly budgets reset at midnight.")
+            .define(BUDGET_RESERVATION_TTL_MS, Type.LONG, 6 * 3_600_000L, atLeast(60_000), MEDIUM,
+                    "A request's reserved cost is released if no settlement came within this time (a lost"
+                            + " outcome must not hold a tenant's budget forever), with a RESERVATION_EXPIRED budget"
+                            + " event; keep it above the longest a request can take (retry tiers included).")
             .define(BUDGET_TENANT_DAILY, Type.LONG, 0L, atLeast(0), HIGH,
                     "Hard ceiling on a tenant's spend per calendar day, micro-dollars (0: none).")
             .define(BUDGET_TENANT_MONTHLY, Type.LONG, 0L, atLeast(0), HIGH,

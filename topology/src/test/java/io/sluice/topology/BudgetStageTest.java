@@ -177,6 +177,27 @@ class BudgetStageTest {
     }
 
     @Test
+    @DisplayName("releases a reservation whose settlement never came once its TTL passes, with an event per period")
+    void expiresUnsettledReservations() {
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 1_000_000, SluiceConfigDef.BUDGET_RESERVATION_TTL_MS,
+                60_000));
+        fixture.openai.thenPending(new CompletableFuture<>()); // an answer that never comes: nothing settles
+        fixture.send(request("acme", T));
+        assertThat(ledger("acme|day|2026-11-22").getReservedMicros()).isEqualTo(estimate());
+
+        // When less than the TTL passes, the reservation holds; once it has passed, it is released
+        fixture.advance(Duration.ofSeconds(50));
+        assertThat(ledger("acme|day|2026-11-22").getReservedMicros()).isEqualTo(estimate());
+        fixture.advance(Duration.ofSeconds(20));
+
+        assertThat(ledger("acme|day|2026-11-22").getReservedMicros()).isZero();
+        assertThat(fixture.budgetEvents.readValuesToList())
+                .extracting(BudgetEvent::getKind, BudgetEvent::getPeriod)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(BudgetEventKind.RESERVATION_EXPIRED,
+                        "day"), org.assertj.core.groups.Tuple.tuple(BudgetEventKind.RESERVATION_EXPIRED, "month"));
+    }
+
+    @Test
     @DisplayName("past the soft threshold, sends a route's requests on its cheaper fallback route")
     void switchesToFallbackRoutePastSoftThreshold() {
         start(Map.of(SluiceConfigDef.ROUTES, "default=openai:gpt-4o,economy=openai:gpt-4o-mini",
