@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.AvroRuntimeException;
@@ -25,6 +26,7 @@ final class BoundedDecoder extends Decoder {
     private final DecodeLimits limits;
     private int pos;
     private long items;
+    private CharsetDecoder utf8;
 
     BoundedDecoder(byte[] data, int offset, int length, DecodeLimits limits) {
         this.data = data;
@@ -106,8 +108,7 @@ final class BoundedDecoder extends Decoder {
     @Override
     public String readString() throws IOException {
         int length = length("string");
-        checkUtf8(length);
-        String result = new String(data, pos, length, StandardCharsets.UTF_8);
+        String result = decodeUtf8(length);
         pos += length;
         return result;
     }
@@ -208,9 +209,33 @@ final class BoundedDecoder extends Decoder {
     }
 
     private void checkUtf8(int length) {
+        for (int i = pos; i < pos + length; i++) {
+            if (data[i] < 0) {
+                decodeUtf8(length); // not ASCII: decoded strictly, for the check
+                return;
+            }
+        }
+    }
+
+    /**
+     * The string at {@code pos}, decoded strictly: ASCII (most ids and prompts) is copied as is, anything else goes
+     * through a decoder that reports malformed input instead of replacing it.
+     */
+    private String decodeUtf8(int length) {
+        int end = pos + length;
+        boolean ascii = true;
+        for (int i = pos; i < end && ascii; i++) {
+            ascii = data[i] >= 0;
+        }
+        if (ascii) {
+            return new String(data, pos, length, StandardCharsets.ISO_8859_1);
+        }
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data, pos, length));
+            if (utf8 == null) {
+                utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
+            }
+            return utf8.decode(ByteBuffer.wrap(data, pos, length)).toString();
         } catch (CharacterCodingException e) {
             throw new AvroRuntimeException("string at byte " + pos + " is not valid UTF-8");
         }
