@@ -38,6 +38,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final String clusterId;
     private KafkaRaftServer server;
     private final Properties overrides = new Properties();
+    /** SCRAM users (name to password) of a secured broker; empty: a plaintext broker with no authorizer. */
+    private final java.util.Map<String, String> scramUsers = new java.util.LinkedHashMap<>();
+    private String brokerPassword;
 
     /**
      * @param dataDir directory holding the broker's log and metadata; created when missing
@@ -72,6 +75,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public synchronized EmbeddedKafkaBroker withSettings(java.util.Map<String, String> settings) {
         overrides.putAll(settings);
         return this;
+    }
+
+    /**
+     * Runs the broker secured: clients authenticate with SASL/SCRAM-SHA-256 as one of {@code users} (name to
+     * password; the first is a super user, for administration), every other action is refused unless an ACL allows
+     * it (KRaft's StandardAuthorizer, no ACL means no access), and the controller listener takes only the broker's
+     * own SASL/PLAIN identity. The users are written into the metadata when the log directory is first formatted.
+     * Before {@link #start}.
+     */
+    public synchronized EmbeddedKafkaBroker secured(java.util.Map<String, String> users) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a secured broker needs at least its administrator");
+        }
+        scramUsers.putAll(users);
+        brokerPassword = java.util.UUID.randomUUID().toString();
+        return this;
+    }
+
+    /** The SASL client settings for {@code user} of a {@linkplain #secured secured} broker. */
+    public java.util.Map<String, Object> clientSettings(String user) {
+        if (scramUsers.isEmpty()) {
+            return java.util.Map.of("bootstrap.servers", bootstrapServers());
+        }
+        return java.util.Map.of("bootstrap.servers", bootstrapServers(), "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "SCRAM-SHA-256", "sasl.jaas.config", scramJaas(user, scramUsers.get(user)));
+    }
+
+    private static String scramJaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
     }
 
     public synchronized EmbeddedKafkaBroker start() {
@@ -137,8 +170,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         // Sluice creates its topics with the partitions and configs it needs; a typo must fail, not invent a topic.
         p.put("auto.create.topics.enable", "false");
+        if (!scramUsers.isEmpty()) {
+            secure(p);
+        }
         p.putAll(overrides);
         return p;
+    }
+
+    private void secure(Properties p) {
+        String admin = scramUsers.keySet().iterator().next();
+        p.put("listeners", "SASL_PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "SASL_PLAINTEXT://localhost:" + port);
+        p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        // Clients and the broker itself: SCRAM, whose credentials live in the metadata log.
+        p.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
+        p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256");
+        p.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", scramJaas(admin, scramUsers.get(admin)));
+        // The controller cannot check SCRAM before it has read the metadata, so it takes PLAIN with one user.
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.controller.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" password=\""
+                        + brokerPassword + "\" user_broker=\"" + brokerPassword + "\";");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:broker;User:" + admin);
+        p.put("allow.everyone.if.no.acl.found", "false");
     }
 
     private void format(Path logDir) {
@@ -153,6 +210,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setControllerListenerName("CONTROLLER")
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                     .setReleaseVersion(MetadataVersion.latestProduction())
+                    .setScramArguments(scramUsers.entrySet().stream().map(u -> "SCRAM-SHA-256=[name=\"" + u.getKey()
+                            + "\",password=\"" + u.getValue() + "\"]").toList())
                     .run();
         } catch (Exception e) {
             throw new IllegalStateException("Could not format the embedded Kafka broker's log directory " + logDir, e);

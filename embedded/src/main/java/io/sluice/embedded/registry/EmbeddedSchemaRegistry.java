@@ -1,5 +1,7 @@
 package io.sluice.embedded.registry;
 
+import java.util.Map;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -45,7 +47,16 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     /** Starts a registry keeping its schemas in {@code topic}, created (compacted) when missing. */
     public static EmbeddedSchemaRegistry start(String bootstrapServers, int port, String topicName) {
-        SchemaTopic topic = SchemaTopic.open(bootstrapServers, topicName);
+        return start(Map.of("bootstrap.servers", bootstrapServers), port, topicName);
+    }
+
+    /**
+     * Starts a registry whose Kafka clients use {@code connection}: the bootstrap servers and, on a secured cluster,
+     * the security settings (a principal allowed to create, read and write {@code topicName}).
+     */
+    public static EmbeddedSchemaRegistry start(Map<String, Object> connection, int port, String topicName) {
+        String bootstrapServers = String.valueOf(connection.get("bootstrap.servers"));
+        SchemaTopic topic = SchemaTopic.open(connection, topicName);
         Vertx vertx = null;
         try {
             SchemaStore store = new SchemaStore();

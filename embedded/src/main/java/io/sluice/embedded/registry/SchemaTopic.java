@@ -37,15 +37,15 @@ final class SchemaTopic implements AutoCloseable {
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(60);
 
-    private final String bootstrapServers;
+    /** Connection settings every client here starts from: the bootstrap servers, and credentials if any. */
+    private final Map<String, Object> connection;
     private final TopicPartition partition;
     private final KafkaProducer<String, String> producer;
 
-    private SchemaTopic(String bootstrapServers, String topic) {
-        this.bootstrapServers = bootstrapServers;
+    private SchemaTopic(Map<String, Object> connection, String topic) {
+        this.connection = Map.copyOf(connection);
         this.partition = new TopicPartition(topic, 0);
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(with(connection, Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "sluice-schema-registry-writer",
                 // a registration is answered only once its record is on every in-sync replica, exactly once
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -54,14 +54,20 @@ final class SchemaTopic implements AutoCloseable {
                 // bounded, so a lost broker turns into an error answer rather than a hung HTTP request
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000)),
                 new StringSerializer(), new StringSerializer());
     }
 
+    private static Map<String, Object> with(Map<String, Object> connection, Map<String, Object> settings) {
+        Map<String, Object> all = new java.util.HashMap<>(connection);
+        all.putAll(settings);
+        return all;
+    }
+
     /** Creates the topic when missing (one partition, compacted, the broker's default replication factor). */
-    static SchemaTopic open(String bootstrapServers, String topic) {
-        ensureTopic(bootstrapServers, topic);
-        return new SchemaTopic(bootstrapServers, topic);
+    static SchemaTopic open(Map<String, Object> connection, String topic) {
+        ensureTopic(connection, topic);
+        return new SchemaTopic(connection, topic);
     }
 
     String name() {
@@ -70,11 +76,10 @@ final class SchemaTopic implements AutoCloseable {
 
     /** Hands every record from the beginning up to the end offset found now to {@code sink}, in order. */
     int load(Consumer<SchemaRecord> sink) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(with(connection, Map.of(
                 ConsumerConfig.CLIENT_ID_CONFIG, "sluice-schema-registry-loader",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
                 new StringDeserializer(), new StringDeserializer())) {
             // assign(), not subscribe(): no consumer group, every registry instance reads the whole topic
             consumer.assign(Set.of(partition));
@@ -113,8 +118,8 @@ final class SchemaTopic implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
     }
 
-    private static void ensureTopic(String bootstrapServers, String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    private static void ensureTopic(Map<String, Object> connection, String topic) {
+        try (Admin admin = Admin.create(connection)) {
             NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             try {
@@ -128,7 +133,7 @@ final class SchemaTopic implements AutoCloseable {
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Embedded schema registry could not create its topic " + topic
-                    + " on " + bootstrapServers, e);
+                    + " on " + connection.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Embedded schema registry was interrupted creating topic " + topic, e);
