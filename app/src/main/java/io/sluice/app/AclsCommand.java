@@ -28,8 +28,9 @@ final class AclsCommand implements Callable<Integer> {
             description = "Sluice's own principal, e.g. User:sluice.")
     String sluice;
 
-    @Option(names = "--producer", paramLabel = "PRINCIPAL",
-            description = "A producer app's principal, e.g. User:acme-app; repeatable.")
+    @Option(names = "--producer", paramLabel = "PRINCIPAL[=TENANT]",
+            description = "A producer app's principal, e.g. User:acme-app; with =TENANT (a tenant of"
+                    + " intake.tenant.topics) only that tenant's topics. Repeatable.")
     List<String> producers = new ArrayList<>();
 
     @Option(names = "--apply", description = "Create the ACLs on the cluster instead of printing them only.")
@@ -38,14 +39,23 @@ final class AclsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String principal : concat()) {
-            if (!principal.matches("[A-Za-z]+:.+")) {
+            if (!principal.matches("[A-Za-z]+:[^=]+(=[A-Za-z0-9._-]+)?")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "a principal is TYPE:NAME, e.g."
-                        + " User:sluice, but was '" + principal + "'");
+                        + " User:sluice (a producer's may add =TENANT), but was '" + principal + "'");
             }
         }
         var loaded = config.load();
         List<AclBinding> acls = new ArrayList<>(SluiceAcls.forSluice(loaded, sluice));
-        producers.forEach(p -> acls.addAll(SluiceAcls.forProducer(loaded, p)));
+        for (String producer : producers) {
+            int eq = producer.indexOf('=');
+            String tenant = eq < 0 ? null : producer.substring(eq + 1);
+            if (tenant != null && !loaded.getList(io.sluice.config.SluiceConfigDef.INTAKE_TENANT_TOPICS)
+                    .contains(tenant)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "tenant '" + tenant + "' has no topics"
+                        + " of its own: add it to intake.tenant.topics first");
+            }
+            acls.addAll(SluiceAcls.forProducer(loaded, eq < 0 ? producer : producer.substring(0, eq), tenant));
+        }
         PrintWriter out = spec.commandLine().getOut();
         acls.forEach(acl -> out.println(SluiceAcls.describe(acl)));
         if (apply) {

@@ -41,16 +41,27 @@ final class SluiceAcls {
      * and consumer groups named after it ({@code <name>-...}).
      */
     static List<AclBinding> forProducer(SluiceConfig config, String principal) {
+        return forProducer(config, principal, null);
+    }
+
+    /**
+     * With {@code tenant} (one of {@code intake.tenant.topics}): the producer writes that tenant's requests topic
+     * and reads that tenant's responses and rejections, so it can neither speak for nor read another tenant.
+     */
+    static List<AclBinding> forProducer(SluiceConfig config, String principal, String tenant) {
         String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
         List<AclBinding> acls = new ArrayList<>();
-        String requests = prefix + config.string(SluiceConfigDef.TOPIC_REQUESTS);
+        String suffix = tenant == null ? "" : "." + tenant;
+        String requests = prefix + config.string(SluiceConfigDef.TOPIC_REQUESTS) + suffix;
         acls.add(allow(principal, ResourceType.TOPIC, requests, PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(principal, ResourceType.TOPIC, requests, PatternType.LITERAL, AclOperation.DESCRIBE));
-        for (String key : List.of(SluiceConfigDef.TOPIC_RESPONSES, SluiceConfigDef.TOPIC_REJECTED,
-                SluiceConfigDef.TOPIC_DEAD_LETTER)) {
-            acls.add(allow(principal, ResourceType.TOPIC, prefix + config.string(key), PatternType.LITERAL,
+        List<String> outcomes = tenant == null ? List.of(SluiceConfigDef.TOPIC_RESPONSES,
+                SluiceConfigDef.TOPIC_REJECTED, SluiceConfigDef.TOPIC_DEAD_LETTER)
+                : List.of(SluiceConfigDef.TOPIC_RESPONSES, SluiceConfigDef.TOPIC_REJECTED);
+        for (String key : outcomes) {
+            acls.add(allow(principal, ResourceType.TOPIC, prefix + config.string(key) + suffix, PatternType.LITERAL,
                     AclOperation.READ));
-            acls.add(allow(principal, ResourceType.TOPIC, prefix + config.string(key), PatternType.LITERAL,
+            acls.add(allow(principal, ResourceType.TOPIC, prefix + config.string(key) + suffix, PatternType.LITERAL,
                     AclOperation.DESCRIBE));
         }
         String name = principal.substring(principal.indexOf(':') + 1);

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -54,12 +55,30 @@ public final class SluiceRuntime implements AutoCloseable {
     private SluiceRuntime(SluiceConfig requested, SimulatorSettings simulatorSettings) {
         try {
             SluiceConfig effective = requested;
+            Map<String, Object> registryConnection = null;
             if (requested.embeddedKafka()) {
                 EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
                         Path.of(requested.string(SluiceConfigDef.EMBEDDED_DATA_DIR)),
-                        requested.integer(SluiceConfigDef.EMBEDDED_KAFKA_PORT)).start();
+                        requested.integer(SluiceConfigDef.EMBEDDED_KAFKA_PORT));
+                Map<String, String> users = embeddedUsers(requested);
+                if (!users.isEmpty()) {
+                    broker.secured(users);
+                }
+                broker.start();
                 started.push(broker);
                 effective = effective.with(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers()));
+                if (!users.isEmpty()) {
+                    // Sluice and the embedded registry act as the administrator, the first user
+                    String admin = users.keySet().iterator().next();
+                    registryConnection = broker.clientSettings(admin);
+                    Map<String, Object> asAdmin = new java.util.HashMap<>();
+                    registryConnection.forEach((k, v) -> {
+                        if (!k.equals("bootstrap.servers")) {
+                            asAdmin.put("kafka." + k, v);
+                        }
+                    });
+                    effective = effective.with(asAdmin);
+                }
             }
             String bootstrap = effective.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS);
             if (requested.embeddedRegistry() && !requested.embeddedKafka()) {
@@ -70,8 +89,11 @@ public final class SluiceRuntime implements AutoCloseable {
                                 + " set); run Confluent Schema Registry, Karapace, Apicurio or Redpanda's registry");
             }
             if (requested.embeddedRegistry()) {
-                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(bootstrap,
-                        requested.integer(SluiceConfigDef.EMBEDDED_REGISTRY_PORT));
+                EmbeddedSchemaRegistry registry = registryConnection == null
+                        ? EmbeddedSchemaRegistry.start(bootstrap, requested.integer(SluiceConfigDef.EMBEDDED_REGISTRY_PORT))
+                        : EmbeddedSchemaRegistry.start(registryConnection,
+                                requested.integer(SluiceConfigDef.EMBEDDED_REGISTRY_PORT),
+                                EmbeddedSchemaRegistry.DEFAULT_TOPIC);
                 started.push(registry);
                 effective = effective.with(Map.of(SluiceConfigDef.SCHEMA_REGISTRY_URL, registry.url()));
             }
@@ -96,7 +118,17 @@ public final class SluiceRuntime implements AutoCloseable {
             this.config = effective;
             this.registryClient = registryClient(effective);
             this.topics = SluiceTopics.from(effective, registryClient);
-            TopicsAdmin.ensure(adminConfig(), topics.names(), topics.deadLetter().name(), topics.compacted(),
+            List<String> bound = effective.getList(SluiceConfigDef.INTAKE_TENANT_TOPICS);
+            for (String tenant : bound) {
+                if (!tenant.matches("[A-Za-z0-9._-]{1,128}")) {
+                    throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.INTAKE_TENANT_TOPICS,
+                            tenant, "a tenant with topics of its own needs an id that is also a topic name:"
+                                    + " 1-128 characters of [A-Za-z0-9._-]");
+                }
+            }
+            List<String> names = new java.util.ArrayList<>(topics.names());
+            names.addAll(SluiceTopics.tenantTopicNames(topics, bound));
+            TopicsAdmin.ensure(adminConfig(), names, topics.deadLetter().name(), topics.compacted(),
                     effective.integer(SluiceConfigDef.TOPICS_PARTITIONS),
                     effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR),
                     java.util.stream.Stream.concat(java.util.stream.Stream.of(topics.budgetSettlements().name()),
@@ -202,6 +234,27 @@ public final class SluiceRuntime implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** {@code embedded.kafka.users} as name to password, in order; empty when the embedded broker is plaintext. */
+    static Map<String, String> embeddedUsers(SluiceConfig config) {
+        String value = config.secret(SluiceConfigDef.EMBEDDED_KAFKA_USERS);
+        Map<String, String> users = new java.util.LinkedHashMap<>();
+        if (value == null || value.isBlank()) {
+            return users;
+        }
+        for (String entry : value.split(",")) {
+            int colon = entry.indexOf(':');
+            String name = colon < 0 ? "" : entry.substring(0, colon).strip();
+            String password = colon < 0 ? "" : entry.substring(colon + 1).strip();
+            if (!name.matches("[A-Za-z0-9._-]{1,64}") || password.isEmpty() || password.contains("\"")) {
+                // the value is a secret: name the key and the form, never the value
+                throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.EMBEDDED_KAFKA_USERS
+                        + " must be name:password,... (names of [A-Za-z0-9._-], passwords without quotes or commas)");
+            }
+            users.put(name, password);
+        }
+        return users;
     }
 
     /**

@@ -171,6 +171,10 @@ final class StageLag implements AutoCloseable {
                 Gauge.builder("sluice.stage.lag", value, AtomicLong::get).tag("stage", s)
                         .description("Records waiting in front of a stage (committed offset to last stable offset)")
                         .baseUnit("records").register(registry);
+                Gauge.builder("sluice.stage.stalled.seconds", this, lag -> lag.stalledMs().getOrDefault(s, 0L) / 1000.0)
+                        .tag("stage", s).description("How long a stage with records waiting has committed nothing"
+                                + " (0 while it moves or has nothing waiting)")
+                        .baseUnit("seconds").register(registry);
             }
             return value;
         });

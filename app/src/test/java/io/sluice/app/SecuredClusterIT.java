@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
 import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
 import io.sluice.schemas.PromptRequest;
@@ -101,6 +102,61 @@ class SecuredClusterIT {
                         .isInstanceOf(GroupAuthorizationException.class);
                 // and nothing was lost on the way: the one request has its one answer
                 assertThat(readAs(broker, "acme-app-recount", sluice.topics().responses().name(), 1)).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a tenant's own topics: its producer submits and reads for that tenant only; claiming another is rejected")
+    void tenantBoundToItsProducer() throws Exception {
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.resolve("broker"), 0).secured(Map.of(
+                        "admin", "admin-secret", "sluice", "sluice-secret", "acme-app", "acme-secret")).start();
+             EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(broker.clientSettings("admin"), 0,
+                     EmbeddedSchemaRegistry.DEFAULT_TOPIC);
+             ProviderSimulator simulator = ProviderSimulator.start(SimulatorSettings.defaults(), 0)) {
+            SluiceConfig base = TestCluster.config(broker.bootstrapServers(), registry.url(), simulator, dir, "bound",
+                    Map.of(SluiceConfigDef.INTAKE_TENANT_TOPICS, "acme,globex"));
+            // Given acme-app allowed acme's topics only
+            int exit = new CommandLine(new SluiceCli()).execute("acls", "--config", SluiceProcess.propertiesFile(
+                            base.with(kafka(broker.clientSettings("admin"))), dir.resolve("admin")).toString(),
+                    "--sluice", "User:sluice", "--producer", "User:acme-app=acme", "--apply");
+            assertThat(exit).isZero();
+            try (SluiceRuntime sluice = SluiceRuntime.start(base.with(kafka(broker.clientSettings("sluice"))),
+                    SimulatorSettings.defaults());
+                 KafkaProducer<String, byte[]> acme = new KafkaProducer<>(producer(broker), new StringSerializer(),
+                         new ByteArraySerializer())) {
+                sluice.awaitRunning(Duration.ofSeconds(90));
+                var topics = sluice.topics();
+                var serializer = topics.requests().valueSerde().serializer();
+                PromptRequest own = PromptRequests.valid("acme", "alice");
+                PromptRequest claimed = PromptRequests.valid("globex", "mallory");
+
+                // When it submits one request for acme and one claiming globex, on acme's topic
+                String acmeTopic = topics.requestsOf("acme");
+                acme.send(new ProducerRecord<>(acmeTopic, own.getRequestId(), serializer.serialize(acmeTopic, own)))
+                        .get();
+                acme.send(new ProducerRecord<>(acmeTopic, claimed.getRequestId(),
+                        serializer.serialize(acmeTopic, claimed))).get();
+
+                // Then acme's is answered on acme's responses topic, and the claim is rejected to acme, saying why
+                PromptResponse answer = topics.responses().valueSerde().deserializer().deserialize(null,
+                        readAs(broker, "acme-app-answers", topics.responsesOf("acme"), 1).getFirst().value());
+                assertThat(answer.getRequestId()).isEqualTo(own.getRequestId());
+                var rejection = topics.rejected().valueSerde().deserializer().deserialize(null,
+                        readAs(broker, "acme-app-rejections", topics.rejectedOf("acme"), 1).getFirst().value());
+                assertThat(rejection.getRequestId()).isEqualTo(claimed.getRequestId());
+                assertThat(rejection.getReason().name()).isEqualTo("TENANT_MISMATCH");
+                assertThat(rejection.getTenantId()).isEqualTo("acme");
+                // and the app can neither write the shared requests topic or globex's, nor read others' outcomes
+                for (String forbidden : List.of(topics.requests().name(), topics.requestsOf("globex"))) {
+                    assertThatThrownBy(() -> acme.send(new ProducerRecord<>(forbidden, "x", new byte[] {0})).get())
+                            .as(forbidden).isInstanceOf(ExecutionException.class)
+                            .cause().isInstanceOf(TopicAuthorizationException.class);
+                }
+                for (String forbidden : List.of(topics.responses().name(), topics.responsesOf("globex"))) {
+                    assertThatThrownBy(() -> readAs(broker, "acme-app-" + forbidden, forbidden, 1)).as(forbidden)
+                            .isInstanceOf(TopicAuthorizationException.class);
+                }
             }
         }
     }

@@ -33,6 +33,16 @@ class SluiceAclsTest {
     }
 
     @Test
+    @DisplayName("a producer bound to a tenant gets that tenant's topics only")
+    void tenantProducerAcls() {
+        assertThat(SluiceAcls.forProducer(config, "User:acme-app", "acme")).extracting(SluiceAcls::describe)
+                .contains("ALLOW User:acme-app WRITE on TOPIC LITERAL 'prod.requests.acme'",
+                        "ALLOW User:acme-app READ on TOPIC LITERAL 'prod.responses.acme'",
+                        "ALLOW User:acme-app READ on TOPIC LITERAL 'prod.rejected.acme'")
+                .noneMatch(acl -> acl.endsWith("'prod.requests'") || acl.endsWith("'prod.responses'"));
+    }
+
+    @Test
     @DisplayName("Sluice owns its topics, internal topics, group and transactional ids by prefix")
     void sluiceAcls() {
         assertThat(SluiceAcls.forSluice(config, "User:sluice")).extracting(AclBinding::pattern)

@@ -22,6 +22,7 @@ public final class SluiceConfigDef {
     public static final String STATE_DIR = "state.dir";
     public static final String EMBEDDED_DATA_DIR = "embedded.data.dir";
     public static final String EMBEDDED_KAFKA_PORT = "embedded.kafka.port";
+    public static final String EMBEDDED_KAFKA_USERS = "embedded.kafka.users";
     public static final String EMBEDDED_REGISTRY_PORT = "embedded.registry.port";
     public static final String EMBEDDED_SIMULATOR_PORT = "embedded.simulator.port";
     public static final String TOPICS_PREFIX = "topics.prefix";
@@ -46,6 +47,7 @@ public final class SluiceConfigDef {
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     public static final String CALL_MAX_RESPONSE_BYTES = "call.max.response.bytes";
     public static final String INTAKE_MAX_RECORD_BYTES = "intake.max.record.bytes";
+    public static final String INTAKE_TENANT_TOPICS = "intake.tenant.topics";
     public static final String INTAKE_MAX_COLLECTION_ITEMS = "intake.max.collection.items";
     public static final String SANITIZE_MAX_TOKENS = "sanitize.max.tokens";
     public static final String SANITIZE_INJECTION_ACTION = "sanitize.injection.action";
@@ -135,6 +137,11 @@ public final class SluiceConfigDef {
                     "Directory of the embedded broker's log; kept across restarts.")
             .define(EMBEDDED_KAFKA_PORT, Type.INT, 9092, between(0, 65535), LOW,
                     "Client port of the embedded broker (0: any free port).")
+            .define(EMBEDDED_KAFKA_USERS, Type.PASSWORD, null, MEDIUM,
+                    "Runs the embedded broker secured: SASL/SCRAM-SHA-256 users as name:password,... (a secret"
+                            + " reference such as ${file:/run/secrets/kafka-users:users}); the first is its"
+                            + " administrator, which Sluice and the embedded registry use; no access without an ACL"
+                            + " (./sluice acls --apply). Users are written when the data directory is first made.")
             .define(EMBEDDED_REGISTRY_PORT, Type.INT, 8081, between(0, 65535), LOW,
                     "Port of the embedded schema registry (0: any free port).")
             .define(EMBEDDED_SIMULATOR_PORT, Type.INT, 0, between(0, 65535), LOW,
@@ -229,6 +236,11 @@ public final class SluiceConfigDef {
             .define(CALL_MAX_RESPONSE_BYTES, Type.INT, 4 * 1024 * 1024, atLeast(1024), MEDIUM,
                     "Largest provider answer read, in bytes after decompression; a larger one is cut off and fails"
                             + " as 'response_too_large' (not retried; the route's next target is tried).")
+            .define(INTAKE_TENANT_TOPICS, Type.LIST, "", MEDIUM,
+                    "Tenants with topics of their own: requests read from <prefix>requests.<tenant> are that"
+                            + " tenant's only (one naming another tenant is rejected TENANT_MISMATCH), and their"
+                            + " answers and rejections are copied to <prefix>responses.<tenant> and"
+                            + " <prefix>rejected.<tenant>; ./sluice acls gives a producer its tenant's topics alone.")
             .define(INTAKE_MAX_RECORD_BYTES, Type.INT, 1024 * 1024, atLeast(1024), MEDIUM,
                     "Largest requests-topic record read, in bytes; a larger one is dead-lettered before it is"
                             + " decoded.")

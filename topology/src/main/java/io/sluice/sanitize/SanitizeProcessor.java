@@ -41,6 +41,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
     public static final String PII_METRIC = "sluice.sanitize.pii";
 
     private final RequestValidator validator;
+    private final Map<String, String> tenantOfTopic;
     private final SanitizePolicies policies;
     private final RouteTable routes;
     private final TokenCounter tokens;
@@ -48,8 +49,13 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
     private final int maxTokens;
     private FixedKeyProcessorContext<String, Verdict> context;
 
+    /**
+     * @param tenantOfTopic tenants' own requests topics ({@code intake.tenant.topics}) and whose each is: a request
+     *                      read there must name that tenant
+     */
     public SanitizeProcessor(RequestValidator validator, SanitizePolicies policies, RouteTable routes,
-                             TokenCounter tokens, Sanitizer sanitizer, int maxTokens) {
+                             TokenCounter tokens, Sanitizer sanitizer, int maxTokens, Map<String, String> tenantOfTopic) {
+        this.tenantOfTopic = tenantOfTopic;
         this.validator = validator;
         this.policies = policies;
         this.routes = routes;
@@ -83,6 +89,16 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
             throw new IllegalArgumentException("sanitize: a requests-topic record has no value (a tombstone)");
         }
         long now = context.currentSystemTimeMs();
+        String boundTenant = context.recordMetadata().map(m -> tenantOfTopic.get(m.topic())).orElse(null);
+        if (boundTenant != null && !boundTenant.equals(request.getTenantId())) {
+            // The topic is the tenant's own, and ACLs say who may write it: its producer cannot speak for another.
+            // The rejection goes to the topic's tenant, whose producer sent it; the claim is only in the detail.
+            PromptRequest asSent = PromptRequest.newBuilder(request).setTenantId(boundTenant).build();
+            refuse(record, asSent, new RequestValidator.Failure(RejectReason.TENANT_MISMATCH, "the request names"
+                    + " another tenant than the one whose topic it came on (" + boundTenant + "); a producer submits"
+                    + " for its own tenant only"), now);
+            return;
+        }
         SanitizePolicy policy = policies.forRoute(request.getRoute());
         Map<String, String> metadata = new HashMap<>();
         request.getMetadata().forEach((k, v) -> {

@@ -73,4 +73,26 @@ public record SluiceTopics(
         names.addAll(retryTopics);
         return List.copyOf(names);
     }
+
+    /** A tenant's own requests topic ({@code intake.tenant.topics}): the shared one's name and the tenant. */
+    public String requestsOf(String tenant) {
+        return requests.name() + "." + tenant;
+    }
+
+    public String responsesOf(String tenant) {
+        return responses.name() + "." + tenant;
+    }
+
+    public String rejectedOf(String tenant) {
+        return rejected.name() + "." + tenant;
+    }
+
+    /** The topics of tenants that have their own, to create with the others. */
+    public static List<String> tenantTopicNames(SluiceTopics topics, List<String> tenants) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String tenant : tenants) {
+            names.addAll(List.of(topics.requestsOf(tenant), topics.responsesOf(tenant), topics.rejectedOf(tenant)));
+        }
+        return names;
+    }
 }

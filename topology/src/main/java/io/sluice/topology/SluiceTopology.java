@@ -41,6 +41,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -86,15 +87,23 @@ public final class SluiceTopology {
         TokenCounter tokenCounter = new TokenCounter();
         StreamsBuilder builder = new StreamsBuilder();
 
+        // Tenants with topics of their own: the topic a request came on says whose it is (ACLs say who may write it)
+        List<String> boundTenants = config.getList(SluiceConfigDef.INTAKE_TENANT_TOPICS);
+        Map<String, String> tenantOfTopic = new java.util.HashMap<>();
+        boundTenants.forEach(tenant -> tenantOfTopic.put(topics.requestsOf(tenant), tenant));
+        List<String> requestTopics = new java.util.ArrayList<>(List.of(topics.requests().name()));
+        requestTopics.addAll(tenantOfTopic.keySet().stream().sorted().toList());
         KStream<String, PromptRequest> incoming = builder
-                .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE));
+                .stream(requestTopics, topics.requests().consumed(TopologyNames.REQUESTS_SOURCE));
         KStream<String, Verdict> screened = incoming
                 .processValues(() -> new SanitizeProcessor(new RequestValidator(config.routes(),
                                 config.integer(SluiceConfigDef.SANITIZE_MAX_MESSAGES),
                                 config.integer(SluiceConfigDef.SANITIZE_MAX_CHARS)), policies, config.routes(),
-                                tokenCounter, sanitizer, config.integer(SluiceConfigDef.SANITIZE_MAX_TOKENS)),
+                                tokenCounter, sanitizer, config.integer(SluiceConfigDef.SANITIZE_MAX_TOKENS),
+                                Map.copyOf(tenantOfTopic)),
                         Named.as(TopologyNames.SANITIZE));
-        KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics);
+        Set<String> bound = Set.copyOf(boundTenants);
+        KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics, bound);
 
         // One re-key for every limit and the budget: a tenant's partition owns its users too, so user limits,
         // tenant limits and the budget run in one task, one transactional hop after sanitize.
@@ -106,10 +115,10 @@ public final class SluiceTopology {
                         .withNumberOfPartitions(partitions));
         KStream<String, PromptRequest> userAllowed = passOrReject(byTenant
                 .process(WindowedLimiter.supplier(Limit.Scope.USER, limits, defaultOutput, skew),
-                        Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics);
+                        Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics, bound);
         KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
                 .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits, defaultOutput, skew),
-                        Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics);
+                        Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics, bound);
 
         KStream<String, BudgetInput> settlements = builder
                 .stream(topics.budgetSettlements().name(),
@@ -130,7 +139,7 @@ public final class SluiceTopology {
                 .to(topics.budgetEvents().name(), topics.budgetEvents().produced(TopologyNames.BUDGET_EVENTS_SINK));
         KStream<String, PromptRequest> funded = passOrReject(budgetOutputs.get("budget-output-decided")
                 .mapValues(out -> ((BudgetOutput.Decided) out).verdict(), Named.as("budget-verdict")),
-                TopologyNames.BUDGET, topics);
+                TopologyNames.BUDGET, topics, bound);
 
         // Requests back from a retry tier rejoin before the call stage's re-key, so they reach the same task.
         RetryTiers tiers = RetryTiers.from(config);
@@ -176,7 +185,7 @@ public final class SluiceTopology {
                     .mapValues(outcome -> ((CallOutcome.Delayed) outcome).request(), Named.as("call-retry-" + tier))
                     .to(tiers.topic(tier), topics.requests().produced(TopologyNames.retrySink(tier)));
         }
-        answersAndDeadLetters(outcomes, topics, sanitizer);
+        answersAndDeadLetters(outcomes, topics, sanitizer, bound);
 
         Accounting.addTo(builder, topics, AccountingSettings.from(config), registry, incoming, retried,
                 CallProcessor.APP_VERSION);
@@ -185,10 +194,19 @@ public final class SluiceTopology {
 
     /** Writes the call stage's answers to the responses topic and its failures, redacted, to the dead-letter topic. */
     private static void answersAndDeadLetters(Map<String, KStream<String, CallOutcome>> outcomes, SluiceTopics topics,
-                                              Sanitizer sanitizer) {
+                                              Sanitizer sanitizer, Set<String> bound) {
         outcomes.get("call-outcome-answered")
                 .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-response"))
                 .to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
+        if (!bound.isEmpty()) {
+            // a copy on the tenant's own topic, the one its producer may read
+            outcomes.get("call-outcome-answered")
+                    .filter((key, outcome) -> bound.contains(((CallOutcome.Answered) outcome).response()
+                            .getTenantId()), Named.as("call-response-of-bound-tenant"))
+                    .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-tenant-response"))
+                    .to((key, response, context) -> topics.responsesOf(response.getTenantId()),
+                            topics.responses().produced(TopologyNames.RESPONSES_SINK + "-tenant"));
+        }
         outcomes.get("call-outcome-dead-lettered")
                 // dead letters are read by operators: redacted whatever the route's policy let the provider see
                 .mapValues(outcome -> redacted(((CallOutcome.DeadLettered) outcome).request(), sanitizer),
@@ -216,7 +234,7 @@ public final class SluiceTopology {
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"))
                 .noDefaultBranch();
-        answersAndDeadLetters(outcomes, topics, sanitizer);
+        answersAndDeadLetters(outcomes, topics, sanitizer, Set.of());
         return builder.build(StreamsProperties.from(config));
     }
 
@@ -249,7 +267,7 @@ public final class SluiceTopology {
 
     /** Sends a stage's refusals to the rejected topic keyed by request id, and returns what passed. */
     private static KStream<String, PromptRequest> passOrReject(KStream<String, Verdict> verdicts, String stage,
-                                                               SluiceTopics topics) {
+                                                               SluiceTopics topics, Set<String> bound) {
         Map<String, KStream<String, Verdict>> branches = verdicts.split(Named.as(stage + "-verdict-"))
                 .branch((key, verdict) -> verdict instanceof Verdict.Pass, Branched.as("pass"))
                 .defaultBranch(Branched.as("refuse"));
@@ -259,6 +277,18 @@ public final class SluiceTopology {
                     return KeyValue.pair(rejection.getRequestId(), rejection);
                 }, Named.as(stage + "-rejection"))
                 .to(topics.rejected().name(), topics.rejected().produced(TopologyNames.rejectedSink(stage)));
+        if (!bound.isEmpty()) {
+            // a copy on the tenant's own topic, the one its producer may read
+            branches.get(stage + "-verdict-refuse")
+                    .filter((key, verdict) -> bound.contains(((Verdict.Refuse) verdict).rejection().getTenantId()),
+                            Named.as(stage + "-rejection-of-bound-tenant"))
+                    .map((key, verdict) -> {
+                        var rejection = ((Verdict.Refuse) verdict).rejection();
+                        return KeyValue.pair(rejection.getRequestId(), rejection);
+                    }, Named.as(stage + "-tenant-rejection"))
+                    .to((key, rejection, context) -> topics.rejectedOf(rejection.getTenantId()),
+                            topics.rejected().produced(TopologyNames.rejectedSink(stage) + "-tenant"));
+        }
         return branches.get(stage + "-verdict-pass")
                 .mapValues(verdict -> ((Verdict.Pass) verdict).request(), Named.as(stage + "-passed"));
     }
