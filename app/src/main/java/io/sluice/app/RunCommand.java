@@ -22,21 +22,11 @@ final class RunCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         long bound = runtime.config().longValue(SluiceConfigDef.SHUTDOWN_TIMEOUT_MS);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // A stop must end even when a part will not close (a thread stuck on a bad record, a broker gone):
-            // past the bound the process halts; nothing is lost, as what was not committed is redone at the next
-            // start.
-            Thread watchdog = Thread.ofPlatform().daemon().name("sluice-shutdown-watchdog").start(() -> {
-                try {
-                    Thread.sleep(bound);
-                    System.err.printf("Sluice did not stop within %d ms (%s); halting%n", bound,
-                            SluiceConfigDef.SHUTDOWN_TIMEOUT_MS);
-                    Runtime.getRuntime().halt(2);
-                } catch (InterruptedException stoppedInTime) {
-                    Thread.currentThread().interrupt();
-                }
+            BoundedStop.run(runtime::close, java.time.Duration.ofMillis(bound), () -> {
+                System.err.printf("Sluice did not stop within %d ms (%s); halting%n", bound,
+                        SluiceConfigDef.SHUTDOWN_TIMEOUT_MS);
+                Runtime.getRuntime().halt(2);
             });
-            runtime.close();
-            watchdog.interrupt();
             stopped.countDown();
         }, "sluice-shutdown"));
         var effective = runtime.config();

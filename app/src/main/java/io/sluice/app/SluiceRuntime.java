@@ -107,7 +107,8 @@ public final class SluiceRuntime implements AutoCloseable {
             SluiceMetrics metrics = SluiceMetrics.install();
             started.push(metrics);
             HttpApi api = HttpApi.listen(requested.string(SluiceConfigDef.HTTP_HOST),
-                    requested.integer(SluiceConfigDef.HTTP_PORT), metrics::scrape, apiKeys(requested));
+                    requested.integer(SluiceConfigDef.HTTP_PORT), metrics::scrape, apiKeys(requested),
+                    httpTls(requested));
             started.push(api);
             String advertised = requested.string(SluiceConfigDef.HTTP_ADVERTISED).isBlank()
                     ? advertisedHost(requested.string(SluiceConfigDef.HTTP_HOST)) + ":" + api.port()
@@ -323,7 +324,23 @@ public final class SluiceRuntime implements AutoCloseable {
 
     /** Base URL of this instance's HTTP API, e.g. {@code http://host:8080}. */
     public String httpUrl() {
-        return "http://" + config.string(SluiceConfigDef.HTTP_ADVERTISED);
+        return (config.string(SluiceConfigDef.HTTP_TLS_KEYSTORE).isBlank() ? "http://" : "https://")
+                + config.string(SluiceConfigDef.HTTP_ADVERTISED);
+    }
+
+    /** The HTTP API's certificate, or null for plain HTTP; a store that cannot be read fails the start, naming it. */
+    static io.vertx.core.net.KeyStoreOptions httpTls(SluiceConfig config) {
+        String path = config.string(SluiceConfigDef.HTTP_TLS_KEYSTORE).strip();
+        if (path.isEmpty()) {
+            return null;
+        }
+        if (!java.nio.file.Files.isReadable(Path.of(path))) {
+            throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.HTTP_TLS_KEYSTORE, path,
+                    "no readable PKCS12 key store there");
+        }
+        String password = config.secret(SluiceConfigDef.HTTP_TLS_KEYSTORE_PASSWORD);
+        return new io.vertx.core.net.KeyStoreOptions().setType("PKCS12").setPath(path)
+                .setPassword(password == null ? "" : password);
     }
 
     /** The port the HTTP API listens on. */

@@ -42,6 +42,8 @@ public final class SluiceConfigDef {
     public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
     public static final String HTTP_API_KEYS_FILE = "http.api.keys.file";
     public static final String HTTP_AUTH = "http.auth";
+    public static final String HTTP_TLS_KEYSTORE = "http.tls.keystore.path";
+    public static final String HTTP_TLS_KEYSTORE_PASSWORD = "http.tls.keystore.password";
     public static final String HEALTH_STALL_TIMEOUT_MS = "health.stall.timeout.ms";
     public static final String HEALTH_FAILURE_WINDOW_MS = "health.thread.failure.window.ms";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
@@ -194,6 +196,11 @@ public final class SluiceConfigDef {
             .define(HTTP_API_KEYS_FILE, Type.STRING, "", MEDIUM,
                     "File of the HTTP API's keys, as hashes (./sluice keys add); read again when it changes. Set,"
                             + " every /v1 call needs a key: a tenant's sees that tenant, an operator's sees all.")
+            .define(HTTP_TLS_KEYSTORE, Type.STRING, "", MEDIUM,
+                    "PKCS12 key store with the HTTP API's certificate and key: set, the API serves HTTPS only, and"
+                            + " relays between instances use HTTPS, checking that the certificate names each host.")
+            .define(HTTP_TLS_KEYSTORE_PASSWORD, Type.PASSWORD, null, MEDIUM,
+                    "Password of http.tls.keystore.path, as a secret reference such as ${env:SLUICE_HTTP_TLS_PASSWORD}.")
             .define(HTTP_AUTH, Type.STRING, "auto", ValidString.in("auto", "keys", "none"), MEDIUM,
                     "auto: keys when http.api.keys.file is set, else open on a loopback http.host and a start"
                             + " failure on any other; keys: always; none: open on purpose (behind your own proxy).")

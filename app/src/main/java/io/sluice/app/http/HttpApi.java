@@ -79,11 +79,25 @@ public final class HttpApi implements AutoCloseable {
      * open, for a loopback-only listener): a tenant's key sees that tenant, an operator's key sees all.
      */
     public static HttpApi listen(String host, int port, Supplier<String> metrics, ApiKeys keys) {
+        return listen(host, port, metrics, keys, null);
+    }
+
+    /**
+     * As above, serving HTTPS with the certificate in {@code tls} (a PKCS12 key store) when not null; relays to
+     * other instances then use HTTPS too, trusting that store's certificate and the JVM's authorities, and checking
+     * that the certificate names the instance's advertised host.
+     */
+    public static HttpApi listen(String host, int port, Supplier<String> metrics, ApiKeys keys,
+                                 io.vertx.core.net.KeyStoreOptions tls) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(16));
         HttpApi api = null;
         try {
             Router router = Router.router(vertx);
-            HttpClientAgent peers = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000)
+            HttpClientOptions peerOptions = new HttpClientOptions();
+            if (tls != null) {
+                peerOptions.setSsl(true).setVerifyHost(true).setTrustOptions(tls);
+            }
+            HttpClientAgent peers = vertx.createHttpClient(peerOptions.setConnectTimeout(5_000)
                     .setKeepAlive(true));
             HttpApi[] holder = new HttpApi[1];
             router.get("/health/live").handler(ctx -> holder[0].live(ctx));
@@ -106,7 +120,11 @@ public final class HttpApi implements AutoCloseable {
                 error(ctx, 500, "internal error: " + (ctx.failure() == null ? "unknown"
                         : ctx.failure().getClass().getSimpleName()));
             });
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+            HttpServerOptions serverOptions = new HttpServerOptions().setHost(host).setPort(port);
+            if (tls != null) {
+                serverOptions.setSsl(true).setKeyCertOptions(tls);
+            }
+            HttpServer server = vertx.createHttpServer(serverOptions)
                     .requestHandler(router).listen().await(30, TimeUnit.SECONDS);
             api = new HttpApi(vertx, server, peers, metrics);
             holder[0] = api;
