@@ -161,7 +161,8 @@ class SecuredClusterIT {
         }
     }
 
-    private static Map<String, Object> kafka(Map<String, Object> client) {
+    /** Client settings as Sluice configuration: {@code kafka.}-prefixed, the bootstrap servers left out. */
+    static Map<String, Object> kafka(Map<String, Object> client) {
         Map<String, Object> prefixed = new HashMap<>();
         client.forEach((key, value) -> {
             if (!key.equals("bootstrap.servers")) {

@@ -131,6 +131,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return port;
     }
 
+    /** The KRaft controller listener's port (for tests that lay out their own listeners). */
+    public int controllerPort() {
+        return controllerPort;
+    }
+
     public Path dataDir() {
         return dataDir;
     }
