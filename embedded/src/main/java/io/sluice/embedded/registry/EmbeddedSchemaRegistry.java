@@ -60,7 +60,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         Vertx vertx = null;
         try {
             SchemaStore store = new SchemaStore();
-            int loaded = topic.load(store::apply);
+            int loaded = topic.load(store);
             vertx = Vertx.vertx();
             // one thread: registrations run one at a time, and none ever blocks the event loop
             WorkerExecutor writer = vertx.createSharedWorkerExecutor("sluice-schema-registry-writer", 1);

@@ -40,7 +40,21 @@ final class RegistryHttpApi {
         // form encoding; the body is JSON whatever the label. No file uploads, so no upload directory is made.
         router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
         router.get("/").handler(ctx -> ok(ctx, JSON.createObjectNode()));
-        router.get("/config").handler(ctx -> ok(ctx, JSON.createObjectNode().put("compatibilityLevel", "BACKWARD")));
+        // Compatibility levels, global and per subject: what Confluent clients set and read (kafkajs' registry
+        // client sets the subject's level after each registration); enforced on every registration.
+        router.get("/config").handler(ctx -> ok(ctx, JSON.createObjectNode().put("compatibilityLevel",
+                store.compatibility("").name())));
+        router.put("/config").handler(ctx -> setConfig(ctx, ""));
+        router.delete("/config").handler(ctx -> deleteConfig(ctx, ""));
+        router.get("/config/:subject").handler(this::subjectConfig);
+        router.put("/config/:subject").handler(ctx -> setConfig(ctx, ctx.pathParam("subject")));
+        router.delete("/config/:subject").handler(ctx -> deleteConfig(ctx, ctx.pathParam("subject")));
+        // One mode: every instance reads and writes (no import or read-only modes)
+        router.get("/mode").handler(ctx -> ok(ctx, JSON.createObjectNode().put("mode", "READWRITE")));
+        router.get("/mode/:subject").handler(ctx -> ok(ctx, JSON.createObjectNode().put("mode", "READWRITE")));
+        router.put("/mode").handler(this::setMode);
+        router.put("/mode/:subject").handler(this::setMode);
+        router.post("/compatibility/subjects/:subject/versions/:version").handler(this::checkCompatibility);
         router.get("/schemas/types").handler(ctx -> ok(ctx, JSON.createArrayNode().add("AVRO")));
         router.get("/schemas/ids/:id").handler(ctx -> ok(ctx, JSON.createObjectNode()
                 .put("schema", schemaById(ctx.pathParam("id")))));
@@ -97,6 +111,77 @@ final class RegistryHttpApi {
             throw RegistryError.invalidVersion(version);
         }
         return store.version(subject, number).orElseThrow(() -> RegistryError.versionNotFound(subject, number));
+    }
+
+    private void subjectConfig(RoutingContext ctx) {
+        String subject = ctx.pathParam("subject");
+        boolean defaultToGlobal = "true".equals(ctx.queryParams().get("defaultToGlobal"));
+        var level = defaultToGlobal ? java.util.Optional.of(store.compatibility(subject)) : store.config(subject);
+        ok(ctx, JSON.createObjectNode().put("compatibilityLevel", level.orElseThrow(() -> new RegistryError(404,
+                40408, "Subject '" + subject + "' does not have subject-level compatibility configured")).name()));
+    }
+
+    private void setConfig(RoutingContext ctx, String subject) {
+        JsonNode body = bodyOf(ctx);
+        Compatibility level = Compatibility.parse(body.path("compatibility").asText(
+                body.path("compatibilityLevel").asText(null)));
+        writer.executeBlocking(() -> {
+            registrar.setConfig(subject, java.util.Optional.of(level));
+            return level;
+        }, true).onComplete(done -> {
+            if (done.succeeded()) {
+                ok(ctx, JSON.createObjectNode().put("compatibility", level.name()));
+            } else {
+                ctx.fail(done.cause());
+            }
+        });
+    }
+
+    private void deleteConfig(RoutingContext ctx, String subject) {
+        Compatibility before = subject.isEmpty() ? store.compatibility("") : store.config(subject).orElseThrow(() ->
+                new RegistryError(404, 40408, "Subject '" + subject + "' does not have subject-level compatibility"
+                        + " configured"));
+        writer.executeBlocking(() -> {
+            registrar.setConfig(subject, java.util.Optional.empty());
+            return before;
+        }, true).onComplete(done -> {
+            if (done.succeeded()) {
+                ok(ctx, JSON.createObjectNode().put("compatibilityLevel", before.name()));
+            } else {
+                ctx.fail(done.cause());
+            }
+        });
+    }
+
+    private void setMode(RoutingContext ctx) {
+        String mode = bodyOf(ctx).path("mode").asText("");
+        if (!mode.equals("READWRITE")) {
+            throw new RegistryError(422, 42204, "Invalid mode. The embedded schema registry runs READWRITE only,"
+                    + " but was asked for '" + mode + "'");
+        }
+        ok(ctx, JSON.createObjectNode().put("mode", mode));
+    }
+
+    private void checkCompatibility(RoutingContext ctx) {
+        String subject = ctx.pathParam("subject");
+        String schema = schemaOf(ctx);
+        java.util.List<String> problems = store.versions(subject).isEmpty() ? java.util.List.of()
+                : registrar.problemsAgainst(subject, version(ctx).version(), schema);
+        var body = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
+        if ("true".equals(ctx.queryParams().get("verbose"))) {
+            problems.forEach(body.putArray("messages")::add);
+        }
+        ok(ctx, body);
+    }
+
+    private static JsonNode bodyOf(RoutingContext ctx) {
+        try {
+            JsonNode body = JSON.readTree(ctx.body().asString() == null ? "" : ctx.body().asString());
+            return body == null ? JSON.createObjectNode() : body;
+        } catch (JsonProcessingException e) {
+            throw RegistryError.badRequest("Embedded schema registry: the request body is not JSON: "
+                    + e.getOriginalMessage());
+        }
     }
 
     private void register(RoutingContext ctx) {

@@ -1,11 +1,10 @@
 package io.sluice.embedded.registry;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
-import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,7 @@ final class SchemaRegistrar {
     synchronized int register(String subject, String schemaJson) {
         String schema = normalize(schemaJson);
         if (unsure) {
-            int reloaded = topic.load(store::apply);
+            int reloaded = topic.load(store);
             unsure = false;
             log.info("Embedded schema registry re-read {} schema versions after a failed write", reloaded);
         }
@@ -40,7 +39,10 @@ final class SchemaRegistrar {
             return existing.get().id();
         }
         var latest = store.latest(subject);
-        latest.ifPresent(l -> requireBackwardCompatible(subject, parse(schema), parse(l.schema())));
+        List<String> problems = problems(subject, schema);
+        if (!problems.isEmpty()) {
+            throw RegistryError.incompatible(subject, problems.toString());
+        }
         // the same schema under another subject keeps its global id, as in Confluent's registry
         OptionalInt known = store.idOf(schema);
         int id = known.isPresent() ? known.getAsInt() : store.nextId();
@@ -81,14 +83,38 @@ final class SchemaRegistrar {
         }
     }
 
-    /** BACKWARD: a reader on the new schema must read everything written with the latest version. */
-    private static void requireBackwardCompatible(String subject, Schema candidate, Schema latest) {
-        SchemaPairCompatibility result = SchemaCompatibility.checkReaderWriterCompatibility(candidate, latest);
-        if (result.getType() != SchemaCompatibilityType.COMPATIBLE) {
-            throw RegistryError.incompatible(subject, result.getResult().getIncompatibilities().stream()
-                    .map(i -> "{errorType:'" + i.getType() + "', location:'" + i.getLocation()
-                            + "', description:'" + i.getMessage() + "'}")
-                    .toList().toString());
+    /** Why {@code schemaJson} may not be the next version of {@code subject} under its level; empty if it may. */
+    List<String> problems(String subject, String schemaJson) {
+        Schema candidate = parse(schemaJson);
+        List<Schema> versions = store.versions(subject).stream().map(v -> parse(v.schema())).toList();
+        return store.compatibility(subject).problems(candidate, versions);
+    }
+
+    /** Whether {@code schemaJson} may follow version {@code version} of {@code subject} under its level. */
+    List<String> problemsAgainst(String subject, int version, String schemaJson) {
+        Schema candidate = parse(schemaJson);
+        Schema against = parse(store.version(subject, version)
+                .orElseThrow(() -> RegistryError.versionNotFound(subject, version)).schema());
+        Compatibility level = store.compatibility(subject);
+        // a check against one version is a check against it alone, transitive or not
+        return level.problems(candidate, List.of(against));
+    }
+
+    /** Sets ({@code level} present) or deletes the compatibility level of {@code subject} ("" global). */
+    synchronized void setConfig(String subject, Optional<Compatibility> level) {
+        try {
+            topic.append(Compatibility.keyJson(subject.isEmpty() ? null : subject),
+                    level.map(Compatibility::valueJson).orElse(null));
+        } catch (ExecutionException e) {
+            unsure = true;
+            throw RegistryError.storeFailed(topic.name(), e.getCause());
+        } catch (InterruptedException e) {
+            unsure = true;
+            Thread.currentThread().interrupt();
+            throw RegistryError.storeFailed(topic.name(), e);
         }
+        store.applyConfig(subject, level);
+        log.info("Embedded schema registry set the compatibility of {} to {}", subject.isEmpty() ? "the registry"
+                : "subject '" + subject + "'", level.map(Enum::name).orElse("(deleted)"));
     }
 }

@@ -19,6 +19,8 @@ final class SchemaStore {
     // sorted, so GET /subjects lists subjects in a stable order
     private final ConcurrentSkipListMap<String, List<SchemaRecord>> subjects = new ConcurrentSkipListMap<>();
     private volatile int maxId;
+    /** Compatibility levels by subject, "" for the global one. */
+    private final Map<String, Compatibility> configs = new ConcurrentHashMap<>();
 
     /** Adds one subject version; a version already present is replaced (a rewrite of the same key). */
     synchronized void apply(SchemaRecord record) {
@@ -31,6 +33,25 @@ final class SchemaStore {
         versions.sort((a, b) -> Integer.compare(a.version(), b.version()));
         subjects.put(record.subject(), List.copyOf(versions));
         maxId = Math.max(maxId, record.id());
+    }
+
+    /** Sets ({@code level} present) or removes a subject's ("" global) compatibility level. */
+    synchronized void applyConfig(String subject, Optional<Compatibility> level) {
+        if (level.isPresent()) {
+            configs.put(subject, level.get());
+        } else {
+            configs.remove(subject);
+        }
+    }
+
+    /** The level set for {@code subject} ("" global), if any. */
+    Optional<Compatibility> config(String subject) {
+        return Optional.ofNullable(configs.get(subject));
+    }
+
+    /** The level a registration under {@code subject} is checked with: its own, else the global, else BACKWARD. */
+    Compatibility compatibility(String subject) {
+        return config(subject).or(() -> config("")).orElse(Compatibility.DEFAULT);
     }
 
     Optional<String> schema(int id) {

@@ -75,7 +75,12 @@ final class SchemaTopic implements AutoCloseable {
     }
 
     /** Hands every record from the beginning up to the end offset found now to {@code sink}, in order. */
-    int load(Consumer<SchemaRecord> sink) {
+    int load(SchemaStore store) {
+        return load(store::apply, store::applyConfig);
+    }
+
+    int load(Consumer<SchemaRecord> sink,
+             java.util.function.BiConsumer<String, Optional<Compatibility>> configs) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(with(connection, Map.of(
                 ConsumerConfig.CLIENT_ID_CONFIG, "sluice-schema-registry-loader",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -94,9 +99,12 @@ final class SchemaTopic implements AutoCloseable {
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     Optional<SchemaRecord> record = SchemaRecord.fromTopic(r.key(), r.value());
+                    var config = Compatibility.fromTopic(r.key(), r.value());
                     if (record.isPresent()) {
                         sink.accept(record.get());
                         loaded++;
+                    } else if (config.isPresent()) {
+                        configs.accept(config.get().getKey(), config.get().getValue());
                     } else if (r.value() != null) {
                         log.warn("Embedded schema registry skips a record it does not understand at {}-{}@{}: {}",
                                 r.topic(), r.partition(), r.offset(), r.key());
@@ -105,6 +113,11 @@ final class SchemaTopic implements AutoCloseable {
             }
             return loaded;
         }
+    }
+
+    /** Writes a raw key and value (null: a tombstone) and returns once the broker has acknowledged it. */
+    void append(String key, String value) throws ExecutionException, InterruptedException {
+        producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), key, value)).get();
     }
 
     /** Writes {@code record} and returns once the broker has acknowledged it. */

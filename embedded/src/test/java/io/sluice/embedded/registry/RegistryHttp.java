@@ -36,6 +36,11 @@ final class RegistryHttp {
         return post(path, body, REGISTRY_TYPE);
     }
 
+    Response put(String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", REGISTRY_TYPE)
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     Response delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).DELETE());
     }
