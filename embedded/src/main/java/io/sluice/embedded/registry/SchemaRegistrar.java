@@ -47,16 +47,7 @@ final class SchemaRegistrar {
         OptionalInt known = store.idOf(schema);
         int id = known.isPresent() ? known.getAsInt() : store.nextId();
         SchemaRecord record = new SchemaRecord(subject, latest.map(l -> l.version() + 1).orElse(1), id, schema);
-        try {
-            topic.append(record);
-        } catch (ExecutionException e) {
-            unsure = true;
-            throw RegistryError.storeFailed(topic.name(), e.getCause());
-        } catch (InterruptedException e) {
-            unsure = true;
-            Thread.currentThread().interrupt();
-            throw RegistryError.storeFailed(topic.name(), e);
-        }
+        write(record.keyJson(), record.valueJson());
         store.apply(record);
         log.info("Embedded schema registry registered subject '{}' version {} as schema id {}",
                 subject, record.version(), id);
@@ -102,9 +93,17 @@ final class SchemaRegistrar {
 
     /** Sets ({@code level} present) or deletes the compatibility level of {@code subject} ("" global). */
     synchronized void setConfig(String subject, Optional<Compatibility> level) {
+        write(Compatibility.keyJson(subject.isEmpty() ? null : subject),
+                level.map(Compatibility::valueJson).orElse(null));
+        store.applyConfig(subject, level);
+        log.info("Embedded schema registry set the compatibility of {} to {}", subject.isEmpty() ? "the registry"
+                : "subject '" + subject + "'", level.map(Enum::name).orElse("(deleted)"));
+    }
+
+    /** Writes one record to the topic; a failure may still have landed, so the state is re-read before the next. */
+    private void write(String key, String value) {
         try {
-            topic.append(Compatibility.keyJson(subject.isEmpty() ? null : subject),
-                    level.map(Compatibility::valueJson).orElse(null));
+            topic.append(key, value);
         } catch (ExecutionException e) {
             unsure = true;
             throw RegistryError.storeFailed(topic.name(), e.getCause());
@@ -113,8 +112,5 @@ final class SchemaRegistrar {
             Thread.currentThread().interrupt();
             throw RegistryError.storeFailed(topic.name(), e);
         }
-        store.applyConfig(subject, level);
-        log.info("Embedded schema registry set the compatibility of {} to {}", subject.isEmpty() ? "the registry"
-                : "subject '" + subject + "'", level.map(Enum::name).orElse("(deleted)"));
     }
 }

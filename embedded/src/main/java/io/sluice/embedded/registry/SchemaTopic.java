@@ -120,12 +120,6 @@ final class SchemaTopic implements AutoCloseable {
         producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), key, value)).get();
     }
 
-    /** Writes {@code record} and returns once the broker has acknowledged it. */
-    void append(SchemaRecord record) throws ExecutionException, InterruptedException {
-        producer.send(new ProducerRecord<>(partition.topic(), partition.partition(),
-                record.keyJson(), record.valueJson())).get();
-    }
-
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));
