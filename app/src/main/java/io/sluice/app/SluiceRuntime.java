@@ -62,7 +62,7 @@ public final class SluiceRuntime implements AutoCloseable {
                         requested.integer(SluiceConfigDef.EMBEDDED_KAFKA_PORT));
                 Map<String, String> users = embeddedUsers(requested);
                 if (!users.isEmpty()) {
-                    broker.secured(users);
+                    broker.secured(users.keySet().iterator().next(), users); // in the order configured
                 }
                 broker.start();
                 started.push(broker);

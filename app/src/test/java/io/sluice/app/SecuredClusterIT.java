@@ -52,7 +52,7 @@ class SecuredClusterIT {
     @Test
     @DisplayName("on SASL with ACLs: Sluice answers the producer's request; the producer cannot touch Sluice's other topics")
     void aclsAllowWhatIsNeededAndRefuseTheRest() throws Exception {
-        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.resolve("broker"), 0).secured(Map.of(
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.resolve("broker"), 0).secured("admin", Map.of(
                         "admin", "admin-secret", "sluice", "sluice-secret", "acme-app", "acme-secret")).start();
              EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(broker.clientSettings("admin"), 0,
                      EmbeddedSchemaRegistry.DEFAULT_TOPIC);
@@ -109,7 +109,7 @@ class SecuredClusterIT {
     @Test
     @DisplayName("a tenant's own topics: its producer submits and reads for that tenant only; claiming another is rejected")
     void tenantBoundToItsProducer() throws Exception {
-        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.resolve("broker"), 0).secured(Map.of(
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.resolve("broker"), 0).secured("admin", Map.of(
                         "admin", "admin-secret", "sluice", "sluice-secret", "acme-app", "acme-secret")).start();
              EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(broker.clientSettings("admin"), 0,
                      EmbeddedSchemaRegistry.DEFAULT_TOPIC);

@@ -41,6 +41,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** SCRAM users (name to password) of a secured broker; empty: a plaintext broker with no authorizer. */
     private final java.util.Map<String, String> scramUsers = new java.util.LinkedHashMap<>();
     private String brokerPassword;
+    private String admin;
 
     /**
      * @param dataDir directory holding the broker's log and metadata; created when missing
@@ -79,15 +80,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /**
      * Runs the broker secured: clients authenticate with SASL/SCRAM-SHA-256 as one of {@code users} (name to
-     * password; the first is a super user, for administration), every other action is refused unless an ACL allows
-     * it (KRaft's StandardAuthorizer, no ACL means no access), and the controller listener takes only the broker's
-     * own SASL/PLAIN identity. The users are written into the metadata when the log directory is first formatted.
+     * password), {@code admin} among them is a super user, every other action is refused unless an ACL allows it
+     * (KRaft's StandardAuthorizer, no ACL means no access), and the controller listener takes only the broker's own
+     * SASL/PLAIN identity. The users are written into the metadata when the log directory is first formatted.
      * Before {@link #start}.
      */
-    public synchronized EmbeddedKafkaBroker secured(java.util.Map<String, String> users) {
-        if (users.isEmpty()) {
-            throw new IllegalArgumentException("a secured broker needs at least its administrator");
+    public synchronized EmbeddedKafkaBroker secured(String admin, java.util.Map<String, String> users) {
+        if (!users.containsKey(admin)) {
+            throw new IllegalArgumentException("the administrator '" + admin + "' must be one of the users");
         }
+        this.admin = admin;
         scramUsers.putAll(users);
         brokerPassword = java.util.UUID.randomUUID().toString();
         return this;
@@ -183,7 +185,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private void secure(Properties p) {
-        String admin = scramUsers.keySet().iterator().next();
         p.put("listeners", "SASL_PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
         p.put("advertised.listeners", "SASL_PLAINTEXT://localhost:" + port);
         p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
