@@ -13,6 +13,7 @@ import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.schemas.internal.BudgetReservation;
 import io.sluice.schemas.internal.BudgetSettlement;
+import io.sluice.topology.Keys;
 import io.sluice.topology.Rejections;
 import io.sluice.topology.Verdict;
 import io.micrometer.core.instrument.Metrics;
@@ -147,7 +148,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     }
 
     private void reserve(Record<String, BudgetInput> record, PromptRequest request) {
-        if (reservations.get(reservationKey(request.getTenantId(), request.getRequestId())) != null) {
+        if (reservations.get(Keys.request(request.getTenantId(), request.getRequestId())) != null) {
             // A copy of a request still in flight: the call stage ignores it, so nothing would settle a second
             // reservation. Let it through unreserved.
             context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
@@ -193,13 +194,13 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             noticeSoftThreshold(tenant, period, keys.get(period), ledger, now);
             ledgers.put(keys.get(period), ledger);
         }
-        reservations.put(reservationKey(tenant, request.getRequestId()), new BudgetReservation(tenant, keys.get(Period.DAY),
+        reservations.put(Keys.request(tenant, request.getRequestId()), new BudgetReservation(tenant, keys.get(Period.DAY),
                 keys.get(Period.MONTH), estimate, Instant.ofEpochMilli(now)));
         context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
     }
 
     private void settle(BudgetSettlement settlement) {
-        String reservationKey = reservationKey(settlement.getTenantId(), settlement.getRequestId());
+        String reservationKey = Keys.request(settlement.getTenantId(), settlement.getRequestId());
         BudgetReservation reservation = reservations.get(reservationKey);
         long now = context.currentSystemTimeMs();
         if (reservation == null) {
@@ -223,10 +224,6 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             ledgers.put(key, ledger);
         });
         reservations.delete(reservationKey);
-    }
-
-    private static String reservationKey(String tenant, String requestId) {
-        return tenant.length() + ":" + tenant + "/" + requestId; // request ids are unique per tenant only
     }
 
     /** The tenant's current spend in a period: settled plus reserved. */

@@ -72,7 +72,7 @@ public final class ApiKeys {
         if (presented == null || presented.isBlank()) {
             return Optional.empty();
         }
-        reloadIfChanged(false);
+        reloadIfChanged();
         byte[] hash = sha256(presented.strip());
         Caller found = null;
         for (Entry entry : entries) {
@@ -82,12 +82,6 @@ public final class ApiKeys {
             }
         }
         return Optional.ofNullable(found);
-    }
-
-    /** The keys' names and scopes, for listing; never their hashes. */
-    public List<Entry> entries() {
-        reloadIfChanged(true);
-        return entries;
     }
 
     /** The keys in {@code file}, for listing. */
@@ -139,9 +133,9 @@ public final class ApiKeys {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private void reloadIfChanged(boolean now) {
+    private void reloadIfChanged() {
         long nowMs = System.currentTimeMillis();
-        if (!now && nowMs - checkedAtMs < 1_000) {
+        if (nowMs - checkedAtMs < 1_000) {
             return;
         }
         checkedAtMs = nowMs;
