@@ -38,6 +38,12 @@ final class RunCommand implements Callable<Integer> {
                 runtime.simulatorUrl() == null ? "(off: real providers)" : runtime.simulatorUrl(),
                 runtime.topics().requests().name(), runtime.topics().responses().name(),
                 runtime.topics().rejected().name(), runtime.topics().deadLetter().name());
+        System.err.printf("  HTTP API:         %s (OpenAI-compatible: %s/v1)%n", runtime.httpUrl(), runtime.httpUrl());
+        if (runtime.demoKey() != null) {
+            System.err.printf("  Demo API key:     %s (tenant '%s'; also in %s)%n", runtime.demoKey(),
+                    SluiceRuntime.DEMO_TENANT, java.nio.file.Path.of(effective.string(
+                            SluiceConfigDef.EMBEDDED_DATA_DIR)).resolveSibling("demo-api-key"));
+        }
         stopped.await();
         return 0;
     }

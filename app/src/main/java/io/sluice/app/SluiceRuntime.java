@@ -5,7 +5,9 @@ import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
 import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
 import io.sluice.app.http.ApiKeys;
+import io.sluice.app.http.FrontDoor;
 import io.sluice.app.http.HttpApi;
+import io.sluice.app.http.Outcomes;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderClients;
 import io.sluice.sanitize.SanitizerWarmUp;
@@ -51,6 +53,7 @@ public final class SluiceRuntime implements AutoCloseable {
     private final KafkaStreams streams;
     private final HttpApi httpApi;
     private final SchemaRegistryClient registryClient;
+    private final String demoKey;
 
     private SluiceRuntime(SluiceConfig requested, SimulatorSettings simulatorSettings) {
         try {
@@ -106,9 +109,11 @@ public final class SluiceRuntime implements AutoCloseable {
             }
             SluiceMetrics metrics = SluiceMetrics.install();
             started.push(metrics);
-            HttpApi api = HttpApi.listen(requested.string(SluiceConfigDef.HTTP_HOST),
-                    requested.integer(SluiceConfigDef.HTTP_PORT), metrics::scrape, apiKeys(requested),
-                    httpTls(requested));
+            HttpApi.Access access = access(requested);
+            this.demoKey = access.openWithoutKey() && access.keys() != null ? demoKey(requested) : null;
+            HttpApi api = HttpApi.listen(new HttpApi.Listener(requested.string(SluiceConfigDef.HTTP_HOST),
+                    requested.integer(SluiceConfigDef.HTTP_PORT), access, httpTls(requested),
+                    requested.integer(SluiceConfigDef.HTTP_MAX_BODY_BYTES)), metrics::scrape);
             started.push(api);
             String advertised = requested.string(SluiceConfigDef.HTTP_ADVERTISED).isBlank()
                     ? advertisedHost(requested.string(SluiceConfigDef.HTTP_HOST)) + ":" + api.port()
@@ -187,6 +192,14 @@ public final class SluiceRuntime implements AutoCloseable {
                         + "; its coordinator ends it within its transaction timeout").toList();
             });
             api.serve(streams, HostInfo.buildFromEndpoint(advertised));
+            Outcomes outcomes = Outcomes.start(adminConfig(), topics, effective.integer(SluiceConfigDef.HTTP_MAX_WAITING));
+            started.push(outcomes);
+            FrontDoor door = new FrontDoor(api, adminConfig(), topics, outcomes, new FrontDoor.Settings(
+                    effective.longValue(SluiceConfigDef.HTTP_CHAT_TIMEOUT_MS),
+                    effective.longValue(SluiceConfigDef.HTTP_WAIT_MAX_MS), effective.routes().names().stream()
+                            .toList(), java.util.Set.copyOf(bound)));
+            started.push(door);
+            api.frontDoor(door);
             // Leave the group on close so another instance takes the tasks over at once, instead of after the
             // session timeout; their in-flight calls are re-issued there from the changelogged store.
             started.push(() -> streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
@@ -259,18 +272,19 @@ public final class SluiceRuntime implements AutoCloseable {
     }
 
     /**
-     * The HTTP API's keys, or null for an open API. Open only on purpose (http.auth=none) or on a loopback address:
-     * anyone who reaches the port of an open API reads every tenant's usage and requests.
+     * Who may call the HTTP API. Open only on purpose (http.auth=none) or on a loopback address: anyone who reaches
+     * the port of an open API reads every tenant's usage and requests. On the embedded default, calls without a key
+     * stay open on loopback, and a demo tenant's key ({@link #demoKey}) lets a newcomer call the front door at once.
      */
-    static ApiKeys apiKeys(SluiceConfig config) {
+    static HttpApi.Access access(SluiceConfig config) {
         String mode = config.string(SluiceConfigDef.HTTP_AUTH);
         String file = config.string(SluiceConfigDef.HTTP_API_KEYS_FILE).strip();
         String host = config.string(SluiceConfigDef.HTTP_HOST);
         if (mode.equals("none")) {
-            return null;
+            return HttpApi.Access.OPEN;
         }
         if (!file.isEmpty()) {
-            return new ApiKeys(java.nio.file.Path.of(file));
+            return new HttpApi.Access(new ApiKeys(java.nio.file.Path.of(file)), false);
         }
         if (mode.equals("keys")) {
             throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.HTTP_API_KEYS_FILE, "",
@@ -282,7 +296,50 @@ public final class SluiceRuntime implements AutoCloseable {
                             .HTTP_API_KEYS_FILE + " (./sluice keys add), or http.auth=none if a proxy of yours"
                             + " authenticates callers");
         }
-        return null;
+        return config.embeddedKafka() ? new HttpApi.Access(new ApiKeys(demoKeysFile(config)), true)
+                : HttpApi.Access.OPEN;
+    }
+
+    /** The demo tenant's key for the embedded default, kept beside the embedded broker's data. */
+    public static final String DEMO_TENANT = "demo";
+
+    private static Path demoKeysFile(SluiceConfig config) {
+        return Path.of(config.string(SluiceConfigDef.EMBEDDED_DATA_DIR)).toAbsolutePath().getParent()
+                .resolve("api-keys");
+    }
+
+    /**
+     * The demo tenant's key: the one in {@code .sluice/demo-api-key} while its hash is still in the keys file, else
+     * a new one written there (readable by its owner only).
+     */
+    static String demoKey(SluiceConfig config) {
+        Path keys = demoKeysFile(config);
+        Path plain = keys.resolveSibling("demo-api-key");
+        try {
+            if (java.nio.file.Files.exists(plain)) {
+                String key = java.nio.file.Files.readString(plain).strip();
+                if (new ApiKeys(keys).authenticate(key).filter(c -> DEMO_TENANT.equals(c.tenant())).isPresent()) {
+                    return key;
+                }
+            }
+            ApiKeys.revoke(keys, DEMO_TENANT);
+            String key = ApiKeys.add(keys, DEMO_TENANT, DEMO_TENANT);
+            java.nio.file.Files.writeString(plain, key + System.lineSeparator());
+            try {
+                java.nio.file.Files.setPosixFilePermissions(plain,
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the file system has no owner-only mode; the key is a demo tenant's on a loopback listener
+            }
+            return key;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the demo API key beside " + keys, e);
+        }
+    }
+
+    /** The demo tenant's API key on the embedded default; null elsewhere. */
+    public String demoKey() {
+        return demoKey;
     }
 
     private static boolean loopback(String host) {

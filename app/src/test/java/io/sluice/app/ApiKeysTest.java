@@ -54,11 +54,13 @@ class ApiKeysTest {
     void openApiOnlyOnLoopback() {
         SluiceConfig open = SluiceConfig.of(Map.of(SluiceConfigDef.HTTP_HOST, "0.0.0.0"));
 
-        assertThatThrownBy(() -> SluiceRuntime.apiKeys(open)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> SluiceRuntime.access(open)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(SluiceConfigDef.HTTP_HOST).hasMessageContaining("./sluice keys add");
-        assertThat(SluiceRuntime.apiKeys(open.with(Map.of(SluiceConfigDef.HTTP_AUTH, "none")))).isNull();
-        assertThat(SluiceRuntime.apiKeys(SluiceConfig.of(Map.of()))).as("127.0.0.1 by default").isNull();
-        assertThatThrownBy(() -> SluiceRuntime.apiKeys(SluiceConfig.of(Map.of(SluiceConfigDef.HTTP_AUTH, "keys"))))
+        assertThat(SluiceRuntime.access(open.with(Map.of(SluiceConfigDef.HTTP_AUTH, "none"))))
+                .isEqualTo(io.sluice.app.http.HttpApi.Access.OPEN);
+        assertThat(SluiceRuntime.access(SluiceConfig.of(Map.of())).openWithoutKey()).as("127.0.0.1 by default")
+                .isTrue();
+        assertThatThrownBy(() -> SluiceRuntime.access(SluiceConfig.of(Map.of(SluiceConfigDef.HTTP_AUTH, "keys"))))
                 .hasMessageContaining(SluiceConfigDef.HTTP_API_KEYS_FILE);
     }
 }

@@ -16,7 +16,17 @@ final class Http {
 
     private Http() {}
 
-    record Answer(int status, String body) {
+    record Answer(int status, String body, java.util.Map<String, java.util.List<String>> headers) {
+        Answer(int status, String body) {
+            this(status, body, java.util.Map.of());
+        }
+
+        /** The first value of header {@code name} (any case), or null. */
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
+        }
+
         JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -32,13 +42,30 @@ final class Http {
 
     /** GETs {@code url} with {@code key} (null: none) as its bearer token. */
     static Answer get(String url, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET();
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return send(request);
+    }
+
+    /** POSTs the JSON {@code body} to {@code url} with {@code key} (null: none) and further header name/value pairs. */
+    static Answer post(String url, String key, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
+    }
+
+    private static Answer send(HttpRequest.Builder request) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET();
-            if (key != null) {
-                request.header("Authorization", "Bearer " + key);
-            }
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body());
+            return new Answer(response.statusCode(), response.body(), response.headers().map());
         } catch (IOException e) {
             return new Answer(-1, e.toString());
         } catch (InterruptedException e) {

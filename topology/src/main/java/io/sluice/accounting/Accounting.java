@@ -5,6 +5,7 @@ import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.RecordLocation;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.topology.Keys;
@@ -19,6 +20,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
@@ -51,12 +53,12 @@ public final class Accounting {
                     (request, record) -> AccountingEvents.pending(request, stage, record.timestamp())),
                     Named.as("accounting-merge-" + stage));
         }
-        KStream<String, AccountingEvent> terminal = tap(builder.stream(topics.responses().name(),
+        KStream<String, AccountingEvent> terminal = located(tap(builder.stream(topics.responses().name(),
                         topics.responses().consumed("accounting-responses-source")), "accounting-answered",
-                (response, record) -> AccountingEvents.answered(response))
-                .merge(tap(builder.stream(topics.rejected().name(),
+                (response, record) -> AccountingEvents.answered(response)), "accounting-answered-at")
+                .merge(located(tap(builder.stream(topics.rejected().name(),
                                 topics.rejected().consumed("accounting-rejected-source")), "accounting-rejected",
-                        (rejection, record) -> AccountingEvents.rejected(rejection)),
+                        (rejection, record) -> AccountingEvents.rejected(rejection)), "accounting-rejected-at"),
                         Named.as("accounting-merge-rejected"))
                 .merge(deadLetters(builder, topics), Named.as("accounting-merge-dead-letters"));
         events = events.merge(terminal, Named.as("accounting-merge-terminal"));
@@ -94,8 +96,26 @@ public final class Accounting {
                 .processValues(RecordMappers.<byte[], byte[], AccountingEvent>mapValues(record ->
                         AccountingEvents.deadLetter(record.key(), record.value(), record.headers(), topic, requests,
                                 record.timestamp())), Named.as("accounting-dead-lettered"))
+                .processValues(locator(), Named.as("accounting-dead-lettered-at"))
                 .selectKey((key, event) -> Keys.request(event.getTenantId(), event.getRequestId()),
                         Named.as("accounting-dead-letter-key"));
+    }
+
+    /**
+     * Notes in each terminal event where its outcome record lies, so that the answer itself (not only its summary)
+     * can be read back from the topic by {@code GET /v1/requests/{id}} for as long as the topic keeps it.
+     */
+    private static <K> KStream<K, AccountingEvent> located(KStream<K, AccountingEvent> events, String name) {
+        return events.processValues(locator(), Named.as(name));
+    }
+
+    private static <K> FixedKeyProcessorSupplier<K, AccountingEvent, AccountingEvent> locator() {
+        // directly behind the source, so the metadata is the outcome record's own
+        return RecordMappers.mapValues((record, metadata) -> {
+            metadata.ifPresent(at -> record.value().setOutcomeRecord(
+                    new RecordLocation(at.topic(), at.partition(), at.offset())));
+            return record.value();
+        });
     }
 
     /** Turns each non-null value into an event, with the record's time at hand. */

@@ -42,6 +42,10 @@ public final class SluiceConfigDef {
     public static final String SANITIZE_MAX_CHARS = "sanitize.max.chars";
     public static final String HTTP_API_KEYS_FILE = "http.api.keys.file";
     public static final String HTTP_AUTH = "http.auth";
+    public static final String HTTP_CHAT_TIMEOUT_MS = "http.chat.timeout.ms";
+    public static final String HTTP_WAIT_MAX_MS = "http.wait.max.ms";
+    public static final String HTTP_MAX_WAITING = "http.max.waiting";
+    public static final String HTTP_MAX_BODY_BYTES = "http.max.body.bytes";
     public static final String HTTP_TLS_KEYSTORE = "http.tls.keystore.path";
     public static final String HTTP_TLS_KEYSTORE_PASSWORD = "http.tls.keystore.password";
     public static final String HEALTH_STALL_TIMEOUT_MS = "health.stall.timeout.ms";
@@ -204,6 +208,17 @@ public final class SluiceConfigDef {
             .define(HTTP_AUTH, Type.STRING, "auto", ValidString.in("auto", "keys", "none"), MEDIUM,
                     "auto: keys when http.api.keys.file is set, else open on a loopback http.host and a start"
                             + " failure on any other; keys: always; none: open on purpose (behind your own proxy).")
+            .define(HTTP_CHAT_TIMEOUT_MS, Type.LONG, 120_000L, atLeast(1_000), MEDIUM,
+                    "How long POST /v1/chat/completions waits for its outcome; also the request's deadline, past"
+                            + " which the pipeline ends it instead of calling a provider, so a caller that has gone"
+                            + " is not billed.")
+            .define(HTTP_WAIT_MAX_MS, Type.LONG, 60_000L, atLeast(0), LOW,
+                    "Longest long-poll of GET /v1/requests/{id}?wait=...; a longer wait asked for is cut to it.")
+            .define(HTTP_MAX_WAITING, Type.INT, 10_000, atLeast(1), MEDIUM,
+                    "HTTP calls one instance lets wait for outcomes at once; past it a call is answered 503 with"
+                            + " Retry-After, before anything is produced.")
+            .define(HTTP_MAX_BODY_BYTES, Type.INT, 1_048_576, atLeast(1_024), MEDIUM,
+                    "Largest request body the HTTP API reads (413 past it).")
             .define(HTTP_ADVERTISED, Type.STRING, "", MEDIUM,
                     "host:port other instances reach this one's HTTP API at (Kafka Streams' application.server);"
                     + " empty: this machine's host name and http.port.")

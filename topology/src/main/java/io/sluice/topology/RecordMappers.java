@@ -1,6 +1,9 @@
 package io.sluice.topology;
 
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
@@ -12,6 +15,15 @@ public final class RecordMappers {
 
     /** Forwards {@code map(record)} as the record's new value, key, time and headers kept. */
     public static <K, V, VR> FixedKeyProcessorSupplier<K, V, VR> mapValues(Function<FixedKeyRecord<K, V>, VR> map) {
+        return mapValues((record, metadata) -> map.apply(record));
+    }
+
+    /**
+     * As {@link #mapValues(Function)}, with the metadata of the record being processed (topic, partition, offset of
+     * the source record when directly behind a source; empty for a punctuation's records).
+     */
+    public static <K, V, VR> FixedKeyProcessorSupplier<K, V, VR> mapValues(
+            BiFunction<FixedKeyRecord<K, V>, Optional<RecordMetadata>, VR> map) {
         return () -> new FixedKeyProcessor<>() {
             private FixedKeyProcessorContext<K, VR> context;
 
@@ -22,7 +34,7 @@ public final class RecordMappers {
 
             @Override
             public void process(FixedKeyRecord<K, V> record) {
-                context.forward(record.withValue(map.apply(record)));
+                context.forward(record.withValue(map.apply(record, context.recordMetadata())));
             }
         };
     }

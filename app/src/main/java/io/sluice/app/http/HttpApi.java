@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,6 +55,7 @@ public final class HttpApi implements AutoCloseable {
     private final HttpClientAgent peers;
     private final Supplier<String> metrics;
     private volatile KafkaStreams streams;
+    private volatile FrontDoor frontDoor;
     private volatile HostInfo self;
     private volatile Supplier<java.util.List<String>> blockers = java.util.List::of;
     private volatile Supplier<java.util.List<String>> waitingFor = java.util.List::of;
@@ -67,28 +69,31 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code host:port} (0 picks a free port) at once, so that the port is known before Kafka Streams is
-     * created with it as {@code application.server}; queries answer 503 until {@link #serve} hands the streams over.
+     * Who may call: with no {@code keys}, everyone is an operator (a loopback-only listener, or one behind the user's
+     * own proxy); with keys, a key is required, unless {@code openWithoutKey} (the embedded default on a loopback
+     * address, whose demo key lets a newcomer call as a tenant while tools call as before).
      */
-    public static HttpApi listen(String host, int port, Supplier<String> metrics) {
-        return listen(host, port, metrics, null);
+    public record Access(ApiKeys keys, boolean openWithoutKey) {
+        public static final Access OPEN = new Access(null, true);
     }
 
     /**
-     * As {@link #listen(String, int, Supplier)}, with every {@code /v1} call authenticated by {@code keys} (null:
-     * open, for a loopback-only listener): a tenant's key sees that tenant, an operator's key sees all.
+     * Where and how to listen: {@code host:port} (0 picks a free port), HTTPS with the certificate in {@code tls} (a
+     * PKCS12 key store) when not null, and bodies up to {@code maxBodyBytes}.
      */
-    public static HttpApi listen(String host, int port, Supplier<String> metrics, ApiKeys keys) {
-        return listen(host, port, metrics, keys, null);
-    }
+    public record Listener(String host, int port, Access access, io.vertx.core.net.KeyStoreOptions tls,
+                           int maxBodyBytes) {}
 
     /**
-     * As above, serving HTTPS with the certificate in {@code tls} (a PKCS12 key store) when not null; relays to
-     * other instances then use HTTPS too, trusting that store's certificate and the JVM's authorities, and checking
-     * that the certificate names the instance's advertised host.
+     * Listens at once, so that the port is known before Kafka Streams is created with it as
+     * {@code application.server}; queries answer 503 until {@link #serve} hands the streams over, and the front door
+     * until {@link #frontDoor} opens it. With TLS, relays to other instances use HTTPS too, trusting the listener's
+     * certificate and the JVM's authorities, and checking that the certificate names the instance's advertised host.
      */
-    public static HttpApi listen(String host, int port, Supplier<String> metrics, ApiKeys keys,
-                                 io.vertx.core.net.KeyStoreOptions tls) {
+    public static HttpApi listen(Listener listener, Supplier<String> metrics) {
+        String host = listener.host();
+        int port = listener.port();
+        io.vertx.core.net.KeyStoreOptions tls = listener.tls();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(16));
         HttpApi api = null;
         try {
@@ -106,13 +111,20 @@ public final class HttpApi implements AutoCloseable {
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()), false);
             router.get("/openapi.yaml").handler(ctx -> ctx.response()
                     .putHeader("Content-Type", "application/yaml").end(openApi()));
-            router.route("/v1/*").handler(ctx -> authenticate(ctx, keys));
+            // OpenAI's error shape for the OpenAI-compatible paths, so its SDKs read Sluice's errors as theirs
+            router.route("/v1/chat/*").handler(ctx -> ctx.put(OPENAI_ERRORS, true).next());
+            router.route("/v1/models").handler(ctx -> ctx.put(OPENAI_ERRORS, true).next());
+            router.route("/v1/*").handler(ctx -> authenticate(ctx, listener.access()));
+            router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(listener.maxBodyBytes()));
+            router.get("/v1/models").handler(ctx -> holder[0].front(ctx, door -> door.models(ctx)));
+            router.post("/v1/chat/completions").handler(ctx -> holder[0].front(ctx, door -> door.chat(ctx)));
+            router.post("/v1/requests").handler(ctx -> holder[0].front(ctx, door -> door.submit(ctx)));
             router.get("/v1/usage/tenants").blockingHandler(ctx -> holder[0].tenants(ctx), false);
             router.get("/v1/usage/tenants/:tenant").blockingHandler(ctx -> holder[0].usage(ctx, false), false);
             router.get("/v1/usage/tenants/:tenant/users/:user")
                     .blockingHandler(ctx -> holder[0].usage(ctx, true), false);
             router.get("/v1/providers").blockingHandler(ctx -> holder[0].providers(ctx), false);
-            router.get("/v1/requests/:id").blockingHandler(ctx -> holder[0].status(ctx), false);
+            router.get("/v1/requests/:id").handler(ctx -> holder[0].job(ctx));
             router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " "
                     + ctx.request().path() + "; see /openapi.yaml"));
             router.route().failureHandler(ctx -> {
@@ -231,32 +243,26 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
-    private void status(RoutingContext ctx) {
+    private void status(RoutingContext ctx, String tenant) {
         String id = ctx.pathParam("id");
-        // request ids are unique within a tenant: the key's tenant, or the one an operator names
-        ApiKeys.Caller caller = caller(ctx);
-        String tenant = caller.operator() ? ctx.queryParams().get("tenant") : caller.tenant();
-        if (tenant == null || tenant.isBlank()) {
-            error(ctx, 400, "give the request's tenant: /v1/requests/" + id + "?tenant=<tenant id> (request ids are"
-                    + " unique within a tenant)");
-            return;
-        }
         String key = io.sluice.topology.Keys.request(tenant, id);
-        routed(ctx, RequestStatusProcessor.STORE, key, queries -> {
-            List<AccountingEvent> steps = queries.status(key);
-            if (steps.isEmpty()) {
-                return null;
-            }
-            AccountingEvent last = current(steps);
-            ObjectNode body = Queries.JSON.createObjectNode().put("requestId", id)
-                    .put("tenant", last.getTenantId()).put("user", last.getUserId())
-                    .put("state", io.sluice.accounting.AccountingEvents.terminal(last) ? "TERMINAL" : "PENDING")
-                    .put("outcome", last.getOutcome());
-            body.set("current", Queries.step(last));
-            ArrayNode history = body.putArray("steps");
-            steps.forEach(step -> history.add(Queries.step(step)));
-            return body;
-        });
+        routed(ctx, RequestStatusProcessor.STORE, key, queries -> statusBody(queries, key, id));
+    }
+
+    private static JsonNode statusBody(Queries queries, String key, String id) {
+        List<AccountingEvent> steps = queries.status(key);
+        if (steps.isEmpty()) {
+            return null;
+        }
+        AccountingEvent last = current(steps);
+        ObjectNode body = Queries.JSON.createObjectNode().put("requestId", id)
+                .put("tenant", last.getTenantId()).put("user", last.getUserId())
+                .put("state", io.sluice.accounting.AccountingEvents.terminal(last) ? "TERMINAL" : "PENDING")
+                .put("outcome", last.getOutcome());
+        body.set("current", Queries.step(last));
+        ArrayNode history = body.putArray("steps");
+        steps.forEach(step -> history.add(Queries.step(step)));
+        return body;
     }
 
     /** The latest step, except that nothing after an answer changes it (a resend is not called again). */
@@ -332,40 +338,65 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
+    /** A JSON answer with its HTTP status, from this instance or relayed from another. */
+    record Reply(int status, JsonNode body, String servedBy) {
+        static Reply error(int status, String message) {
+            return new Reply(status, Queries.JSON.createObjectNode().put("error", message), null);
+        }
+    }
+
     /** Answers from the instance owning {@code key} in {@code store}: here, or relayed from there. */
     private void routed(RoutingContext ctx, String store, String key,
                         java.util.function.Function<Queries, JsonNode> local) {
+        // local=true: a relayed query (or a user's), answered here or not at all, never relayed again
+        Reply reply = locate(store, key, local, ctx.queryParams().getAll("local").contains("true"),
+                ctx.request().path(), ctx.request().query(), ctx.request().getHeader("Authorization"));
+        if (reply.servedBy() != null) {
+            ctx.response().putHeader("Sluice-Served-By", reply.servedBy());
+        }
+        json(ctx, reply.status(), reply.body());
+    }
+
+    /**
+     * The status of {@code tenant}'s request {@code id} as {@code GET /v1/requests/{id}} shows it, from the instance
+     * owning it (404 when nothing is known); blocking, so on a worker thread.
+     */
+    Reply requestStatus(String tenant, String id, String authorization) {
+        String key = io.sluice.topology.Keys.request(tenant, id);
+        return locate(RequestStatusProcessor.STORE, key, queries -> statusBody(queries, key, id), false,
+                "/v1/requests/" + id, "tenant=" + java.net.URLEncoder.encode(tenant,
+                        java.nio.charset.StandardCharsets.UTF_8), authorization);
+    }
+
+    /** Runs a blocking {@code task} on a worker thread of this API's Vert.x. */
+    <T> Future<T> blocking(java.util.concurrent.Callable<T> task) {
+        return vertx.executeBlocking(task, false);
+    }
+
+    private Reply locate(String store, String key, java.util.function.Function<Queries, JsonNode> local,
+                         boolean forced, String path, String query, String authorization) {
         KafkaStreams s = streams;
         if (s == null) {
-            error(ctx, 503, "starting: the state stores are not open yet; retry");
-            return;
+            return Reply.error(503, "starting: the state stores are not open yet; retry");
         }
-        // local=true: a relayed query (or a user's), answered here or not at all, never relayed again
-        boolean forced = ctx.queryParams().getAll("local").contains("true");
         try {
             KeyQueryMetadata owner = s.queryMetadataForKey(store, key, Serdes.String().serializer());
             if (owner == KeyQueryMetadata.NOT_AVAILABLE || owner.activeHost() == null) {
-                error(ctx, 503, "no instance owns this key right now (rebalancing); retry");
-                return;
+                return Reply.error(503, "no instance owns this key right now (rebalancing); retry");
             }
             if (!owner.activeHost().equals(self)) {
                 if (forced) {
-                    error(ctx, 503, "this instance does not own that key (ownership is moving); retry");
-                } else {
-                    relay(ctx, owner.activeHost());
+                    return Reply.error(503, "this instance does not own that key (ownership is moving); retry");
                 }
-                return;
+                return relay(owner.activeHost(), path, query, authorization);
             }
             JsonNode body = local.apply(new Queries(s));
-            ctx.response().putHeader("Sluice-Served-By", self.host() + ":" + self.port());
-            if (body == null) {
-                error(ctx, 404, "nothing known about this (unknown, not this key's tenant's, or older than its"
-                        + " retention)");
-            } else {
-                json(ctx, 200, body);
-            }
+            String servedBy = self.host() + ":" + self.port();
+            return body == null ? new Reply(404, Queries.JSON.createObjectNode().put("error", "nothing known about"
+                    + " this (unknown, not this key's tenant's, or older than its retention)"), servedBy)
+                    : new Reply(200, body, servedBy);
         } catch (org.apache.kafka.streams.errors.StreamsException | IllegalStateException e) {
-            error(ctx, 503, "the stores are not queryable now (" + e.getMessage() + "); retry");
+            return Reply.error(503, "the stores are not queryable now (" + e.getMessage() + "); retry");
         }
     }
 
@@ -399,14 +430,17 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private void relay(RoutingContext ctx, HostInfo owner) {
+    private Reply relay(HostInfo owner, String path, String query, String authorization) {
         try {
-            json(ctx, 200, fetch(owner, ctx.request().path(), ctx.request().query(),
-                    ctx.request().getHeader("Authorization")));
+            return new Reply(200, fetch(owner, path, query, authorization), null);
         } catch (PeerError e) {
-            ctx.response().setStatusCode(e.status).putHeader("Content-Type", "application/json").end(e.body);
+            try {
+                return new Reply(e.status, Queries.JSON.readTree(e.body), null);
+            } catch (IOException notJson) {
+                return Reply.error(e.status, e.body);
+            }
         } catch (RuntimeException e) {
-            error(ctx, 502, "the owning instance " + owner.host() + ":" + owner.port() + " did not answer: "
+            return Reply.error(502, "the owning instance " + owner.host() + ":" + owner.port() + " did not answer: "
                     + e.getMessage());
         }
     }
@@ -452,19 +486,20 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** With no keys, everyone is an operator: the listener is on a loopback address (SluiceRuntime checks). */
+    /** Without keys, everyone is an operator (SluiceRuntime checks the listener is on a loopback address). */
     private static final ApiKeys.Caller OPEN = new ApiKeys.Caller("open", null);
+    private static final String OPENAI_ERRORS = "openai-errors";
 
-    private static void authenticate(RoutingContext ctx, ApiKeys keys) {
-        if (keys == null) {
+    private static void authenticate(RoutingContext ctx, Access access) {
+        String header = ctx.request().getHeader("Authorization");
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7)
+                : ctx.request().getHeader("X-Api-Key");
+        if (access.keys() == null || presented == null && access.openWithoutKey()) {
             ctx.put("caller", OPEN);
             ctx.next();
             return;
         }
-        String header = ctx.request().getHeader("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7)
-                : ctx.request().getHeader("X-Api-Key");
-        var caller = keys.authenticate(presented);
+        var caller = access.keys().authenticate(presented);
         if (caller.isEmpty()) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"sluice\"");
             error(ctx, 401, presented == null ? "an API key is required: 'Authorization: Bearer <key>' (make one"
@@ -473,6 +508,48 @@ public final class HttpApi implements AutoCloseable {
         }
         ctx.put("caller", caller.get());
         ctx.next();
+    }
+
+    /** Runs {@code handler} with the front door, or answers 503 while it is not open yet. */
+    private void front(RoutingContext ctx, java.util.function.Consumer<FrontDoor> handler) {
+        FrontDoor door = frontDoor;
+        if (door == null) {
+            ctx.response().putHeader("Retry-After", "1");
+            error(ctx, 503, "starting: the front door opens once the pipeline runs; retry");
+            return;
+        }
+        try {
+            handler.accept(door);
+        } catch (ChatCompletions.BadRequest e) {
+            error(ctx, 400, e.getMessage());
+        }
+    }
+
+    /** {@code GET /v1/requests/{id}}: the front door's job view, or the bare status for a relayed query. */
+    private void job(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        // request ids are unique within a tenant: the key's tenant, or the one an operator names
+        ApiKeys.Caller caller = caller(ctx);
+        String tenant = caller.operator() ? ctx.queryParams().get("tenant") : caller.tenant();
+        if (tenant == null || tenant.isBlank()) {
+            error(ctx, 400, "give the request's tenant: /v1/requests/" + id + "?tenant=<tenant id> (request ids are"
+                    + " unique within a tenant)");
+            return;
+        }
+        FrontDoor door = frontDoor;
+        if (door == null || ctx.queryParams().getAll("local").contains("true")) {
+            ctx.vertx().executeBlocking(() -> {
+                status(ctx, tenant);
+                return null;
+            }, false);
+        } else {
+            door.job(ctx, tenant);
+        }
+    }
+
+    /** Opens the front door ({@code /v1/chat/completions}, {@code /v1/models}, jobs). */
+    public void frontDoor(FrontDoor door) {
+        this.frontDoor = door;
     }
 
     private static ApiKeys.Caller caller(RoutingContext ctx) {
@@ -484,7 +561,7 @@ public final class HttpApi implements AutoCloseable {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static void json(RoutingContext ctx, int status, JsonNode body) {
+    static void json(RoutingContext ctx, int status, JsonNode body) {
         try {
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                     .end(Buffer.buffer(Queries.JSON.writeValueAsBytes(body)));
@@ -493,7 +570,16 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private static void error(RoutingContext ctx, int status, String message) {
+    static void error(RoutingContext ctx, int status, String message) {
+        if (Boolean.TRUE.equals(ctx.get(OPENAI_ERRORS))) {
+            json(ctx, status, ChatCompletions.errorBody(message, switch (status) {
+                case 401 -> "authentication_error";
+                case 403 -> "permission_error";
+                case 404 -> "not_found_error";
+                default -> status < 500 ? "invalid_request_error" : "api_error";
+            }, null, null));
+            return;
+        }
         json(ctx, status, Queries.JSON.createObjectNode().put("error", message));
     }
 

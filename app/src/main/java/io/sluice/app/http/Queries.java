@@ -137,6 +137,11 @@ final class Queries {
         if (event.getAttempts() > 0) {
             json.put("attempts", event.getAttempts());
         }
+        if (event.getOutcomeRecord() != null) {
+            json.putObject("record").put("topic", event.getOutcomeRecord().getTopic())
+                    .put("partition", event.getOutcomeRecord().getPartition())
+                    .put("offset", event.getOutcomeRecord().getOffset());
+        }
         return json;
     }
 

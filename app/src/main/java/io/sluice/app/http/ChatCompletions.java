@@ -1,0 +1,290 @@
+package io.sluice.app.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.schemas.ChatMessage;
+import io.sluice.schemas.GenerationParams;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectedRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OpenAI's chat-completions wire format on one side, Sluice's records on the other: a request body becomes a
+ * {@link PromptRequest} (the route is the {@code model}), and an outcome becomes a {@code chat.completion} or an
+ * OpenAI-style error with the HTTP status an OpenAI client expects. What Sluice cannot honour (streaming, tools, more
+ * than one choice, images) is refused with a 400 naming the field, never silently dropped.
+ */
+final class ChatCompletions {
+    /** The user of a call whose body names none. */
+    static final String DEFAULT_USER = "default";
+
+    private ChatCompletions() {}
+
+    /** A body Sluice cannot turn into a request: answered 400 with {@code param} named. */
+    static final class BadRequest extends RuntimeException {
+        final String param;
+
+        BadRequest(String param, String message) {
+            super(message, null, false, false);
+            this.param = param;
+        }
+    }
+
+    /** What to answer for an outcome that is not a completion. */
+    record Failure(int status, String type, String code, String message, Long retryAfterSeconds) {}
+
+    /** The request a chat-completions body asks for, billed to {@code tenant}. */
+    static PromptRequest request(JsonNode body, String tenant, String requestId, String appId, long nowMs,
+                                 Long deadlineMs) {
+        if (body == null || !body.isObject()) {
+            throw new BadRequest(null, "the body must be a JSON object: {\"model\": ..., \"messages\": [...]}");
+        }
+        refuse(body, "stream", v -> v.asBoolean(false), "streaming is not supported: Sluice answers whole"
+                + " completions (leave stream unset or false)");
+        refuse(body, "n", v -> v.asInt(1) != 1, "Sluice returns one choice; n must be 1");
+        for (String unsupported : List.of("tools", "functions", "tool_choice", "function_call")) {
+            refuse(body, unsupported, v -> !v.isNull() && !(v.isArray() && v.isEmpty()),
+                    unsupported + " is not supported by Sluice's front door");
+        }
+        String model = text(body, "model", true);
+        String user = body.hasNonNull("user") ? text(body, "user", true) : DEFAULT_USER;
+        JsonNode messages = body.path("messages");
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw new BadRequest("messages", "messages must be a non-empty array of {\"role\", \"content\"}");
+        }
+        List<ChatMessage> turns = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            String role = message.path("role").asText("");
+            // OpenAI's newer name for the system role, and its older one for a tool's answer
+            role = switch (role) {
+                case "developer" -> "system";
+                case "function" -> "tool";
+                default -> role;
+            };
+            turns.add(new ChatMessage(role, content(message.path("content"), i)));
+        }
+        GenerationParams params = GenerationParams.newBuilder()
+                .setMaxTokens(integer(body, body.has("max_completion_tokens") ? "max_completion_tokens"
+                        : "max_tokens"))
+                .setTemperature(number(body, "temperature"))
+                .setTopP(number(body, "top_p"))
+                .setStop(stop(body.path("stop")))
+                .build();
+        Map<String, String> metadata = new HashMap<>();
+        body.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        return PromptRequest.newBuilder()
+                .setRequestId(requestId).setTenantId(tenant).setUserId(user).setAppId(appId)
+                .setCreatedAt(Instant.ofEpochMilli(nowMs)).setRoute(model).setMessages(turns).setParams(params)
+                .setMetadata(metadata)
+                .setDeadline(deadlineMs == null ? null : Instant.ofEpochMilli(deadlineMs))
+                .build();
+    }
+
+    /**
+     * A {@code PromptRequest} written as JSON (its Avro field names, {@code deadline} as an ISO-8601 instant or epoch
+     * milliseconds), for {@code POST /v1/requests}; the tenant is the caller's, and must match when the body names it.
+     */
+    static PromptRequest fromSluiceJson(JsonNode body, String tenant, String requestId, String appId, long nowMs) {
+        String named = text(body, "tenantId", false);
+        if (named != null && !named.equals(tenant)) {
+            throw new BadRequest("tenantId", "this key is for tenant '" + tenant + "', but the body names '" + named
+                    + "'");
+        }
+        JsonNode params = body.path("params");
+        List<ChatMessage> turns = new ArrayList<>();
+        JsonNode messages = body.path("messages");
+        if (!messages.isArray()) {
+            throw new BadRequest("messages", "messages must be an array of {\"role\", \"content\"}");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            turns.add(new ChatMessage(messages.get(i).path("role").asText(""),
+                    content(messages.get(i).path("content"), i)));
+        }
+        Map<String, String> metadata = new HashMap<>();
+        body.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        JsonNode deadline = body.path("deadline");
+        Instant deadlineAt;
+        try {
+            deadlineAt = deadline.isMissingNode() || deadline.isNull() ? null
+                    : deadline.isNumber() ? Instant.ofEpochMilli(deadline.asLong()) : Instant.parse(deadline.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new BadRequest("deadline", "deadline must be an ISO-8601 instant or epoch milliseconds");
+        }
+        return PromptRequest.newBuilder()
+                .setRequestId(requestId).setTenantId(tenant)
+                .setUserId(body.hasNonNull("userId") ? text(body, "userId", true) : DEFAULT_USER)
+                .setAppId(body.hasNonNull("appId") ? text(body, "appId", true) : appId)
+                .setCreatedAt(Instant.ofEpochMilli(nowMs)).setRoute(text(body, "route", true)).setMessages(turns)
+                .setParams(GenerationParams.newBuilder().setMaxTokens(integer(params, "maxTokens"))
+                        .setTemperature(number(params, "temperature")).setTopP(number(params, "topP"))
+                        .setStop(stop(params.path("stop"))).build())
+                .setMetadata(metadata).setDeadline(deadlineAt)
+                .build();
+    }
+
+    /** A {@code chat.completion} object for an answer. */
+    static ObjectNode completion(PromptResponse response) {
+        ObjectNode body = Queries.JSON.createObjectNode()
+                .put("id", "chatcmpl-" + response.getRequestId())
+                .put("object", "chat.completion")
+                .put("created", response.getCompletedAt().getEpochSecond())
+                .put("model", response.getModel());
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", response.getContent())
+                .putNull("refusal");
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason(response.getFinishReason()));
+        long input = response.getUsage().getInputTokens();
+        long output = response.getUsage().getOutputTokens();
+        ObjectNode usage = body.putObject("usage").put("prompt_tokens", input).put("completion_tokens", output)
+                .put("total_tokens", input + output);
+        usage.putObject("prompt_tokens_details").put("cached_tokens", response.getUsage().getCachedInputTokens());
+        usage.putObject("completion_tokens_details")
+                .put("reasoning_tokens", response.getUsage().getReasoningTokens());
+        body.putNull("system_fingerprint");
+        // what Sluice adds, under a name no OpenAI client reads
+        body.putObject("sluice").put("provider", response.getProvider()).put("status", response.getStatus().name())
+                .put("cost_micros", response.getCostMicros()).put("attempts", response.getAttempts())
+                .put("route", response.getRoute());
+        return body;
+    }
+
+    /** OpenAI's finish reasons; Anthropic's are translated, anything else passed through. */
+    private static String finishReason(String reason) {
+        if (reason == null) {
+            return "stop";
+        }
+        return switch (reason) {
+            case "end_turn", "stop_sequence" -> "stop";
+            case "max_tokens" -> "length";
+            default -> reason;
+        };
+    }
+
+    /** The HTTP answer for a refusal: the status an OpenAI client acts on, and when to retry. */
+    static Failure failure(RejectedRequest rejection) {
+        Long retryAfter = rejection.getRetryAfterMs() == null ? null
+                : Math.max(1, (rejection.getRetryAfterMs() + 999) / 1000);
+        String detail = rejection.getDetail();
+        return switch (rejection.getReason()) {
+            case RATE_LIMITED -> new Failure(429, "rate_limit_exceeded", "rate_limit_exceeded",
+                    "rate limit " + rejection.getLimit() + " reached: " + detail, retryAfter);
+            case BUDGET_EXCEEDED -> new Failure(402, "insufficient_quota", "budget_exceeded",
+                    "budget " + rejection.getLimit() + " exhausted: " + detail, retryAfter);
+            case UNKNOWN_ROUTE -> new Failure(404, "invalid_request_error", "model_not_found", detail, null);
+            case INJECTION_BLOCKED -> new Failure(400, "invalid_request_error", "content_policy_violation", detail,
+                    null);
+            case TOO_LARGE -> new Failure(400, "invalid_request_error", "context_length_exceeded", detail, null);
+            case DEADLINE_EXCEEDED -> new Failure(504, "timeout", "deadline_exceeded", detail, null);
+            case TENANT_MISMATCH -> new Failure(403, "permission_error", "tenant_mismatch", detail, null);
+            case INVALID_REQUEST, EMPTY_MESSAGES, UNKNOWN -> new Failure(400, "invalid_request_error",
+                    rejection.getReason().name().toLowerCase(java.util.Locale.ROOT), detail, null);
+        };
+    }
+
+    /** The HTTP answer for a dead letter: no provider could answer (or past the deadline), nothing was billed. */
+    static Failure failure(Outcomes.DeadLetter dead) {
+        String code = dead.reason().toLowerCase(java.util.Locale.ROOT);
+        boolean late = code.contains("deadline");
+        return new Failure(late ? 504 : 503, late ? "timeout" : "api_error", code,
+                "no provider could answer (" + dead.reason() + (dead.stage() == null ? "" : ", at " + dead.stage())
+                        + "); the request is on the dead-letter topic for an operator to inspect or replay", null);
+    }
+
+    /** OpenAI's error body. */
+    static ObjectNode errorBody(String message, String type, String code, String param) {
+        ObjectNode body = Queries.JSON.createObjectNode();
+        ObjectNode error = body.putObject("error").put("message", message).put("type", type);
+        if (param == null) {
+            error.putNull("param");
+        } else {
+            error.put("param", param);
+        }
+        if (code == null) {
+            error.putNull("code");
+        } else {
+            error.put("code", code);
+        }
+        return body;
+    }
+
+    private static void refuse(JsonNode body, String field, java.util.function.Predicate<JsonNode> when,
+                               String message) {
+        if (body.has(field) && when.test(body.get(field))) {
+            throw new BadRequest(field, message);
+        }
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+            if (!required) {
+                return null;
+            }
+            throw new BadRequest(field, field + " must be a non-empty string");
+        }
+        return value.asText();
+    }
+
+    private static String content(JsonNode content, int index) {
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+                    throw new BadRequest("messages[" + index + "].content", "only text content parts are"
+                            + " supported, but part type was '" + part.path("type").asText() + "'");
+                }
+                text.append(text.isEmpty() ? "" : "\n").append(part.path("text").asText());
+            }
+            return text.toString();
+        }
+        throw new BadRequest("messages[" + index + "].content", "content must be a string or an array of text"
+                + " parts");
+    }
+
+    private static Integer integer(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
+            throw new BadRequest(field, field + " must be a positive integer");
+        }
+        return value.asInt();
+    }
+
+    private static Double number(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw new BadRequest(field, field + " must be a number");
+        }
+        return value.asDouble();
+    }
+
+    private static List<String> stop(JsonNode stop) {
+        if (stop.isMissingNode() || stop.isNull()) {
+            return List.of();
+        }
+        if (stop.isTextual()) {
+            return List.of(stop.asText());
+        }
+        if (stop.isArray()) {
+            List<String> all = new ArrayList<>();
+            stop.forEach(s -> all.add(s.asText()));
+            return all;
+        }
+        throw new BadRequest("stop", "stop must be a string or an array of strings");
+    }
+}

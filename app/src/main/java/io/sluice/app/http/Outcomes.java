@@ -1,0 +1,292 @@
+package io.sluice.app.http;
+
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.internal.RecordLocation;
+import io.sluice.topology.DeadLetterHeaders;
+import io.sluice.topology.SluiceTopics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What became of requests, for the HTTP front door. One consumer per instance tails the three outcome topics on every
+ * partition (read committed, from where they ended at start), so a waiting HTTP call is answered whichever partition
+ * its outcome lands on, and waiting costs a map entry, not a thread. The ids seen lately are remembered with where
+ * their records lie, so an outcome that arrived before its waiter (a retried call) is found too; and any outcome can
+ * be read back from its place in the log.
+ */
+public final class Outcomes implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+    /** Ids remembered with their records' places: a retried call within this many outcomes finds its answer here. */
+    private static final int RECENT = 100_000;
+
+    /** A request's terminal outcome, as one of the three topics holds it. */
+    public sealed interface Outcome {
+        String requestId();
+
+        String tenant();
+    }
+
+    public record Answer(PromptResponse response) implements Outcome {
+        public String requestId() {
+            return response.getRequestId();
+        }
+
+        public String tenant() {
+            return response.getTenantId();
+        }
+    }
+
+    public record Refusal(RejectedRequest rejection) implements Outcome {
+        public String requestId() {
+            return rejection.getRequestId();
+        }
+
+        public String tenant() {
+            return rejection.getTenantId();
+        }
+    }
+
+    /** A dead letter: why ({@code reason}, the dead-letter header) and where ({@code stage}); never prompt text. */
+    public record DeadLetter(String requestId, String tenant, String reason, String stage) implements Outcome {}
+
+    /** Thrown by {@link #await} when this instance already has as many waiting calls as it allows. */
+    public static final class TooManyWaiting extends RuntimeException {
+        TooManyWaiting(int limit) {
+            super("this instance has " + limit + " calls waiting for outcomes (http.max.waiting); retry shortly",
+                    null, false, false);
+        }
+    }
+
+    /** One waiting call: its future completes with the outcome; {@link #cancel} gives up on it. */
+    public final class Waiter {
+        private final String tenant;
+        private final String requestId;
+        private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+
+        private Waiter(String tenant, String requestId) {
+            this.tenant = tenant;
+            this.requestId = requestId;
+        }
+
+        public CompletableFuture<Outcome> outcome() {
+            return outcome;
+        }
+
+        public void cancel() {
+            outcome.cancel(false);
+        }
+
+        private void offer(Outcome found) {
+            if (found != null && found.tenant().equals(tenant)) {
+                outcome.complete(found);
+            }
+        }
+    }
+
+    private final SluiceTopics topics;
+    private final KafkaConsumer<String, byte[]> tail;
+    private final KafkaConsumer<String, byte[]> reader;
+    private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final int maxWaiting;
+    private final Map<String, List<RecordLocation>> recent = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<RecordLocation>> eldest) {
+            return size() > RECENT;
+        }
+    };
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private Outcomes(Map<String, Object> clientConfig, SluiceTopics topics, int maxWaiting) {
+        this.topics = topics;
+        this.maxWaiting = maxWaiting;
+        Map<String, Object> props = new HashMap<>(clientConfig);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-outcomes-tail");
+        this.tail = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-outcomes-reader");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        this.reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(topics.responses().name(), topics.rejected().name(), topics.deadLetter().name())) {
+            tail.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        tail.assign(partitions);
+        tail.seekToEnd(partitions);
+        partitions.forEach(tail::position); // resolved now: every outcome produced from here on is seen
+        this.thread = new Thread(this::run, "sluice-outcomes");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts tailing the outcome topics of {@code topics}; at most {@code maxWaiting} calls wait at once. */
+    public static Outcomes start(Map<String, Object> clientConfig, SluiceTopics topics, int maxWaiting) {
+        Outcomes outcomes = new Outcomes(clientConfig, topics, maxWaiting);
+        outcomes.thread.start();
+        return outcomes;
+    }
+
+    /**
+     * Waits for the outcome of {@code tenant}'s request {@code requestId}: one that arrives from now on, or one that
+     * arrived lately. Call before producing the request, so its outcome cannot slip by.
+     */
+    public Waiter await(String tenant, String requestId) {
+        if (waiting.incrementAndGet() > maxWaiting) {
+            waiting.decrementAndGet();
+            throw new TooManyWaiting(maxWaiting);
+        }
+        Waiter waiter = new Waiter(tenant, requestId);
+        waiters.compute(requestId, (id, set) -> {
+            Set<Waiter> all = set == null ? ConcurrentHashMap.newKeySet() : set;
+            all.add(waiter);
+            return all;
+        });
+        waiter.outcome.whenComplete((outcome, error) -> {
+            waiting.decrementAndGet();
+            waiters.computeIfPresent(requestId, (id, set) -> {
+                set.remove(waiter);
+                return set.isEmpty() ? null : set;
+            });
+        });
+        // after registering: an outcome the tail records from now on finds the waiter, one before is in recent
+        List<RecordLocation> seen = recent(requestId);
+        if (!seen.isEmpty()) {
+            CompletableFuture.runAsync(() -> seen.forEach(at -> read(at).ifPresent(waiter::offer)));
+        }
+        return waiter;
+    }
+
+    /** Calls waiting now. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    /** Where the outcomes of {@code requestId} (any tenant's) seen lately lie. */
+    private List<RecordLocation> recent(String requestId) {
+        synchronized (recent) {
+            return List.copyOf(recent.getOrDefault(requestId, List.of()));
+        }
+    }
+
+    /**
+     * Reads the outcome record at {@code at} back from its topic: empty when the topic no longer holds it (past its
+     * retention) or it is not an outcome. Blocking; one read at a time.
+     */
+    public Optional<Outcome> read(RecordLocation at) {
+        TopicPartition partition = new TopicPartition(at.getTopic(), at.getPartition());
+        synchronized (reader) {
+            reader.assign(List.of(partition));
+            reader.seek(partition, at.getOffset());
+            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < until) {
+                for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    // the first record at or past the offset: past it means the record is gone
+                    return record.offset() == at.getOffset() ? Optional.ofNullable(decode(record)) : Optional.empty();
+                }
+                if (reader.position(partition) > at.getOffset()) {
+                    return Optional.empty();
+                }
+            }
+            throw new IllegalStateException("could not read " + at.getTopic() + "-" + at.getPartition() + "@"
+                    + at.getOffset() + " within 5 s");
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : tail.poll(Duration.ofMillis(500))) {
+                    String id = requestId(record);
+                    if (id == null) {
+                        continue;
+                    }
+                    RecordLocation at = new RecordLocation(record.topic(), record.partition(), record.offset());
+                    synchronized (recent) {
+                        recent.computeIfAbsent(id, k -> new ArrayList<>(1)).add(at);
+                    }
+                    Set<Waiter> waiting = waiters.get(id);
+                    if (waiting != null && !waiting.isEmpty()) {
+                        Outcome outcome = decode(record);
+                        waiting.forEach(waiter -> waiter.offer(outcome));
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            log.error("The outcome tail stopped; HTTP calls waiting for outcomes will time out", e);
+        } finally {
+            tail.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private String requestId(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(topics.deadLetter().name())) {
+            String id = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.REQUEST_ID);
+            return id != null ? id : record.key();
+        }
+        return record.key();
+    }
+
+    /** The outcome a record holds, or null for one that cannot be read as one (a poison record's bytes). */
+    private Outcome decode(ConsumerRecord<String, byte[]> record) {
+        String topic = record.topic();
+        try {
+            if (topic.equals(topics.responses().name())) {
+                return new Answer(topics.responses().valueSerde().deserializer().deserialize(topic, record.value()));
+            }
+            if (topic.equals(topics.rejected().name())) {
+                return new Refusal(topics.rejected().valueSerde().deserializer().deserialize(topic, record.value()));
+            }
+            PromptRequest request = DeadLetterHeaders.request(topic, record.headers(), record.value(),
+                    topics.deadLetter().valueSerde().deserializer());
+            if (request == null) {
+                return null;
+            }
+            String reason = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.REASON);
+            return new DeadLetter(request.getRequestId(), request.getTenantId(),
+                    reason == null ? "poison_record" : reason,
+                    DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.STAGE));
+        } catch (RuntimeException e) {
+            log.warn("Outcome record {}-{}@{} is not readable: {}", topic, record.partition(), record.offset(),
+                    e.toString());
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        tail.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (reader) {
+            reader.close(Duration.ofSeconds(5));
+        }
+        waiters.values().forEach(set -> set.forEach(Waiter::cancel));
+    }
+}
