@@ -31,8 +31,7 @@ final class RunCommand implements Callable<Integer> {
         }, "sluice-shutdown"));
         var effective = runtime.config();
         System.err.printf("Sluice is running.%n  Kafka:            %s%n  Schema registry:  %s%n"
-                        + "  Provider sim:     %s%n  Requests topic:   %s%n  Outcomes:         %s, %s, %s%n"
-                        + "Stop with Ctrl-C.%n",
+                        + "  Provider sim:     %s%n  Requests topic:   %s%n  Outcomes:         %s, %s, %s%n",
                 effective.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS),
                 effective.string(SluiceConfigDef.SCHEMA_REGISTRY_URL),
                 runtime.simulatorUrl() == null ? "(off: real providers)" : runtime.simulatorUrl(),
@@ -44,6 +43,7 @@ final class RunCommand implements Callable<Integer> {
                     SluiceRuntime.DEMO_TENANT, java.nio.file.Path.of(effective.string(
                             SluiceConfigDef.EMBEDDED_DATA_DIR)).resolveSibling("demo-api-key"));
         }
+        System.err.printf("Stop with Ctrl-C.%n");
         stopped.await();
         return 0;
     }
