@@ -49,6 +49,20 @@ final class LoadCommand implements Callable<Integer> {
     @Mixin
     LoadTrafficOptions mix;
 
+    @Option(names = "--via", paramLabel = "PATH", defaultValue = "kafka",
+            description = "kafka: produce to the requests topic, as a producer app does; http: call the HTTP front"
+                    + " door (POST /v1/chat/completions), as an OpenAI SDK does (default: ${DEFAULT-VALUE}).")
+    String via;
+
+    @Option(names = "--url", paramLabel = "URL",
+            description = "With --via http: the HTTP API (default: http://127.0.0.1:<http.port>).")
+    String url;
+
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:SLUICE_API_KEY}",
+            description = "With --via http: an operator's key, since the load's tenants are named per call"
+                    + " (default: $SLUICE_API_KEY; none for an open API on loopback).")
+    String apiKey;
+
     @Option(names = "--timeout", paramLabel = "D", defaultValue = "2m", converter = DurationConverter.class,
             description = "How long to wait for the last outcomes once everything is sent (default: 2m).")
     Duration timeout;
@@ -87,14 +101,21 @@ final class LoadCommand implements Callable<Integer> {
                 + "; logs: " + log + ")...");
         LoadReport figures;
         StageLag.Lag maxLag;
+        HttpLoadSender http = via.equals("http") ? new HttpLoadSender(url != null ? url
+                : "http://127.0.0.1:" + sluice.config().integer(SluiceConfigDef.HTTP_PORT), apiKey) : null;
         try (OutcomeTracker tracker = new OutcomeTracker(sluice.client(), sluice.topics());
              Admin admin = Admin.create(sluice.client());
              StageLag lag = StageLag.of(admin, sluice.config(), sluice.topics(), Duration.ofSeconds(1), null,
                      "sluice-load-lag")) {
-            LoadRun.Result result = new LoadRun(sluice, traffic, tracker, err, lag)
+            LoadRun.Result result = new LoadRun(sluice, traffic, tracker, err, lag, http)
                     .run(new LoadRun.Shape(rate, concurrency, total, duration, timeout));
-            figures = LoadReport.of(settings(sluice, total), description, result, traffic, tracker);
+            ObjectNode settings = settings(sluice, total);
+            figures = LoadReport.of(settings, description, result, traffic, tracker);
             maxLag = lag.max();
+        } finally {
+            if (http != null) {
+                http.close();
+            }
         }
         figures.write(report);
         LoadChart.write(figures, chart);
@@ -102,6 +123,13 @@ final class LoadCommand implements Callable<Integer> {
         // where an overloaded Sluice queues: in Kafka, in front of its stages (see sluice_stage_lag in /metrics)
         LoadReport.line(out, "lag", String.format(Locale.ROOT, "at most %,d records waiting in front of the stages"
                 + " (%,d in one partition), sampled once a second", maxLag.maxTotal(), maxLag.maxPartition()));
+        if (http != null) {
+            // what the HTTP caller waited, against the read_committed consumer's view above
+            var ms = http.latencyMs();
+            LoadReport.line(out, "http", String.format(Locale.ROOT, "answers %s · p50 %,d ms · p95 %,d ms · p99 %,d"
+                            + " ms · max %,d ms (send to HTTP answer)", http.statuses(), ms.getValueAtPercentile(50),
+                    ms.getValueAtPercentile(95), ms.getValueAtPercentile(99), ms.getMaxValue()));
+        }
         LoadReport.line(out, "report", report.toString());
         LoadReport.line(out, "chart", chart.toString());
         spec.commandLine().getOut().print(out);
@@ -126,6 +154,13 @@ final class LoadCommand implements Callable<Integer> {
             throw usage("--requests must be at least 1 and --duration above 0");
         }
         mix.validate();
+        if (!via.equals("kafka") && !via.equals("http")) {
+            throw usage("--via is kafka (produce to the requests topic) or http (the HTTP front door), not '" + via
+                    + "'");
+        }
+        if (!via.equals("http") && (url != null || spec.commandLine().getParseResult().hasMatchedOption("--api-key"))) {
+            throw usage("--url and --api-key are for --via http");
+        }
     }
 
     private LoadTraffic traffic(RunningSluice sluice, PrintWriter err) {
@@ -142,8 +177,9 @@ final class LoadCommand implements Callable<Integer> {
     }
 
     private String description(long total) {
-        return String.format(Locale.ROOT, "Sluice load: %s %s, %d users in %d tenant%s, prompts of %s tokens,"
+        return String.format(Locale.ROOT, "Sluice load%s: %s %s, %d users in %d tenant%s, prompts of %s tokens,"
                         + " %.0f%% malformed, %.0f%% over the per-user limit",
+                via.equals("http") ? " via HTTP" : "",
                 total == Long.MAX_VALUE ? "for " + duration.toSeconds() + " s" : total + " requests",
                 rate != null ? "at " + (rate == Math.rint(rate) ? String.valueOf(rate.longValue()) : rate) + "/s"
                         : "at most " + concurrency + " waiting at a time",
@@ -154,6 +190,7 @@ final class LoadCommand implements Callable<Integer> {
     private ObjectNode settings(RunningSluice sluice, long total) {
         ObjectNode settings = new ObjectMapper().createObjectNode();
         settings.put("mode", rate != null ? "rate" : "concurrency");
+        settings.put("via", via);
         settings.put("rate", rate);
         settings.put("concurrency", concurrency);
         settings.put("requests", total == Long.MAX_VALUE ? null : total);

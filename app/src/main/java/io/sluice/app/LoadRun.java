@@ -32,16 +32,24 @@ final class LoadRun {
     private final OutcomeTracker tracker;
     private final PrintWriter progress;
     private final StageLag lag;
+    private final HttpLoadSender http;
     private final Set<String> failed = ConcurrentHashMap.newKeySet();
     private final AtomicReference<String> firstError = new AtomicReference<>();
 
     /** {@code lag}: the stages' backlog, shown in the progress lines (null: not shown). */
     LoadRun(RunningSluice sluice, LoadTraffic traffic, OutcomeTracker tracker, PrintWriter progress, StageLag lag) {
+        this(sluice, traffic, tracker, progress, lag, null);
+    }
+
+    /** As above, sending through the HTTP front door with {@code http} (null: to the requests topic). */
+    LoadRun(RunningSluice sluice, LoadTraffic traffic, OutcomeTracker tracker, PrintWriter progress, StageLag lag,
+            HttpLoadSender http) {
         this.sluice = sluice;
         this.traffic = traffic;
         this.tracker = tracker;
         this.progress = progress;
         this.lag = lag;
+        this.http = http;
     }
 
     Result run(Shape shape) {
@@ -96,11 +104,17 @@ final class LoadRun {
 
     private long send(KafkaProducer<String, byte[]> producer, LoadTimeline timeline) {
         LoadTraffic.Event event = traffic.next(System.currentTimeMillis());
-        byte[] value = sluice.requestBytes(event.request());
         tracker.expect(event.requestId(), event.createdAtMs());
         timeline.sent(event.createdAtMs());
+        if (http != null) {
+            http.send(event.request(), (id, why) -> {
+                failed.add(id);
+                firstError.compareAndSet(null, why);
+            });
+            return event.createdAtMs();
+        }
         producer.send(new ProducerRecord<>(sluice.topics().requests().name(), null, event.createdAtMs(),
-                event.requestId(), value), (metadata, error) -> {
+                event.requestId(), sluice.requestBytes(event.request())), (metadata, error) -> {
             if (error != null) {
                 failed.add(event.requestId());
                 firstError.compareAndSet(null, error.toString());

@@ -104,6 +104,42 @@ class LoadCommandIT {
                 .contains("Start Sluice first with ./sluice run");
     }
 
+    @Test
+    @DisplayName("--via http: the same traffic through the front door, every request one outcome, limits as 429s")
+    void loadThroughTheFrontDoor() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit;
+        // Given a running Sluice with an open API on loopback
+        try (SluiceRuntime sluice = SluiceRuntime.start(cluster.config("load-http", Map.of()),
+                SimulatorSettings.defaults())) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> sluice.state() == KafkaStreams.State.RUNNING);
+            Path config = SluiceProcess.propertiesFile(sluice.config(), dir);
+
+            // When 200 requests go through POST /v1/chat/completions, 20 at a time
+            exit = cli(out, err).execute("load", "--config", config.toString(), "--via", "http", "--url",
+                    sluice.httpUrl(), "--concurrency", "20", "--requests", "200", "--malformed", "0.05",
+                    "--over-limit", "0.05", "--timeout", "60s", "--report", dir.resolve("http/report.json").toString(),
+                    "--chart", dir.resolve("http/report.html").toString());
+        }
+        System.out.println(err + "\n" + out);
+
+        // Then every request has exactly one outcome on the topics, and the HTTP answers say the same
+        String summary = out.toString();
+        assertThat(exit).as(summary).isZero();
+        assertThat(summary).contains("Sluice load via HTTP");
+        assertThat(figure(summary, "unaccounted")).isZero();
+        assertThat(figure(summary, "duplicates")).isZero();
+        int overLimit = figure(summary, "sent", "(\\d+) over the per-user limit");
+        int malformed = figure(summary, "sent", "(\\d+) malformed");
+        assertThat(figure(summary, "rejected", "RATE_LIMITED (\\d+)")).isEqualTo(overLimit).isPositive();
+        assertThat(figure(summary, "http", "429=(\\d+)")).isEqualTo(overLimit);
+        assertThat(figure(summary, "http", "200=(\\d+)")).isEqualTo(figure(summary, "responses"));
+        assertThat(figure(summary, "rejected", "EMPTY_MESSAGES (\\d+)") + figure(summary, "rejected",
+                "INVALID_REQUEST (\\d+)") + figure(summary, "rejected", "UNKNOWN_ROUTE (\\d+)")).isEqualTo(malformed);
+        assertThat(summary).containsPattern("http +answers .* · p50 [\\d,]+ ms · p95 [\\d,]+ ms · p99 [\\d,]+ ms");
+    }
+
     private static CommandLine cli(StringWriter out, StringWriter err) {
         CommandLine cli = SluiceCli.commandLine();
         cli.setOut(new PrintWriter(out, true));

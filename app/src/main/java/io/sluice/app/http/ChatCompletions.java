@@ -54,8 +54,9 @@ final class ChatCompletions {
         String model = text(body, "model", true);
         String user = body.hasNonNull("user") ? text(body, "user", true) : DEFAULT_USER;
         JsonNode messages = body.path("messages");
-        if (!messages.isArray() || messages.isEmpty()) {
-            throw new BadRequest("messages", "messages must be a non-empty array of {\"role\", \"content\"}");
+        if (!messages.isArray()) {
+            // an empty array is the pipeline's to refuse (EMPTY_MESSAGES), as it would be from any producer
+            throw new BadRequest("messages", "messages must be an array of {\"role\", \"content\"}");
         }
         List<ChatMessage> turns = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
