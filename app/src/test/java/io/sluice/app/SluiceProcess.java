@@ -28,7 +28,19 @@ final class SluiceProcess {
     /** Starts {@code sluice run} with {@code config}'s values and waits until it says it is running. */
     static SluiceProcess run(SluiceConfig config, Path dir) {
         try {
-            Path file = propertiesFile(config, dir);
+            return start(List.of("run", "--config", propertiesFile(config, dir).toString()), Map.of(), dir,
+                    "Sluice is running.");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts {@code sluice <arguments>} with {@code env} added to its environment and waits until its output says
+     * {@code ready}.
+     */
+    static SluiceProcess start(List<String> arguments, Map<String, String> env, Path dir, String ready) {
+        try {
             Path log = Files.createTempFile(dir, "sluice", ".log");
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> command = new java.util.ArrayList<>(List.of(java));
@@ -37,16 +49,17 @@ final class SluiceProcess {
             if (!extra.isEmpty()) {
                 command.addAll(List.of(extra.split("\\s+")));
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName(), "run",
-                    "--config", file.toString()));
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
+            command.addAll(arguments);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
             SluiceProcess sluice = new SluiceProcess(process, log);
-            await().atMost(Duration.ofSeconds(90)).until(() -> {
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("sluice run exited; see " + log);
+                    throw new IllegalStateException("sluice " + arguments.getFirst() + " exited; see " + log);
                 }
-                return Files.readString(log).contains("Sluice is running.");
+                return Files.readString(log).contains(ready);
             });
             return sluice;
         } catch (IOException e) {

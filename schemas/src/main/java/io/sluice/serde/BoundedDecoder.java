@@ -28,6 +28,17 @@ final class BoundedDecoder extends Decoder {
     private long items;
     private CharsetDecoder utf8;
 
+    /** Reads one whole datum from {@code data[offset..]}: every byte must belong to it. */
+    static <T> T readWhole(org.apache.avro.io.DatumReader<T> reader, byte[] data, int offset, DecodeLimits limits)
+            throws java.io.IOException {
+        BoundedDecoder decoder = new BoundedDecoder(data, offset, data.length - offset, limits);
+        T value = reader.read(null, decoder);
+        if (decoder.remaining() > 0) {
+            throw new java.io.IOException(decoder.remaining() + " bytes left over after the record");
+        }
+        return value;
+    }
+
     BoundedDecoder(byte[] data, int offset, int length, DecodeLimits limits) {
         this.data = data;
         this.pos = offset;

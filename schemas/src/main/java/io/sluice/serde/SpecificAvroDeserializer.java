@@ -47,13 +47,8 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
         ByteBuffer buffer = ByteBuffer.wrap(data);
         int id = ConfluentWireFormat.readSchemaId(buffer);
         DatumReader<T> reader = readers.computeIfAbsent(id, this::readerFor);
-        BoundedDecoder decoder = new BoundedDecoder(data, buffer.position(), buffer.remaining(), limits);
         try {
-            T value = reader.read(null, decoder);
-            if (decoder.remaining() > 0) {
-                throw new IOException(decoder.remaining() + " bytes left over after the record");
-            }
-            return value;
+            return BoundedDecoder.readWhole(reader, data, buffer.position(), limits);
         } catch (IOException | RuntimeException | StackOverflowError e) {
             throw new SerializationException("Could not Avro-decode a " + readerSchema.getFullName()
                     + " written with schema id " + id + " from topic " + topic + ": " + e.getMessage(), e);

@@ -1,0 +1,150 @@
+package io.sluice.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.topology.SluiceTopics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.kafka.connect.cli.ConnectDistributed;
+import org.apache.kafka.connect.runtime.Connect;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice connect}: a Kafka Connect worker in distributed mode on Sluice's cluster, with Sluice's Avro converter
+ * and Debezium's JDBC sink on its plugin path, which submits the connectors in {@code connectors/config} (their
+ * topics renamed to the configured ones). Several workers with the same configuration share the connectors' tasks.
+ */
+@Command(name = "connect", mixinStandardHelpOptions = true,
+        description = {"Runs a Kafka Connect worker (distributed mode) on Sluice's cluster with Sluice's Avro converter",
+                "and Debezium's JDBC sink, and submits the connectors in connectors/config: outcomes, usage, audit",
+                "and dead letters into PostgreSQL. Set SLUICE_POSTGRES_URL, SLUICE_POSTGRES_USER and",
+                "SLUICE_POSTGRES_PASSWORD (read by the worker's env config provider, never written to a file)."})
+final class ConnectCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--port", defaultValue = "8083", description = "Port of the worker's REST API (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--connectors", paramLabel = "DIR", defaultValue = "connectors/config",
+            description = "Connector configurations to submit, one JSON file each (default: ${DEFAULT-VALUE}; an empty"
+                    + " directory submits none).")
+    Path connectors;
+
+    @Option(names = "--plugins", paramLabel = "DIRS", split = ",",
+            defaultValue = "connectors/avro-converter/target/plugin,connectors/jdbc-sink/target/plugin",
+            description = "Connect plugin directories (default: the ones the build lays out).")
+    List<Path> plugins;
+
+    @Override
+    public Integer call() throws Exception {
+        for (Path plugin : plugins) {
+            if (!Files.isDirectory(plugin)) {
+                throw new IllegalStateException("no Connect plugin directory at " + plugin.toAbsolutePath()
+                        + "; build it with ./mvnw -q install -DskipTests (./sluice does on first use), or give --plugins");
+            }
+        }
+        SluiceConfig sluice = RunningSluice.addresses(config.load());
+        SluiceTopics topics = SluiceTopics.from(sluice, SluiceRuntime.registryClient(sluice));
+        Connect<?> worker = new ConnectDistributed().startConnect(workerProperties(sluice, port, plugins));
+        Runtime.getRuntime().addShutdownHook(new Thread(worker::stop, "sluice-connect-shutdown"));
+        String rest = "http://127.0.0.1:" + port;
+        for (JsonNode connector : connectorConfigs(connectors, topics)) {
+            put(rest + "/connectors/" + connector.path("name").asText() + "/config", connector.path("config"));
+        }
+        System.err.printf("Sluice Connect worker is running.%n  Kafka:      %s%n  REST API:   %s (GET"
+                        + " /connectors?expand=status)%n  Connectors: %s%nStop with Ctrl-C.%n",
+                sluice.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS), rest, connectors);
+        worker.awaitStop();
+        return 0;
+    }
+
+    /**
+     * The worker's settings: its group, config/offset/status topics and converters on Sluice's cluster (with
+     * Sluice's security settings for the worker and every connector's clients), outcomes read committed only.
+     */
+    static Map<String, String> workerProperties(SluiceConfig sluice, int port, List<Path> plugins) {
+        String prefix = sluice.string(SluiceConfigDef.TOPICS_PREFIX);
+        String replication = String.valueOf(sluice.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR));
+        Map<String, String> worker = new HashMap<>();
+        worker.put("bootstrap.servers", sluice.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
+        worker.put("group.id", sluice.string(SluiceConfigDef.APPLICATION_ID) + "-connect");
+        for (String store : List.of("config", "offset", "status")) {
+            worker.put(store + ".storage.topic", prefix + "connect-" + store + "s");
+            worker.put(store + ".storage.replication.factor", replication);
+        }
+        worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        worker.put("value.converter", "io.sluice.connect.SluiceAvroConverter");
+        worker.put("value.converter.schema.registry.url", sluice.string(SluiceConfigDef.SCHEMA_REGISTRY_URL));
+        // tables have no array or map columns
+        worker.put("value.converter.collections.as.json", "true");
+        worker.put("plugin.path", String.join(",", plugins.stream().map(p -> p.toAbsolutePath().toString())
+                .toList()));
+        worker.put("listeners", "http://127.0.0.1:" + port);
+        // ${env:...} in connector configs: database secrets stay in the environment
+        worker.put("config.providers", "env");
+        worker.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+        // a sink sees only what Sluice committed: an aborted attempt before a crash never becomes a row
+        worker.put("consumer.isolation.level", "read_committed");
+        // committed offsets every 5 s, not 60: fewer records delivered again after a crash (upserts absorb them)
+        worker.put("offset.flush.interval.ms", "5000");
+        sluice.kafkaPassthrough().forEach((key, value) -> {
+            for (String client : List.of("", "producer.", "consumer.", "admin.")) {
+                worker.put(client + key, String.valueOf(value));
+            }
+        });
+        return worker;
+    }
+
+    /** The connector configurations in {@code dir}, their default topic names replaced by the configured ones. */
+    static List<JsonNode> connectorConfigs(Path dir, SluiceTopics topics) throws IOException {
+        Map<String, String> renamed = Map.of("sluice.responses", topics.responses().name(),
+                "sluice.rejected", topics.rejected().name(), "sluice.usage", topics.usage().name(),
+                "sluice.audit", topics.audit().name(), "sluice.dead-letter", topics.deadLetter().name());
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().map(file -> {
+                try {
+                    ObjectNode connector = (ObjectNode) JSON.readTree(file.toFile());
+                    ObjectNode settings = (ObjectNode) connector.path("config");
+                    settings.put("topics", renamed.getOrDefault(settings.path("topics").asText(),
+                            settings.path("topics").asText()));
+                    return (JsonNode) connector;
+                } catch (IOException | ClassCastException e) {
+                    throw new IllegalArgumentException(file + " is not a connector configuration ({\"name\": ...,"
+                            + " \"config\": {...}}): " + e.getMessage(), e);
+                }
+            }).toList();
+        }
+    }
+
+    private static void put(String url, JsonNode body) throws IOException, InterruptedException {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() >= 300) {
+                throw new IllegalStateException("the worker refused " + url + ": HTTP " + answer.statusCode() + " "
+                        + answer.body());
+            }
+        }
+    }
+}

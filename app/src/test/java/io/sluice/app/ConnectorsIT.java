@@ -1,0 +1,212 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.internal.UsageTotals;
+import io.sluice.simulator.SimulatorSettings;
+import io.sluice.testkit.PostgresServer;
+import io.sluice.testkit.PromptRequests;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./sluice connect} with a real Kafka Connect worker and a real PostgreSQL: Sluice's responses, rejections,
+ * usage rows and audit trail land in tables that equal the topics exactly, and stay equal when the worker is killed
+ * (SIGKILL) mid-run and started again: redelivered records are upserts, never second rows.
+ */
+class ConnectorsIT {
+    @RegisterExtension
+    static final TestCluster cluster = new TestCluster();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("PostgreSQL tables equal the topics exactly, across a worker killed and restarted mid-run")
+    void tablesEqualTopicsAcrossAWorkerKill() throws Exception {
+        boolean installed = PostgresServer.binaries().isPresent();
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI must install Debian's postgresql package");
+        }
+        assumeTrue(installed, "PostgreSQL is not installed (apt-get install postgresql)");
+        SluiceConfig config = cluster.config("conn", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000));
+        try (PostgresServer postgres = PostgresServer.start();
+             SluiceRuntime sluice = SluiceRuntime.start(config, SimulatorSettings.defaults());
+             OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
+             Traffic traffic = new Traffic(sluice, tracker)) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> sluice.state() == KafkaStreams.State.RUNNING);
+            Path properties = SluiceProcess.propertiesFile(sluice.config(), dir);
+            int port = freePort();
+            List<String> worker = List.of("connect", "--config", properties.toString(), "--port",
+                    String.valueOf(port), "--plugins", "../connectors/avro-converter/target/plugin,"
+                            + "../connectors/jdbc-sink/target/plugin", "--connectors", "../connectors/config");
+            Map<String, String> env = Map.of("SLUICE_POSTGRES_URL", postgres.jdbcUrl(),
+                    "SLUICE_POSTGRES_USER", PostgresServer.USER, "SLUICE_POSTGRES_PASSWORD", PostgresServer.PASSWORD);
+            String ready = "Sluice Connect worker is running.";
+
+            // Given a worker sinking the first half of the traffic
+            SluiceProcess connect = SluiceProcess.start(worker, env, dir, ready);
+            send(traffic, 0, 150);
+            SluiceProcess first = connect;
+            await().atMost(Duration.ofSeconds(120)).failFast(() -> failed(first))
+                    .until(() -> count(postgres, "sluice_responses") > 20);
+
+            // When it is killed mid-run, the second half is sent, and a new worker starts
+            connect.kill();
+            send(traffic, 150, 300);
+            traffic.awaitOutcomes(Duration.ofSeconds(90));
+            connect = SluiceProcess.start(worker, env, dir, ready);
+            try {
+                // Then every table equals its topic: rows, tokens and cost, to the unit
+                Map<String, Object> client = sluice.adminConfig();
+                var topics = sluice.topics();
+                await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                    Map<String, PromptResponse> responses = latest(client, topics.responses().name(),
+                            topics.responses().valueSerde().deserializer());
+                    long[] expected = {responses.size(),
+                            responses.values().stream().mapToLong(r -> r.getUsage().getInputTokens()).sum(),
+                            responses.values().stream().mapToLong(r -> r.getUsage().getOutputTokens()).sum(),
+                            responses.values().stream().mapToLong(PromptResponse::getCostMicros).sum()};
+                    assertThat(sums(postgres, "select count(*), sum(usage_inputtokens), sum(usage_outputtokens),"
+                            + " sum(costmicros) from sluice_responses")).containsExactly(expected);
+
+                    int rejected = latest(client, topics.rejected().name(),
+                            topics.rejected().valueSerde().deserializer()).size();
+                    assertThat(count(postgres, "sluice_rejections")).isEqualTo((long) rejected).isPositive();
+
+                    Map<String, UsageTotals> usage = latest(client, topics.usage().name(),
+                            topics.usage().valueSerde().deserializer());
+                    assertThat(sums(postgres, "select count(*), sum(requests), sum(costmicros) from sluice_usage"))
+                            .containsExactly(usage.size(), usage.values().stream().mapToLong(UsageTotals::getRequests)
+                                    .sum(), usage.values().stream().mapToLong(UsageTotals::getCostMicros).sum());
+
+                    // one audit record per outcome, each with its own id
+                    long audited = latest(client, topics.audit().name(), topics.audit().valueSerde().deserializer(),
+                            io.sluice.schemas.AuditRecord::getAuditId).size();
+                    assertThat(count(postgres, "sluice_audit")).isEqualTo(audited)
+                            .isGreaterThanOrEqualTo(rejected + responses.size());
+                });
+                // no answer text in the table unless a setting asks for it
+                assertThat(columns(postgres, "sluice_responses")).contains("request_key", "tenantid",
+                        "usage_inputtokens", "costmicros").doesNotContain("content", "contenthtml");
+            } finally {
+                connect.stop();
+            }
+        }
+    }
+
+    /** A connector or task the worker reports FAILED, with its trace; null while none has. */
+    private static boolean failed(SluiceProcess worker) throws java.io.IOException {
+        String log = java.nio.file.Files.readString(worker.log());
+        if (log.contains("ERROR") && (log.contains("Task threw an uncaught") || log.contains("failed to start")
+                || log.contains("Failed to start"))) {
+            throw new AssertionError("the Connect worker failed; its log:\n" + log.substring(Math.max(0,
+                    log.length() - 20_000)));
+        }
+        return false;
+    }
+
+    private static void send(Traffic traffic, int from, int to) {
+        for (int i = from; i < to; i++) {
+            PromptRequest.Builder request = PromptRequests.valid("tenant-" + (i % 4), "user-" + (i % 10),
+                    Instant.now());
+            if (i % 15 == 0) {
+                request.setMessages(List.of()); // rejected by validation
+            }
+            traffic.send(request.build());
+        }
+    }
+
+    /** Every key's latest value on {@code topic}, read committed from the start to the end. */
+    private static <V> Map<String, V> latest(Map<String, Object> client, String topic, Deserializer<V> values) {
+        return latest(client, topic, values, null);
+    }
+
+    /** As above, keyed by {@code keyOf(value)} instead of the record key when it is not null. */
+    private static <V> Map<String, V> latest(Map<String, Object> client, String topic, Deserializer<V> values,
+                                             java.util.function.Function<V, String> keyOf) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, V> latest = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    V value = values.deserialize(topic, record.value());
+                    latest.put(keyOf == null ? record.key() : keyOf.apply(value), value);
+                }
+            }
+        }
+        return latest;
+    }
+
+    private static long[] sums(PostgresServer postgres, String query) throws SQLException {
+        try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER,
+                PostgresServer.PASSWORD); ResultSet row = db.createStatement().executeQuery(query)) {
+            row.next();
+            long[] values = new long[row.getMetaData().getColumnCount()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = row.getLong(i + 1);
+            }
+            return values;
+        }
+    }
+
+    private static long count(PostgresServer postgres, String table) {
+        try {
+            return sums(postgres, "select count(*) from " + table)[0];
+        } catch (SQLException e) {
+            return -1; // not created yet: the sink creates it with its first record
+        }
+    }
+
+    private static List<String> columns(PostgresServer postgres, String table) throws SQLException {
+        try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER,
+                PostgresServer.PASSWORD); ResultSet rows = db.createStatement().executeQuery(
+                "select column_name from information_schema.columns where table_name = '" + table + "'")) {
+            List<String> names = new java.util.ArrayList<>();
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+            return names;
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
