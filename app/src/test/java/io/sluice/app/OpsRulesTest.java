@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Prometheus rules in {@code ops/prometheus/rules}: valid, passing their {@code promtool test rules} unit tests,
- * each alert tested firing and not firing, labelled and annotated, with a runbook in {@code ops/runbooks}.
+ * each alert tested firing and not firing, labelled and annotated, with a runbook in {@code ops/runbooks}; and the
+ * example Prometheus configuration that loads them.
  */
 class OpsRulesTest {
     static final Path RULES = OpsTools.OPS.resolve("prometheus/rules");
@@ -37,6 +38,18 @@ class OpsRulesTest {
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).doesNotContain("FAILED");
+    }
+
+    @Test
+    @DisplayName("promtool accepts the example Prometheus configuration, with the rules it loads")
+    void prometheusConfigIsValid() throws Exception {
+        Path config = OpsTools.OPS.resolve("prometheus/prometheus.yml");
+
+        OpsTools.Result result = OpsTools.run(config.getParent(), Duration.ofMinutes(1),
+                List.of(OpsTools.binary("promtool", "prometheus").toString(), "check", "config", config.toString()));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("2 rule files found");
     }
 
     /** {@code promtool check rules} or {@code promtool test rules} over every YAML file of {@code dir}. */
