@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SluiceRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
+    /** Gauge: 1 while {@code /health/ready} answers UP, else 0. */
+    static final String READY_METRIC = "sluice.ready";
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final SluiceConfig config;
@@ -192,6 +194,9 @@ public final class SluiceRuntime implements AutoCloseable {
                         + "; its coordinator ends it within its transaction timeout").toList();
             });
             api.serve(streams, HostInfo.buildFromEndpoint(advertised));
+            // what /health/ready answers, as a number, so an alert can say how long an instance has not been ready
+            io.micrometer.core.instrument.Gauge.builder(READY_METRIC, api, a -> a.ready() ? 1 : 0)
+                    .description("1 while /health/ready answers UP, else 0").register(metrics.registry());
             Outcomes outcomes = Outcomes.start(adminConfig(), topics, effective.integer(SluiceConfigDef.HTTP_MAX_WAITING));
             started.push(outcomes);
             FrontDoor door = new FrontDoor(api, adminConfig(), topics, outcomes, new FrontDoor.Settings(

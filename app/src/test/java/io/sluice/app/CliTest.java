@@ -68,6 +68,16 @@ class CliTest {
     }
 
     @Test
+    @DisplayName("alerts forward-budget-events without a webhook says how to give one")
+    void refusesForwardingWithoutWebhook() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(
+                AlertsCommand.ForwardBudgetEvents.WEBHOOK_ENV) == null);
+
+        assertThat(run("alerts", "forward-budget-events")).isEqualTo(2);
+        assertThat(err.toString()).contains("--webhook URL or $SLUICE_ALERTS_WEBHOOK");
+    }
+
+    @Test
     @DisplayName("with neither --rate nor --concurrency, says to give one and shows an example")
     void refusesNoLoadShape() {
         assertThat(run("load", "--requests", "10")).isEqualTo(2);

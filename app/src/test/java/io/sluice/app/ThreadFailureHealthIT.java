@@ -25,7 +25,7 @@ class ThreadFailureHealthIT {
     static final TestCluster cluster = new TestCluster();
 
     @Test
-    @DisplayName("/health/ready is DOWN while stream threads keep failing and UP again once they recover")
+    @DisplayName("/health/ready (and gauge sluice_ready) is DOWN while stream threads keep failing and UP again once they recover")
     void readinessFollowsFailingThreads() {
         SluiceConfig config = cluster.config("thread-health", Map.of(SluiceConfigDef.HEALTH_FAILURE_WINDOW_MS, 30_000));
         try (SluiceRuntime runtime = SluiceRuntime.start(config, SimulatorSettings.defaults());
@@ -51,7 +51,8 @@ class ThreadFailureHealthIT {
                         .until(() -> Http.get(ready).body().contains("stream threads failed"));
                 assertThat(Http.get(ready).status()).isEqualTo(503);
                 assertThat(Http.get(runtime.httpUrl() + "/metrics").body())
-                        .containsPattern("sluice_stream_thread_replacements_total [1-9]");
+                        .containsPattern("sluice_stream_thread_replacements_total [1-9]")
+                        .containsPattern("(?m)^sluice_ready 0\\.0$");
             } finally {
                 // When the registry is back: the record is found poison and dead-lettered, the threads stay up
                 cluster.registry = EmbeddedSchemaRegistry.start(cluster.broker.bootstrapServers(), registryPort);
@@ -61,6 +62,7 @@ class ThreadFailureHealthIT {
 
             // Then readiness is UP again once a failure window passes without a failure
             await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(60)).until(() -> Http.get(ready).status() == 200);
+            assertThat(Http.get(runtime.httpUrl() + "/metrics").body()).containsPattern("(?m)^sluice_ready 1\\.0$");
         }
     }
 }

@@ -173,7 +173,7 @@ public final class HttpApi implements AutoCloseable {
         KafkaStreams s = streams;
         java.util.List<String> blocked = blockers.get();
         java.util.List<String> failing = problems.get();
-        boolean ready = s != null && s.state() == KafkaStreams.State.RUNNING && blocked.isEmpty() && failing.isEmpty();
+        boolean ready = ready(s, blocked, failing);
         ObjectNode body = Queries.JSON.createObjectNode().put("status", ready ? "UP" : "DOWN")
                 .put("streams", s == null ? "STARTING" : s.state().name());
         if (!failing.isEmpty()) {
@@ -190,6 +190,15 @@ public final class HttpApi implements AutoCloseable {
             waiting.forEach(body.putArray("waitingFor")::add);
         }
         json(ctx, ready ? 200 : 503, body);
+    }
+
+    /** What {@code /health/ready} would answer now: true for UP. Published as gauge {@code sluice.ready}. */
+    public boolean ready() {
+        return ready(streams, blockers.get(), problems.get());
+    }
+
+    private static boolean ready(KafkaStreams s, java.util.List<String> blocked, java.util.List<String> failing) {
+        return s != null && s.state() == KafkaStreams.State.RUNNING && blocked.isEmpty() && failing.isEmpty();
     }
 
     /**
