@@ -1,7 +1,8 @@
 package io.sluice.embedded.registry;
 
+import java.time.Duration;
 import java.util.Map;
-
+import org.apache.kafka.common.TopicPartition;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -27,15 +28,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     public static final String DEFAULT_TOPIC = "_sluice_schemas";
     private static final String HOST = "localhost";
     private static final long AWAIT_SECONDS = 10;
+    private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(60);
 
     private final Vertx vertx;
     private final WorkerExecutor writer;
-    private final SchemaTopic topic;
+    private final TopicReader reader;
+    private final TopicWriter topicWriter;
+    private final String topic;
     private final HttpServer server;
 
-    private EmbeddedSchemaRegistry(Vertx vertx, WorkerExecutor writer, SchemaTopic topic, HttpServer server) {
+    private EmbeddedSchemaRegistry(Vertx vertx, WorkerExecutor writer, TopicReader reader, TopicWriter topicWriter,
+                                   String topic, HttpServer server) {
         this.vertx = vertx;
         this.writer = writer;
+        this.reader = reader;
+        this.topicWriter = topicWriter;
         this.topic = topic;
         this.server = server;
     }
@@ -56,26 +63,33 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
      */
     public static EmbeddedSchemaRegistry start(Map<String, Object> connection, int port, String topicName) {
         String bootstrapServers = String.valueOf(connection.get("bootstrap.servers"));
-        SchemaTopic topic = SchemaTopic.open(connection, topicName);
+        TopicPartition partition = SchemaTopic.open(connection, topicName);
+        SchemaStore store = new SchemaStore();
+        TopicReader reader = TopicReader.start(connection, partition, store, LOAD_TIMEOUT);
+        TopicWriter topicWriter = null;
         Vertx vertx = null;
         try {
-            SchemaStore store = new SchemaStore();
-            int loaded = topic.load(store);
+            topicWriter = new TopicWriter(connection, partition);
             vertx = Vertx.vertx();
-            // one thread: registrations run one at a time, and none ever blocks the event loop
+            // one thread: changes run one at a time, and none ever blocks the event loop
             WorkerExecutor writer = vertx.createSharedWorkerExecutor("sluice-schema-registry-writer", 1);
-            RegistryHttpApi api = new RegistryHttpApi(store, new SchemaRegistrar(store, topic), writer);
+            SchemaRegistrar registrar = new SchemaRegistrar(store, topicWriter, reader, topicName);
+            RegistryHttpApi api = new RegistryHttpApi(store, registrar, writer);
             HttpServer server = await(vertx.createHttpServer().requestHandler(api.router(vertx)).listen(port, HOST),
                     "listen on port " + port);
-            EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(vertx, writer, topic, server);
-            log.info("Embedded schema registry at {} serving {} schema versions from topic {} on {}",
-                    registry.url(), loaded, topicName, bootstrapServers);
+            EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(vertx, writer, reader, topicWriter,
+                    topicName, server);
+            log.info("Embedded schema registry at {} serving {} subjects from topic {} on {}",
+                    registry.url(), store.subjects(SchemaStore.Lookup.LIVE).size(), topicName, bootstrapServers);
             return registry;
         } catch (RuntimeException e) {
             if (vertx != null) {
                 vertx.close();
             }
-            topic.close();
+            if (topicWriter != null) {
+                topicWriter.close();
+            }
+            reader.close();
             throw e;
         }
     }
@@ -96,9 +110,10 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             await(server.close(), "stop its HTTP server");
             await(writer.close(), "stop its writer");
         } finally {
-            topic.close();
+            topicWriter.close();
+            reader.close();
             await(vertx.close(), "stop Vert.x");
-            log.info("Embedded schema registry on topic {} stopped", topic.name());
+            log.info("Embedded schema registry on topic {} stopped", topic);
         }
     }
 
