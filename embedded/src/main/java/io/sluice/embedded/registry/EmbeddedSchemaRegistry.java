@@ -14,14 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Schema Registry serving the Confluent REST subset that Confluent-wire clients use (kcat, kafkajs,
+ * A Schema Registry serving Confluent's REST API and wire format to Confluent clients (kcat, kafkajs,
  * confluent-kafka-python, Sluice's own {@code RestSchemaRegistryClient}), because Confluent's registry is not on
  * Maven Central. Like Confluent's, it keeps its state in a compacted Kafka topic ({@value #DEFAULT_TOPIC} unless
- * told otherwise; record format in {@link SchemaRecord}), so schemas and ids survive restarts: start-up reads the
- * topic to its end before serving. Avro only, compatibility BACKWARD against the latest version of a subject.
+ * told otherwise; record format in {@link SchemaRecord} and {@link TopicRecord}), so schemas, ids, deletes and
+ * levels survive restarts: start-up reads the topic to its end before serving. Avro only, with references.
  * <p>
- * One registry instance should write to a topic at a time: ids are allocated in memory, with no leader election
- * between instances. Listens on {@code localhost} only, like the embedded broker.
+ * This instance writes: its transactional producer fences any other writer on the topic, so a second instance
+ * started on the same topic takes writing over and this one's changes then fail rather than reuse an id.
+ * Listens on {@code localhost} only, like the embedded broker. Endpoints and codes: docs/registry.md.
  */
 public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
