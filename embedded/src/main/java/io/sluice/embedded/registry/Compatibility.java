@@ -62,6 +62,14 @@ enum Compatibility {
                 .toList();
     }
 
+    /** Whether a schema may follow version {@code against} alone under its subject's level, transitive or not. */
+    static List<String> problemsAgainst(SchemaStore store, SchemaRecord against, String schemaJson,
+                                        List<SchemaRecord.Reference> references) {
+        Schema candidate = AvroSchemas.parse(schemaJson, references, store).schema();
+        return store.compatibility(against.subject()).problems(candidate,
+                List.of(AvroSchemas.parse(against, store).schema()));
+    }
+
     static String keyJson(String subject) {
         var key = JSON.createObjectNode().put("keytype", CONFIG_KEY_TYPE);
         if (subject == null) {

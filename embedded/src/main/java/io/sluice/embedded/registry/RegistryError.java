@@ -101,4 +101,14 @@ final class RegistryError extends RuntimeException {
     static RegistryError timeout(String message) {
         return new RegistryError(500, 50002, message);
     }
+
+    static RegistryError forwardingFailed(String writer, Throwable cause) {
+        return new RegistryError(500, 50003, "Error while forwarding the request to the writer at " + writer + ": "
+                + cause, cause);
+    }
+
+    static RegistryError writerUnknown() {
+        // Confluent's "Leader not known": a client retries, by when an election has made a writer
+        return new RegistryError(500, 50004, "Leader not known: no schema registry instance writes right now; retry");
+    }
 }

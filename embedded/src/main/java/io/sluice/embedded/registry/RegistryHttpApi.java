@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -14,8 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Confluent Schema Registry REST API as Vert.x web routes (the list is in docs/registry.md). Reads answer from
- * memory on the event loop; changes go to a one-thread worker (they block on Kafka, and one at a time keeps ids
- * unique). Every error, unknown routes included, is Confluent's JSON shape {@code {"error_code":..,"message":..}}.
+ * memory on the event loop; one that would answer "not found" first reads the topic to its end, so what any
+ * instance has written is found on every instance. Changes run on a one-thread worker when this instance writes
+ * (they block on Kafka, and one at a time keeps ids unique), else go to the writer. Every error, unknown routes
+ * included, is Confluent's JSON shape {@code {"error_code":..,"message":..}}.
  */
 final class RegistryHttpApi {
     private static final Logger log = LoggerFactory.getLogger(RegistryHttpApi.class);
@@ -23,16 +28,29 @@ final class RegistryHttpApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long BODY_LIMIT = 16L * 1024 * 1024;
 
+    private static final Duration CATCH_UP = Duration.ofSeconds(5);
+
     private final SchemaStore store;
     private final RegistryReads reads;
-    private final SchemaRegistrar registrar;
+    private final TopicReader reader;
+    private final WriterElection election;
     private final WorkerExecutor writer;
+    private final WorkerExecutor waits;
+    private final WriteForwarder forwarder;
 
-    RegistryHttpApi(SchemaStore store, SchemaRegistrar registrar, WorkerExecutor writer) {
+    /**
+     * @param writer    the one thread changes run on
+     * @param waits     where requests wait for this instance's reader to catch up, off the event loop
+     */
+    RegistryHttpApi(SchemaStore store, TopicReader reader, WriterElection election, WorkerExecutor writer,
+                    WorkerExecutor waits, WriteForwarder forwarder) {
         this.store = store;
         this.reads = new RegistryReads(store);
-        this.registrar = registrar;
+        this.reader = reader;
+        this.election = election;
         this.writer = writer;
+        this.waits = waits;
+        this.forwarder = forwarder;
     }
 
     Router router(Vertx vertx) {
@@ -47,7 +65,7 @@ final class RegistryHttpApi {
                 store.compatibility("").name())));
         router.put("/config").handler(ctx -> setConfig(ctx, ""));
         router.delete("/config").handler(ctx -> deleteConfig(ctx, ""));
-        router.get("/config/:subject").handler(ctx -> ok(ctx, reads.subjectConfig(ctx.pathParam("subject"),
+        router.get("/config/:subject").handler(ctx -> read(ctx, () -> reads.subjectConfig(ctx.pathParam("subject"),
                 flag(ctx, "defaultToGlobal"))));
         router.put("/config/:subject").handler(ctx -> setConfig(ctx, ctx.pathParam("subject")));
         router.delete("/config/:subject").handler(ctx -> deleteConfig(ctx, ctx.pathParam("subject")));
@@ -58,26 +76,27 @@ final class RegistryHttpApi {
         router.put("/mode/:subject").handler(this::setMode);
         router.post("/compatibility/subjects/:subject/versions/:version").handler(this::checkCompatibility);
         router.get("/schemas/types").handler(ctx -> ok(ctx, JSON.createArrayNode().add("AVRO")));
-        router.get("/schemas/ids/:id").handler(ctx -> ok(ctx, reads.schemaById(ctx.pathParam("id"))));
-        router.get("/schemas/ids/:id/versions").handler(ctx -> ok(ctx, reads.versionsOfId(ctx.pathParam("id"),
-                lookup(ctx))));
-        router.get("/schemas/ids/:id/subjects").handler(ctx -> ok(ctx, reads.subjectsOfId(ctx.pathParam("id"),
-                lookup(ctx))));
+        router.get("/schemas/ids/:id").handler(ctx -> read(ctx, () -> reads.schemaById(ctx.pathParam("id"))));
+        router.get("/schemas/ids/:id/versions").handler(ctx -> read(ctx, () -> reads.versionsOfId(
+                ctx.pathParam("id"), lookup(ctx))));
+        router.get("/schemas/ids/:id/subjects").handler(ctx -> read(ctx, () -> reads.subjectsOfId(
+                ctx.pathParam("id"), lookup(ctx))));
         router.get("/subjects").handler(ctx -> ok(ctx, reads.subjects(lookup(ctx),
                 ctx.queryParams().get("subjectPrefix"))));
-        router.get("/subjects/:subject/versions").handler(ctx -> ok(ctx, reads.versionsOf(ctx.pathParam("subject"),
-                lookup(ctx))));
-        router.get("/subjects/:subject/versions/:version").handler(ctx -> ok(ctx,
+        router.get("/subjects/:subject/versions").handler(ctx -> read(ctx, () -> reads.versionsOf(
+                ctx.pathParam("subject"), lookup(ctx))));
+        router.get("/subjects/:subject/versions/:version").handler(ctx -> read(ctx, () ->
                 RegistryReads.versionJson(version(ctx))));
-        router.get("/subjects/:subject/versions/:version/schema").handler(ctx -> raw(ctx, version(ctx).schema()));
-        router.get("/subjects/:subject/versions/:version/referencedby").handler(ctx -> ok(ctx,
+        router.get("/subjects/:subject/versions/:version/schema").handler(ctx -> read(ctx, () ->
+                rawJson(version(ctx).schema())));
+        router.get("/subjects/:subject/versions/:version/referencedby").handler(ctx -> read(ctx, () ->
                 reads.referencedBy(ctx.pathParam("subject"), ctx.pathParam("version"))));
         router.post("/subjects/:subject/versions").handler(this::register);
         router.post("/subjects/:subject").handler(this::lookUpSchema);
-        router.delete("/subjects/:subject").handler(ctx -> change(ctx, () -> JSON.valueToTree(
+        router.delete("/subjects/:subject").handler(ctx -> change(ctx, registrar -> JSON.valueToTree(
                 registrar.deleteSubject(ctx.pathParam("subject"), flag(ctx, "permanent")))));
-        router.delete("/subjects/:subject/versions/:version").handler(ctx -> change(ctx, () -> JSON.valueToTree(
-                registrar.deleteVersion(ctx.pathParam("subject"), ctx.pathParam("version"),
+        router.delete("/subjects/:subject/versions/:version").handler(ctx -> change(ctx, registrar ->
+                JSON.valueToTree(registrar.deleteVersion(ctx.pathParam("subject"), ctx.pathParam("version"),
                         flag(ctx, "permanent")))));
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> error(ctx, 404, 404, "HTTP 404 Not Found"));
@@ -99,31 +118,77 @@ final class RegistryHttpApi {
         return reads.version(ctx.pathParam("subject"), ctx.pathParam("version"), lookup(ctx));
     }
 
-    /** Runs a change on the writer thread and answers what it returns. */
-    private void change(RoutingContext ctx, java.util.concurrent.Callable<JsonNode> change) {
-        writer.executeBlocking(change, true).onComplete(done -> {
-            if (done.succeeded()) {
-                ok(ctx, done.result());
+    /** Answers a read; one that would be "not found" is asked again once this instance has read to the end. */
+    private void read(RoutingContext ctx, Supplier<JsonNode> answer) {
+        try {
+            ok(ctx, answer.get());
+        } catch (RegistryError e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            waits.executeBlocking(() -> {
+                reader.catchUp(CATCH_UP);
+                return answer.get();
+            }, false).onComplete(done -> answer(ctx, done));
+        }
+    }
+
+    /** Makes a change here when this instance writes, else has the writer make it. */
+    private void change(RoutingContext ctx, Function<SchemaRegistrar, JsonNode> change) {
+        if (election.registrar().isPresent()) {
+            writer.executeBlocking(() -> {
+                try {
+                    return change.apply(election.registrar().orElseThrow(RegistryError::writerUnknown));
+                } catch (TopicWriter.FencedException e) {
+                    // a new writer has started: its election answers the next request
+                    election.stepDown("another instance fenced its writes");
+                    throw RegistryError.writerUnknown();
+                }
+            }, true).onComplete(done -> answer(ctx, done));
+            return;
+        }
+        String writerUrl = store.writer().orElse(null);
+        if (writerUrl == null || WriteForwarder.wasForwarded(ctx)) {
+            // no writer yet, or one named this instance and the role has moved since: the client retries
+            throw RegistryError.writerUnknown();
+        }
+        forwarder.forward(ctx, writerUrl).onComplete(forwarded -> {
+            if (forwarded.failed()) {
+                ctx.fail(forwarded.cause());
+            } else if (!forwarded.result().succeeded()) {
+                respond(ctx, forwarded.result().status(), forwarded.result().body().toString());
             } else {
-                ctx.fail(done.cause());
+                // read-your-writes here too: answer once this instance has applied what the writer wrote
+                waits.executeBlocking(() -> {
+                    reader.catchUp(CATCH_UP);
+                    return JSON.readTree(forwarded.result().body().toString());
+                }, false).onComplete(done -> answer(ctx, done));
             }
         });
+    }
+
+    private static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<JsonNode> done) {
+        if (done.succeeded()) {
+            ok(ctx, done.result());
+        } else {
+            ctx.fail(done.cause());
+        }
     }
 
     private void setConfig(RoutingContext ctx, String subject) {
         JsonNode body = bodyOf(ctx);
         Compatibility level = Compatibility.parse(body.path("compatibility").asText(
                 body.path("compatibilityLevel").asText(null)));
-        change(ctx, () -> {
+        change(ctx, registrar -> {
             registrar.setConfig(subject, java.util.Optional.of(level));
             return JSON.createObjectNode().put("compatibility", level.name());
         });
     }
 
     private void deleteConfig(RoutingContext ctx, String subject) {
-        Compatibility before = subject.isEmpty() ? store.compatibility("") : store.config(subject)
-                .orElseThrow(() -> RegistryError.subjectConfigNotFound(subject));
-        change(ctx, () -> {
+        change(ctx, registrar -> {
+            Compatibility before = subject.isEmpty() ? store.compatibility("") : store.config(subject)
+                    .orElseThrow(() -> RegistryError.subjectConfigNotFound(subject));
             registrar.setConfig(subject, java.util.Optional.empty());
             return JSON.createObjectNode().put("compatibilityLevel", before.name());
         });
@@ -142,7 +207,7 @@ final class RegistryHttpApi {
         String subject = ctx.pathParam("subject");
         SchemaRequest request = SchemaRequest.of(bodyOf(ctx));
         List<String> problems = store.versions(subject, SchemaStore.Lookup.LIVE).isEmpty() ? List.of()
-                : registrar.problemsAgainst(version(ctx), request.schema(), request.references());
+                : Compatibility.problemsAgainst(store, version(ctx), request.schema(), request.references());
         var body = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
         if (flag(ctx, "verbose")) {
             problems.forEach(body.putArray("messages")::add);
@@ -153,7 +218,7 @@ final class RegistryHttpApi {
     private void register(RoutingContext ctx) {
         String subject = ctx.pathParam("subject");
         SchemaRequest request = SchemaRequest.of(bodyOf(ctx));
-        change(ctx, () -> JSON.createObjectNode().put("id",
+        change(ctx, registrar -> JSON.createObjectNode().put("id",
                 registrar.register(subject, request.schema(), request.references())));
     }
 
@@ -204,8 +269,13 @@ final class RegistryHttpApi {
         respond(ctx, 200, body.toString());
     }
 
-    private static void raw(RoutingContext ctx, String json) {
-        respond(ctx, 200, json);
+    /** A schema's own JSON, as GET .../schema answers it. */
+    private static JsonNode rawJson(String schema) {
+        try {
+            return JSON.readTree(schema);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored schema is not JSON: " + schema, e);
+        }
     }
 
     private static void error(RoutingContext ctx, int status, int errorCode, String message) {

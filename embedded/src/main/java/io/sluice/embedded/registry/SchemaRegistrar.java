@@ -140,20 +140,17 @@ final class SchemaRegistrar {
         return records;
     }
 
+    /** Tells every instance that changes go to {@code url} from now on. */
+    synchronized void announce(String url) {
+        write(List.of(new TopicRecord.Writer(url)));
+    }
+
     /** Sets ({@code level} present) or deletes the compatibility level of {@code subject} ("" global). */
     synchronized void setConfig(String subject, Optional<Compatibility> level) {
         settle();
         write(List.of(new TopicRecord.Level(subject, level)));
         log.info("Schema registry set the compatibility of {} to {}", subject.isEmpty() ? "the registry"
                 : "subject '" + subject + "'", level.map(Enum::name).orElse("(deleted)"));
-    }
-
-    /** Whether the schema may follow version {@code against} of {@code subject} under its level. */
-    List<String> problemsAgainst(SchemaRecord against, String schemaJson, List<SchemaRecord.Reference> references) {
-        Schema candidate = AvroSchemas.parse(schemaJson, references, store).schema();
-        // a check against one version is a check against it alone, transitive or not
-        return store.compatibility(against.subject()).problems(candidate,
-                List.of(AvroSchemas.parse(against, store).schema()));
     }
 
     private List<Schema> live(String subject) {

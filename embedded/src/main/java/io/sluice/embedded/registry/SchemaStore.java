@@ -41,6 +41,8 @@ final class SchemaStore {
     /** Compatibility levels by subject, "" for the global one. */
     private final Map<String, Compatibility> configs = new ConcurrentHashMap<>();
     private volatile int maxId;
+    /** Where the writer announced itself last; null before any did. */
+    private volatile String writer;
 
     synchronized void apply(TopicRecord record) {
         switch (record) {
@@ -54,6 +56,7 @@ final class SchemaStore {
                 }
             }
             case TopicRecord.IdFloor f -> maxId = Math.max(maxId, f.maxId());
+            case TopicRecord.Writer w -> writer = w.url();
         }
     }
 
@@ -94,6 +97,11 @@ final class SchemaStore {
 
     private Stream<SchemaRecord> all() {
         return subjects.values().stream().flatMap(List::stream);
+    }
+
+    /** The URL of the instance that writes, as it last announced itself in the topic. */
+    Optional<String> writer() {
+        return Optional.ofNullable(writer);
     }
 
     /** The level set for {@code subject} ("" global), if any. */

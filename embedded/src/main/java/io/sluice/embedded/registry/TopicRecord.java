@@ -68,6 +68,23 @@ sealed interface TopicRecord {
         }
     }
 
+    /**
+     * The instance that writes now, at {@code url}: written by each new writer, in its first transaction after
+     * fencing the one before, so only a writer that really holds the role can have announced itself last. The
+     * other instances forward changes there.
+     */
+    record Writer(String url) implements TopicRecord {
+        static final String KEY = "{\"keytype\":\"WRITER\",\"magic\":0}";
+
+        public String key() {
+            return KEY;
+        }
+
+        public String value() {
+            return JSON.createObjectNode().put("url", url).toString();
+        }
+    }
+
     /** What a topic record says; empty for kinds this registry does not know and values it cannot read. */
     static Optional<TopicRecord> parse(String key, String value) {
         if (key == null) {
@@ -85,6 +102,8 @@ sealed interface TopicRecord {
                         v == null ? Optional.empty()
                                 : Optional.of(Compatibility.valueOf(v.path("compatibilityLevel").asText()))));
                 case "MAX_ID" -> v == null ? Optional.empty() : Optional.of(new IdFloor(v.path("maxId").asInt()));
+                case "WRITER" -> v == null || !v.path("url").isTextual() ? Optional.empty()
+                        : Optional.of(new Writer(v.get("url").asText()));
                 default -> Optional.empty();
             };
         } catch (JsonProcessingException | IllegalArgumentException e) {
