@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "AI API calls in production on Kafka: sanitize, limit, call providers durably, account.",
         subcommands = {RunCommand.class, DemoCommand.class, LoadCommand.class, SimulatorCommand.class,
                 ConfigCommand.class, SanitizeCommand.class, BenchCommand.class, DlqCommand.class, DoctorCommand.class,
-                KeysCommand.class, AclsCommand.class,
+                KeysCommand.class, AclsCommand.class, RegistryCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCli implements Runnable {
 

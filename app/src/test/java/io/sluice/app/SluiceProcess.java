@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-/** {@code sluice run} in a child JVM, so a test can kill it with SIGKILL: no shutdown hook, no final commit. */
+/**
+ * {@code sluice run} (or another command) in a child JVM, so a test can kill it with SIGKILL: no shutdown hook, no
+ * final commit.
+ */
 final class SluiceProcess {
     private final Process process;
     private final Path log;
@@ -28,7 +31,16 @@ final class SluiceProcess {
     /** Starts {@code sluice run} with {@code config}'s values and waits until it says it is running. */
     static SluiceProcess run(SluiceConfig config, Path dir) {
         try {
-            Path file = propertiesFile(config, dir);
+            return start(List.of("run", "--config", propertiesFile(config, dir).toString()), "Sluice is running.", dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts {@code sluice ARGS} and waits until its output says {@code ready}. */
+    static SluiceProcess start(List<String> args, String ready, Path dir) {
+        try {
+            Files.createDirectories(dir);
             Path log = Files.createTempFile(dir, "sluice", ".log");
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> command = new java.util.ArrayList<>(List.of(java));
@@ -37,16 +49,18 @@ final class SluiceProcess {
             if (!extra.isEmpty()) {
                 command.addAll(List.of(extra.split("\\s+")));
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName(), "run",
-                    "--config", file.toString()));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
+            command.addAll(args);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             SluiceProcess sluice = new SluiceProcess(process, log);
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("sluice run exited; see " + log);
+                    String out = Files.readString(log);
+                    throw new IllegalStateException("sluice " + args.getFirst() + " exited; see " + log + ", ending:\n"
+                            + out.substring(Math.max(0, out.length() - 3000)));
                 }
-                return Files.readString(log).contains("Sluice is running.");
+                return Files.readString(log).contains(ready);
             });
             return sluice;
         } catch (IOException e) {
@@ -87,6 +101,23 @@ final class SluiceProcess {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the process freezes as in a long GC pause or a stalled VM, holding whatever role it had. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: it carries on from where it froze, unaware of the time that passed. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -96,5 +127,14 @@ final class SluiceProcess {
 
     Path log() {
         return log;
+    }
+
+    /** What it has printed so far. */
+    String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -15,7 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 final class WriteForwarder {
     /** Marks a forwarded request, so an instance that was the writer a moment ago refuses it instead of looping. */
     static final String FORWARDED = "X-Sluice-Registry-Forwarded";
-    private static final long TIMEOUT_MS = 60_000;
+    // a registration takes well under a second; a writer silent this long is gone or frozen, and the client retries
+    private static final long TIMEOUT_MS = 15_000;
 
     private final HttpClientAgent client;
 
