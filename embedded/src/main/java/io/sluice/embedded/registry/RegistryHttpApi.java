@@ -4,11 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -28,29 +24,14 @@ final class RegistryHttpApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long BODY_LIMIT = 16L * 1024 * 1024;
 
-    private static final Duration CATCH_UP = Duration.ofSeconds(5);
-
     private final SchemaStore store;
     private final RegistryReads reads;
-    private final TopicReader reader;
-    private final WriterElection election;
-    private final WorkerExecutor writer;
-    private final WorkerExecutor waits;
-    private final WriteForwarder forwarder;
+    private final Consistency consistency;
 
-    /**
-     * @param writer    the one thread changes run on
-     * @param waits     where requests wait for this instance's reader to catch up, off the event loop
-     */
-    RegistryHttpApi(SchemaStore store, TopicReader reader, WriterElection election, WorkerExecutor writer,
-                    WorkerExecutor waits, WriteForwarder forwarder) {
+    RegistryHttpApi(SchemaStore store, Consistency consistency) {
         this.store = store;
         this.reads = new RegistryReads(store);
-        this.reader = reader;
-        this.election = election;
-        this.writer = writer;
-        this.waits = waits;
-        this.forwarder = forwarder;
+        this.consistency = consistency;
     }
 
     Router router(Vertx vertx) {
@@ -65,7 +46,7 @@ final class RegistryHttpApi {
                 store.compatibility("").name())));
         router.put("/config").handler(ctx -> setConfig(ctx, ""));
         router.delete("/config").handler(ctx -> deleteConfig(ctx, ""));
-        router.get("/config/:subject").handler(ctx -> read(ctx, () -> reads.subjectConfig(ctx.pathParam("subject"),
+        router.get("/config/:subject").handler(ctx -> consistency.read(ctx, () -> reads.subjectConfig(ctx.pathParam("subject"),
                 flag(ctx, "defaultToGlobal"))));
         router.put("/config/:subject").handler(ctx -> setConfig(ctx, ctx.pathParam("subject")));
         router.delete("/config/:subject").handler(ctx -> deleteConfig(ctx, ctx.pathParam("subject")));
@@ -76,26 +57,26 @@ final class RegistryHttpApi {
         router.put("/mode/:subject").handler(this::setMode);
         router.post("/compatibility/subjects/:subject/versions/:version").handler(this::checkCompatibility);
         router.get("/schemas/types").handler(ctx -> ok(ctx, JSON.createArrayNode().add("AVRO")));
-        router.get("/schemas/ids/:id").handler(ctx -> read(ctx, () -> reads.schemaById(ctx.pathParam("id"))));
-        router.get("/schemas/ids/:id/versions").handler(ctx -> read(ctx, () -> reads.versionsOfId(
+        router.get("/schemas/ids/:id").handler(ctx -> consistency.read(ctx, () -> reads.schemaById(ctx.pathParam("id"))));
+        router.get("/schemas/ids/:id/versions").handler(ctx -> consistency.read(ctx, () -> reads.versionsOfId(
                 ctx.pathParam("id"), lookup(ctx))));
-        router.get("/schemas/ids/:id/subjects").handler(ctx -> read(ctx, () -> reads.subjectsOfId(
+        router.get("/schemas/ids/:id/subjects").handler(ctx -> consistency.read(ctx, () -> reads.subjectsOfId(
                 ctx.pathParam("id"), lookup(ctx))));
         router.get("/subjects").handler(ctx -> ok(ctx, reads.subjects(lookup(ctx),
                 ctx.queryParams().get("subjectPrefix"))));
-        router.get("/subjects/:subject/versions").handler(ctx -> read(ctx, () -> reads.versionsOf(
+        router.get("/subjects/:subject/versions").handler(ctx -> consistency.read(ctx, () -> reads.versionsOf(
                 ctx.pathParam("subject"), lookup(ctx))));
-        router.get("/subjects/:subject/versions/:version").handler(ctx -> read(ctx, () ->
+        router.get("/subjects/:subject/versions/:version").handler(ctx -> consistency.read(ctx, () ->
                 RegistryReads.versionJson(version(ctx))));
-        router.get("/subjects/:subject/versions/:version/schema").handler(ctx -> read(ctx, () ->
+        router.get("/subjects/:subject/versions/:version/schema").handler(ctx -> consistency.read(ctx, () ->
                 rawJson(version(ctx).schema())));
-        router.get("/subjects/:subject/versions/:version/referencedby").handler(ctx -> read(ctx, () ->
+        router.get("/subjects/:subject/versions/:version/referencedby").handler(ctx -> consistency.read(ctx, () ->
                 reads.referencedBy(ctx.pathParam("subject"), ctx.pathParam("version"))));
         router.post("/subjects/:subject/versions").handler(this::register);
         router.post("/subjects/:subject").handler(this::lookUpSchema);
-        router.delete("/subjects/:subject").handler(ctx -> change(ctx, registrar -> JSON.valueToTree(
+        router.delete("/subjects/:subject").handler(ctx -> consistency.change(ctx, registrar -> JSON.valueToTree(
                 registrar.deleteSubject(ctx.pathParam("subject"), flag(ctx, "permanent")))));
-        router.delete("/subjects/:subject/versions/:version").handler(ctx -> change(ctx, registrar ->
+        router.delete("/subjects/:subject/versions/:version").handler(ctx -> consistency.change(ctx, registrar ->
                 JSON.valueToTree(registrar.deleteVersion(ctx.pathParam("subject"), ctx.pathParam("version"),
                         flag(ctx, "permanent")))));
         router.route().failureHandler(this::failure);
@@ -118,75 +99,18 @@ final class RegistryHttpApi {
         return reads.version(ctx.pathParam("subject"), ctx.pathParam("version"), lookup(ctx));
     }
 
-    /** Answers a read; one that would be "not found" is asked again once this instance has read to the end. */
-    private void read(RoutingContext ctx, Supplier<JsonNode> answer) {
-        try {
-            ok(ctx, answer.get());
-        } catch (RegistryError e) {
-            if (e.status() != 404) {
-                throw e;
-            }
-            waits.executeBlocking(() -> {
-                reader.catchUp(CATCH_UP);
-                return answer.get();
-            }, false).onComplete(done -> answer(ctx, done));
-        }
-    }
-
-    /** Makes a change here when this instance writes, else has the writer make it. */
-    private void change(RoutingContext ctx, Function<SchemaRegistrar, JsonNode> change) {
-        if (election.registrar().isPresent()) {
-            writer.executeBlocking(() -> {
-                try {
-                    return change.apply(election.registrar().orElseThrow(RegistryError::writerUnknown));
-                } catch (TopicWriter.FencedException e) {
-                    // a new writer has started: its election answers the next request
-                    election.stepDown("another instance fenced its writes");
-                    throw RegistryError.writerUnknown();
-                }
-            }, true).onComplete(done -> answer(ctx, done));
-            return;
-        }
-        String writerUrl = store.writer().orElse(null);
-        if (writerUrl == null || WriteForwarder.wasForwarded(ctx)) {
-            // no writer yet, or one named this instance and the role has moved since: the client retries
-            throw RegistryError.writerUnknown();
-        }
-        forwarder.forward(ctx, writerUrl).onComplete(forwarded -> {
-            if (forwarded.failed()) {
-                ctx.fail(forwarded.cause());
-            } else if (!forwarded.result().succeeded()) {
-                respond(ctx, forwarded.result().status(), forwarded.result().body().toString());
-            } else {
-                // read-your-writes here too: answer once this instance has applied what the writer wrote
-                waits.executeBlocking(() -> {
-                    reader.catchUp(CATCH_UP);
-                    return JSON.readTree(forwarded.result().body().toString());
-                }, false).onComplete(done -> answer(ctx, done));
-            }
-        });
-    }
-
-    private static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<JsonNode> done) {
-        if (done.succeeded()) {
-            ok(ctx, done.result());
-        } else {
-            ctx.fail(done.cause());
-        }
-    }
-
     private void setConfig(RoutingContext ctx, String subject) {
         JsonNode body = bodyOf(ctx);
         Compatibility level = Compatibility.parse(body.path("compatibility").asText(
                 body.path("compatibilityLevel").asText(null)));
-        change(ctx, registrar -> {
+        consistency.change(ctx, registrar -> {
             registrar.setConfig(subject, java.util.Optional.of(level));
             return JSON.createObjectNode().put("compatibility", level.name());
         });
     }
 
     private void deleteConfig(RoutingContext ctx, String subject) {
-        change(ctx, registrar -> {
+        consistency.change(ctx, registrar -> {
             Compatibility before = subject.isEmpty() ? store.compatibility("") : store.config(subject)
                     .orElseThrow(() -> RegistryError.subjectConfigNotFound(subject));
             registrar.setConfig(subject, java.util.Optional.empty());
@@ -218,7 +142,7 @@ final class RegistryHttpApi {
     private void register(RoutingContext ctx) {
         String subject = ctx.pathParam("subject");
         SchemaRequest request = SchemaRequest.of(bodyOf(ctx));
-        change(ctx, registrar -> JSON.createObjectNode().put("id",
+        consistency.change(ctx, registrar -> JSON.createObjectNode().put("id",
                 registrar.register(subject, request.schema(), request.references())));
     }
 
@@ -265,7 +189,7 @@ final class RegistryHttpApi {
         }
     }
 
-    private static void ok(RoutingContext ctx, JsonNode body) {
+    static void ok(RoutingContext ctx, JsonNode body) {
         respond(ctx, 200, body.toString());
     }
 
@@ -278,11 +202,11 @@ final class RegistryHttpApi {
         }
     }
 
-    private static void error(RoutingContext ctx, int status, int errorCode, String message) {
+    static void error(RoutingContext ctx, int status, int errorCode, String message) {
         respond(ctx, status, JSON.createObjectNode().put("error_code", errorCode).put("message", message).toString());
     }
 
-    private static void respond(RoutingContext ctx, int status, String json) {
+    static void respond(RoutingContext ctx, int status, String json) {
         if (ctx.response().ended()) {
             return;
         }

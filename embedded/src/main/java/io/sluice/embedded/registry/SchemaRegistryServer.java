@@ -82,7 +82,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
             WriteForwarder forwarder = new WriteForwarder(vertx);
             WriterElection election = new WriterElection(options.connection(), partition, store, reader,
                     options.sessionTimeout());
-            RegistryHttpApi api = new RegistryHttpApi(store, reader, election, writer, waits, forwarder);
+            RegistryHttpApi api = new RegistryHttpApi(store,
+                    new Consistency(store, reader, election, writer, waits, forwarder));
             HttpServer server = await(vertx.createHttpServer().requestHandler(api.router(vertx))
                     .listen(options.port(), options.host()), "listen on port " + options.port());
             String url = options.advertisedUrl() != null ? options.advertisedUrl()
