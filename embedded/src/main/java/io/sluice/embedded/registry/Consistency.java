@@ -62,7 +62,7 @@ final class Consistency {
                     return change.apply(election.registrar().orElseThrow(RegistryError::writerUnknown));
                 } catch (TopicWriter.FencedException e) {
                     // a new writer has started: its election answers the next request
-                    election.stepDown("another instance fenced its writes");
+                    election.fenced();
                     throw RegistryError.writerUnknown();
                 }
             }, true).onComplete(done -> answer(ctx, done));

@@ -76,7 +76,7 @@ final class TopicReader implements AutoCloseable {
                 for (ConsumerRecord<String, String> r : consumer.poll(POLL)) {
                     var record = TopicRecord.parse(r.key(), r.value());
                     if (record.isPresent()) {
-                        store.apply(record.get());
+                        apply(r, record.get());
                     } else if (r.value() != null) {
                         log.warn("Schema registry skips a record it does not understand at {}-{}@{}: {}",
                                 r.topic(), r.partition(), r.offset(), r.key());
@@ -94,6 +94,16 @@ final class TopicReader implements AutoCloseable {
             }
         }
         consumer.close(Duration.ofSeconds(5));
+    }
+
+    /** One record that cannot be applied is skipped, loudly: the reader must go on, or every instance waits. */
+    private void apply(ConsumerRecord<String, String> r, TopicRecord record) {
+        try {
+            store.apply(record);
+        } catch (RuntimeException e) {
+            log.error("Schema registry could not apply the record at {}-{}@{} ({}); skipping it", r.topic(),
+                    r.partition(), r.offset(), r.key(), e);
+        }
     }
 
     private void pause() {

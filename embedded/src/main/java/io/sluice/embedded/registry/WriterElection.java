@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -36,6 +38,10 @@ final class WriterElection implements AutoCloseable {
     private volatile boolean running = true;
     /** Present while this instance writes. */
     private volatile SchemaRegistrar registrar;
+    /** Set when another writer fenced this one: ask the group again before taking the role back. */
+    private final AtomicBoolean fenced = new AtomicBoolean();
+    /** Election thread only: a rebalance was asked for and has not completed yet. */
+    private boolean awaitingRebalance;
     private TopicWriter writer;
     // set by start(): the URL is known only once the HTTP server listens
     private String url;
@@ -102,6 +108,7 @@ final class WriterElection implements AutoCloseable {
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 // membership is all this consumer is for: the reader reads the records
                 consumer.pause(partitions);
+                awaitingRebalance = false;
             }
 
             @Override
@@ -120,12 +127,24 @@ final class WriterElection implements AutoCloseable {
         });
         while (running) {
             try {
+                if (fenced.getAndSet(false)) {
+                    // the group may not have told this instance yet that the partition moved (a paused process
+                    // wakes up believing it still writes): rejoin, and act on the answer
+                    consumer.enforceRebalance("its writes were fenced");
+                    awaitingRebalance = true;
+                }
                 consumer.poll(Duration.ofMillis(200));
-                if (registrar == null && consumer.assignment().contains(partition)) {
+                if (registrar == null && !awaitingRebalance && consumer.assignment().contains(partition)) {
                     takeOver();
                 }
             } catch (WakeupException e) {
                 // closing
+            } catch (FencedInstanceIdException e) {
+                // fatal for this consumer: it would fail the same way every second from now on
+                log.error("Schema registry at {} leaves the writer election of topic {}: another instance joined it"
+                        + " under the same name; give each instance its own --advertised-url", url, partition.topic());
+                stepDown("another instance took its name");
+                running = false;
             } catch (KafkaException | RegistryError e) {
                 log.warn("Schema registry election on topic {} failed; retrying: {}", partition.topic(), e.toString());
                 stepDown("of an error");
@@ -147,6 +166,12 @@ final class WriterElection implements AutoCloseable {
         notifyAll();
         log.info("Schema registry at {} now writes topic {} (next schema id {})", url, partition.topic(),
                 store.nextId());
+    }
+
+    /** Gives the role up because another writer fenced this one; it is taken back only if the group says so. */
+    void fenced() {
+        stepDown("another instance fenced its writes");
+        fenced.set(true);
     }
 
     /** Gives the role up: no more writes through this instance until Kafka assigns it the partition again. */

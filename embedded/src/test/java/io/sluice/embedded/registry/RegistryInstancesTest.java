@@ -117,4 +117,29 @@ class RegistryInstancesTest {
                     .contains("Theirs");
         }
     }
+
+    @Test
+    void aSecondEmbeddedRegistryOnTheSameTopicTakesWritingOverAndTheFirstForwardsToIt() {
+        // Given an embedded registry, and then a second one on the same topic (the same name in the election)
+        String bootstrap = cluster.broker.bootstrapServers();
+        try (EmbeddedSchemaRegistry first = EmbeddedSchemaRegistry.start(bootstrap, 0, "same-name");
+             EmbeddedSchemaRegistry second = EmbeddedSchemaRegistry.start(bootstrap, 0, "same-name")) {
+
+            // When schemas are registered through each
+            RegistryHttp viaFirst = new RegistryHttp(first.url());
+            RegistryHttp viaSecond = new RegistryHttp(second.url());
+            int a = await().atMost(Duration.ofSeconds(30)).until(() -> {
+                var r = viaFirst.post("/subjects/same-a-value/versions", schemaBody(recordJson("SameA")));
+                return r.status() == 200 ? r.body().get("id").asInt() : null;
+            }, id -> id != null);
+            int b = viaSecond.post("/subjects/same-b-value/versions", schemaBody(recordJson("SameB")))
+                    .body().get("id").asInt();
+
+            // Then they get different ids, and both registries serve both
+            assertThat(a).isNotEqualTo(b);
+            for (RegistryHttp http : List.of(viaFirst, viaSecond)) {
+                assertThat(http.get("/subjects").body().toString()).isEqualTo("[\"same-a-value\",\"same-b-value\"]");
+            }
+        }
+    }
 }
