@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, DemoCommand.class, LoadCommand.class, SimulatorCommand.class,
                 ConfigCommand.class, SanitizeCommand.class, BenchCommand.class, DlqCommand.class, DoctorCommand.class,
                 KeysCommand.class, AclsCommand.class, ConnectCommand.class, AlertsCommand.class,
+                RegistryCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCli implements Runnable {
 

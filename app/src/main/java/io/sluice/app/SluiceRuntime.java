@@ -91,7 +91,7 @@ public final class SluiceRuntime implements AutoCloseable {
                 // hand out the same id for different schemas.
                 throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.SCHEMA_REGISTRY_URL, "",
                         "a schema registry URL is required with an external Kafka cluster (kafka.bootstrap.servers is"
-                                + " set); run Confluent Schema Registry, Karapace, Apicurio or Redpanda's registry");
+                                + " set): run ./sluice registry and set schema.registry.url to it (docs/registry.md)");
             }
             if (requested.embeddedRegistry()) {
                 EmbeddedSchemaRegistry registry = registryConnection == null

@@ -46,6 +46,13 @@ class CliTest {
     }
 
     @Test
+    @DisplayName("a registry without a cluster to keep its schemas on says which setting names one")
+    void registryWithoutClusterNamesTheSetting() {
+        assertThat(run("registry", "--port", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("kafka.bootstrap.servers").contains("./sluice run starts its own registry");
+    }
+
+    @Test
     @DisplayName("a bad configuration value stops the command naming the key")
     void badConfigNamesKey(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path file = dir.resolve("bad.properties");

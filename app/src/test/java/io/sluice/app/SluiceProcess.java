@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-/** {@code sluice run} in a child JVM, so a test can kill it with SIGKILL: no shutdown hook, no final commit. */
+/**
+ * {@code sluice run} (or another command) in a child JVM, so a test can kill it with SIGKILL: no shutdown hook, no
+ * final commit.
+ */
 final class SluiceProcess {
     private final Process process;
     private final Path log;
@@ -35,12 +38,18 @@ final class SluiceProcess {
         }
     }
 
+    /** Starts {@code sluice <arguments>} and waits until its output says {@code ready}. */
+    static SluiceProcess start(List<String> arguments, String ready, Path dir) {
+        return start(arguments, Map.of(), dir, ready);
+    }
+
     /**
      * Starts {@code sluice <arguments>} with {@code env} added to its environment and waits until its output says
      * {@code ready}.
      */
     static SluiceProcess start(List<String> arguments, Map<String, String> env, Path dir, String ready) {
         try {
+            Files.createDirectories(dir);
             Path log = Files.createTempFile(dir, "sluice", ".log");
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> command = new java.util.ArrayList<>(List.of(java));
@@ -100,6 +109,23 @@ final class SluiceProcess {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the process freezes as in a long GC pause or a stalled VM, holding whatever role it had. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: it carries on from where it froze, unaware of the time that passed. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -109,5 +135,14 @@ final class SluiceProcess {
 
     Path log() {
         return log;
+    }
+
+    /** What it has printed so far. */
+    String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

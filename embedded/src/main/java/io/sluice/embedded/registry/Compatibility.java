@@ -1,11 +1,8 @@
 package io.sluice.embedded.registry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
@@ -65,6 +62,14 @@ enum Compatibility {
                 .toList();
     }
 
+    /** Whether a schema may follow version {@code against} alone under its subject's level, transitive or not. */
+    static List<String> problemsAgainst(SchemaStore store, SchemaRecord against, String schemaJson,
+                                        List<SchemaRecord.Reference> references) {
+        Schema candidate = AvroSchemas.parse(schemaJson, references, store).schema();
+        return store.compatibility(against.subject()).problems(candidate,
+                List.of(AvroSchemas.parse(against, store).schema()));
+    }
+
     static String keyJson(String subject) {
         var key = JSON.createObjectNode().put("keytype", CONFIG_KEY_TYPE);
         if (subject == null) {
@@ -77,24 +82,5 @@ enum Compatibility {
 
     String valueJson() {
         return JSON.createObjectNode().put("compatibilityLevel", name()).toString();
-    }
-
-    /** A config record of the topic: its subject ("" for global) and level (empty: deleted); empty if not one. */
-    static Optional<java.util.Map.Entry<String, Optional<Compatibility>>> fromTopic(String key, String value) {
-        if (key == null) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode k = JSON.readTree(key);
-            if (!CONFIG_KEY_TYPE.equals(k.path("keytype").asText())) {
-                return Optional.empty();
-            }
-            String subject = k.path("subject").isTextual() ? k.get("subject").asText() : "";
-            Optional<Compatibility> level = value == null ? Optional.empty()
-                    : Optional.of(valueOf(JSON.readTree(value).path("compatibilityLevel").asText()));
-            return Optional.of(java.util.Map.entry(subject, level));
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 }

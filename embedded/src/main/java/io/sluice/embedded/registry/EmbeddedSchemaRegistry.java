@@ -1,42 +1,27 @@
 package io.sluice.embedded.registry;
 
+import java.time.Duration;
 import java.util.Map;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.HttpServer;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
- * A Schema Registry serving the Confluent REST subset that Confluent-wire clients use (kcat, kafkajs,
+ * A Schema Registry serving Confluent's REST API and wire format to Confluent clients (kcat, kafkajs,
  * confluent-kafka-python, Sluice's own {@code RestSchemaRegistryClient}), because Confluent's registry is not on
  * Maven Central. Like Confluent's, it keeps its state in a compacted Kafka topic ({@value #DEFAULT_TOPIC} unless
- * told otherwise; record format in {@link SchemaRecord}), so schemas and ids survive restarts: start-up reads the
- * topic to its end before serving. Avro only, compatibility BACKWARD against the latest version of a subject.
+ * told otherwise; record format in {@link SchemaRecord} and {@link TopicRecord}), so schemas, ids, deletes and
+ * levels survive restarts: start-up reads the topic to its end before serving. Avro only, with references.
  * <p>
- * One registry instance should write to a topic at a time: ids are allocated in memory, with no leader election
- * between instances. Listens on {@code localhost} only, like the embedded broker.
+ * The one-instance case of {@link SchemaRegistryServer}: it listens on {@code localhost} only, like the embedded
+ * broker, and is started as the writer (a static member of the election group, so a restart after a crash takes
+ * the role back at once). Endpoints and codes: docs/registry.md.
  */
 public final class EmbeddedSchemaRegistry implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
     public static final String DEFAULT_TOPIC = "_sluice_schemas";
     private static final String HOST = "localhost";
-    private static final long AWAIT_SECONDS = 10;
+    private static final Duration ELECTED_WITHIN = Duration.ofSeconds(60);
 
-    private final Vertx vertx;
-    private final WorkerExecutor writer;
-    private final SchemaTopic topic;
-    private final HttpServer server;
+    private final SchemaRegistryServer server;
 
-    private EmbeddedSchemaRegistry(Vertx vertx, WorkerExecutor writer, SchemaTopic topic, HttpServer server) {
-        this.vertx = vertx;
-        this.writer = writer;
-        this.topic = topic;
+    private EmbeddedSchemaRegistry(SchemaRegistryServer server) {
         this.server = server;
     }
 
@@ -52,68 +37,40 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     /**
      * Starts a registry whose Kafka clients use {@code connection}: the bootstrap servers and, on a secured cluster,
-     * the security settings (a principal allowed to create, read and write {@code topicName}).
+     * the security settings (a principal allowed to create, read and write {@code topicName}), and returns once it
+     * is the writer, so a registration right after start does not wait for the election.
      */
     public static EmbeddedSchemaRegistry start(Map<String, Object> connection, int port, String topicName) {
-        String bootstrapServers = String.valueOf(connection.get("bootstrap.servers"));
-        SchemaTopic topic = SchemaTopic.open(connection, topicName);
-        Vertx vertx = null;
+        SchemaRegistryServer server = SchemaRegistryServer.start(new SchemaRegistryServer.Options(connection, HOST,
+                port, topicName, null, "sluice-embedded-registry", Duration.ofSeconds(10)));
         try {
-            SchemaStore store = new SchemaStore();
-            int loaded = topic.load(store);
-            vertx = Vertx.vertx();
-            // one thread: registrations run one at a time, and none ever blocks the event loop
-            WorkerExecutor writer = vertx.createSharedWorkerExecutor("sluice-schema-registry-writer", 1);
-            RegistryHttpApi api = new RegistryHttpApi(store, new SchemaRegistrar(store, topic), writer);
-            HttpServer server = await(vertx.createHttpServer().requestHandler(api.router(vertx)).listen(port, HOST),
-                    "listen on port " + port);
-            EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(vertx, writer, topic, server);
-            log.info("Embedded schema registry at {} serving {} schema versions from topic {} on {}",
-                    registry.url(), loaded, topicName, bootstrapServers);
-            return registry;
-        } catch (RuntimeException e) {
-            if (vertx != null) {
-                vertx.close();
+            if (!server.awaitWriter(ELECTED_WITHIN)) {
+                throw new IllegalStateException("Embedded schema registry on topic " + topicName + " was not elected"
+                        + " writer within " + ELECTED_WITHIN + ": is another registry instance writing it?");
             }
-            topic.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            throw new IllegalStateException("Embedded schema registry was interrupted starting", e);
+        } catch (RuntimeException e) {
+            server.close();
             throw e;
         }
+        return new EmbeddedSchemaRegistry(server);
     }
 
     public int port() {
-        return server.actualPort();
+        return server.port();
     }
 
     /** Base URL for registry clients, for example {@code http://localhost:8081}. */
     public String url() {
-        return "http://" + HOST + ":" + port();
+        return server.url();
     }
 
-    /** Stops serving, then lets an in-flight registration finish before the producer closes. */
+    /** Stops serving, then lets an in-flight change finish before the producer closes. */
     @Override
     public void close() {
-        try {
-            await(server.close(), "stop its HTTP server");
-            await(writer.close(), "stop its writer");
-        } finally {
-            topic.close();
-            await(vertx.close(), "stop Vert.x");
-            log.info("Embedded schema registry on topic {} stopped", topic.name());
-        }
-    }
-
-    private static <T> T await(Future<T> future, String what) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(AWAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Embedded schema registry could not " + what + ": " + e.getCause(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Embedded schema registry could not " + what + " within "
-                    + AWAIT_SECONDS + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Embedded schema registry was interrupted trying to " + what, e);
-        }
+        server.close();
     }
 }

@@ -66,4 +66,49 @@ final class RegistryError extends RuntimeException {
         return new RegistryError(500, 50001, "Embedded schema registry could not store the schema in Kafka topic "
                 + topic + ": " + cause, cause);
     }
+
+    static RegistryError subjectSoftDeleted(String subject) {
+        // Confluent's text, missing space included, so clients matching on it still match
+        return new RegistryError(404, 40404, "Subject '" + subject + "' was soft deleted.Set permanent=true to delete"
+                + " permanently");
+    }
+
+    static RegistryError subjectNotSoftDeleted(String subject) {
+        return new RegistryError(404, 40405, "Subject '" + subject + "' was not deleted first before being"
+                + " permanently deleted");
+    }
+
+    static RegistryError versionSoftDeleted(String subject, String version) {
+        return new RegistryError(404, 40406, "Subject '" + subject + "' Version " + version + " was soft deleted."
+                + "Set permanent=true to delete permanently");
+    }
+
+    static RegistryError versionNotSoftDeleted(String subject, int version) {
+        return new RegistryError(404, 40407, "Subject '" + subject + "' Version " + version + " was not deleted"
+                + " first before being permanently deleted");
+    }
+
+    static RegistryError subjectConfigNotFound(String subject) {
+        return new RegistryError(404, 40408, "Subject '" + subject + "' does not have subject-level compatibility"
+                + " configured");
+    }
+
+    static RegistryError referenceExists(String subject, int version) {
+        return new RegistryError(422, 42206, "One or more references exist to the schema {magic=1,keytype=SCHEMA,"
+                + "subject=" + subject + ",version=" + version + "}.");
+    }
+
+    static RegistryError timeout(String message) {
+        return new RegistryError(500, 50002, message);
+    }
+
+    static RegistryError forwardingFailed(String writer, Throwable cause) {
+        return new RegistryError(500, 50003, "Error while forwarding the request to the writer at " + writer + ": "
+                + cause, cause);
+    }
+
+    static RegistryError writerUnknown() {
+        // Confluent's "Leader not known": a client retries, by when an election has made a writer
+        return new RegistryError(500, 50004, "Leader not known: no schema registry instance writes right now; retry");
+    }
 }

@@ -3,10 +3,8 @@ package io.sluice.embedded.registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import java.util.List;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -14,9 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Confluent Schema Registry REST subset, as Vert.x web routes. Reads answer from memory on the event loop;
- * registrations go to a one-thread worker (they block on Kafka, and one at a time keeps ids unique). Every error,
- * unknown routes included, is Confluent's JSON shape {@code {"error_code":..,"message":..}}.
+ * The Confluent Schema Registry REST API as Vert.x web routes (the list is in docs/registry.md). Reads answer from
+ * memory on the event loop; one that would answer "not found" first reads the topic to its end, so what any
+ * instance has written is found on every instance. Changes run on a one-thread worker when this instance writes
+ * (they block on Kafka, and one at a time keeps ids unique), else go to the writer. Every error, unknown routes
+ * included, is Confluent's JSON shape {@code {"error_code":..,"message":..}}.
  */
 final class RegistryHttpApi {
     private static final Logger log = LoggerFactory.getLogger(RegistryHttpApi.class);
@@ -25,13 +25,13 @@ final class RegistryHttpApi {
     private static final long BODY_LIMIT = 16L * 1024 * 1024;
 
     private final SchemaStore store;
-    private final SchemaRegistrar registrar;
-    private final WorkerExecutor writer;
+    private final RegistryReads reads;
+    private final Consistency consistency;
 
-    RegistryHttpApi(SchemaStore store, SchemaRegistrar registrar, WorkerExecutor writer) {
+    RegistryHttpApi(SchemaStore store, Consistency consistency) {
         this.store = store;
-        this.registrar = registrar;
-        this.writer = writer;
+        this.reads = new RegistryReads(store);
+        this.consistency = consistency;
     }
 
     Router router(Vertx vertx) {
@@ -46,7 +46,8 @@ final class RegistryHttpApi {
                 store.compatibility("").name())));
         router.put("/config").handler(ctx -> setConfig(ctx, ""));
         router.delete("/config").handler(ctx -> deleteConfig(ctx, ""));
-        router.get("/config/:subject").handler(this::subjectConfig);
+        router.get("/config/:subject").handler(ctx -> consistency.read(ctx, () -> reads.subjectConfig(ctx.pathParam("subject"),
+                flag(ctx, "defaultToGlobal"))));
         router.put("/config/:subject").handler(ctx -> setConfig(ctx, ctx.pathParam("subject")));
         router.delete("/config/:subject").handler(ctx -> deleteConfig(ctx, ctx.pathParam("subject")));
         // One mode: every instance reads and writes (no import or read-only modes)
@@ -56,100 +57,64 @@ final class RegistryHttpApi {
         router.put("/mode/:subject").handler(this::setMode);
         router.post("/compatibility/subjects/:subject/versions/:version").handler(this::checkCompatibility);
         router.get("/schemas/types").handler(ctx -> ok(ctx, JSON.createArrayNode().add("AVRO")));
-        router.get("/schemas/ids/:id").handler(ctx -> ok(ctx, JSON.createObjectNode()
-                .put("schema", schemaById(ctx.pathParam("id")))));
-        router.get("/schemas/ids/:id/versions").handler(this::versionsOfId);
-        router.get("/subjects").handler(ctx -> ok(ctx, JSON.valueToTree(store.subjects())));
-        router.get("/subjects/:subject/versions").handler(this::versionsOfSubject);
-        router.get("/subjects/:subject/versions/:version").handler(ctx -> ok(ctx, versionJson(version(ctx))));
-        router.get("/subjects/:subject/versions/:version/schema").handler(ctx -> raw(ctx, version(ctx).schema()));
+        router.get("/schemas/ids/:id").handler(ctx -> consistency.read(ctx, () -> reads.schemaById(ctx.pathParam("id"))));
+        router.get("/schemas/ids/:id/versions").handler(ctx -> consistency.read(ctx, () -> reads.versionsOfId(
+                ctx.pathParam("id"), lookup(ctx))));
+        router.get("/schemas/ids/:id/subjects").handler(ctx -> consistency.read(ctx, () -> reads.subjectsOfId(
+                ctx.pathParam("id"), lookup(ctx))));
+        router.get("/subjects").handler(ctx -> ok(ctx, reads.subjects(lookup(ctx),
+                ctx.queryParams().get("subjectPrefix"))));
+        router.get("/subjects/:subject/versions").handler(ctx -> consistency.read(ctx, () -> reads.versionsOf(
+                ctx.pathParam("subject"), lookup(ctx))));
+        router.get("/subjects/:subject/versions/:version").handler(ctx -> consistency.read(ctx, () ->
+                RegistryReads.versionJson(version(ctx))));
+        router.get("/subjects/:subject/versions/:version/schema").handler(ctx -> consistency.read(ctx, () ->
+                rawJson(version(ctx).schema())));
+        router.get("/subjects/:subject/versions/:version/referencedby").handler(ctx -> consistency.read(ctx, () ->
+                reads.referencedBy(ctx.pathParam("subject"), ctx.pathParam("version"))));
         router.post("/subjects/:subject/versions").handler(this::register);
-        router.post("/subjects/:subject").handler(this::lookup);
+        router.post("/subjects/:subject").handler(this::lookUpSchema);
+        router.delete("/subjects/:subject").handler(ctx -> consistency.change(ctx, registrar -> JSON.valueToTree(
+                registrar.deleteSubject(ctx.pathParam("subject"), flag(ctx, "permanent")))));
+        router.delete("/subjects/:subject/versions/:version").handler(ctx -> consistency.change(ctx, registrar ->
+                JSON.valueToTree(registrar.deleteVersion(ctx.pathParam("subject"), ctx.pathParam("version"),
+                        flag(ctx, "permanent")))));
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> error(ctx, 404, 404, "HTTP 404 Not Found"));
         router.errorHandler(405, ctx -> error(ctx, 405, 405, "HTTP 405 Method Not Allowed"));
         return router;
     }
 
-    private String schemaById(String id) {
-        return store.schema(parseId(id)).orElseThrow(() -> RegistryError.schemaNotFound(id));
+    private static boolean flag(RoutingContext ctx, String name) {
+        return "true".equalsIgnoreCase(ctx.queryParams().get(name));
     }
 
-    private void versionsOfId(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        schemaById(id);
-        ArrayNode uses = JSON.createArrayNode();
-        store.usesOf(parseId(id)).forEach(v -> uses.addObject().put("subject", v.subject()).put("version", v.version()));
-        ok(ctx, uses);
-    }
-
-    private void versionsOfSubject(RoutingContext ctx) {
-        String subject = ctx.pathParam("subject");
-        var versions = store.versions(subject);
-        if (versions.isEmpty()) {
-            throw RegistryError.subjectNotFound(subject);
-        }
-        ok(ctx, JSON.valueToTree(versions.stream().map(SchemaRecord::version).toList()));
+    /** Confluent's {@code deleted} and {@code deletedOnly}; {@code lookupDeletedSchema} is the Java client's name. */
+    private static SchemaStore.Lookup lookup(RoutingContext ctx) {
+        return SchemaStore.Lookup.of(flag(ctx, "deleted") || flag(ctx, "lookupDeletedSchema"),
+                flag(ctx, "deletedOnly"));
     }
 
     private SchemaRecord version(RoutingContext ctx) {
-        String subject = ctx.pathParam("subject");
-        String version = ctx.pathParam("version");
-        if (store.versions(subject).isEmpty()) {
-            throw RegistryError.subjectNotFound(subject);
-        }
-        if (version.equals("latest") || version.equals("-1")) {
-            return store.latest(subject).orElseThrow(() -> RegistryError.subjectNotFound(subject));
-        }
-        int number;
-        try {
-            number = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
-            throw RegistryError.invalidVersion(version);
-        }
-        if (number < 1) {
-            throw RegistryError.invalidVersion(version);
-        }
-        return store.version(subject, number).orElseThrow(() -> RegistryError.versionNotFound(subject, number));
-    }
-
-    private void subjectConfig(RoutingContext ctx) {
-        String subject = ctx.pathParam("subject");
-        boolean defaultToGlobal = "true".equals(ctx.queryParams().get("defaultToGlobal"));
-        var level = defaultToGlobal ? java.util.Optional.of(store.compatibility(subject)) : store.config(subject);
-        ok(ctx, JSON.createObjectNode().put("compatibilityLevel", level.orElseThrow(() -> new RegistryError(404,
-                40408, "Subject '" + subject + "' does not have subject-level compatibility configured")).name()));
+        return reads.version(ctx.pathParam("subject"), ctx.pathParam("version"), lookup(ctx));
     }
 
     private void setConfig(RoutingContext ctx, String subject) {
         JsonNode body = bodyOf(ctx);
         Compatibility level = Compatibility.parse(body.path("compatibility").asText(
                 body.path("compatibilityLevel").asText(null)));
-        writer.executeBlocking(() -> {
+        consistency.change(ctx, registrar -> {
             registrar.setConfig(subject, java.util.Optional.of(level));
-            return level;
-        }, true).onComplete(done -> {
-            if (done.succeeded()) {
-                ok(ctx, JSON.createObjectNode().put("compatibility", level.name()));
-            } else {
-                ctx.fail(done.cause());
-            }
+            return JSON.createObjectNode().put("compatibility", level.name());
         });
     }
 
     private void deleteConfig(RoutingContext ctx, String subject) {
-        Compatibility before = subject.isEmpty() ? store.compatibility("") : store.config(subject).orElseThrow(() ->
-                new RegistryError(404, 40408, "Subject '" + subject + "' does not have subject-level compatibility"
-                        + " configured"));
-        writer.executeBlocking(() -> {
+        consistency.change(ctx, registrar -> {
+            Compatibility before = subject.isEmpty() ? store.compatibility("") : store.config(subject)
+                    .orElseThrow(() -> RegistryError.subjectConfigNotFound(subject));
             registrar.setConfig(subject, java.util.Optional.empty());
-            return before;
-        }, true).onComplete(done -> {
-            if (done.succeeded()) {
-                ok(ctx, JSON.createObjectNode().put("compatibilityLevel", before.name()));
-            } else {
-                ctx.fail(done.cause());
-            }
+            return JSON.createObjectNode().put("compatibilityLevel", before.name());
         });
     }
 
@@ -164,14 +129,27 @@ final class RegistryHttpApi {
 
     private void checkCompatibility(RoutingContext ctx) {
         String subject = ctx.pathParam("subject");
-        String schema = schemaOf(ctx);
-        java.util.List<String> problems = store.versions(subject).isEmpty() ? java.util.List.of()
-                : registrar.problemsAgainst(subject, version(ctx).version(), schema);
+        SchemaRequest request = SchemaRequest.of(bodyOf(ctx));
+        List<String> problems = store.versions(subject, SchemaStore.Lookup.LIVE).isEmpty() ? List.of()
+                : Compatibility.problemsAgainst(store, version(ctx), request.schema(), request.references());
         var body = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
-        if ("true".equals(ctx.queryParams().get("verbose"))) {
+        if (flag(ctx, "verbose")) {
             problems.forEach(body.putArray("messages")::add);
         }
         ok(ctx, body);
+    }
+
+    private void register(RoutingContext ctx) {
+        String subject = ctx.pathParam("subject");
+        SchemaRequest request = SchemaRequest.of(bodyOf(ctx));
+        consistency.change(ctx, registrar -> JSON.createObjectNode().put("id",
+                registrar.register(subject, request.schema(), request.references())));
+    }
+
+    private void lookUpSchema(RoutingContext ctx) {
+        SchemaRequest request = SchemaRequest.of(bodyOf(ctx));
+        ok(ctx, reads.lookup(ctx.pathParam("subject"),
+                AvroSchemas.parse(request.schema(), request.references(), store), lookup(ctx)));
     }
 
     private static JsonNode bodyOf(RoutingContext ctx) {
@@ -184,61 +162,18 @@ final class RegistryHttpApi {
         }
     }
 
-    private void register(RoutingContext ctx) {
-        String subject = ctx.pathParam("subject");
-        String schema = schemaOf(ctx);
-        writer.executeBlocking(() -> registrar.register(subject, schema), true).onComplete(done -> {
-            if (done.succeeded()) {
-                ok(ctx, JSON.createObjectNode().put("id", done.result()));
-            } else {
-                ctx.fail(done.cause());
+    /** The body of a registration, lookup or check: an Avro schema and the references it resolves with. */
+    private record SchemaRequest(String schema, List<SchemaRecord.Reference> references) {
+        static SchemaRequest of(JsonNode body) {
+            if (!body.path("schema").isTextual()) {
+                throw RegistryError.invalidSchema("the request body has no \"schema\" string");
             }
-        });
-    }
-
-    private void lookup(RoutingContext ctx) {
-        String subject = ctx.pathParam("subject");
-        String schema = SchemaRegistrar.normalize(schemaOf(ctx));
-        if (store.versions(subject).isEmpty()) {
-            throw RegistryError.subjectNotFound(subject);
+            String type = body.path("schemaType").asText("AVRO");
+            if (!type.equals("AVRO")) {
+                throw RegistryError.invalidSchema("type " + type + ": the embedded schema registry serves AVRO only");
+            }
+            return new SchemaRequest(body.get("schema").asText(), SchemaRecord.referencesOf(body.path("references")));
         }
-        ok(ctx, versionJson(store.find(subject, schema)
-                .orElseThrow(() -> RegistryError.schemaNotFoundUnder(subject))));
-    }
-
-    /** The {@code schema} of a registration or lookup body; only Avro without references is served. */
-    private static String schemaOf(RoutingContext ctx) {
-        JsonNode body;
-        try {
-            body = JSON.readTree(ctx.body().asString() == null ? "" : ctx.body().asString());
-        } catch (JsonProcessingException e) {
-            throw RegistryError.badRequest("Embedded schema registry: the request body is not JSON: "
-                    + e.getOriginalMessage());
-        }
-        if (body == null || !body.path("schema").isTextual()) {
-            throw RegistryError.invalidSchema("the request body has no \"schema\" string");
-        }
-        String type = body.path("schemaType").asText("AVRO");
-        if (!type.equals("AVRO")) {
-            throw RegistryError.invalidSchema("type " + type + ": the embedded schema registry serves AVRO only");
-        }
-        if (body.path("references").size() > 0) {
-            throw RegistryError.invalidSchema("references: the embedded schema registry does not support them");
-        }
-        return body.get("schema").asText();
-    }
-
-    private static int parseId(String id) {
-        try {
-            return Integer.parseInt(id);
-        } catch (NumberFormatException e) {
-            throw RegistryError.schemaNotFound(id);
-        }
-    }
-
-    private static ObjectNode versionJson(SchemaRecord v) {
-        return JSON.createObjectNode().put("subject", v.subject()).put("id", v.id())
-                .put("version", v.version()).put("schema", v.schema());
     }
 
     private void failure(RoutingContext ctx) {
@@ -254,19 +189,24 @@ final class RegistryHttpApi {
         }
     }
 
-    private static void ok(RoutingContext ctx, JsonNode body) {
+    static void ok(RoutingContext ctx, JsonNode body) {
         respond(ctx, 200, body.toString());
     }
 
-    private static void raw(RoutingContext ctx, String json) {
-        respond(ctx, 200, json);
+    /** A schema's own JSON, as GET .../schema answers it. */
+    private static JsonNode rawJson(String schema) {
+        try {
+            return JSON.readTree(schema);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored schema is not JSON: " + schema, e);
+        }
     }
 
-    private static void error(RoutingContext ctx, int status, int errorCode, String message) {
+    static void error(RoutingContext ctx, int status, int errorCode, String message) {
         respond(ctx, status, JSON.createObjectNode().put("error_code", errorCode).put("message", message).toString());
     }
 
-    private static void respond(RoutingContext ctx, int status, String json) {
+    static void respond(RoutingContext ctx, int status, String json) {
         if (ctx.response().ended()) {
             return;
         }

@@ -91,6 +91,75 @@ class EmbeddedSchemaRegistryDurabilityTest {
     }
 
     @Test
+    void keepsDeletesReferencesAndLevelsAcrossARestartAndNeverReusesAPermanentlyDeletedId() {
+        // Given a registry that soft-deleted one subject, permanently deleted another (holding the highest id, and
+        // a level of its own), and registered a schema referencing a third
+        int softId;
+        int goneId;
+        int orderId;
+        try (EmbeddedSchemaRegistry first = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0, "deletes")) {
+            RegistryHttp http = new RegistryHttp(first.url());
+            http.post("/subjects/money/versions", RegistryHttp.schemaBody(SchemaReferencesTest.MONEY));
+            orderId = http.post("/subjects/orders-value/versions",
+                    SchemaReferencesTest.withMoney(SchemaReferencesTest.ORDER, "money", 1)).body().get("id").asInt();
+            softId = http.post("/subjects/soft-value/versions", RegistryHttp.schemaBody(recordJson("Soft")))
+                    .body().get("id").asInt();
+            http.delete("/subjects/soft-value");
+            goneId = http.post("/subjects/gone-value/versions", RegistryHttp.schemaBody(recordJson("Gone")))
+                    .body().get("id").asInt();
+            http.put("/config/gone-value", "{\"compatibility\":\"NONE\"}");
+            http.delete("/subjects/gone-value");
+            assertThat(http.delete("/subjects/gone-value?permanent=true").status()).isEqualTo(200);
+        }
+
+        // When a new registry starts on the same topic
+        try (EmbeddedSchemaRegistry second = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0, "deletes")) {
+            RegistryHttp http = new RegistryHttp(second.url());
+
+            // Then the soft-deleted subject is listed only with deleted=true and its id still reads
+            assertThat(http.get("/subjects").body().toString()).isEqualTo("[\"money\",\"orders-value\"]");
+            assertThat(http.get("/subjects?deleted=true").body().toString())
+                    .isEqualTo("[\"money\",\"orders-value\",\"soft-value\"]");
+            assertThat(http.get("/schemas/ids/" + softId).status()).isEqualTo(200);
+            assertThat(http.delete("/subjects/soft-value").body().get("error_code").asInt()).isEqualTo(40404);
+
+            // And the permanently deleted subject, its id and its level are gone
+            assertThat(http.get("/schemas/ids/" + goneId).body().get("error_code").asInt()).isEqualTo(40403);
+            assertThat(http.get("/config/gone-value").body().get("error_code").asInt()).isEqualTo(40408);
+
+            // And the reference is served and still holds Money back
+            assertThat(http.get("/schemas/ids/" + orderId).body().get("references").size()).isEqualTo(1);
+            assertThat(http.get("/subjects/money/versions/1/referencedby").body().toString())
+                    .isEqualTo("[" + orderId + "]");
+            assertThat(http.delete("/subjects/money/versions/1").body().get("error_code").asInt()).isEqualTo(42206);
+
+            // And the deleted id is not handed out again
+            int next = new RestSchemaRegistryClient(second.url()).register("next-value", record("Next"));
+            assertThat(next).isEqualTo(goneId + 1);
+        }
+    }
+
+    @Test
+    void continuesIdsAboveTheFloorAPermanentDeleteLeftEvenWhenCompactionDroppedTheVersion() throws Exception {
+        // Given a topic that holds only the id floor a permanent delete of id 70 wrote (compaction took the rest)
+        EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0, "floor").close(); // creates the topic
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("floor", "{\"keytype\":\"MAX_ID\",\"magic\":0}",
+                    "{\"maxId\":70}")).get();
+        }
+
+        // When a registry starts on it and registers a new schema
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), 0, "floor")) {
+            int id = new RestSchemaRegistryClient(registry.url()).register("floor-value", record("Floor"));
+
+            // Then the schema gets id 71
+            assertThat(id).isEqualTo(71);
+        }
+    }
+
+    @Test
     void createsItsTopicCompactedWithOnePartition() throws Exception {
         // Given no topic named "created"
         // When a registry starts on it
@@ -117,8 +186,12 @@ class EmbeddedSchemaRegistryDurabilityTest {
                     new Schema.Parser().parse(schemaJson));
         }
 
-        // Then the topic holds one record: key {"keytype","subject","version"}, value {"subject","version","id","schema"}
-        List<ConsumerRecord<String, String>> records = readAll("documented", 1);
+        // Then the topic holds one version record: key {"keytype","subject","version"}, value {"subject","version",
+        // "id","schema"}, besides the writer's announcement of its URL
+        List<ConsumerRecord<String, String>> all = readAll("documented", 2);
+        assertThat(all).anySatisfy(r -> assertThat(r.key()).isEqualTo("{\"keytype\":\"WRITER\",\"magic\":0}"));
+        List<ConsumerRecord<String, String>> records = all.stream()
+                .filter(r -> r.key().startsWith("{\"keytype\":\"SCHEMA\"")).toList();
         assertThat(records).hasSize(1);
         assertThat(records.getFirst().key())
                 .isEqualTo("{\"keytype\":\"SCHEMA\",\"subject\":\"documented-value\",\"version\":1}");

@@ -248,7 +248,7 @@ class EmbeddedSchemaRegistryHttpTest {
     @Test
     void refusesInvalidSchemasAndBodiesWith42201() {
         // Given bodies with broken schemas (bad type, undefined names, a bad default), no schema, a non-Avro type,
-        // schema references, and a body that is not JSON
+        // a reference to a subject that does not exist, and a body that is not JSON
         // When they are registered
         // Then each is 422 with error code 42201, and nothing is registered
         assertError(cluster.http.post("/subjects/invalid-value/versions", schemaBody("{\"type\":\"recrod\"}")),
@@ -266,7 +266,8 @@ class EmbeddedSchemaRegistryHttpTest {
         assertError(cluster.http.post("/subjects/invalid-value/versions",
                 "{\"schema\":\"syntax = \\\"proto3\\\";\",\"schemaType\":\"PROTOBUF\"}"), 422, 42201, "AVRO only");
         assertError(cluster.http.post("/subjects/invalid-value/versions", "{\"schema\":\"\\\"string\\\"\","
-                + "\"references\":[{\"name\":\"a\",\"subject\":\"b\",\"version\":1}]}"), 422, 42201, "references");
+                + "\"references\":[{\"name\":\"a\",\"subject\":\"b\",\"version\":1}]}"), 422, 42201,
+                "version 1 of subject 'b', which does not exist");
         assertError(cluster.http.post("/subjects/invalid-value", schemaBody("not a schema")), 422, 42201, "Invalid schema");
         assertError(cluster.http.post("/subjects/invalid-value/versions", "not json"), 400, 400, "not JSON");
         assertError(cluster.http.get("/subjects/invalid-value/versions"), 404, 40401, "invalid-value");
@@ -277,7 +278,7 @@ class EmbeddedSchemaRegistryHttpTest {
         // Given a running registry
         // When an unknown path and an unsupported method on a known path are requested
         RegistryHttp.Response unknownPath = cluster.http.get("/no/such/thing");
-        RegistryHttp.Response unknownMethod = cluster.http.delete("/subjects/any-value/versions/1");
+        RegistryHttp.Response unknownMethod = cluster.http.put("/subjects/any-value/versions/1", "{}");
 
         // Then both are JSON errors
         assertError(unknownPath, 404, 404, "Not Found");

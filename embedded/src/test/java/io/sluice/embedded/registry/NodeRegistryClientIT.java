@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +22,8 @@ class NodeRegistryClientIT {
     Path dir;
 
     @Test
-    @DisplayName("@kafkajs/confluent-schema-registry with default options registers, looks up, encodes and decodes")
+    @DisplayName("@kafkajs/confluent-schema-registry with default options registers, looks up, encodes and decodes,"
+            + " references included")
     void nodeClientWithDefaultOptions() throws Exception {
         Path project = dir.resolve("node");
         Files.createDirectories(project);
@@ -36,17 +36,13 @@ class NodeRegistryClientIT {
             assertThat(run(project, "node", "registry-check.js", registry.url())).isZero();
 
             RegistryHttp http = new RegistryHttp(registry.url());
-            assertThat(http.get("/subjects").body().toString()).contains("node-check-value");
+            assertThat(http.get("/subjects").body().toString()).contains("node-check-value", "node-order-value");
             assertThat(http.get("/config/node-check-value").status()).as("the client set the subject's level")
                     .isEqualTo(200);
         }
     }
 
     private static int run(Path dir, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        boolean done = process.waitFor(5, TimeUnit.MINUTES);
-        System.out.println(String.join(" ", command) + ":\n" + output);
-        return done ? process.exitValue() : -1;
+        return ClientProcess.run(dir, command).exitCode();
     }
 }

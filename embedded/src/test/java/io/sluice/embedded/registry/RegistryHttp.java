@@ -12,7 +12,7 @@ import java.time.Duration;
 /** Raw HTTP against a registry, so tests see exactly the status, content type and JSON a client would get. */
 final class RegistryHttp {
     static final String REGISTRY_TYPE = "application/vnd.schemaregistry.v1+json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     record Response(int status, String contentType, JsonNode body) {}

@@ -1,0 +1,88 @@
+package io.sluice.app;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
+import io.sluice.embedded.registry.SchemaRegistryServer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice registry}: Sluice's Kafka-backed schema registry on its own, on any cluster, as many instances as
+ * wanted; one of them is elected to write and the others forward changes to it (docs/registry.md).
+ */
+@Command(name = "registry", mixinStandardHelpOptions = true,
+        description = {"Serves a Confluent-compatible schema registry kept in a compacted topic of the cluster in",
+                "kafka.bootstrap.servers (with the config's kafka.* security settings). Run it on several machines",
+                "for availability: any instance answers, one writes. Point ./sluice run at one instance, or at a",
+                "load balancer in front of them: schema.registry.url=http://host:8081"})
+final class RegistryCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8081", description = "Port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, every interface).")
+    String host;
+
+    @Option(names = "--advertised-url", paramLabel = "URL",
+            description = "Where the other instances reach this one (default: http://<this machine's name>:<port>).")
+    String advertisedUrl;
+
+    @Option(names = "--topic", defaultValue = EmbeddedSchemaRegistry.DEFAULT_TOPIC,
+            description = "The registry's compacted topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--session-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long the writer may go unheard before another instance takes over"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration sessionTimeout;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SluiceConfig loaded = config.load();
+        if (loaded.embeddedKafka()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no cluster: set "
+                    + SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS + " in the config (or SLUICE_KAFKA_BOOTSTRAP_SERVERS);"
+                    + " with the embedded broker, ./sluice run starts its own registry");
+        }
+        String url = advertisedUrl != null ? advertisedUrl : "http://" + reachableHost() + ":" + port;
+        SchemaRegistryServer server = SchemaRegistryServer.start(new SchemaRegistryServer.Options(
+                SluiceRuntime.clientConfig(loaded), host, port, topic, url, null, sessionTimeout));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "sluice-registry-shutdown"));
+        System.err.printf("Schema registry is running at %s (topic %s on %s). Stop with Ctrl-C.%n", server.url(),
+                topic, loaded.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS));
+        stopped.await();
+        return 0;
+    }
+
+    /** The listen address, or for every interface this machine's name, which the other instances can resolve. */
+    private String reachableHost() {
+        if (!host.equals("0.0.0.0") && !host.equals("::")) {
+            return host;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "this machine's name does not resolve ("
+                    + e.getMessage() + "): give --advertised-url http://<address>:" + port);
+        }
+    }
+}

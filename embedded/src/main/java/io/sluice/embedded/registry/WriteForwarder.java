@@ -1,0 +1,58 @@
+package io.sluice.embedded.registry;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Sends a change that reached an instance which does not write on to the one that does, as it came (method, path,
+ * query, body), and hands back the writer's answer unchanged: status, Confluent error code and all.
+ */
+final class WriteForwarder {
+    /** Marks a forwarded request, so an instance that was the writer a moment ago refuses it instead of looping. */
+    static final String FORWARDED = "X-Sluice-Registry-Forwarded";
+    // a registration takes well under a second; a writer silent this long is gone or frozen, and the client retries
+    private static final long TIMEOUT_MS = 15_000;
+
+    private final HttpClientAgent client;
+
+    /** The writer's answer. */
+    record Answer(int status, String contentType, Buffer body) {
+        boolean succeeded() {
+            return status / 100 == 2;
+        }
+    }
+
+    WriteForwarder(Vertx vertx) {
+        this.client = vertx.createHttpClient();
+    }
+
+    static boolean wasForwarded(RoutingContext ctx) {
+        return ctx.request().getHeader(FORWARDED) != null;
+    }
+
+    Future<Answer> forward(RoutingContext ctx, String writerUrl) {
+        RequestOptions request = new RequestOptions()
+                .setMethod(ctx.request().method())
+                .setAbsoluteURI(writerUrl + ctx.request().uri())
+                .putHeader(HttpHeaders.CONTENT_TYPE, RegistryHttpApi.CONTENT_TYPE)
+                .putHeader(HttpHeaders.ACCEPT, RegistryHttpApi.CONTENT_TYPE)
+                .putHeader(FORWARDED, "true")
+                .setConnectTimeout(5_000)
+                .setIdleTimeout(TIMEOUT_MS);
+        Buffer body = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+        return client.request(request)
+                .compose(r -> r.send(body))
+                .compose(response -> response.body().map(b -> new Answer(response.statusCode(),
+                        response.getHeader(HttpHeaders.CONTENT_TYPE), b)))
+                .recover(e -> Future.failedFuture(RegistryError.forwardingFailed(writerUrl, e)));
+    }
+
+    Future<Void> close() {
+        return client.close();
+    }
+}
