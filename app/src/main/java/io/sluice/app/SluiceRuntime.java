@@ -87,8 +87,8 @@ public final class SluiceRuntime implements AutoCloseable {
             }
             String bootstrap = effective.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS);
             if (requested.embeddedRegistry() && !requested.embeddedKafka()) {
-                // The embedded registry assigns ids in one process; several instances on a shared cluster would
-                // hand out the same id for different schemas.
+                // The embedded registry starts with the embedded broker; on a shared cluster every instance points
+                // at one registry (./sluice registry, which elects one writer), not one of its own.
                 throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.SCHEMA_REGISTRY_URL, "",
                         "a schema registry URL is required with an external Kafka cluster (kafka.bootstrap.servers is"
                                 + " set): run ./sluice registry and set schema.registry.url to it (docs/registry.md)");
