@@ -180,6 +180,11 @@ final class DemoCommand implements Callable<Integer> {
         out.set("deadLetterReasons", json.valueToTree(tracker.deadLettersByReason()));
         out.put("unaccounted", tracker.waiting());
         out.put("duplicates", tracker.duplicates());
+        if (tracker.waiting() > 0 || tracker.duplicates() > 0) {
+            // what went wrong, by request id, so the failure can be followed in the log and on the topics
+            out.set("unaccountedIds", json.valueToTree(tracker.waitingIds().stream().sorted().limit(20).toList()));
+            out.set("notes", json.valueToTree(tracker.notOk()));
+        }
         out.put("retriesAndFallbacks", tracker.retries());
         out.put("circuitOpenings", io.micrometer.core.instrument.Metrics.globalRegistry
                 .find(io.sluice.call.Breakers.TRANSITIONS_METRIC).tag("to", "OPEN").counters().stream()

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,8 +30,8 @@ class DemoCommandIT {
 
         int exit = cli.execute("demo", "--requests", "150", "--users", "3", "--work-dir", workDir.toString());
 
-        assertThat(exit).isZero();
         String[] lines = out.toString().strip().split("\n");
+        assertThat(exit).as("exit code; summary %s; log warnings:%n%s", lines[lines.length - 1], warnings()).isZero();
         JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
         assertThat(summary.path("sent").asInt()).isEqualTo(150);
         assertThat(summary.path("unaccounted").asInt()).isZero();
@@ -38,6 +42,18 @@ class DemoCommandIT {
         // 3 users sending ~47 valid requests each within a minute, against a limit of 20 a minute
         assertThat(summary.path("rejections").path("RATE_LIMITED").asInt()).isPositive();
         assertThat(summary.path("latencyMs").path("p99").asLong()).isPositive();
+    }
+
+    /** The demo log's WARN and ERROR lines (at most 40), for a failure report. */
+    private String warnings() throws IOException {
+        Path log = workDir.resolve("sluice.log");
+        if (!Files.exists(log)) {
+            return "(no log)";
+        }
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(40)
+                    .collect(Collectors.joining("\n"));
+        }
     }
 
     private static int sum(JsonNode counts) {

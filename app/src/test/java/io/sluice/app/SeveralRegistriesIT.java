@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.simulator.ProviderSimulator;
+import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.KafkaBrokerProcess;
+import io.sluice.testkit.PromptRequests;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,6 +190,36 @@ class SeveralRegistriesIT {
         for (String url : List.of(two.writerUrl(), two.otherUrl())) {
             for (Map.Entry<Integer, Integer> e : idsBySchema.entrySet()) {
                 assertThat(schemaById(url, e.getValue())).isEqualTo(schema(e.getKey()));
+            }
+        }
+    }
+
+    @Test
+    void twoSluiceInstancesOnAnExternalClusterEachUseTheirOwnRegistryInstance() throws Exception {
+        // Given two registry processes on an external broker, and two Sluice instances, each pointed at one of them
+        Instances two = startTwo();
+        try (ProviderSimulator simulator = ProviderSimulator.start(SimulatorSettings.defaults(), 0)) {
+            SluiceConfig first = TestCluster.config(broker.bootstrapServers(), two.writerUrl(), simulator, dir,
+                    "registries", Map.of());
+            SluiceConfig second = TestCluster.config(broker.bootstrapServers(), two.otherUrl(), simulator, dir,
+                    "registries", Map.of(SluiceConfigDef.STATE_DIR, dir.resolve("state-second").toString()));
+            try (SluiceRuntime a = SluiceRuntime.start(first, SimulatorSettings.defaults());
+                 SluiceRuntime b = SluiceRuntime.start(second, SimulatorSettings.defaults());
+                 OutcomeTracker tracker = new OutcomeTracker(a.adminConfig(), a.topics());
+                 Traffic traffic = new Traffic(second, b.topics(), tracker)) {
+                await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
+                        && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
+
+                // When a producer registers its schema through the second registry and sends 60 requests
+                for (int i = 0; i < 60; i++) {
+                    traffic.send(PromptRequests.valid("acme", "user-" + i, Instant.now()).build());
+                }
+                traffic.awaitOutcomes(Duration.ofSeconds(90));
+
+                // Then both instances read them (ids resolved through either registry) and each has one answer
+                assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 60));
+                assertThat(tracker.duplicates()).isZero();
+                assertThat(tracker.notOk()).isEmpty();
             }
         }
     }

@@ -20,20 +20,7 @@ import java.util.Map;
  * than one choice, images) is refused with a 400 naming the field, never silently dropped.
  */
 final class ChatCompletions {
-    /** The user of a call whose body names none. */
-    static final String DEFAULT_USER = "default";
-
     private ChatCompletions() {}
-
-    /** A body Sluice cannot turn into a request: answered 400 with {@code param} named. */
-    static final class BadRequest extends RuntimeException {
-        final String param;
-
-        BadRequest(String param, String message) {
-            super(message, null, false, false);
-            this.param = param;
-        }
-    }
 
     /** What to answer for an outcome that is not a completion. */
     record Failure(int status, String type, String code, String message, Long retryAfterSeconds) {}
@@ -42,21 +29,21 @@ final class ChatCompletions {
     static PromptRequest request(JsonNode body, String tenant, String requestId, String appId, long nowMs,
                                  Long deadlineMs) {
         if (body == null || !body.isObject()) {
-            throw new BadRequest(null, "the body must be a JSON object: {\"model\": ..., \"messages\": [...]}");
+            throw new JsonBody.BadRequest(null, "the body must be a JSON object: {\"model\": ..., \"messages\": [...]}");
         }
-        refuse(body, "stream", v -> v.asBoolean(false), "streaming is not supported: Sluice answers whole"
+        JsonBody.refuse(body, "stream", v -> v.asBoolean(false), "streaming is not supported: Sluice answers whole"
                 + " completions (leave stream unset or false)");
-        refuse(body, "n", v -> v.asInt(1) != 1, "Sluice returns one choice; n must be 1");
+        JsonBody.refuse(body, "n", v -> v.asInt(1) != 1, "Sluice returns one choice; n must be 1");
         for (String unsupported : List.of("tools", "functions", "tool_choice", "function_call")) {
-            refuse(body, unsupported, v -> !v.isNull() && !(v.isArray() && v.isEmpty()),
+            JsonBody.refuse(body, unsupported, v -> !v.isNull() && !(v.isArray() && v.isEmpty()),
                     unsupported + " is not supported by Sluice's front door");
         }
-        String model = text(body, "model", true);
-        String user = body.hasNonNull("user") ? text(body, "user", true) : DEFAULT_USER;
+        String model = JsonBody.text(body, "model", true);
+        String user = body.hasNonNull("user") ? JsonBody.text(body, "user", true) : JsonBody.DEFAULT_USER;
         JsonNode messages = body.path("messages");
         if (!messages.isArray()) {
             // an empty array is the pipeline's to refuse (EMPTY_MESSAGES), as it would be from any producer
-            throw new BadRequest("messages", "messages must be an array of {\"role\", \"content\"}");
+            throw new JsonBody.BadRequest("messages", "messages must be an array of {\"role\", \"content\"}");
         }
         List<ChatMessage> turns = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
@@ -68,14 +55,14 @@ final class ChatCompletions {
                 case "function" -> "tool";
                 default -> role;
             };
-            turns.add(new ChatMessage(role, content(message.path("content"), i)));
+            turns.add(new ChatMessage(role, JsonBody.content(message.path("content"), i)));
         }
         GenerationParams params = GenerationParams.newBuilder()
-                .setMaxTokens(integer(body, body.has("max_completion_tokens") ? "max_completion_tokens"
+                .setMaxTokens(JsonBody.integer(body, body.has("max_completion_tokens") ? "max_completion_tokens"
                         : "max_tokens"))
-                .setTemperature(number(body, "temperature"))
-                .setTopP(number(body, "top_p"))
-                .setStop(stop(body.path("stop")))
+                .setTemperature(JsonBody.number(body, "temperature"))
+                .setTopP(JsonBody.number(body, "top_p"))
+                .setStop(JsonBody.stop(body.path("stop")))
                 .build();
         Map<String, String> metadata = new HashMap<>();
         body.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
@@ -84,48 +71,6 @@ final class ChatCompletions {
                 .setCreatedAt(Instant.ofEpochMilli(nowMs)).setRoute(model).setMessages(turns).setParams(params)
                 .setMetadata(metadata)
                 .setDeadline(deadlineMs == null ? null : Instant.ofEpochMilli(deadlineMs))
-                .build();
-    }
-
-    /**
-     * A {@code PromptRequest} written as JSON (its Avro field names, {@code deadline} as an ISO-8601 instant or epoch
-     * milliseconds), for {@code POST /v1/requests}; the tenant is the caller's, and must match when the body names it.
-     */
-    static PromptRequest fromSluiceJson(JsonNode body, String tenant, String requestId, String appId, long nowMs) {
-        String named = text(body, "tenantId", false);
-        if (named != null && !named.equals(tenant)) {
-            throw new BadRequest("tenantId", "this key is for tenant '" + tenant + "', but the body names '" + named
-                    + "'");
-        }
-        JsonNode params = body.path("params");
-        List<ChatMessage> turns = new ArrayList<>();
-        JsonNode messages = body.path("messages");
-        if (!messages.isArray()) {
-            throw new BadRequest("messages", "messages must be an array of {\"role\", \"content\"}");
-        }
-        for (int i = 0; i < messages.size(); i++) {
-            turns.add(new ChatMessage(messages.get(i).path("role").asText(""),
-                    content(messages.get(i).path("content"), i)));
-        }
-        Map<String, String> metadata = new HashMap<>();
-        body.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
-        JsonNode deadline = body.path("deadline");
-        Instant deadlineAt;
-        try {
-            deadlineAt = deadline.isMissingNode() || deadline.isNull() ? null
-                    : deadline.isNumber() ? Instant.ofEpochMilli(deadline.asLong()) : Instant.parse(deadline.asText());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new BadRequest("deadline", "deadline must be an ISO-8601 instant or epoch milliseconds");
-        }
-        return PromptRequest.newBuilder()
-                .setRequestId(requestId).setTenantId(tenant)
-                .setUserId(body.hasNonNull("userId") ? text(body, "userId", true) : DEFAULT_USER)
-                .setAppId(body.hasNonNull("appId") ? text(body, "appId", true) : appId)
-                .setCreatedAt(Instant.ofEpochMilli(nowMs)).setRoute(text(body, "route", true)).setMessages(turns)
-                .setParams(GenerationParams.newBuilder().setMaxTokens(integer(params, "maxTokens"))
-                        .setTemperature(number(params, "temperature")).setTopP(number(params, "topP"))
-                        .setStop(stop(params.path("stop"))).build())
-                .setMetadata(metadata).setDeadline(deadlineAt)
                 .build();
     }
 
@@ -213,79 +158,5 @@ final class ChatCompletions {
             error.put("code", code);
         }
         return body;
-    }
-
-    private static void refuse(JsonNode body, String field, java.util.function.Predicate<JsonNode> when,
-                               String message) {
-        if (body.has(field) && when.test(body.get(field))) {
-            throw new BadRequest(field, message);
-        }
-    }
-
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode value = body.get(field);
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
-            if (!required) {
-                return null;
-            }
-            throw new BadRequest(field, field + " must be a non-empty string");
-        }
-        return value.asText();
-    }
-
-    private static String content(JsonNode content, int index) {
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        if (content.isArray()) {
-            StringBuilder text = new StringBuilder();
-            for (JsonNode part : content) {
-                if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-                    throw new BadRequest("messages[" + index + "].content", "only text content parts are"
-                            + " supported, but part type was '" + part.path("type").asText() + "'");
-                }
-                text.append(text.isEmpty() ? "" : "\n").append(part.path("text").asText());
-            }
-            return text.toString();
-        }
-        throw new BadRequest("messages[" + index + "].content", "content must be a string or an array of text"
-                + " parts");
-    }
-
-    private static Integer integer(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
-            throw new BadRequest(field, field + " must be a positive integer");
-        }
-        return value.asInt();
-    }
-
-    private static Double number(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isNumber()) {
-            throw new BadRequest(field, field + " must be a number");
-        }
-        return value.asDouble();
-    }
-
-    private static List<String> stop(JsonNode stop) {
-        if (stop.isMissingNode() || stop.isNull()) {
-            return List.of();
-        }
-        if (stop.isTextual()) {
-            return List.of(stop.asText());
-        }
-        if (stop.isArray()) {
-            List<String> all = new ArrayList<>();
-            stop.forEach(s -> all.add(s.asText()));
-            return all;
-        }
-        throw new BadRequest("stop", "stop must be a string or an array of strings");
     }
 }

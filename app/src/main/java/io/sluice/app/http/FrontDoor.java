@@ -81,7 +81,7 @@ public final class FrontDoor implements AutoCloseable {
         try {
             request = ChatCompletions.request(body(ctx), tenant, requestId, appId(ctx), now,
                     now + settings.chatTimeoutMs());
-        } catch (ChatCompletions.BadRequest e) {
+        } catch (JsonBody.BadRequest e) {
             openAiError(ctx, 400, e.getMessage(), "invalid_request_error", null, e.param);
             return;
         }
@@ -130,9 +130,9 @@ public final class FrontDoor implements AutoCloseable {
             if (requestId == null) {
                 return;
             }
-            request = sluiceJson ? ChatCompletions.fromSluiceJson(body, tenant, requestId, appId(ctx), now)
+            request = sluiceJson ? PromptRequestJson.request(body, tenant, requestId, appId(ctx), now)
                     : ChatCompletions.request(body, tenant, requestId, appId(ctx), now, null);
-        } catch (ChatCompletions.BadRequest e) {
+        } catch (JsonBody.BadRequest e) {
             HttpApi.error(ctx, 400, (e.param == null ? "" : e.param + ": ") + e.getMessage());
             return;
         }
@@ -282,7 +282,9 @@ public final class FrontDoor implements AutoCloseable {
     private void send(RoutingContext ctx, PromptRequest request, boolean idempotent, Outcomes.Waiter waiter) {
         String tenant = request.getTenantId();
         String id = request.getRequestId();
-        Future<Boolean> produce = !idempotent ? Future.succeededFuture(true) : api.blocking(() -> {
+        Future<Boolean> produce = !idempotent ? Future.succeededFuture(true) : Future.fromCompletionStage(
+                waiter.answeredFromRecent(), ctx.vertx().getOrCreateContext()).compose(answered -> answered
+                ? Future.succeededFuture(false) : api.blocking(() -> {
             HttpApi.Reply known = api.requestStatus(tenant, id, ctx.request().getHeader("Authorization"));
             if (terminal(known)) {
                 JsonNode at = known.body().path("current").path("record");
@@ -293,7 +295,7 @@ public final class FrontDoor implements AutoCloseable {
                 return !waiter.outcome().isDone();
             }
             return known.status() != 200; // pending: its outcome is coming
-        });
+        }));
         produce.onComplete(decided -> {
             if (decided.succeeded() && !decided.result()) {
                 return;
@@ -370,7 +372,7 @@ public final class FrontDoor implements AutoCloseable {
         try {
             return Queries.JSON.readTree(buffer.getBytes());
         } catch (IOException e) {
-            throw new ChatCompletions.BadRequest(null, "the body is not JSON: " + (e instanceof
+            throw new JsonBody.BadRequest(null, "the body is not JSON: " + (e instanceof
                     com.fasterxml.jackson.core.JsonProcessingException json ? json.getOriginalMessage()
                     : e.getMessage()));
         }

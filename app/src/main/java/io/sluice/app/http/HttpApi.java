@@ -529,7 +529,7 @@ public final class HttpApi implements AutoCloseable {
         }
         try {
             handler.accept(door);
-        } catch (ChatCompletions.BadRequest e) {
+        } catch (JsonBody.BadRequest e) {
             error(ctx, 400, e.getMessage());
         }
     }

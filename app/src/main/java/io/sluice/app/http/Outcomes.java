@@ -16,7 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -82,6 +85,7 @@ public final class Outcomes implements AutoCloseable {
         private final String tenant;
         private final String requestId;
         private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        private final CompletableFuture<Boolean> answeredFromRecent = new CompletableFuture<>();
 
         private Waiter(String tenant, String requestId) {
             this.tenant = tenant;
@@ -94,6 +98,14 @@ public final class Outcomes implements AutoCloseable {
 
         public void cancel() {
             outcome.cancel(false);
+        }
+
+        /**
+         * Completes true once an outcome seen lately (before this waiter) answered it, false once none did: a
+         * retried call answered this way needs neither a status lookup nor a produce.
+         */
+        public CompletableFuture<Boolean> answeredFromRecent() {
+            return answeredFromRecent;
         }
 
         private void offer(Outcome found) {
@@ -116,6 +128,12 @@ public final class Outcomes implements AutoCloseable {
         }
     };
     private final Thread thread;
+    /** Reads outcomes back from their places in the log, one at a time, off the callers' threads. */
+    private final ExecutorService reads = Executors.newSingleThreadExecutor(runnable -> {
+        Thread reading = new Thread(runnable, "sluice-outcomes-reader");
+        reading.setDaemon(true);
+        return reading;
+    });
     private volatile boolean running = true;
 
     private Outcomes(Map<String, Object> clientConfig, SluiceTopics topics, int maxWaiting) {
@@ -129,15 +147,23 @@ public final class Outcomes implements AutoCloseable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-outcomes-reader");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         this.reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(topics.responses().name(), topics.rejected().name(), topics.deadLetter().name())) {
-            tail.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-        }
-        tail.assign(partitions);
-        tail.seekToEnd(partitions);
-        partitions.forEach(tail::position); // resolved now: every outcome produced from here on is seen
+        tailFromEnd(tail, topics);
         this.thread = new Thread(this::run, "sluice-outcomes");
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * Assigns {@code consumer} every partition of the three outcome topics (responses, rejected, dead letters) at
+     * their ends as of now, resolved at once, so every outcome produced from here on is seen.
+     */
+    public static void tailFromEnd(Consumer<?, ?> consumer, SluiceTopics topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(topics.responses().name(), topics.rejected().name(), topics.deadLetter().name())) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // a lazy seek would resolve at the first poll, after outcomes came
     }
 
     /** Starts tailing the outcome topics of {@code topics}; at most {@code maxWaiting} calls wait at once. */
@@ -171,8 +197,17 @@ public final class Outcomes implements AutoCloseable {
         });
         // after registering: an outcome the tail records from now on finds the waiter, one before is in recent
         List<RecordLocation> seen = recent(requestId);
-        if (!seen.isEmpty()) {
-            CompletableFuture.runAsync(() -> seen.forEach(at -> read(at).ifPresent(waiter::offer)));
+        if (seen.isEmpty()) {
+            waiter.answeredFromRecent.complete(false);
+        } else {
+            reads.execute(() -> {
+                try {
+                    seen.forEach(at -> read(at).ifPresent(waiter::offer));
+                } catch (RuntimeException e) {
+                    log.warn("Could not read back an earlier outcome of request {}: {}", requestId, e.toString());
+                }
+                waiter.answeredFromRecent.complete(waiter.outcome.isDone() && !waiter.outcome.isCancelled());
+            });
         }
         return waiter;
     }
@@ -284,6 +319,7 @@ public final class Outcomes implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        reads.shutdownNow();
         synchronized (reader) {
             reader.close(Duration.ofSeconds(5));
         }
