@@ -178,6 +178,6 @@ final class DlqCommand implements Callable<Integer> {
                 .setRequestId(d.requestId()).setTenantId(d.tenant())
                 .setUserId(d.request() == null ? null : d.request().getUserId())
                 .setOutcome(null).setReason(reason).setDetails(details)
-                .setAppVersion(io.sluice.call.CallProcessor.APP_VERSION).build();
+                .setAppVersion(io.sluice.call.CallStage.APP_VERSION).build();
     }
 }

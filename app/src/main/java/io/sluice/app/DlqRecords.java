@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.topology.DeadLetterHeaders;
+import io.sluice.topology.DeadLetterReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,8 +46,7 @@ final class DlqRecords {
         }
 
         String reason() {
-            String reason = header(DeadLetterHeaders.REASON);
-            return reason != null ? reason : "POISON_RECORD";
+            return DeadLetterReason.of(record.headers());
         }
 
         String errorClass() {

@@ -4,6 +4,7 @@ import io.sluice.app.http.Outcomes;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.topology.DeadLetterHeaders;
+import io.sluice.topology.DeadLetterReason;
 import io.sluice.topology.SluiceTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -103,8 +104,7 @@ public final class OutcomeTracker implements AutoCloseable {
                 settle(rejection.getRequestId(), "rejected", rejectionsByReason, reason, "rejected " + reason
                         + " by " + rejection.getStage() + ": " + rejection.getDetail() + where, true, 0);
             } else if (record.key() != null) {
-                String reason = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.REASON);
-                reason = reason == null ? "POISON_RECORD" : reason;
+                String reason = DeadLetterReason.of(record.headers());
                 String note = "dead-letter " + reason + where + " " + headers(record.headers());
                 if (!settle(record.key(), "dead-letter", deadLettersByReason, reason, note, true, 0)
                         && !outcomes.containsKey(record.key())) {

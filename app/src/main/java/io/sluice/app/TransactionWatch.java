@@ -1,6 +1,6 @@
 package io.sluice.app;
 
-import io.sluice.call.CallProcessor;
+import io.sluice.call.CallStage;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.AuditRecord;
@@ -114,7 +114,7 @@ final class TransactionWatch {
     static TransactionWatch forCluster(Admin admin, Map<String, Object> client, String applicationId,
                                        java.util.Collection<String> topics, Consumer<AuditRecord> audit) {
         return new TransactionWatch(admin, () -> OpenTransactions.sluicePartitions(admin, applicationId, topics),
-                applicationId, SETTLE_MS, audit, CallProcessor.APP_VERSION,
+                applicationId, SETTLE_MS, audit, CallStage.APP_VERSION,
                 TransactionDecisions.reader(client),
                 CommitMarker.supported(client) ? open -> CommitMarker.write(admin, open.partition(),
                         open.producerId(), open.producerEpoch(), open.coordinatorEpoch()) : null);

@@ -8,6 +8,7 @@ import io.sluice.call.CallTelemetry;
 import io.sluice.config.RouteTable;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.topology.DeadLetterReason;
 import io.sluice.topology.DeadLetters;
 import java.time.Duration;
 import java.util.Map;
@@ -47,7 +48,7 @@ class SluiceMetricsTest {
         Metrics.counter(CallTelemetry.TOKENS_METRIC, "provider", "openai", "model", "gpt-4o", "kind", "input")
                 .increment(1_200);
         Metrics.counter(CallTelemetry.COST_METRIC, "provider", "openai", "model", "gpt-4o").increment(4_500);
-        DeadLetters.count("RETRIES_EXHAUSTED", "server_error", "openai");
+        DeadLetters.count(DeadLetterReason.RETRIES_EXHAUSTED, "server_error", "openai");
         Breakers breakers = Breakers.from(SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092")));
         breakers.of(new RouteTable.Target("openai", "gpt-4o"));
 

@@ -5,6 +5,7 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.topology.DeadLetterHeaders;
+import io.sluice.topology.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.header.Headers;
@@ -66,9 +67,9 @@ public final class AccountingEvents {
                     : key == null ? "offset-" + DeadLetterHeaders.get(headers, DeadLetterHeaders.OFFSET)
                     : new String(key, StandardCharsets.UTF_8);
         }
-        String reason = DeadLetterHeaders.get(headers, DeadLetterHeaders.REASON);
+        String reason = DeadLetterReason.of(headers);
         String errorClass = DeadLetterHeaders.get(headers, DeadLetterHeaders.ERROR_CLASS);
-        String detail = reason == null ? "poison_record" : errorClass == null ? reason : reason + "/" + errorClass;
+        String detail = errorClass == null ? reason : reason + "/" + errorClass;
         AccountingEvent.Builder event = base(requestId,
                 request == null ? UNKNOWN : request.getTenantId(), request == null ? UNKNOWN : request.getUserId(),
                 DEAD_LETTER, DeadLetterHeaders.at(headers, at))

@@ -3,6 +3,7 @@ package io.sluice.call;
 import io.sluice.provider.ProviderException;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
+import io.sluice.topology.DeadLetterReason;
 
 /** How the call stage ended a request. */
 public sealed interface CallOutcome {
@@ -23,6 +24,6 @@ public sealed interface CallOutcome {
     record Delayed(PromptRequest request, int tier, long dueAt) implements CallOutcome {}
 
     /** No provider could answer; the request goes to the dead-letter topic with why. */
-    record DeadLettered(PromptRequest request, String reason, ProviderException lastError, int attempts)
+    record DeadLettered(PromptRequest request, DeadLetterReason reason, ProviderException lastError, int attempts)
             implements CallOutcome {}
 }

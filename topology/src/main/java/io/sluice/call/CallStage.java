@@ -3,6 +3,7 @@ package io.sluice.call;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderClients;
 import io.sluice.retry.RetryTiers;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -13,4 +14,10 @@ import java.util.function.UnaryOperator;
  */
 public record CallStage(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
                         Bulkheads bulkheads, ProviderQuotas quotas, ResponseCache cache, RetryTiers retryTiers,
-                        UnaryOperator<String> redact) {}
+                        UnaryOperator<String> redact) {
+    /** The stage's name on dead letters and in logs. */
+    public static final String NAME = "call";
+    /** Written on dead letters and audit records, so an operator knows which release handled a request. */
+    public static final String APP_VERSION = Objects.requireNonNullElse(
+            CallStage.class.getPackage().getImplementationVersion(), "dev");
+}

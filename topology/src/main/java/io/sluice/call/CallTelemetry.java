@@ -8,6 +8,7 @@ import io.sluice.provider.ProviderException;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.TokenUsage;
+import io.sluice.topology.DeadLetterReason;
 import io.sluice.topology.DeadLetters;
 import java.util.HashMap;
 import java.util.Locale;
@@ -37,6 +38,14 @@ public final class CallTelemetry {
     public static final String TOKENS_METRIC = "sluice.tokens";
     /** Cost of the provider replies that answered requests, in micro-dollars, by provider and model. */
     public static final String COST_METRIC = "sluice.cost.micros";
+    /** Provider calls beyond a request's first, by provider, error class and whether the same target is retried. */
+    public static final String RETRIES_METRIC = "sluice.call.retries";
+    /** Requests answered from the response cache, by route and how (hit or fallback). */
+    public static final String CACHE_METRIC = "sluice.call.cache";
+    /** Requests parked on a retry tier, by tier. */
+    public static final String PARKED_METRIC = "sluice.call.retry.parked";
+    /** Provider latency of answered calls per route and canary variant. */
+    public static final String CANARY_LATENCY_METRIC = "sluice.canary.call.latency";
     /** Outcome of an attempt the provider answered. */
     public static final String OK = "ok";
     /** Status of a request that ended on the dead-letter topic. */
@@ -55,7 +64,7 @@ public final class CallTelemetry {
     }
 
     /** An attempt whose reply answered its request: latency, the reply's tokens and cost, and the log line. */
-    void answeredAttempt(CallProcessor.Completion done, PromptResponse response) {
+    void answeredAttempt(Completion done, PromptResponse response) {
         TargetMeters meters = meters(done.target());
         meters.latency(OK).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
         TokenUsage usage = response.getUsage();
@@ -73,7 +82,7 @@ public final class CallTelemetry {
     }
 
     /** An attempt that failed; {@code redactedError} is its error text after the stage's redaction. */
-    void failedAttempt(CallProcessor.Completion done, String redactedError) {
+    void failedAttempt(Completion done, String redactedError) {
         ProviderException error = done.error();
         meters(done.target()).latency(error.errorClass()).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
         if (attempts.isInfoEnabled()) {
@@ -86,7 +95,7 @@ public final class CallTelemetry {
     }
 
     /** An attempt that ended after its request was answered or re-issued: the provider was called all the same. */
-    void superseded(CallProcessor.Completion done) {
+    void superseded(Completion done) {
         String outcome = done.error() == null ? OK : done.error().errorClass();
         meters(done.target()).latency(outcome).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
         if (attempts.isInfoEnabled()) {
@@ -100,14 +109,38 @@ public final class CallTelemetry {
                 .record(response.getEndToEndLatencyMs());
     }
 
+    /** A failed attempt is followed by another: on the same target ({@code kind} same_target) or the next. */
+    void retrying(ProviderException error, String kind) {
+        // provider and error class are bounded label sets; request ids never become labels
+        Metrics.counter(RETRIES_METRIC, "provider", error.provider(), "error_class", error.errorClass(), "kind", kind)
+                .increment();
+    }
+
+    /** A request answered from the response cache: directly ({@code hit}) or after its targets failed. */
+    void answeredFromCache(String route, boolean fallback) {
+        Metrics.counter(CACHE_METRIC, "route", route, "result", fallback ? "fallback" : "hit").increment();
+    }
+
+    /** A request parked on retry tier {@code tier}. */
+    void parked(int tier) {
+        Metrics.counter(PARKED_METRIC, "tier", String.valueOf(tier)).increment();
+    }
+
+    /** An answered attempt of a route in a canary rollout, by variant (canary or stable). */
+    void canaryAttempt(String route, String variant, long latencyNanos) {
+        // Route and variant are bounded labels: configured route names, two variants.
+        Metrics.timer(CANARY_LATENCY_METRIC, "route", route, "variant", variant)
+                .record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** The call stage dead-lettered a request. */
-    void deadLettered(PromptRequest request, String reason, ProviderException error, long now) {
+    void deadLettered(PromptRequest request, DeadLetterReason reason, ProviderException error, long now) {
         request(request.getRoute(), DEAD_LETTER).record(Math.max(0, now - request.getCreatedAt().toEpochMilli()));
         DeadLetters.count(reason, error.errorClass(), error.provider());
     }
 
     /** The fields every attempt's line has; never the prompt, the reply or a key. */
-    private static LoggingEventBuilder line(CallProcessor.Completion done, String outcome) {
+    private static LoggingEventBuilder line(Completion done, String outcome) {
         PromptRequest request = done.request();
         return attempts.atInfo().setMessage("provider call")
                 .addKeyValue("requestId", request.getRequestId())

@@ -7,6 +7,7 @@ import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.GenerationParams;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
+import io.sluice.topology.TopologyNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,7 +36,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 public final class ResponseCache {
     public static final String PREFIX = "routes.cache.";
-    public static final String STORE = "call-response-cache";
+    public static final String STORE = TopologyNames.RESPONSE_CACHE;
 
     public enum Mode { OFF, FALLBACK, ON }
 

@@ -15,9 +15,9 @@ public final class DeadLetters {
     private DeadLetters() {}
 
     /** Counts one dead letter; every tag is from a bounded set (reasons and error classes are Sluice's own words). */
-    public static void count(String reason, String errorClass, String provider) {
+    public static void count(DeadLetterReason reason, String errorClass, String provider) {
         Counter.builder(METRIC).description("Dead letters written, by why")
-                .tags("reason", reason, "error_class", errorClass, "provider", provider)
+                .tags("reason", reason.name(), "error_class", errorClass, "provider", provider)
                 .register(Metrics.globalRegistry).increment();
     }
 }

@@ -26,7 +26,7 @@ public final class PoisonRecordHandler extends LogAndContinueExceptionHandler {
         }
         Response response = super.handleError(context, record, exception);
         if (!response.deadLetterQueueRecords().isEmpty()) {
-            DeadLetters.count("DESERIALIZATION_ERROR", "deserialization_error", DeadLetters.NO_PROVIDER);
+            DeadLetters.count(DeadLetterReason.DESERIALIZATION_ERROR, "deserialization_error", DeadLetters.NO_PROVIDER);
         }
         return response;
     }

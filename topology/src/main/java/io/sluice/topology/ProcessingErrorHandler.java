@@ -25,7 +25,7 @@ public final class ProcessingErrorHandler extends LogAndContinueProcessingExcept
         }
         Response response = super.handleError(context, record, exception);
         if (!response.deadLetterQueueRecords().isEmpty()) {
-            DeadLetters.count("PROCESSING_ERROR", "processing_error", DeadLetters.NO_PROVIDER);
+            DeadLetters.count(DeadLetterReason.PROCESSING_ERROR, "processing_error", DeadLetters.NO_PROVIDER);
         }
         return response;
     }

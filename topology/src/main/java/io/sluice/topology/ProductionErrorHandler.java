@@ -25,7 +25,7 @@ public final class ProductionErrorHandler extends DefaultProductionExceptionHand
         }
         Response response = super.handleSerializationError(context, record, exception, origin);
         if (!response.deadLetterQueueRecords().isEmpty()) {
-            DeadLetters.count("SERIALIZATION_ERROR", "serialization_error", DeadLetters.NO_PROVIDER);
+            DeadLetters.count(DeadLetterReason.SERIALIZATION_ERROR, "serialization_error", DeadLetters.NO_PROVIDER);
         }
         return response;
     }

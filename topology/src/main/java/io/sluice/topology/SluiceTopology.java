@@ -188,7 +188,7 @@ public final class SluiceTopology {
         answersAndDeadLetters(outcomes, topics, sanitizer, bound);
 
         Accounting.addTo(builder, topics, AccountingSettings.from(config), registry, incoming, retried,
-                CallProcessor.APP_VERSION);
+                CallStage.APP_VERSION);
         return builder.build(StreamsProperties.from(config));
     }
 

@@ -17,6 +17,10 @@ public final class TopologyNames {
     public static final String BY_REQUEST = "by-request";
     public static final String CALL = "call-provider";
     public static final String IN_FLIGHT = "call-in-flight";
+    /** Window store of answered request ids, kept for the dedup retention. */
+    public static final String CALL_ANSWERED = "call-answered";
+    /** Window store of answers by route and prompt, for routes with a response cache. */
+    public static final String RESPONSE_CACHE = "call-response-cache";
     public static final String RESPONSES_SINK = "responses-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
 

@@ -5,6 +5,7 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.RecordLocation;
 import io.sluice.topology.DeadLetterHeaders;
+import io.sluice.topology.DeadLetterReason;
 import io.sluice.topology.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -299,9 +300,7 @@ public final class Outcomes implements AutoCloseable {
             if (request == null) {
                 return null;
             }
-            String reason = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.REASON);
-            return new DeadLetter(request.getRequestId(), request.getTenantId(),
-                    reason == null ? "poison_record" : reason,
+            return new DeadLetter(request.getRequestId(), request.getTenantId(), DeadLetterReason.of(record.headers()),
                     DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.STAGE));
         } catch (RuntimeException e) {
             log.warn("Outcome record {}-{}@{} is not readable: {}", topic, record.partition(), record.offset(),
