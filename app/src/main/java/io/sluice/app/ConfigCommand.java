@@ -28,7 +28,7 @@ final class ConfigCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The Markdown table the README's configuration reference is made of. */
+    /** The Markdown table the configuration reference in docs/configuration.md is made of. */
     static String reference() {
         StringBuilder out = new StringBuilder("| Key | Environment | Type | Default | Description |\n|---|---|---|---|---|\n");
         SluiceConfigDef.DEFINITION.configKeys().values().stream()

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code sluice bench} end to end on a small load: what it prints, not how fast (figures belong in the README). */
+/** {@code sluice bench} end to end on a small load: what it prints, not how fast (figures belong in docs/benchmarks.md). */
 class BenchCommandIT {
     @TempDir
     Path workDir;

@@ -63,14 +63,14 @@ class CliTest {
     }
 
     @Test
-    @DisplayName("the README's configuration reference is the one the code defines")
-    void readmeConfigReferenceMatchesCode() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    @DisplayName("the configuration reference in docs/configuration.md is the one the code defines")
+    void documentedConfigReferenceMatchesCode() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "configuration.md"), StandardCharsets.UTF_8);
         String start = "<!-- config-reference:start -->\n";
-        String documented = readme.substring(readme.indexOf(start) + start.length(),
-                readme.indexOf("<!-- config-reference:end -->"));
+        String documented = doc.substring(doc.indexOf(start) + start.length(),
+                doc.indexOf("<!-- config-reference:end -->"));
 
-        assertThat(documented).as("README config reference; regenerate with ./sluice config")
+        assertThat(documented).as("docs/configuration.md config reference; regenerate with ./sluice config")
                 .isEqualTo(ConfigCommand.reference());
     }
 

@@ -11,8 +11,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 
 /**
- * Every Sluice setting: name, type, default, validation and a one-line doc. The README's configuration reference
- * is generated from this definition ({@code ./sluice config-reference}) and a test keeps the two equal.
+ * Every Sluice setting: name, type, default, validation and a one-line doc. The configuration reference in
+ * docs/configuration.md is generated from this definition ({@code ./sluice config}) and a test keeps the two equal.
  */
 public final class SluiceConfigDef {
     public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
