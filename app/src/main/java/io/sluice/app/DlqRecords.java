@@ -2,9 +2,10 @@ package io.sluice.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.record.DeadLetterReason;
+import io.sluice.record.DeadLetters;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
-import io.sluice.topology.DeadLetterHeaders;
-import io.sluice.topology.DeadLetterReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,6 @@ import org.apache.kafka.common.serialization.Deserializer;
  * reading, parsed (a call-stage dead letter is a request plus headers on why; anything else is a poison record).
  */
 final class DlqRecords {
-    static final String REPLAY_COUNT = "sluice.replay.count";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DlqRecords() {}
@@ -35,7 +35,7 @@ final class DlqRecords {
     /** One dead letter. {@code request} is null for a poison record. */
     record DeadLetter(ConsumerRecord<byte[], byte[]> record, PromptRequest request, Instant at) {
         String requestId() {
-            String id = header(DeadLetterHeaders.REQUEST_ID);
+            String id = header(SluiceHeaders.DLQ_REQUEST_ID);
             if (id != null) {
                 return id;
             }
@@ -50,16 +50,16 @@ final class DlqRecords {
         }
 
         String errorClass() {
-            String errorClass = header(DeadLetterHeaders.ERROR_CLASS);
+            String errorClass = header(SluiceHeaders.DLQ_ERROR_CLASS);
             if (errorClass != null) {
                 return errorClass;
             }
-            String exception = header(DeadLetterHeaders.EXCEPTION);
+            String exception = header(SluiceHeaders.ERROR_EXCEPTION);
             return exception == null ? "unknown" : exception.substring(exception.lastIndexOf('.') + 1);
         }
 
         String provider() {
-            String provider = header(DeadLetterHeaders.PROVIDER);
+            String provider = header(SluiceHeaders.DLQ_PROVIDER);
             return provider == null ? "none" : provider;
         }
 
@@ -72,7 +72,7 @@ final class DlqRecords {
         }
 
         int replayCount() {
-            String count = header(REPLAY_COUNT);
+            String count = header(SluiceHeaders.REPLAY_COUNT);
             try {
                 return count == null ? 0 : Integer.parseInt(count.trim());
             } catch (NumberFormatException e) {
@@ -81,7 +81,7 @@ final class DlqRecords {
         }
 
         String header(String name) {
-            return DeadLetterHeaders.get(record.headers(), name);
+            return SluiceHeaders.get(record.headers(), name);
         }
 
         /** One line of {@code dlq list}. */
@@ -110,7 +110,7 @@ final class DlqRecords {
             var attempts = json.putArray("attempts");
             for (Header header : record.headers()) {
                 String value = header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-                if (header.key().equals(DeadLetterHeaders.ATTEMPT)) {
+                if (header.key().equals(SluiceHeaders.DLQ_ATTEMPT)) {
                     try {
                         attempts.add(JSON.readTree(value));
                     } catch (IOException e) {
@@ -154,8 +154,8 @@ final class DlqRecords {
     }
 
     static DeadLetter parse(ConsumerRecord<byte[], byte[]> record, Deserializer<PromptRequest> requests) {
-        PromptRequest request = DeadLetterHeaders.request(record.topic(), record.headers(), record.value(), requests);
-        Instant at = Instant.ofEpochMilli(DeadLetterHeaders.at(record.headers(), record.timestamp()));
+        PromptRequest request = DeadLetters.request(record.topic(), record.headers(), record.value(), requests);
+        Instant at = Instant.ofEpochMilli(DeadLetters.at(record.headers(), record.timestamp()));
         return new DeadLetter(record, request, at);
     }
 }

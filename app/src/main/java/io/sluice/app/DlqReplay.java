@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.sluice.record.SluiceHeaders;
 import io.sluice.retry.RetryTiers;
 import io.sluice.sanitize.SanitizeProcessor;
 import io.sluice.schemas.AuditRecord;
@@ -27,10 +28,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code sluice dlq replay}: puts dead letters back on the requests topic (or the first retry tier) once the cause
@@ -145,12 +146,12 @@ final class DlqReplay extends DlqCommand.Reading {
                     // The count also goes into the request: the sanitize stage copies the header there, but a
                     // replay to a retry tier skips sanitize, and the next dead letter must still carry the count.
                     Map<String, String> metadata = new java.util.HashMap<>(d.request().getMetadata());
-                    metadata.put(SanitizeProcessor.REPLAY_COUNT, Integer.toString(count));
+                    metadata.put(SluiceHeaders.REPLAY_COUNT, Integer.toString(count));
                     PromptRequest request = PromptRequest.newBuilder(d.request()).setMetadata(metadata).build();
                     ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, null,
                             request.getRequestId().getBytes(StandardCharsets.UTF_8),
                             requestWriter.serialize(target, request));
-                    replay.headers().add(SanitizeProcessor.REPLAY_COUNT, bytes(Integer.toString(count)));
+                    replay.headers().add(SluiceHeaders.REPLAY_COUNT, bytes(Integer.toString(count)));
                     replay.headers().add("sluice.replay.of", bytes(dlq + "/" + record.partition() + "/" + record.offset()));
                     replay.headers().add("sluice.replay.by", bytes(actor));
                     replay.headers().add("sluice.replay.at", bytes(Instant.now().toString()));
@@ -217,7 +218,7 @@ final class DlqReplay extends DlqCommand.Reading {
     private static int replays(DlqRecords.DeadLetter d) {
         int inRequest = 0;
         if (d.request() != null) {
-            String kept = d.request().getMetadata().get(SanitizeProcessor.REPLAY_COUNT);
+            String kept = d.request().getMetadata().get(SluiceHeaders.REPLAY_COUNT);
             try {
                 inRequest = kept == null ? 0 : Integer.parseInt(kept);
             } catch (NumberFormatException ignored) {

@@ -1,10 +1,9 @@
 package io.sluice.app;
 
 import io.sluice.app.http.Outcomes;
+import io.sluice.record.DeadLetterReason;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
-import io.sluice.topology.DeadLetterHeaders;
-import io.sluice.topology.DeadLetterReason;
 import io.sluice.topology.SluiceTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

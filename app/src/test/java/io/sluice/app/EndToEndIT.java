@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
-import io.sluice.topology.DeadLetterHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -80,19 +80,19 @@ class EndToEndIT {
                     .filter(letter -> letter.key().startsWith("poison-")).toList();
             assertThat(undecodable).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(poison);
             assertThat(undecodable).allSatisfy(letter -> {
-                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.TOPIC))
+                assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.ERROR_TOPIC))
                         .isEqualTo(runtime.topics().requests().name());
-                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.PARTITION)).isNotBlank();
-                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.OFFSET)).isNotBlank();
-                assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.EXCEPTION)).isNotBlank();
+                assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.ERROR_PARTITION)).isNotBlank();
+                assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.ERROR_OFFSET)).isNotBlank();
+                assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.ERROR_EXCEPTION)).isNotBlank();
             });
-            assertThat(undecodable).extracting(l -> DeadLetterHeaders.get(l.headers(), DeadLetterHeaders.MESSAGE))
+            assertThat(undecodable).extracting(l -> SluiceHeaders.get(l.headers(), SluiceHeaders.ERROR_MESSAGE))
                     .anySatisfy(m -> assertThat(m).contains("magic byte"))
                     .anySatisfy(m -> assertThat(m).contains("shorter than the 5-byte header"))
                     .anySatisfy(m -> assertThat(m).contains("99999"))
                     .anySatisfy(m -> assertThat(m).contains("Could not Avro-decode"));
             assertThat(letters).filteredOn(letter -> letter.key().equals("tombstone-0")).singleElement()
-                    .satisfies(letter -> assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.MESSAGE))
+                    .satisfies(letter -> assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.ERROR_MESSAGE))
                             .contains("tombstone"));
         }
     }

@@ -1,5 +1,6 @@
 package io.sluice.accounting;
 
+import io.sluice.record.Keys;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.PromptRequest;
@@ -8,7 +9,6 @@ import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.RecordLocation;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.topology.Keys;
 import io.sluice.topology.RecordMappers;
 import io.sluice.topology.SluiceTopics;
 import java.util.List;

@@ -1,11 +1,12 @@
 package io.sluice.accounting;
 
+import io.sluice.record.DeadLetterReason;
+import io.sluice.record.DeadLetters;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.AccountingEvent;
-import io.sluice.topology.DeadLetterHeaders;
-import io.sluice.topology.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.header.Headers;
@@ -60,26 +61,26 @@ public final class AccountingEvents {
      */
     public static AccountingEvent deadLetter(byte[] key, byte[] value, Headers headers, String topic,
                                              Deserializer<PromptRequest> requests, long at) {
-        PromptRequest request = DeadLetterHeaders.request(topic, headers, value, requests);
-        String requestId = DeadLetterHeaders.get(headers, DeadLetterHeaders.REQUEST_ID);
+        PromptRequest request = DeadLetters.request(topic, headers, value, requests);
+        String requestId = SluiceHeaders.get(headers, SluiceHeaders.DLQ_REQUEST_ID);
         if (requestId == null) {
             requestId = request != null ? request.getRequestId()
-                    : key == null ? "offset-" + DeadLetterHeaders.get(headers, DeadLetterHeaders.OFFSET)
+                    : key == null ? "offset-" + SluiceHeaders.get(headers, SluiceHeaders.ERROR_OFFSET)
                     : new String(key, StandardCharsets.UTF_8);
         }
         String reason = DeadLetterReason.of(headers);
-        String errorClass = DeadLetterHeaders.get(headers, DeadLetterHeaders.ERROR_CLASS);
+        String errorClass = SluiceHeaders.get(headers, SluiceHeaders.DLQ_ERROR_CLASS);
         String detail = errorClass == null ? reason : reason + "/" + errorClass;
         AccountingEvent.Builder event = base(requestId,
                 request == null ? UNKNOWN : request.getTenantId(), request == null ? UNKNOWN : request.getUserId(),
-                DEAD_LETTER, DeadLetterHeaders.at(headers, at))
-                .setStage(DeadLetterHeaders.get(headers, DeadLetterHeaders.STAGE))
+                DEAD_LETTER, DeadLetters.at(headers, at))
+                .setStage(SluiceHeaders.get(headers, SluiceHeaders.DLQ_STAGE))
                 .setDetail(detail)
-                .setProvider(DeadLetterHeaders.get(headers, DeadLetterHeaders.PROVIDER));
+                .setProvider(SluiceHeaders.get(headers, SluiceHeaders.DLQ_PROVIDER));
         if (request != null) {
             event.setRoute(request.getRoute());
         }
-        String attempts = DeadLetterHeaders.get(headers, DeadLetterHeaders.ATTEMPTS);
+        String attempts = SluiceHeaders.get(headers, SluiceHeaders.DLQ_ATTEMPTS);
         try {
             event.setAttempts(attempts == null ? 0 : Integer.parseInt(attempts.trim()));
         } catch (NumberFormatException ignored) {

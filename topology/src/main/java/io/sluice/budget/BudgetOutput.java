@@ -1,7 +1,7 @@
 package io.sluice.budget;
 
+import io.sluice.record.Verdict;
 import io.sluice.schemas.BudgetEvent;
-import io.sluice.topology.Verdict;
 
 /** What the budget stage emits: a verdict on a request, or an event about a tenant's spend. */
 public sealed interface BudgetOutput {

@@ -1,10 +1,15 @@
 package io.sluice.budget;
 
+import io.micrometer.core.instrument.Metrics;
 import io.sluice.budget.BudgetTable.Period;
 import io.sluice.config.RouteTable;
 import io.sluice.limit.RequestTime;
 import io.sluice.limit.TokenEstimate;
 import io.sluice.provider.PriceTable;
+import io.sluice.record.Keys;
+import io.sluice.record.Rejections;
+import io.sluice.record.SluiceHeaders;
+import io.sluice.record.Verdict;
 import io.sluice.schemas.BudgetEvent;
 import io.sluice.schemas.BudgetEventKind;
 import io.sluice.schemas.PromptRequest;
@@ -13,10 +18,6 @@ import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.schemas.internal.BudgetReservation;
 import io.sluice.schemas.internal.BudgetSettlement;
-import io.sluice.topology.Keys;
-import io.sluice.topology.Rejections;
-import io.sluice.topology.Verdict;
-import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -54,8 +55,6 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     public static final String STAGE = "budget";
     public static final String LEDGERS = "budget-ledgers";
     public static final String RESERVATIONS = "budget-reservations";
-    /** Metadata key keeping the route a request asked for when the budget stage moved it to a cheaper one. */
-    public static final String REQUESTED_ROUTE = "sluice.route.requested";
     /** Counter of budget events, by kind, period and tenant, in Micrometer's global registry. */
     public static final String EVENTS_METRIC = "sluice.budget.events";
     private static final Logger log = LoggerFactory.getLogger(BudgetProcessor.class);
@@ -168,7 +167,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         if (pastSoft) {
             budgets.fallbackRoute(request.getRoute()).ifPresent(cheaper -> {
                 Map<String, String> metadata = new HashMap<>(request.getMetadata());
-                metadata.put(REQUESTED_ROUTE, request.getRoute());
+                metadata.put(SluiceHeaders.ROUTE_REQUESTED, request.getRoute());
                 request.setMetadata(metadata);
                 request.setRoute(cheaper);
             });

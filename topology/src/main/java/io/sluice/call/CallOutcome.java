@@ -1,9 +1,9 @@
 package io.sluice.call;
 
 import io.sluice.provider.ProviderException;
+import io.sluice.record.DeadLetterReason;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
-import io.sluice.topology.DeadLetterReason;
 
 /** How the call stage ended a request. */
 public sealed interface CallOutcome {

@@ -3,15 +3,15 @@ package io.sluice.call;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderException;
 import io.sluice.provider.ProviderReply;
-import io.sluice.retry.RetryHeaders;
+import io.sluice.record.DeadLetterReason;
+import io.sluice.record.Keys;
+import io.sluice.record.Outages;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.internal.FailedAttempt;
 import io.sluice.schemas.internal.InFlightCall;
-import io.sluice.topology.DeadLetterReason;
-import io.sluice.topology.Keys;
-import io.sluice.topology.Outages;
 import io.sluice.topology.TopologyNames;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -122,7 +122,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
     public void process(Record<String, PromptRequest> record) {
         PromptRequest request = record.value();
         String key = key(request);
-        int tier = RetryHeaders.tier(record.headers());
+        int tier = SluiceHeaders.retryTier(record.headers());
         InFlightCall existing = inFlight.get(key);
         long now = context.currentSystemTimeMs();
         if (existing != null && existing.getParkedUntil() != null && tier == existing.getRetryTier()) {

@@ -2,10 +2,9 @@ package io.sluice.call;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.provider.ProviderException;
-import io.sluice.retry.RetryHeaders;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.internal.FailedAttempt;
 import io.sluice.schemas.internal.InFlightCall;
-import io.sluice.topology.DeadLetterHeaders;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.header.Headers;
@@ -26,12 +25,12 @@ final class CallRecords {
         Record<String, CallOutcome> record = new Record<>(call.getRequest().getRequestId(),
                 new CallOutcome.Delayed(call.getRequest(), parked.tier(), parked.dueAt()), now);
         Headers headers = record.headers();
-        DeadLetterHeaders.put(headers, RetryHeaders.TIER, parked.tier());
-        DeadLetterHeaders.put(headers, RetryHeaders.ATTEMPTS, call.getAttempts());
-        DeadLetterHeaders.put(headers, RetryHeaders.DUE_AT, parked.dueAt());
-        DeadLetterHeaders.put(headers, RetryHeaders.REASON, parked.reason().name());
+        SluiceHeaders.put(headers, SluiceHeaders.RETRY_TIER, parked.tier());
+        SluiceHeaders.put(headers, SluiceHeaders.RETRY_ATTEMPTS, call.getAttempts());
+        SluiceHeaders.put(headers, SluiceHeaders.RETRY_DUE_AT, parked.dueAt());
+        SluiceHeaders.put(headers, SluiceHeaders.RETRY_REASON, parked.reason().name());
         if (call.getLastError() != null) {
-            DeadLetterHeaders.put(headers, RetryHeaders.LAST_ERROR, call.getLastError());
+            SluiceHeaders.put(headers, SluiceHeaders.RETRY_LAST_ERROR, call.getLastError());
         }
         return record;
     }
@@ -43,26 +42,26 @@ final class CallRecords {
         Record<String, CallOutcome> record = new Record<>(call.getRequest().getRequestId(),
                 new CallOutcome.DeadLettered(call.getRequest(), dead.reason(), error, call.getAttempts()), now);
         Headers headers = record.headers();
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.EXCEPTION, ProviderException.class.getName());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.MESSAGE, redact.apply(error.getMessage()));
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.REASON, dead.reason().name());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.STAGE, CallStage.NAME);
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.REQUEST_ID, call.getRequest().getRequestId());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.ATTEMPTS, call.getAttempts());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.ERROR_CLASS, error.errorClass());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.PROVIDER, error.provider());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.STATUS, error.status());
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.AT, now);
-        DeadLetterHeaders.put(headers, DeadLetterHeaders.APP_VERSION, CallStage.APP_VERSION);
+        SluiceHeaders.put(headers, SluiceHeaders.ERROR_EXCEPTION, ProviderException.class.getName());
+        SluiceHeaders.put(headers, SluiceHeaders.ERROR_MESSAGE, redact.apply(error.getMessage()));
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_REASON, dead.reason().name());
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_STAGE, CallStage.NAME);
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_REQUEST_ID, call.getRequest().getRequestId());
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_ATTEMPTS, call.getAttempts());
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_ERROR_CLASS, error.errorClass());
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_PROVIDER, error.provider());
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_STATUS, error.status());
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_AT, now);
+        SluiceHeaders.put(headers, SluiceHeaders.DLQ_APP_VERSION, CallStage.APP_VERSION);
         List<FailedAttempt> failures = call.getFailures();
-        DeadLetterHeaders.putAll(headers, DeadLetterHeaders.ATTEMPT, failures.stream()
+        SluiceHeaders.putAll(headers, SluiceHeaders.DLQ_ATTEMPT, failures.stream()
                 .map(f -> JSON.createObjectNode().put("attempt", f.getAttempt()).put("target", f.getTarget())
                         .put("status", f.getStatus()).put("errorClass", f.getErrorClass()).put("error", f.getError())
                         .put("at", f.getAt().toEpochMilli()).toString())
                 .toList());
         if (!failures.isEmpty()) {
-            DeadLetterHeaders.put(headers, DeadLetterHeaders.FIRST_FAILURE_AT, failures.get(0).getAt().toEpochMilli());
-            DeadLetterHeaders.put(headers, DeadLetterHeaders.LAST_FAILURE_AT,
+            SluiceHeaders.put(headers, SluiceHeaders.DLQ_FIRST_FAILURE_AT, failures.get(0).getAt().toEpochMilli());
+            SluiceHeaders.put(headers, SluiceHeaders.DLQ_LAST_FAILURE_AT,
                     failures.get(failures.size() - 1).getAt().toEpochMilli());
         }
         return record;

@@ -1,8 +1,8 @@
 package io.sluice.call;
 
-import io.sluice.schemas.PromptResponse;
 import io.sluice.provider.ProviderException;
-import io.sluice.topology.DeadLetterReason;
+import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.PromptResponse;
 
 /**
  * Where a request is in the call stage. The stage's deciders ({@link TargetChooser}, {@link RetryPolicy},

@@ -1,11 +1,11 @@
 package io.sluice.call;
 
 import io.sluice.provider.ProviderException;
+import io.sluice.record.DeadLetterReason;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.internal.InFlightCall;
-import io.sluice.topology.DeadLetterReason;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Function;

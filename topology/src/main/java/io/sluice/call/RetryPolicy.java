@@ -1,8 +1,8 @@
 package io.sluice.call;
 
 import io.sluice.provider.ProviderException;
+import io.sluice.record.DeadLetterReason;
 import io.sluice.schemas.internal.InFlightCall;
-import io.sluice.topology.DeadLetterReason;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,5 +1,6 @@
 package io.sluice.limit;
 
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
 
@@ -9,12 +10,11 @@ import io.sluice.schemas.PromptRequest;
  * characters/4 estimate when absent, plus the output tokens it asks for (or a configured default).
  */
 public final class TokenEstimate {
-    public static final String INPUT_TOKENS = "sluice.input.tokens";
 
     private TokenEstimate() {}
 
     public static long input(PromptRequest request) {
-        String counted = request.getMetadata().get(INPUT_TOKENS);
+        String counted = request.getMetadata().get(SluiceHeaders.INPUT_TOKENS);
         if (counted != null) {
             try {
                 return Long.parseLong(counted);

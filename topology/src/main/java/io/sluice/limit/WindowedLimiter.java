@@ -1,12 +1,11 @@
 package io.sluice.limit;
 
+import io.sluice.record.Keys;
+import io.sluice.record.Rejections;
+import io.sluice.record.Verdict;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
-import io.sluice.topology.Keys;
-import io.sluice.topology.Rejections;
-import io.sluice.topology.Verdict;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;

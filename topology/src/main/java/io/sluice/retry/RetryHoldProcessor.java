@@ -1,8 +1,8 @@
 package io.sluice.retry;
 
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.internal.RetryHold;
-import io.sluice.topology.DeadLetterHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -80,8 +80,8 @@ public final class RetryHoldProcessor implements Processor<String, PromptRequest
             return; // a tombstone on a retry topic carries nothing to retry
         }
         // The call stage wrote the due time; a record without one (put there by hand) waits the tier's delay.
-        long dueAt = RetryHeaders.dueAt(record.headers(), record.timestamp() + delay.toMillis());
-        int attempts = parseOr(DeadLetterHeaders.get(record.headers(), RetryHeaders.ATTEMPTS));
+        long dueAt = SluiceHeaders.getLong(record.headers(), SluiceHeaders.RETRY_DUE_AT, record.timestamp() + delay.toMillis());
+        int attempts = parseOr(SluiceHeaders.get(record.headers(), SluiceHeaders.RETRY_ATTEMPTS));
         holds.put(storeKey(dueAt, request), new RetryHold(record.key() == null ? request.getRequestId() : record.key(),
                 request, tier, attempts, Instant.ofEpochMilli(dueAt)));
     }
@@ -106,8 +106,8 @@ public final class RetryHoldProcessor implements Processor<String, PromptRequest
         for (KeyValue<String, RetryHold> entry : due) {
             RetryHold hold = entry.value;
             Record<String, PromptRequest> out = new Record<>(hold.getKey(), hold.getRequest(), now);
-            DeadLetterHeaders.put(out.headers(), RetryHeaders.TIER, tier);
-            DeadLetterHeaders.put(out.headers(), RetryHeaders.ATTEMPTS, hold.getAttempts());
+            SluiceHeaders.put(out.headers(), SluiceHeaders.RETRY_TIER, tier);
+            SluiceHeaders.put(out.headers(), SluiceHeaders.RETRY_ATTEMPTS, hold.getAttempts());
             holds.delete(entry.key);
             context.forward(out);
         }

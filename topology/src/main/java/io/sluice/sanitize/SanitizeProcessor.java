@@ -3,11 +3,12 @@ package io.sluice.sanitize;
 import io.micrometer.core.instrument.Metrics;
 import io.sluice.config.RouteTable;
 import io.sluice.limit.TokenEstimate;
+import io.sluice.record.Rejections;
+import io.sluice.record.SluiceHeaders;
+import io.sluice.record.Verdict;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.RejectReason;
-import io.sluice.topology.Rejections;
-import io.sluice.topology.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -29,14 +30,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  */
 public final class SanitizeProcessor implements FixedKeyProcessor<String, PromptRequest, Verdict> {
     public static final String STAGE = "sanitize";
-    public static final String RESERVED_PREFIX = "sluice.";
-    /** Header and metadata key: how many times {@code sluice dlq replay} has replayed this request. */
-    public static final String REPLAY_COUNT = "sluice.replay.count";
-    public static final String INJECTION_FLAGGED = "sluice.injection.flagged";
-    public static final String INJECTION_SCORE = "sluice.injection.score";
-    public static final String INJECTION_RULES = "sluice.injection.rules";
-    public static final String PII_FOUND = "sluice.pii.found";
-    public static final String PII_REDACTED = "sluice.pii.redacted";
     public static final String INJECTION_METRIC = "sluice.sanitize.injections";
     public static final String PII_METRIC = "sluice.sanitize.pii";
 
@@ -69,16 +62,13 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         this.context = context;
     }
 
-    /** Prefix of the call stage's retry-tier headers ({@code io.sluice.retry.RetryHeaders}). */
-    static final String RETRY_HEADER_PREFIX = "sluice.retry.";
-
     @Override
     public void process(FixedKeyRecord<String, PromptRequest> record) {
         // Retry-tier headers say "this request is coming back from a tier"; only the call stage may set them, so a
         // producer's (or a copied record's) are dropped here, before they could make a new request look parked.
         java.util.List<String> retryHeaders = new java.util.ArrayList<>();
         record.headers().forEach(h -> {
-            if (h.key().startsWith(RETRY_HEADER_PREFIX)) {
+            if (h.key().startsWith(SluiceHeaders.RETRY_PREFIX)) {
                 retryHeaders.add(h.key());
             }
         });
@@ -102,17 +92,17 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         SanitizePolicy policy = policies.forRoute(request.getRoute());
         Map<String, String> metadata = new HashMap<>();
         request.getMetadata().forEach((k, v) -> {
-            if (!k.startsWith(RESERVED_PREFIX)) {
+            if (!k.startsWith(SluiceHeaders.RESERVED_PREFIX)) {
                 metadata.put(k, v);
             }
         });
         // A dead-letter replay says how often this request was replayed; kept in the request so that its next
         // dead letter carries it, for the replay tool's loop guard. (A forged count can only block replays.)
-        var replays = record.headers().lastHeader(REPLAY_COUNT);
+        var replays = record.headers().lastHeader(SluiceHeaders.REPLAY_COUNT);
         if (replays != null && replays.value() != null) {
             String count = new String(replays.value(), java.nio.charset.StandardCharsets.UTF_8).trim();
             if (count.matches("\\d{1,6}")) {
-                metadata.put(REPLAY_COUNT, count);
+                metadata.put(SluiceHeaders.REPLAY_COUNT, count);
             }
         }
         // Sizes, ids and the route are checked before the sanitizer reads a character: a megabyte of prompt over
@@ -155,17 +145,17 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         }
         if (!rules.isEmpty()) {
             count(INJECTION_METRIC, "action", "flagged", request.getRoute());
-            metadata.put(INJECTION_FLAGGED, "true");
-            metadata.put(INJECTION_SCORE, String.format("%.2f", score));
-            metadata.put(INJECTION_RULES, String.join(",", rules));
+            metadata.put(SluiceHeaders.INJECTION_FLAGGED, "true");
+            metadata.put(SluiceHeaders.INJECTION_SCORE, String.format("%.2f", score));
+            metadata.put(SluiceHeaders.INJECTION_RULES, String.join(",", rules));
         }
         if (!found.isEmpty()) {
             boolean redacted = policy.piiAction() == SanitizePolicy.PiiAction.REDACT;
             found.forEach((type, n) -> Metrics.counter(PII_METRIC, "type", type, "action",
                     redacted ? "redacted" : "passed").increment(n));
-            metadata.put(PII_FOUND, found.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+            metadata.put(SluiceHeaders.PII_FOUND, found.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .reduce((a, b) -> a + "," + b).orElse(""));
-            metadata.put(PII_REDACTED, String.valueOf(redacted));
+            metadata.put(SluiceHeaders.PII_REDACTED, String.valueOf(redacted));
         }
         context.forward(record.withValue(new Verdict.Pass(sanitized)));
     }
@@ -196,7 +186,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         for (ChatMessage m : request.getMessages()) {
             total += tokens.count(model, m.getContent());
         }
-        request.getMetadata().put(TokenEstimate.INPUT_TOKENS, String.valueOf(total));
+        request.getMetadata().put(SluiceHeaders.INPUT_TOKENS, String.valueOf(total));
         return total > maxTokens
                 ? Optional.of(new RequestValidator.Failure(RejectReason.TOO_LARGE,
                         total + " input tokens is more than the " + maxTokens + " allowed"))

@@ -1,5 +1,8 @@
 package io.sluice.topology;
 
+import io.sluice.record.DeadLetterReason;
+import io.sluice.record.DeadLetters;
+import io.sluice.record.Outages;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;

@@ -1,5 +1,7 @@
 package io.sluice.topology;
 
+import io.sluice.accounting.Accounting;
+import io.sluice.accounting.AccountingSettings;
 import io.sluice.budget.BudgetInput;
 import io.sluice.budget.BudgetOutput;
 import io.sluice.budget.BudgetProcessor;
@@ -17,9 +19,8 @@ import io.sluice.config.SluiceConfigDef;
 import io.sluice.limit.Limit;
 import io.sluice.limit.LimitTable;
 import io.sluice.limit.WindowedLimiter;
-import io.sluice.accounting.Accounting;
-import io.sluice.accounting.AccountingSettings;
 import io.sluice.provider.ProviderClients;
+import io.sluice.record.Verdict;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.retry.RetryHoldProcessor;
 import io.sluice.retry.RetryTiers;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.ProviderException;
+import io.sluice.record.DeadLetterReason;
 import io.sluice.retry.RetryTiers;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.testkit.PromptRequests;
-import io.sluice.topology.DeadLetterReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import io.sluice.accounting.UsagePeriods;
 import io.sluice.accounting.UsageProcessor;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderReply;
+import io.sluice.record.Keys;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.call.CallTelemetry;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderReply;
+import io.sluice.record.DeadLetters;
+import io.sluice.record.Rejections;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectReason;

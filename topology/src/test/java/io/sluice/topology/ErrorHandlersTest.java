@@ -2,6 +2,7 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.record.DeadLetters;
 import io.sluice.registry.SchemaRegistryException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.testkit.PromptRequests;
@@ -219,8 +220,8 @@ class FallbackStageTest {
                 .setMessages(List.of(new io.sluice.schemas.ChatMessage("user", longText))).build());
 
         var deadLetter = fixture.deadLetters.readRecord();
-        assertThat(DeadLetterHeaders.get(deadLetter.headers(), DeadLetterHeaders.REASON)).isEqualTo("NON_RETRYABLE");
-        assertThat(DeadLetterHeaders.get(deadLetter.headers(), DeadLetterHeaders.ERROR_CLASS))
+        assertThat(SluiceHeaders.get(deadLetter.headers(), SluiceHeaders.DLQ_REASON)).isEqualTo("NON_RETRYABLE");
+        assertThat(SluiceHeaders.get(deadLetter.headers(), SluiceHeaders.DLQ_ERROR_CLASS))
                 .isEqualTo("no_usable_target");
         assertThat(fixture.retryTopic(1).isEmpty()).isTrue();
         assertThat(fixture.openai.calls).hasValue(0);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderClients;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.GenerationParams;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
@@ -229,9 +230,9 @@ class ProviderFaultsTest {
         TestRecord<String, byte[]> letter = awaitDeadLetter();
 
         assertThat(letter.key()).isEqualTo(request.getRequestId());
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("NON_RETRYABLE");
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.STATUS)).isEqualTo(status);
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_REASON)).isEqualTo("NON_RETRYABLE");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_STATUS)).isEqualTo(status);
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_ATTEMPTS)).isEqualTo("1");
         assertThat(primary.stats().totalRequests()).isEqualTo(1);
         assertThat(fixture.responses.isEmpty()).isTrue();
     }
@@ -346,7 +347,7 @@ class ProviderFaultsTest {
         TestRecord<String, byte[]> letter = awaitDeadLetter();
 
         assertThat(letter.key()).isEqualTo(request.getRequestId());
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("DEADLINE_EXCEEDED");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_REASON)).isEqualTo("DEADLINE_EXCEEDED");
         assertThat(fixture.responses.isEmpty()).isTrue();
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.budget.BudgetProcessor;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.retry.RetryHeaders;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
@@ -55,11 +55,11 @@ class RetryTierStageTest {
         // Then it is on tier 1's topic, with no outcome yet
         TestRecord<String, PromptRequest> parked = tier1.readRecord();
         assertThat(parked.key()).isEqualTo(request.getRequestId());
-        assertThat(header(parked, RetryHeaders.TIER)).isEqualTo("1");
-        assertThat(header(parked, RetryHeaders.ATTEMPTS)).isEqualTo("1");
-        assertThat(header(parked, RetryHeaders.REASON)).isEqualTo("RETRIES_EXHAUSTED");
-        assertThat(header(parked, RetryHeaders.LAST_ERROR)).contains("503");
-        long dueAt = Long.parseLong(header(parked, RetryHeaders.DUE_AT));
+        assertThat(header(parked, SluiceHeaders.RETRY_TIER)).isEqualTo("1");
+        assertThat(header(parked, SluiceHeaders.RETRY_ATTEMPTS)).isEqualTo("1");
+        assertThat(header(parked, SluiceHeaders.RETRY_REASON)).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(header(parked, SluiceHeaders.RETRY_LAST_ERROR)).contains("503");
+        long dueAt = Long.parseLong(header(parked, SluiceHeaders.RETRY_DUE_AT));
         assertThat(dueAt).isGreaterThanOrEqualTo(T.plusSeconds(10).toEpochMilli());
         assertThat(fixture.responses.isEmpty()).isTrue();
         assertThat(fixture.deadLetters.isEmpty()).isTrue();
@@ -90,7 +90,7 @@ class RetryTierStageTest {
         // Given a request whose target fails on every try
         send();
         fixture.advance(Duration.ofSeconds(11));
-        assertThat(fixture.retryTopic(2).readRecord().headers().lastHeader(RetryHeaders.TIER).value())
+        assertThat(fixture.retryTopic(2).readRecord().headers().lastHeader(SluiceHeaders.RETRY_TIER).value())
                 .isEqualTo("2".getBytes());
 
         // When both tiers have passed
@@ -98,10 +98,10 @@ class RetryTierStageTest {
 
         // Then it is dead-lettered once, after three attempts, each recorded
         TestRecord<String, byte[]> letter = fixture.deadLetters.readRecord();
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("RETRIES_EXHAUSTED");
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_REASON)).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_ATTEMPTS)).isEqualTo("3");
         List<String> attempts = new ArrayList<>();
-        letter.headers().headers(DeadLetterHeaders.ATTEMPT).forEach(h -> attempts.add(new String(h.value())));
+        letter.headers().headers(SluiceHeaders.DLQ_ATTEMPT).forEach(h -> attempts.add(new String(h.value())));
         assertThat(attempts).hasSize(3);
         assertThat(fixture.openai.calls).hasValue(3);
         assertThat(fixture.deadLetters.isEmpty()).isTrue();
@@ -148,7 +148,7 @@ class RetryTierStageTest {
         // When the producer resends it with the tier's own header, as if it were the tier's record
         org.apache.kafka.common.header.internals.RecordHeaders forged =
                 new org.apache.kafka.common.header.internals.RecordHeaders();
-        forged.add(RetryHeaders.TIER, "1".getBytes());
+        forged.add(SluiceHeaders.RETRY_TIER, "1".getBytes());
         fixture.requests.pipeInput(new TestRecord<>(request.getRequestId(), request, forged, T));
         fixture.advance(Duration.ofMillis(100));
 
@@ -167,13 +167,13 @@ class RetryTierStageTest {
         fixture.openai.thenFail(ScriptedProvider.failure(503, true));
         org.apache.kafka.common.header.internals.RecordHeaders forged =
                 new org.apache.kafka.common.header.internals.RecordHeaders();
-        forged.add(RetryHeaders.TIER, "2".getBytes());
+        forged.add(SluiceHeaders.RETRY_TIER, "2".getBytes());
         PromptRequest request = PromptRequests.valid("acme", "alice", T).build();
 
         fixture.requests.pipeInput(new TestRecord<>(request.getRequestId(), request, forged, T));
         fixture.advance(Duration.ofMillis(100));
 
-        assertThat(header(fixture.retryTopic(1).readRecord(), RetryHeaders.TIER)).isEqualTo("1");
+        assertThat(header(fixture.retryTopic(1).readRecord(), SluiceHeaders.RETRY_TIER)).isEqualTo("1");
         assertThat(fixture.deadLetters.isEmpty()).isTrue();
     }
 
@@ -183,6 +183,6 @@ class RetryTierStageTest {
     }
 
     private static String header(TestRecord<String, ?> record, String name) {
-        return DeadLetterHeaders.get(record.headers(), name);
+        return SluiceHeaders.get(record.headers(), name);
     }
 }

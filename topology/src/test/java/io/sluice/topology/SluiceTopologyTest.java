@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.budget.BudgetProcessor;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderReply;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
@@ -139,9 +140,9 @@ class SluiceTopologyTest {
                 letter.value());
         assertThat(dead.getRequestId()).isEqualTo(request.getRequestId());
         assertThat(dead.getMessages()).isEqualTo(request.getMessages());
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("NON_RETRYABLE");
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.STATUS)).isEqualTo("401");
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_REASON)).isEqualTo("NON_RETRYABLE");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_STATUS)).isEqualTo("401");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_ATTEMPTS)).isEqualTo("1");
         assertThat(openai.calls).hasValue(1);
         assertThat(responses.isEmpty()).isTrue();
     }
@@ -158,19 +159,19 @@ class SluiceTopologyTest {
         advance(Duration.ofSeconds(2));
 
         TestRecord<String, byte[]> letter = deadLetters.readRecord();
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.REASON)).isEqualTo("RETRIES_EXHAUSTED");
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_REASON)).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_ATTEMPTS)).isEqualTo("3");
         // every attempt's error, oldest first, and when the failures started and ended
         List<String> attempts = new java.util.ArrayList<>();
-        letter.headers().headers(DeadLetterHeaders.ATTEMPT).forEach(h -> attempts.add(new String(h.value())));
+        letter.headers().headers(SluiceHeaders.DLQ_ATTEMPT).forEach(h -> attempts.add(new String(h.value())));
         assertThat(attempts).hasSize(3);
         assertThat(attempts.get(0)).contains("\"attempt\":1").contains("\"target\":\"openai:gpt-4o-mini\"")
                 .contains("\"status\":503").contains("\"errorClass\":\"server_error\"");
         assertThat(attempts.get(2)).contains("\"attempt\":3");
-        assertThat(Long.parseLong(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.FIRST_FAILURE_AT)))
-                .isLessThanOrEqualTo(Long.parseLong(DeadLetterHeaders.get(letter.headers(),
-                        DeadLetterHeaders.LAST_FAILURE_AT)));
-        assertThat(DeadLetterHeaders.get(letter.headers(), DeadLetterHeaders.APP_VERSION)).isNotBlank();
+        assertThat(Long.parseLong(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_FIRST_FAILURE_AT)))
+                .isLessThanOrEqualTo(Long.parseLong(SluiceHeaders.get(letter.headers(),
+                        SluiceHeaders.DLQ_LAST_FAILURE_AT)));
+        assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.DLQ_APP_VERSION)).isNotBlank();
         assertThat(openai.calls).hasValue(3);
         assertThat(responses.isEmpty()).isTrue();
     }

@@ -254,7 +254,7 @@ public final class HttpApi implements AutoCloseable {
 
     private void status(RoutingContext ctx, String tenant) {
         String id = ctx.pathParam("id");
-        String key = io.sluice.topology.Keys.request(tenant, id);
+        String key = io.sluice.record.Keys.request(tenant, id);
         routed(ctx, RequestStatusProcessor.STORE, key, queries -> statusBody(queries, key, id));
     }
 
@@ -371,7 +371,7 @@ public final class HttpApi implements AutoCloseable {
      * owning it (404 when nothing is known); blocking, so on a worker thread.
      */
     Reply requestStatus(String tenant, String id, String authorization) {
-        String key = io.sluice.topology.Keys.request(tenant, id);
+        String key = io.sluice.record.Keys.request(tenant, id);
         return locate(RequestStatusProcessor.STORE, key, queries -> statusBody(queries, key, id), false,
                 "/v1/requests/" + id, "tenant=" + java.net.URLEncoder.encode(tenant,
                         java.nio.charset.StandardCharsets.UTF_8), authorization);

@@ -1,11 +1,12 @@
 package io.sluice.app.http;
 
+import io.sluice.record.DeadLetterReason;
+import io.sluice.record.DeadLetters;
+import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.RecordLocation;
-import io.sluice.topology.DeadLetterHeaders;
-import io.sluice.topology.DeadLetterReason;
 import io.sluice.topology.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -279,7 +280,7 @@ public final class Outcomes implements AutoCloseable {
 
     private String requestId(ConsumerRecord<String, byte[]> record) {
         if (record.topic().equals(topics.deadLetter().name())) {
-            String id = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.REQUEST_ID);
+            String id = SluiceHeaders.get(record.headers(), SluiceHeaders.DLQ_REQUEST_ID);
             return id != null ? id : record.key();
         }
         return record.key();
@@ -295,13 +296,13 @@ public final class Outcomes implements AutoCloseable {
             if (topic.equals(topics.rejected().name())) {
                 return new Refusal(topics.rejected().valueSerde().deserializer().deserialize(topic, record.value()));
             }
-            PromptRequest request = DeadLetterHeaders.request(topic, record.headers(), record.value(),
+            PromptRequest request = DeadLetters.request(topic, record.headers(), record.value(),
                     topics.deadLetter().valueSerde().deserializer());
             if (request == null) {
                 return null;
             }
             return new DeadLetter(request.getRequestId(), request.getTenantId(), DeadLetterReason.of(record.headers()),
-                    DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.STAGE));
+                    SluiceHeaders.get(record.headers(), SluiceHeaders.DLQ_STAGE));
         } catch (RuntimeException e) {
             log.warn("Outcome record {}-{}@{} is not readable: {}", topic, record.partition(), record.offset(),
                     e.toString());

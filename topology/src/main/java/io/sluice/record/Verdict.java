@@ -1,4 +1,4 @@
-package io.sluice.topology;
+package io.sluice.record;
 
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.RejectedRequest;

@@ -1,4 +1,4 @@
-package io.sluice.topology;
+package io.sluice.record;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;

@@ -1,9 +1,9 @@
-package io.sluice.topology;
+package io.sluice.record;
 
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Why a record is on the dead-letter topic: the {@link DeadLetterHeaders#REASON} header's value, the
+ * Why a record is on the dead-letter topic: the {@link SluiceHeaders#DLQ_REASON} header's value, the
  * {@code reason} tag of the dead-letter metric, and what {@code ./sluice dlq --reason} filters on. Written by the call
  * stage for requests no provider answered, and counted by Kafka Streams' error handlers for records that could not be
  * read, processed or written.
@@ -42,7 +42,7 @@ public enum DeadLetterReason {
      * {@link #POISON_RECORD} when there is none.
      */
     public static String of(Headers headers) {
-        String reason = DeadLetterHeaders.get(headers, DeadLetterHeaders.REASON);
+        String reason = SluiceHeaders.get(headers, SluiceHeaders.DLQ_REASON);
         return reason != null ? reason : POISON_RECORD.name();
     }
 }

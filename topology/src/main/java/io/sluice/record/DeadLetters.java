@@ -1,0 +1,47 @@
+package io.sluice.record;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.sluice.schemas.PromptRequest;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Dead letters, whoever writes them (the call stage: a request no provider answered; Kafka Streams' error handlers: a
+ * record that could not be read, processed or written): the one counter of them, and reading one back.
+ */
+public final class DeadLetters {
+    /** Dead letters written, by reason, error class and provider ({@value #NO_PROVIDER} when none was involved). */
+    public static final String METRIC = "sluice.dead.letters";
+    public static final String NO_PROVIDER = "none";
+
+    private DeadLetters() {}
+
+    /** Counts one dead letter; every tag is from a bounded set (reasons and error classes are Sluice's own words). */
+    public static void count(DeadLetterReason reason, String errorClass, String provider) {
+        Counter.builder(METRIC).description("Dead letters written, by why")
+                .tags("reason", reason.name(), "error_class", errorClass, "provider", provider)
+                .register(Metrics.globalRegistry).increment();
+    }
+
+    /** When the call stage dead-lettered the record ({@link SluiceHeaders#DLQ_AT}), else {@code fallbackMs}. */
+    public static long at(Headers headers, long fallbackMs) {
+        return SluiceHeaders.getLong(headers, SluiceHeaders.DLQ_AT, fallbackMs);
+    }
+
+    /**
+     * The request a call-stage dead letter holds, or null for a poison record (no {@link SluiceHeaders#DLQ_REASON},
+     * or bytes that are not a request). Never throws: whoever reads dead letters must not fail on one.
+     */
+    public static PromptRequest request(String topic, Headers headers, byte[] value,
+                                        Deserializer<PromptRequest> requests) {
+        if (value == null || SluiceHeaders.get(headers, SluiceHeaders.DLQ_REASON) == null) {
+            return null;
+        }
+        try {
+            return requests.deserialize(topic, headers, value);
+        } catch (RuntimeException notARequest) {
+            return null;
+        }
+    }
+}
