@@ -86,6 +86,8 @@ public final class SluiceConfigDef {
     public static final String TOPIC_BUDGET_EVENTS = "topics.budget.events";
     public static final String TOPIC_RETRY = "topics.retry";
     public static final String TOPIC_USAGE = "topics.usage";
+    /** The version of the price table built into this release, the default of {@link #PRICES_VERSION}. */
+    public static final String BUILTIN_PRICES_VERSION = "builtin-2026-11";
     public static final String PRICES_VERSION = "prices.version";
     public static final String PRICES_MODELS = "prices.models";
     public static final String TOPIC_PROVIDER_STATS = "topics.provider.stats";
@@ -168,7 +170,7 @@ public final class SluiceConfigDef {
                     "Topic of BudgetEvent records (soft threshold crossed, hard limit reached), keyed by tenant id.")
             .define(TOPIC_RETRY, Type.STRING, "retry", new ConfigDef.NonEmptyString(), MEDIUM,
                     "Base name of the delayed retry topics, one per tier of call.retry.tiers: <prefix><name>-1, -2, ...")
-            .define(PRICES_VERSION, Type.STRING, io.sluice.provider.PriceTable.BUILTIN_VERSION,
+            .define(PRICES_VERSION, Type.STRING, BUILTIN_PRICES_VERSION,
                     new ConfigDef.NonEmptyString(), MEDIUM,
                     "Name of the price table, recorded on every priced response (priceVersion); must change when"
                     + " prices.models is set.")

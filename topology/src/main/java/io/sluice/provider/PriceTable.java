@@ -14,7 +14,7 @@ import org.apache.kafka.common.config.ConfigException;
  * charged at.
  */
 public final class PriceTable {
-    public static final String BUILTIN_VERSION = "builtin-2026-11";
+    public static final String BUILTIN_VERSION = SluiceConfigDef.BUILTIN_PRICES_VERSION;
 
     /** Micro-dollars per million input, cached-input and output tokens. */
     public record Price(long inputPerMillion, long cachedInputPerMillion, long outputPerMillion) {}
