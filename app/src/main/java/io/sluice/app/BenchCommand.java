@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -121,23 +122,7 @@ final class BenchCommand implements Callable<Integer> {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(workDir.resolve("kafka"), 0).start();
              ProviderSimulator simulator = ProviderSimulator.start(
                      SimulatorSettings.defaults().withLatency(Latency.fixed(latency.toMillis())), 0)) {
-            Map<String, Object> settings = new HashMap<>();
-            settings.put(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers());
-            settings.put(SluiceConfigDef.APPLICATION_ID, "sluice-bench");
-            settings.put(SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString());
-            settings.put(SluiceConfigDef.TOPICS_PREFIX, "bench.");
-            settings.put(SluiceConfigDef.ROUTES, "default=openai:gpt-4o-mini");
-            settings.put(SluiceConfigDef.OPENAI_BASE_URL, simulator.openAiBaseUrl());
-            settings.put(SluiceConfigDef.ANTHROPIC_BASE_URL, simulator.anthropicBaseUrl());
-            settings.put(SluiceConfigDef.PROVIDERS_CLEARTEXT_HTTP2, true);
-            settings.put(SluiceConfigDef.CALL_MAX_IN_FLIGHT, maxInFlight);
-            // the bulkhead is not what is measured: room for every task's in-flight bound
-            settings.put(SluiceConfigDef.BULKHEAD_MAX_CALLS, Math.max(maxInFlight * partitions, 1));
-            settings.put(SluiceConfigDef.NUM_STREAM_THREADS, threads);
-            settings.put(SluiceConfigDef.PROCESSING_GUARANTEE, guarantee);
-            settings.put(SluiceConfigDef.COMMIT_INTERVAL_MS, commitInterval.toMillis());
-            settings.putAll(overrides);
-            SluiceConfig config = SluiceConfig.of(settings);
+            SluiceConfig config = config(broker, simulator);
             InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
             SluiceTopics topics = SluiceTopics.from(config, registry);
             Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
@@ -145,105 +130,21 @@ final class BenchCommand implements Callable<Integer> {
             int total = warmup + requests;
             load(client, topics, total, Instant.now());
             System.err.println("Loaded " + total + " requests (" + warmup + " to warm up); starting the call stage...");
-            try (ProviderClients providers = ProviderClients.from(config, null);
-                 KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers),
-                         StreamsProperties.from(config));
-                 KafkaConsumer<String, byte[]> responses = responseReader(client, topics)) {
-                long started = System.currentTimeMillis();
-                streams.start();
-                long first = 0;
-                long warm = 0;
-                int seenWarm = 0;
-                long inFlightSum = 0;
-                long warmupPeak = 0;
-                long inFlightSamples = 0;
-                long last = 0;
-                int seen = 0;
-                long giveUpAt = started + Duration.ofMinutes(10).toMillis() + total * latency.toMillis() / 100;
-                long nextReport = 0;
-                while (seen < total && System.currentTimeMillis() < giveUpAt) {
-                    int batch = responses.poll(Duration.ofMillis(100)).count();
-                    if (batch > 0) {
-                        last = System.currentTimeMillis();
-                        first = first == 0 ? last : first;
-                        seen += batch;
-                        if (warm == 0 && seen >= warmup) {
-                            warm = last;
-                            seenWarm = seen;
-                            warmupPeak = simulator.stats().maxInFlight();
-                            simulator.resetStats(); // the peak in flight is then the measured window's
-                        }
-                    }
-                    if (warm != 0) {
-                        inFlightSum += simulator.stats().inFlight();
-                        inFlightSamples++;
-                    }
-                    if (System.currentTimeMillis() >= nextReport) {
-                        System.err.printf("completed %d of %d · calls in flight %d%n", seen, total,
-                                simulator.stats().inFlight());
-                        nextReport = System.currentTimeMillis() + 1_000;
-                    }
-                }
+            try (ProviderClients providers = ProviderClients.from(config, null)) {
                 ObjectNode out = new ObjectMapper().createObjectNode();
-                out.put("requests", requests);
-                out.put("warmupRequests", warmup);
-                out.put("completed", Math.max(0, seen - warmup));
-                out.put("providerLatencyMs", latency.toMillis());
-                out.put("partitions", partitions);
-                out.put("streamThreads", threads);
-                out.put("maxInFlightPerTask", maxInFlight);
-                // over the measured window: the peak, and the mean of samples taken every poll (at most 100 ms)
-                // (a run so small that every call was made before the reader saw the warm-up's answers has no
-                // calls in its window: the whole run's peak then)
-                long windowPeak = simulator.stats().maxInFlight();
-                long peakInFlight = windowPeak > 0 ? windowPeak : warmupPeak;
-                out.put("maxProviderCallsInFlight", peakInFlight);
-                out.put("meanProviderCallsInFlight", inFlightSum / Math.max(1, inFlightSamples));
-                out.put("secondsFromStart", (last - started) / 1000.0);
-                out.put("requestsPerSecFromStart", Math.round(1000.0 * seen / Math.max(1, last - started)));
-                // from the first answer on: the start-up (task assignment, store creation) left out, JIT warm-up in
-                out.put("requestsPerSecFromFirstAnswer", Math.round(1000.0 * (seen - 1) / Math.max(1, last - first)));
-                // after the warm-up: what the call stage sustains once compiled and full, the figure compared below
-                double sluiceRate = 1000.0 * (seen - seenWarm) / Math.max(1, last - warm);
-                out.put("requestsPerSecSteady", Math.round(sluiceRate));
-                out.put("processingGuarantee", config.string(SluiceConfigDef.PROCESSING_GUARANTEE));
-                out.put("commitIntervalMs", commitInterval.toMillis());
-                if (!overrides.isEmpty()) {
-                    out.putPOJO("settings", overrides);
+                CallStageRun run;
+                try (KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers),
+                        StreamsProperties.from(config));
+                     KafkaConsumer<String, byte[]> responses = responseReader(client, topics)) {
+                    run = measure(streams, responses, simulator, total);
+                    report(out, run, config);
+                    out.set("producers", producerFigures(streams));
+                    out.set("streamThreadTime", streamThreadFigures(streams));
+                    streams.close(Duration.ofSeconds(30));
                 }
-                out.set("producers", producerFigures(streams));
-                out.set("streamThreadTime", streamThreadFigures(streams));
-                streams.close(Duration.ofSeconds(30));
-                // The ceiling: the same HTTP client against the same simulator, no Kafka at all.
-                System.err.println("Ceiling: the same client and simulator without Kafka...");
-                int concurrency = ceilingConcurrency > 0 ? ceilingConcurrency
-                        : (int) Math.max(1, peakInFlight);
-                double ceiling = ceiling(providers, config, concurrency);
-                out.put("ceilingConcurrency", concurrency);
-                out.put("ceilingRequestsPerSec", Math.round(ceiling));
-                out.put("fractionOfCeiling", Math.round(100.0 * sluiceRate / ceiling) / 100.0);
+                reportCeiling(out, run, providers, config);
                 if (!blockingWindow.isZero()) {
-                    System.err.println("The blocking design: the provider call inside process(), same threads...");
-                    SluiceConfig blocking = config.with(Map.of(SluiceConfigDef.TOPICS_PREFIX, "bench-blocking.",
-                            SluiceConfigDef.APPLICATION_ID, "sluice-bench-blocking"));
-                    SluiceTopics blockingTopics = SluiceTopics.from(blocking, registry);
-                    createTopics(client, blockingTopics);
-                    java.util.concurrent.atomic.AtomicLong callsDone = new java.util.concurrent.atomic.AtomicLong();
-                    try (KafkaConsumer<String, byte[]> blockingResponses = responseReader(client, blockingTopics);
-                         KafkaStreams blockingStreams = BlockingBench.streams(blockingTopics,
-                                 providers.get("openai").orElseThrow(), "gpt-4o-mini",
-                                 Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS)),
-                                 StreamsProperties.from(blocking), callsDone)) {
-                        BlockingBench.startAndAwaitAssignment(blockingStreams, threads);
-                        // enough for the window whatever the latency: threads x window / latency, twice over
-                        load(client, blockingTopics, (int) Math.max(200, 2 * threads * blockingWindow.toMillis()
-                                / Math.max(1, latency.toMillis())), Instant.now());
-                        ObjectNode result = BlockingBench.measure(blockingStreams, callsDone, blockingResponses,
-                                blockingWindow);
-                        out.set("blocking", result);
-                        out.put("sluiceOverBlocking", result.path("requestsPerSec").asDouble() == 0 ? 0
-                                : Math.round(sluiceRate / result.path("requestsPerSec").asDouble()));
-                    }
+                    reportBlocking(out, run, providers, config, registry, client);
                 }
                 if (overheadRate > 0) {
                     System.err.printf("Sluice's overhead at %d requests/s for %s...%n", overheadRate,
@@ -252,8 +153,147 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 spec.commandLine().getOut().println(out);
                 spec.commandLine().getOut().flush();
-                return seen == total ? 0 : 1;
+                return run.seen() == total ? 0 : 1;
             }
+        }
+    }
+
+    /** The measured call stage's settings: the bench's options over a broker and simulator of its own. */
+    private SluiceConfig config(EmbeddedKafkaBroker broker, ProviderSimulator simulator) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        settings.put(SluiceConfigDef.APPLICATION_ID, "sluice-bench");
+        settings.put(SluiceConfigDef.STATE_DIR, workDir.resolve("state").toString());
+        settings.put(SluiceConfigDef.TOPICS_PREFIX, "bench.");
+        settings.put(SluiceConfigDef.ROUTES, "default=openai:gpt-4o-mini");
+        settings.put(SluiceConfigDef.OPENAI_BASE_URL, simulator.openAiBaseUrl());
+        settings.put(SluiceConfigDef.ANTHROPIC_BASE_URL, simulator.anthropicBaseUrl());
+        settings.put(SluiceConfigDef.PROVIDERS_CLEARTEXT_HTTP2, true);
+        settings.put(SluiceConfigDef.CALL_MAX_IN_FLIGHT, maxInFlight);
+        // the bulkhead is not what is measured: room for every task's in-flight bound
+        settings.put(SluiceConfigDef.BULKHEAD_MAX_CALLS, Math.max(maxInFlight * partitions, 1));
+        settings.put(SluiceConfigDef.NUM_STREAM_THREADS, threads);
+        settings.put(SluiceConfigDef.PROCESSING_GUARANTEE, guarantee);
+        settings.put(SluiceConfigDef.COMMIT_INTERVAL_MS, commitInterval.toMillis());
+        settings.putAll(overrides);
+        return SluiceConfig.of(settings);
+    }
+
+    /**
+     * One run of the call stage over the loaded requests: when it started, saw its first answer, finished the
+     * warm-up ({@code warm}, after {@code seenWarm} answers) and its last answer; the calls in flight over the
+     * measured window (mean and peak; a run so small that every call was made before the warm-up's answers were
+     * seen has no calls in its window, and reports the whole run's peak).
+     */
+    private record CallStageRun(long started, long first, long warm, int seenWarm, long last, int seen,
+                                long meanInFlight, long peakInFlight) {
+        /** What the call stage sustains once compiled and full: the figure compared with the ceiling. */
+        double steadyRate() {
+            return 1000.0 * (seen - seenWarm) / Math.max(1, last - warm);
+        }
+    }
+
+    /** Starts the call stage and reads its answers until all {@code total} are in, or it gives up. */
+    private CallStageRun measure(KafkaStreams streams, KafkaConsumer<String, byte[]> responses,
+                                 ProviderSimulator simulator, int total) {
+        long started = System.currentTimeMillis();
+        streams.start();
+        long first = 0;
+        long warm = 0;
+        int seenWarm = 0;
+        long inFlightSum = 0;
+        long warmupPeak = 0;
+        long inFlightSamples = 0;
+        long last = 0;
+        int seen = 0;
+        long giveUpAt = started + Duration.ofMinutes(10).toMillis() + total * latency.toMillis() / 100;
+        long nextReport = 0;
+        while (seen < total && System.currentTimeMillis() < giveUpAt) {
+            int batch = responses.poll(Duration.ofMillis(100)).count();
+            if (batch > 0) {
+                last = System.currentTimeMillis();
+                first = first == 0 ? last : first;
+                seen += batch;
+                if (warm == 0 && seen >= warmup) {
+                    warm = last;
+                    seenWarm = seen;
+                    warmupPeak = simulator.stats().maxInFlight();
+                    simulator.resetStats(); // the peak in flight is then the measured window's
+                }
+            }
+            if (warm != 0) {
+                // sampled every poll (at most 100 ms)
+                inFlightSum += simulator.stats().inFlight();
+                inFlightSamples++;
+            }
+            if (System.currentTimeMillis() >= nextReport) {
+                System.err.printf("completed %d of %d · calls in flight %d%n", seen, total,
+                        simulator.stats().inFlight());
+                nextReport = System.currentTimeMillis() + 1_000;
+            }
+        }
+        long windowPeak = simulator.stats().maxInFlight();
+        return new CallStageRun(started, first, warm, seenWarm, last, seen, inFlightSum / Math.max(1, inFlightSamples),
+                windowPeak > 0 ? windowPeak : warmupPeak);
+    }
+
+    /** The run's figures and the settings it ran with. */
+    private void report(ObjectNode out, CallStageRun run, SluiceConfig config) {
+        out.put("requests", requests);
+        out.put("warmupRequests", warmup);
+        out.put("completed", Math.max(0, run.seen() - warmup));
+        out.put("providerLatencyMs", latency.toMillis());
+        out.put("partitions", partitions);
+        out.put("streamThreads", threads);
+        out.put("maxInFlightPerTask", maxInFlight);
+        out.put("maxProviderCallsInFlight", run.peakInFlight());
+        out.put("meanProviderCallsInFlight", run.meanInFlight());
+        out.put("secondsFromStart", (run.last() - run.started()) / 1000.0);
+        out.put("requestsPerSecFromStart", Math.round(1000.0 * run.seen() / Math.max(1, run.last() - run.started())));
+        // from the first answer on: the start-up (task assignment, store creation) left out, JIT warm-up in
+        out.put("requestsPerSecFromFirstAnswer",
+                Math.round(1000.0 * (run.seen() - 1) / Math.max(1, run.last() - run.first())));
+        out.put("requestsPerSecSteady", Math.round(run.steadyRate()));
+        out.put("processingGuarantee", config.string(SluiceConfigDef.PROCESSING_GUARANTEE));
+        out.put("commitIntervalMs", commitInterval.toMillis());
+        if (!overrides.isEmpty()) {
+            out.putPOJO("settings", overrides);
+        }
+    }
+
+    /** The ceiling: the same HTTP client against the same simulator, no Kafka at all. */
+    private void reportCeiling(ObjectNode out, CallStageRun run, ProviderClients providers, SluiceConfig config)
+            throws Exception {
+        System.err.println("Ceiling: the same client and simulator without Kafka...");
+        int concurrency = ceilingConcurrency > 0 ? ceilingConcurrency : (int) Math.max(1, run.peakInFlight());
+        double ceiling = ceiling(providers, config, concurrency);
+        out.put("ceilingConcurrency", concurrency);
+        out.put("ceilingRequestsPerSec", Math.round(ceiling));
+        out.put("fractionOfCeiling", Math.round(100.0 * run.steadyRate() / ceiling) / 100.0);
+    }
+
+    /** The blocking design: the provider call inside process(), on the same threads, for comparison. */
+    private void reportBlocking(ObjectNode out, CallStageRun run, ProviderClients providers, SluiceConfig config,
+                          InMemorySchemaRegistryClient registry, Map<String, Object> client) throws Exception {
+        System.err.println("The blocking design: the provider call inside process(), same threads...");
+        SluiceConfig blocking = config.with(Map.of(SluiceConfigDef.TOPICS_PREFIX, "bench-blocking.",
+                SluiceConfigDef.APPLICATION_ID, "sluice-bench-blocking"));
+        SluiceTopics blockingTopics = SluiceTopics.from(blocking, registry);
+        createTopics(client, blockingTopics);
+        AtomicLong callsDone = new AtomicLong();
+        try (KafkaConsumer<String, byte[]> blockingResponses = responseReader(client, blockingTopics);
+             KafkaStreams blockingStreams = BlockingBench.streams(blockingTopics,
+                     providers.get("openai").orElseThrow(), "gpt-4o-mini",
+                     Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS)),
+                     StreamsProperties.from(blocking), callsDone)) {
+            BlockingBench.startAndAwaitAssignment(blockingStreams, threads);
+            // enough for the window whatever the latency: threads x window / latency, twice over
+            load(client, blockingTopics, (int) Math.max(200, 2 * threads * blockingWindow.toMillis()
+                    / Math.max(1, latency.toMillis())), Instant.now());
+            ObjectNode result = BlockingBench.measure(blockingStreams, callsDone, blockingResponses, blockingWindow);
+            out.set("blocking", result);
+            out.put("sluiceOverBlocking", result.path("requestsPerSec").asDouble() == 0 ? 0
+                    : Math.round(run.steadyRate() / result.path("requestsPerSec").asDouble()));
         }
     }
 

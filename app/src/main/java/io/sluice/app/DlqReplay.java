@@ -72,16 +72,21 @@ final class DlqReplay extends DlqCommand.Reading {
     @Option(names = "--why", description = "Why, for the audit trail; required unless --dry-run, e.g. \"openai outage over\".")
     String why;
 
+    /** What a run did so far: replayed (or, in a dry run, would have), skipped by the filters, refused and why. */
+    private static final class Tally {
+        int replayed;
+        int skipped;
+        final Map<String, Integer> refused = new TreeMap<>();
+
+        int refusedTotal() {
+            return refused.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Predicate<DlqRecords.DeadLetter> predicate = predicate(filter);
-        if (!dryRun && (why == null || why.isBlank())) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "say why with --why \"...\" (it goes to the audit trail), or look first with --dry-run");
-        }
-        if (rate < 1 || max < 1 || maxReplays < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rate, --max and --max-replays must be >= 1");
-        }
+        checkOptions();
         open();
         if (operator != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), OperatorIdentity.noOperatorFlag(connected));
@@ -92,96 +97,15 @@ final class DlqReplay extends DlqCommand.Reading {
         String group = "sluice-dlq-replay-" + dlq;
         refuseIfRunning(group);
 
-        Map<String, Integer> refused = new TreeMap<>();
-        int[] counts = new int[2]; // replayed, skipped by the filters
-        Map<String, Object> consumerProps = new HashMap<>(client);
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(rate, 500)));
+        Tally tally = new Tally();
         KafkaProducer<byte[], byte[]> producer = null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(group)) {
             List<TopicPartition> partitions = consumer.partitionsFor(dlq, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(dlq, p.partition())).toList();
             holdGroup(consumer, dlq, partitions, group);
             // only once this run holds the topic: a refused run must not fence the one that is running
             producer = dryRun ? null : producer(dlq);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            var requestReader = topics.deadLetter().valueSerde().deserializer();
-            var requestWriter = topics.requests().valueSerde().serializer();
-            var auditWriter = topics.audit().valueSerde().serializer();
-            long started = System.nanoTime();
-            long nextProgress = 0;
-            List<TopicPartition> open = new ArrayList<>(partitions.stream()
-                    .filter(p -> consumer.position(p) < end.get(p)).toList());
-            while (!open.isEmpty() && counts[0] < max) {
-                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))
-                            || counts[0] + batch.size() / 2 >= max) {
-                        continue;
-                    }
-                    DlqRecords.DeadLetter d = DlqRecords.parse(record, requestReader);
-                    if (!predicate.test(d)) {
-                        counts[1]++;
-                        continue;
-                    }
-                    String refusal = refusal(d);
-                    if (refusal != null) {
-                        refused.merge(refusal, 1, Integer::sum);
-                        if (dryRun) {
-                            out().println("refuse  " + d.requestId() + "  " + refusal);
-                        }
-                        continue;
-                    }
-                    int count = replays(d) + 1;
-                    if (dryRun) {
-                        out().println("replay  " + d.requestId() + "  " + d.reason() + "/" + d.errorClass()
-                                + " -> " + target + " (replay " + count + ")");
-                        counts[0]++;
-                        continue;
-                    }
-                    // The count also goes into the request: the sanitize stage copies the header there, but a
-                    // replay to a retry tier skips sanitize, and the next dead letter must still carry the count.
-                    Map<String, String> metadata = new java.util.HashMap<>(d.request().getMetadata());
-                    metadata.put(SluiceHeaders.REPLAY_COUNT, Integer.toString(count));
-                    PromptRequest request = PromptRequest.newBuilder(d.request()).setMetadata(metadata).build();
-                    ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, null,
-                            request.getRequestId().getBytes(StandardCharsets.UTF_8),
-                            requestWriter.serialize(target, request));
-                    replay.headers().add(SluiceHeaders.REPLAY_COUNT, bytes(Integer.toString(count)));
-                    replay.headers().add("sluice.replay.of", bytes(dlq + "/" + record.partition() + "/" + record.offset()));
-                    replay.headers().add("sluice.replay.by", bytes(actor));
-                    replay.headers().add("sluice.replay.at", bytes(Instant.now().toString()));
-                    AuditRecord audit = DlqCommand.audit(actor, "DLQ_REPLAY", d, why, Map.of(
-                            "to", target, "replayCount", Integer.toString(count),
-                            "deadLetter", dlq + "/" + record.partition() + "/" + record.offset(),
-                            "deadLetterReason", d.reason() + "/" + d.errorClass(), "filter", filter.describe()));
-                    batch.add(replay);
-                    batch.add(new ProducerRecord<>(topics.audit().name(), null,
-                            request.getRequestId().getBytes(StandardCharsets.UTF_8),
-                            auditWriter.serialize(topics.audit().name(), audit)));
-                }
-                if (!batch.isEmpty()) {
-                    send(producer, batch);
-                    counts[0] += batch.size() / 2;
-                    // pace: no faster than --rate replays a second on average
-                    long due = started + (long) (counts[0] * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                    }
-                }
-                open.removeIf(p -> consumer.position(p) >= end.get(p));
-                if (System.nanoTime() > nextProgress) {
-                    spec.commandLine().getErr().printf("%s %d, refused %d, skipped %d%n", dryRun ? "would replay"
-                            : "replayed", counts[0], refused.values().stream().mapToInt(Integer::intValue).sum(),
-                            counts[1]);
-                    nextProgress = System.nanoTime() + 1_000_000_000L;
-                }
-            }
+            replayAll(consumer, producer, partitions, predicate, actor, target, tally);
         } catch (ProducerFencedException e) {
             spec.commandLine().getErr().println("Stopped: another replay of " + dlq + " started and fenced this one;"
                     + " what was replayed so far stays replayed.");
@@ -191,16 +115,117 @@ final class DlqReplay extends DlqCommand.Reading {
                 producer.close(Duration.ofSeconds(10));
             }
         }
-        int refusedTotal = refused.values().stream().mapToInt(Integer::intValue).sum();
         out().printf("%s %d to %s; skipped %d (not matching %s); refused %d%s%n", dryRun ? "Dry run: would replay"
-                : "Replayed", counts[0], target, counts[1], filter.describe(), refusedTotal, refused.isEmpty() ? ""
-                : " (" + refused.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
-                        .collect(Collectors.joining(", ")) + ")");
+                : "Replayed", tally.replayed, target, tally.skipped, filter.describe(), tally.refusedTotal(),
+                tally.refused.isEmpty() ? "" : " (" + tally.refused.entrySet().stream()
+                        .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")) + ")");
         if (dryRun) {
             out().println("Nothing was written. Run again without --dry-run, with --why \"...\", to replay.");
         }
         out().flush();
         return 0;
+    }
+
+    private void checkOptions() {
+        if (!dryRun && (why == null || why.isBlank())) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "say why with --why \"...\" (it goes to the audit trail), or look first with --dry-run");
+        }
+        if (rate < 1 || max < 1 || maxReplays < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate, --max and --max-replays must be >= 1");
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String group) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(rate, 500)));
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reads the dead-letter topic from its start to its end as of now and replays what the filters select, in one
+     * transaction per batch (a replay and its audit record together), paced to {@code --rate}.
+     */
+    private void replayAll(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
+                           List<TopicPartition> partitions, Predicate<DlqRecords.DeadLetter> predicate, String actor,
+                           String target, Tally tally) throws InterruptedException {
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        var requestReader = topics.deadLetter().valueSerde().deserializer();
+        long started = System.nanoTime();
+        long nextProgress = 0;
+        List<TopicPartition> open = new ArrayList<>(partitions.stream()
+                .filter(p -> consumer.position(p) < end.get(p)).toList());
+        while (!open.isEmpty() && tally.replayed < max) {
+            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                if (record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))
+                        || tally.replayed + batch.size() / 2 >= max) {
+                    continue;
+                }
+                DlqRecords.DeadLetter d = DlqRecords.parse(record, requestReader);
+                if (!predicate.test(d)) {
+                    tally.skipped++;
+                    continue;
+                }
+                String refusal = refusal(d);
+                if (refusal != null) {
+                    tally.refused.merge(refusal, 1, Integer::sum);
+                    if (dryRun) {
+                        out().println("refuse  " + d.requestId() + "  " + refusal);
+                    }
+                } else if (dryRun) {
+                    out().println("replay  " + d.requestId() + "  " + d.reason() + "/" + d.errorClass()
+                            + " -> " + target + " (replay " + (replays(d) + 1) + ")");
+                    tally.replayed++;
+                } else {
+                    batch.addAll(replayOf(d, record, actor, target));
+                }
+            }
+            if (!batch.isEmpty()) {
+                send(producer, batch);
+                tally.replayed += batch.size() / 2;
+                // pace: no faster than --rate replays a second on average
+                long wait = started + (long) (tally.replayed * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            open.removeIf(p -> consumer.position(p) >= end.get(p));
+            if (System.nanoTime() > nextProgress) {
+                spec.commandLine().getErr().printf("%s %d, refused %d, skipped %d%n", dryRun ? "would replay"
+                        : "replayed", tally.replayed, tally.refusedTotal(), tally.skipped);
+                nextProgress = System.nanoTime() + 1_000_000_000L;
+            }
+        }
+    }
+
+    /** The two records that replay dead letter {@code d}: the request again, and its audit record. */
+    private List<ProducerRecord<byte[], byte[]>> replayOf(DlqRecords.DeadLetter d, ConsumerRecord<byte[], byte[]> record,
+                                                          String actor, String target) {
+        String dlq = record.topic();
+        String deadLetter = dlq + "/" + record.partition() + "/" + record.offset();
+        int count = replays(d) + 1;
+        // The count also goes into the request: the sanitize stage copies the header there, but a replay to a retry
+        // tier skips sanitize, and the next dead letter must still carry the count.
+        Map<String, String> metadata = new HashMap<>(d.request().getMetadata());
+        metadata.put(SluiceHeaders.REPLAY_COUNT, Integer.toString(count));
+        PromptRequest request = PromptRequest.newBuilder(d.request()).setMetadata(metadata).build();
+        byte[] key = request.getRequestId().getBytes(StandardCharsets.UTF_8);
+        ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, null, key,
+                topics.requests().valueSerde().serializer().serialize(target, request));
+        replay.headers().add(SluiceHeaders.REPLAY_COUNT, bytes(Integer.toString(count)));
+        replay.headers().add(SluiceHeaders.REPLAY_OF, bytes(deadLetter));
+        replay.headers().add(SluiceHeaders.REPLAY_BY, bytes(actor));
+        replay.headers().add(SluiceHeaders.REPLAY_AT, bytes(Instant.now().toString()));
+        AuditRecord audit = DlqCommand.audit(actor, "DLQ_REPLAY", d, why, Map.of(
+                "to", target, "replayCount", Integer.toString(count), "deadLetter", deadLetter,
+                "deadLetterReason", d.reason() + "/" + d.errorClass(), "filter", filter.describe()));
+        return List.of(replay, new ProducerRecord<>(topics.audit().name(), null, key,
+                topics.audit().valueSerde().serializer().serialize(topics.audit().name(), audit)));
     }
 
     /** Why a dead letter cannot be replayed, or null. */

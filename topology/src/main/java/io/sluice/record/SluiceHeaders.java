@@ -17,6 +17,10 @@ public final class SluiceHeaders {
     // Request metadata, written by the stages
     /** Header and metadata key: how many times {@code sluice dlq replay} has replayed this request. */
     public static final String REPLAY_COUNT = "sluice.replay.count";
+    /** On a replayed request: the dead letter it came from (topic/partition/offset), who replayed it, and when. */
+    public static final String REPLAY_OF = "sluice.replay.of";
+    public static final String REPLAY_BY = "sluice.replay.by";
+    public static final String REPLAY_AT = "sluice.replay.at";
     public static final String INJECTION_FLAGGED = "sluice.injection.flagged";
     public static final String INJECTION_SCORE = "sluice.injection.score";
     public static final String INJECTION_RULES = "sluice.injection.rules";
