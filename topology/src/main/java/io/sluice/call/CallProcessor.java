@@ -103,7 +103,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         this.stage = stage;
         this.routes = stage.routes();
         this.settings = stage.settings();
-        this.telemetry = new CallTelemetry(stage.routes());
+        this.telemetry = new CallTelemetry(stage.routes(), stage.tenantTags());
     }
 
     /** The processor and the stores it owns: in-flight calls, answered ids and the response cache. */
