@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
                 "SLUICE_POSTGRES_PASSWORD (read by the worker's env config provider, never written to a file)."})
 final class ConnectCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VALUE_CONVERTER = "value.converter";
 
     @Mixin
     ConfigOption config;
@@ -64,10 +65,11 @@ final class ConnectCommand implements Callable<Integer> {
         }
         SluiceConfig sluice = RunningSluice.addresses(config.load());
         SluiceTopics topics = SluiceTopics.from(sluice, SluiceRuntime.registryClient(sluice));
-        Connect<?> worker = new ConnectDistributed().startConnect(workerProperties(sluice, port, plugins));
+        Map<String, String> settings = workerProperties(sluice, port, plugins);
+        Connect<?> worker = new ConnectDistributed().startConnect(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::stop, "sluice-connect-shutdown"));
         String rest = "http://127.0.0.1:" + port;
-        for (JsonNode connector : connectorConfigs(connectors, topics)) {
+        for (JsonNode connector : connectorConfigs(connectors, topics, settings)) {
             put(rest + "/connectors/" + connector.path("name").asText() + "/config", connector.path("config"));
         }
         System.err.printf("Sluice Connect worker is running.%n  Kafka:      %s%n  REST API:   %s (GET"
@@ -92,12 +94,15 @@ final class ConnectCommand implements Callable<Integer> {
             worker.put(store + ".storage.replication.factor", replication);
         }
         worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        worker.put("value.converter", "io.sluice.connect.SluiceAvroConverter");
+        worker.put(VALUE_CONVERTER, "io.sluice.connect.SluiceAvroConverter");
         worker.put("value.converter.schema.registry.url", sluice.string(SluiceConfigDef.SCHEMA_REGISTRY_URL));
         // tables have no array or map columns
         worker.put("value.converter.collections.as.json", "true");
         worker.put("plugin.path", String.join(",", plugins.stream().map(p -> p.toAbsolutePath().toString())
                 .toList()));
+        // every plugin Sluice lays out declares its classes in META-INF/services: skip the reflective scan of every
+        // jar, which doubles the worker's start (a plugin added with --plugins needs such manifests too)
+        worker.put("plugin.discovery", "service_load");
         worker.put("listeners", "http://127.0.0.1:" + port);
         // ${env:...} in connector configs: database secrets stay in the environment
         worker.put("config.providers", "env");
@@ -114,8 +119,14 @@ final class ConnectCommand implements Callable<Integer> {
         return worker;
     }
 
-    /** The connector configurations in {@code dir}, their default topic names replaced by the configured ones. */
-    static List<JsonNode> connectorConfigs(Path dir, SluiceTopics topics) throws IOException {
+    /**
+     * The connector configurations in {@code dir}, their default topic names replaced by the configured ones. One
+     * that sets its own value converter of the worker's class (Sluice's, with a setting of its own) gets the worker's
+     * {@code value.converter.*} settings it does not set: Connect gives a connector's own converter only the
+     * connector's settings, and the registry's address is known here, not in the file.
+     */
+    static List<JsonNode> connectorConfigs(Path dir, SluiceTopics topics, Map<String, String> worker)
+            throws IOException {
         Map<String, String> renamed = Map.of("sluice.responses", topics.responses().name(),
                 "sluice.rejected", topics.rejected().name(), "sluice.usage", topics.usage().name(),
                 "sluice.audit", topics.audit().name(), "sluice.dead-letter", topics.deadLetter().name());
@@ -126,6 +137,13 @@ final class ConnectCommand implements Callable<Integer> {
                     ObjectNode settings = (ObjectNode) connector.path("config");
                     settings.put("topics", renamed.getOrDefault(settings.path("topics").asText(),
                             settings.path("topics").asText()));
+                    if (settings.path(VALUE_CONVERTER).asText().equals(worker.get(VALUE_CONVERTER))) {
+                        worker.forEach((key, value) -> {
+                            if (key.startsWith(VALUE_CONVERTER + ".") && !settings.has(key)) {
+                                settings.put(key, value);
+                            }
+                        });
+                    }
                     return (JsonNode) connector;
                 } catch (IOException | ClassCastException e) {
                     throw new IllegalArgumentException(file + " is not a connector configuration ({\"name\": ...,"

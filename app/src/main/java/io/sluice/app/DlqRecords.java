@@ -2,10 +2,10 @@ package io.sluice.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.record.DeadLetters;
-import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.SluiceHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.sluice.app;
 
-import io.sluice.record.SluiceHeaders;
 import io.sluice.retry.RetryTiers;
 import io.sluice.sanitize.SanitizeProcessor;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.SluiceHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

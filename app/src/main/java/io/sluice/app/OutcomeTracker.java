@@ -1,7 +1,7 @@
 package io.sluice.app;
 
 import io.sluice.app.http.Outcomes;
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.topology.SluiceTopics;

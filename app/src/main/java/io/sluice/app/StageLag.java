@@ -4,15 +4,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
@@ -25,8 +29,15 @@ import org.apache.kafka.common.TopicPartition;
  * while records wait there, and under exactly-once a record counts as done once its transaction committed. This is
  * where an overloaded Sluice queues (its in-flight bound stops it taking more), so a growing value says which stage
  * is behind. Sampled on its own thread; a backlog between two samples goes unseen.
+ *
+ * <p>The same sample also sizes the dead-letter topic: its end offsets less its log start offsets, summed over
+ * partitions, which is what a replay would read. Under exactly-once every transaction that wrote to it adds a commit
+ * marker, which takes an offset but is no record, so the figure is an upper bound; it falls only as retention deletes.
  */
 final class StageLag implements AutoCloseable {
+    /** The dead-letter topic's size, as {@link #deadLetters()}. */
+    static final String DEAD_LETTER_METRIC = "sluice.dead.letter.records";
+
     private final Admin admin;
     private final String group;
     private final StageNames names;
@@ -36,6 +47,9 @@ final class StageLag implements AutoCloseable {
     private final AtomicLong maxPartition = new AtomicLong();
     private final AtomicLong maxTotal = new AtomicLong();
     private final AtomicLong total = new AtomicLong();
+    private final String deadLetterTopic;
+    /** The dead-letter topic's size at the last sample; -1 until one succeeded. */
+    private final AtomicLong deadLetters = new AtomicLong(-1);
     private final MeterRegistry registry;
     private final ScheduledExecutorService timer;
 
@@ -50,12 +64,15 @@ final class StageLag implements AutoCloseable {
 
     /**
      * Samples the lag of consumer group {@code group} (a Kafka Streams application id) every {@code every}; each
-     * stage's latest figure is gauge {@code sluice.stage.lag} tagged {@code stage} on {@code registry} (null: none).
+     * stage's latest figure is gauge {@code sluice.stage.lag} tagged {@code stage} on {@code registry} (null: none),
+     * and the size of {@code deadLetterTopic} (null: none) gauge {@value #DEAD_LETTER_METRIC}.
      */
-    StageLag(Admin admin, String group, StageNames names, Duration every, MeterRegistry registry, String threadName) {
+    StageLag(Admin admin, String group, StageNames names, String deadLetterTopic, Duration every,
+             MeterRegistry registry, String threadName) {
         this.admin = admin;
         this.group = group;
         this.names = names;
+        this.deadLetterTopic = deadLetterTopic;
         this.registry = registry;
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, threadName);
@@ -70,7 +87,7 @@ final class StageLag implements AutoCloseable {
                        Duration every, MeterRegistry registry, String threadName) {
         String applicationId = config.string(io.sluice.config.SluiceConfigDef.APPLICATION_ID);
         return new StageLag(admin, applicationId, topic -> stageOf(topic, applicationId, topics.requests().name(),
-                topics.budgetSettlements().name()), every, registry, threadName);
+                topics.budgetSettlements().name()), topics.deadLetter().name(), every, registry, threadName);
     }
 
     /** The stage reading {@code topic} of application {@code applicationId}, from the topology's names. */
@@ -123,6 +140,11 @@ final class StageLag implements AutoCloseable {
         return total.get();
     }
 
+    /** Records on the dead-letter topic at the latest sample (an upper bound, see above); -1 before the first. */
+    long deadLetters() {
+        return deadLetters.get();
+    }
+
     private void sample() {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
@@ -133,12 +155,18 @@ final class StageLag implements AutoCloseable {
                     latest.put(partition, OffsetSpec.latest());
                 }
             });
+            List<TopicPartition> deadLetterPartitions = deadLetterPartitions();
+            deadLetterPartitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                     .get(5, TimeUnit.SECONDS);
+            sampleDeadLetters(deadLetterPartitions, ends);
             Map<String, Long> stages = new HashMap<>();
             Map<String, Long> position = new HashMap<>();
             long sum = 0;
             for (var end : ends.entrySet()) {
+                if (committed.get(end.getKey()) == null) {
+                    continue; // only sized, for the dead-letter gauge: no stage has committed on it
+                }
                 long lag = Math.max(0, end.getValue().offset() - committed.get(end.getKey()).offset());
                 maxPartition.accumulateAndGet(lag, Math::max);
                 String stage = names.stageOf(end.getKey().topic());
@@ -161,6 +189,41 @@ final class StageLag implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             // a slow broker, say: the sample is missed, where an exception would end the sampling
+        }
+    }
+
+    /** The dead-letter topic's partitions now (it may gain some); none while there is no such topic to size. */
+    private List<TopicPartition> deadLetterPartitions() throws InterruptedException, TimeoutException {
+        if (deadLetterTopic == null) {
+            return List.of();
+        }
+        try {
+            return admin.describeTopics(List.of(deadLetterTopic)).allTopicNames().get(5, TimeUnit.SECONDS)
+                    .get(deadLetterTopic).partitions().stream()
+                    .map(p -> new TopicPartition(deadLetterTopic, p.partition())).toList();
+        } catch (ExecutionException e) {
+            return List.of(); // not created yet: the stages' lag is still worth sampling
+        }
+    }
+
+    /** The dead-letter topic's end offsets less its log start offsets, summed over partitions. */
+    private void sampleDeadLetters(List<TopicPartition> partitions,
+                                   Map<TopicPartition, ListOffsetsResultInfo> ends) throws Exception {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        partitions.forEach(partition -> earliest.put(partition, OffsetSpec.earliest()));
+        var starts = admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
+        long records = 0;
+        for (TopicPartition partition : partitions) {
+            records += Math.max(0, ends.get(partition).offset() - starts.get(partition).offset());
+        }
+        if (deadLetters.getAndSet(records) < 0 && registry != null) {
+            Gauge.builder(DEAD_LETTER_METRIC, deadLetters, AtomicLong::get)
+                    .description("Records on the dead-letter topic (log start to end offsets, all partitions; an"
+                            + " upper bound under exactly-once, whose commit markers take offsets too)")
+                    .baseUnit("records").register(registry);
         }
     }
 

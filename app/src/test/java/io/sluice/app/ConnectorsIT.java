@@ -8,11 +8,14 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.UsageTotals;
+import io.sluice.simulator.ErrorRates;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PostgresServer;
 import io.sluice.testkit.PromptRequests;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -38,10 +41,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./sluice connect} with a real Kafka Connect worker and a real PostgreSQL: Sluice's responses, rejections,
- * usage rows and audit trail land in tables that equal the topics exactly, and stay equal when the worker is killed
- * (SIGKILL) mid-run and started again: redelivered records are upserts, never second rows.
+ * usage rows, audit trail and dead letters (the call stage's and poison records, with and without a key) land in
+ * tables that equal the topics exactly, and stay equal when the worker is killed (SIGKILL) mid-run and started again:
+ * redelivered records are upserts, never second rows.
  */
 class ConnectorsIT {
+    /** Poison records sent with each half of the traffic, of which the first ones without a key. */
+    private static final int POISON_PER_HALF = 3;
+    private static final int UNKEYED_POISON_PER_HALF = 1;
+
     @RegisterExtension
     static final TestCluster cluster = new TestCluster();
 
@@ -57,6 +65,8 @@ class ConnectorsIT {
         }
         assumeTrue(installed, "PostgreSQL is not installed (apt-get install postgresql)");
         SluiceConfig config = cluster.config("conn", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000));
+        // the provider refuses some calls with a 400: on the default route, with no fallback, dead letters
+        cluster.simulator.settings(SimulatorSettings.defaults().withErrors(ErrorRates.none().withBadRequest400(0.05)));
         try (PostgresServer postgres = PostgresServer.start();
              SluiceRuntime sluice = SluiceRuntime.start(config, SimulatorSettings.defaults());
              OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
@@ -87,7 +97,8 @@ class ConnectorsIT {
                 // Then every table equals its topic: rows, tokens and cost, to the unit
                 Map<String, Object> client = sluice.adminConfig();
                 var topics = sluice.topics();
-                await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                SluiceProcess second = connect;
+                await().atMost(Duration.ofSeconds(120)).failFast(() -> failed(second)).untilAsserted(() -> {
                     Map<String, PromptResponse> responses = latest(client, topics.responses().name(),
                             topics.responses().valueSerde().deserializer());
                     long[] expected = {responses.size(),
@@ -112,6 +123,15 @@ class ConnectorsIT {
                             io.sluice.schemas.AuditRecord::getAuditId).size();
                     assertThat(count(postgres, "sluice_audit")).isEqualTo(audited)
                             .isGreaterThanOrEqualTo(rejected + responses.size());
+
+                    // one row per dead letter, at its own offset, with its request and why
+                    Map<String, String> deadLetters = deadLetters(client, topics.deadLetter().name());
+                    assertThat(deadLetterRows(postgres)).isEqualTo(deadLetters);
+                    assertThat(deadLetters.values()).filteredOn(row -> row.endsWith(" POISON_RECORD"))
+                            .hasSize(POISON_PER_HALF * 2);
+                    assertThat(deadLetters.values()).filteredOn(row -> row.startsWith("null "))
+                            .hasSize(UNKEYED_POISON_PER_HALF * 2);
+                    assertThat(deadLetters.values()).filteredOn(row -> row.endsWith(" NON_RETRYABLE")).isNotEmpty();
                 });
                 // no answer text in the table unless a setting asks for it
                 assertThat(columns(postgres, "sluice_responses")).contains("request_key", "tenantid",
@@ -133,7 +153,16 @@ class ConnectorsIT {
         return false;
     }
 
+    /** Requests, one in 15 invalid, and poison records: bytes that are not Avro, some keyed, some not. */
     private static void send(Traffic traffic, int from, int to) {
+        for (int i = 0; i < POISON_PER_HALF; i++) {
+            byte[] notAvro = ("{\"not\": \"avro\", \"n\": " + (from + i) + "}").getBytes(StandardCharsets.UTF_8);
+            if (i < UNKEYED_POISON_PER_HALF) {
+                traffic.sendWithoutKey(System.currentTimeMillis(), notAvro);
+            } else {
+                traffic.send("poison-" + (from + i), System.currentTimeMillis(), notAvro);
+            }
+        }
         for (int i = from; i < to; i++) {
             PromptRequest.Builder request = PromptRequests.valid("tenant-" + (i % 4), "user-" + (i % 10),
                     Instant.now());
@@ -152,9 +181,51 @@ class ConnectorsIT {
     /** As above, keyed by {@code keyOf(value)} instead of the record key when it is not null. */
     private static <V> Map<String, V> latest(Map<String, Object> client, String topic, Deserializer<V> values,
                                              java.util.function.Function<V, String> keyOf) {
+        Map<String, V> latest = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records(client, topic)) {
+            V value = values.deserialize(topic, record.value());
+            latest.put(keyOf == null ? record.key() : keyOf.apply(value), value);
+        }
+        return latest;
+    }
+
+    /**
+     * Each dead letter by its partition and offset ("p:o"): its request id and reason ("id REASON"), as
+     * {@code ./sluice dlq} reads them (a record without the call stage's headers is a POISON_RECORD, its id its key).
+     */
+    private static Map<String, String> deadLetters(Map<String, Object> client, String topic) {
+        Map<String, String> deadLetters = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records(client, topic)) {
+            String id = SluiceHeaders.get(record.headers(), SluiceHeaders.DLQ_REQUEST_ID);
+            String reason = SluiceHeaders.get(record.headers(), SluiceHeaders.DLQ_REASON);
+            deadLetters.put(record.partition() + ":" + record.offset(), (id == null ? record.key() : id) + " "
+                    + (reason == null ? "POISON_RECORD" : reason));
+        }
+        return deadLetters;
+    }
+
+    /** The dead-letter table's rows as {@link #deadLetters} has the topic's records; empty before it exists. */
+    private static Map<String, String> deadLetterRows(PostgresServer postgres) throws SQLException {
+        Map<String, String> rows = new HashMap<>();
+        try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER,
+                PostgresServer.PASSWORD); ResultSet row = db.createStatement().executeQuery(
+                "select __connect_partition, __connect_offset, request_id, reason from sluice_dead_letters")) {
+            while (row.next()) {
+                rows.put(row.getInt(1) + ":" + row.getLong(2), row.getString(3) + " " + row.getString(4));
+            }
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState())) { // undefined table: the sink creates it with its first record
+                throw e;
+            }
+        }
+        return rows;
+    }
+
+    /** Every record on {@code topic}, read committed from the start to the end. */
+    private static List<ConsumerRecord<String, byte[]>> records(Map<String, Object> client, String topic) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, V> latest = new HashMap<>();
+        List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -163,13 +234,10 @@ class ConnectorsIT {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    V value = values.deserialize(topic, record.value());
-                    latest.put(keyOf == null ? record.key() : keyOf.apply(value), value);
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }
-        return latest;
+        return records;
     }
 
     private static long[] sums(PostgresServer postgres, String query) throws SQLException {

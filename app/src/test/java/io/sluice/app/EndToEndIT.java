@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import java.nio.ByteBuffer;

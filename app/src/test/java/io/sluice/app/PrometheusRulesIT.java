@@ -73,6 +73,8 @@ class PrometheusRulesIT {
                 for (int i = 0; i < 10; i++) {
                     traffic.send(PromptRequests.valid("tenant-0", "hot-user"));
                 }
+                // and bytes that are not a request, so the dead-letter topic has a record whatever the provider does
+                traffic.send("poison-0", System.currentTimeMillis(), new byte[] {1, 2, 3});
                 int[] tight = {0};
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
                     PromptRequest request = PromptRequests.valid("tight", "user-" + tight[0]++);
@@ -92,6 +94,18 @@ class PrometheusRulesIT {
                         failures.addAll(prometheus.unhealthyRules());
                         queries().forEach((what, expr) -> prometheus.emptyOrFailing(expr)
                                 .ifPresent(problem -> failures.add(what + ": " + problem)));
+                        // tokens and cost split by the tenants that sent traffic, and the dead letters counted
+                        Set<String> tenants = new java.util.TreeSet<>();
+                        prometheus.query("sum by (tenant) (sluice:cost_dollars:increase1h)")
+                                .forEach(series -> tenants.add(series.path("metric").path("tenant").asText()));
+                        if (!tenants.containsAll(List.of("tenant-0", "tenant-1", "tenant-2", "tenant-3", "tight"))) {
+                            failures.add("cost by tenant names only " + tenants);
+                        }
+                        double dlq = prometheus.query("sluice:dead_letter_records:max").path(0).path("value").path(1)
+                                .asDouble(0);
+                        if (dlq < 1) {
+                            failures.add("the dead-letter topic's size is " + dlq + ", with a poison record on it");
+                        }
                         return failures.isEmpty();
                     });
                 } catch (ConditionTimeoutException e) {

@@ -8,7 +8,7 @@ import io.sluice.call.CallTelemetry;
 import io.sluice.config.RouteTable;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.record.DeadLetters;
 import java.time.Duration;
 import java.util.Map;
@@ -45,9 +45,10 @@ class SluiceMetricsTest {
                 "outcome", CallTelemetry.OK).record(Duration.ofMillis(850));
         Metrics.timer(CallTelemetry.REQUEST_LATENCY_METRIC, "route", "default", "status", "ok")
                 .record(Duration.ofMillis(900));
-        Metrics.counter(CallTelemetry.TOKENS_METRIC, "provider", "openai", "model", "gpt-4o", "kind", "input")
-                .increment(1_200);
-        Metrics.counter(CallTelemetry.COST_METRIC, "provider", "openai", "model", "gpt-4o").increment(4_500);
+        Metrics.counter(CallTelemetry.TOKENS_METRIC, "provider", "openai", "model", "gpt-4o", "kind", "input",
+                "tenant", "acme").increment(1_200);
+        Metrics.counter(CallTelemetry.COST_METRIC, "provider", "openai", "model", "gpt-4o", "tenant", "acme")
+                .increment(4_500);
         DeadLetters.count(DeadLetterReason.RETRIES_EXHAUSTED, "server_error", "openai");
         Breakers breakers = Breakers.from(SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092")));
         breakers.of(new RouteTable.Target("openai", "gpt-4o"));
@@ -67,8 +68,9 @@ class SluiceMetricsTest {
                 .contains("sluice_provider_call_latency_seconds_count{model=\"gpt-4o\",outcome=\"ok\","
                         + "provider=\"openai\"} 1")
                 .contains("sluice_request_latency_seconds_bucket{route=\"default\",status=\"ok\",le=\"1.0")
-                .contains("sluice_tokens_total{kind=\"input\",model=\"gpt-4o\",provider=\"openai\"} 1200.0")
-                .contains("sluice_cost_micros_total{model=\"gpt-4o\",provider=\"openai\"} 4500.0")
+                .contains("sluice_tokens_total{kind=\"input\",model=\"gpt-4o\",provider=\"openai\","
+                        + "tenant=\"acme\"} 1200.0")
+                .contains("sluice_cost_micros_total{model=\"gpt-4o\",provider=\"openai\",tenant=\"acme\"} 4500.0")
                 .contains("sluice_dead_letters_total{error_class=\"server_error\",provider=\"openai\","
                         + "reason=\"RETRIES_EXHAUSTED\"} 1.0")
                 .contains("resilience4j_circuitbreaker_state{name=\"openai:gpt-4o\",state=\"closed\"} 1.0")

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,14 +38,10 @@ class StageLagIT {
         SluiceTopics topics = SluiceTopics.from(config, new InMemorySchemaRegistryClient());
         String requests = topics.requests().name();
         String byTenant = "sluice-lag-by-tenant-repartition";
-        Map<String, Object> client = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.broker.bootstrapServers());
-        try (Admin admin = Admin.create(client)) {
+        try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(requests, 1, (short) 1), new NewTopic(byTenant, 1, (short) 1)))
                     .all().get();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.broker.bootstrapServers()),
-                    new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> producer = producer()) {
                 for (int i = 0; i < 10; i++) {
                     producer.send(new ProducerRecord<>(requests, "r" + i, "v"));
                 }
@@ -72,6 +69,35 @@ class StageLagIT {
     }
 
     @Test
+    @DisplayName("sizes the dead-letter topic as a replay would read it: log start to end, over every partition")
+    void sizesTheDeadLetterTopic() throws Exception {
+        // Given a dead-letter topic with 5 records on one partition, 3 on the other, and the first 2 of the first
+        // deleted (as retention would)
+        SluiceConfig config = cluster.config("dlq-size", Map.of());
+        SluiceTopics topics = SluiceTopics.from(config, new InMemorySchemaRegistryClient());
+        String deadLetters = topics.deadLetter().name();
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(deadLetters, 2, (short) 1))).all().get();
+            try (KafkaProducer<String, String> producer = producer()) {
+                for (int i = 0; i < 8; i++) {
+                    producer.send(new ProducerRecord<>(deadLetters, i < 5 ? 0 : 1, "r" + i, "v"));
+                }
+            }
+            admin.deleteRecords(Map.of(new TopicPartition(deadLetters, 0), RecordsToDelete.beforeOffset(2)))
+                    .all().get();
+
+            // When the stages are sampled
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            try (StageLag lag = StageLag.of(admin, config, topics, Duration.ofMillis(200), registry, "test-dlq")) {
+
+                // Then the gauge says 6 records wait there
+                await().atMost(Duration.ofSeconds(20)).until(() -> lag.deadLetters() == 6);
+                assertThat(registry.get(StageLag.DEAD_LETTER_METRIC).gauge().value()).isEqualTo(6);
+            }
+        }
+    }
+
+    @Test
     @DisplayName("names each input topic by the stage that reads it")
     void namesStages() {
         assertThat(StageLag.stageOf("sluice.requests", "sluice", "sluice.requests", "sluice.budget-settlements"))
@@ -83,5 +109,14 @@ class StageLagIT {
         assertThat(StageLag.stageOf("sluice.retry-1", "sluice", "sluice.requests", "x")).isEqualTo("sluice.retry-1");
         assertThat(StageLag.stageOf("sluice.budget-settlements", "sluice", "sluice.requests",
                 "sluice.budget-settlements")).isEqualTo("budget-settlements");
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.broker.bootstrapServers()));
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.broker.bootstrapServers()),
+                new StringSerializer(), new StringSerializer());
     }
 }

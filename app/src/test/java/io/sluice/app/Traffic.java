@@ -51,6 +51,11 @@ final class Traffic implements AutoCloseable {
         producer.send(new ProducerRecord<>(topics.requests().name(), null, timestamp, requestId, value));
     }
 
+    /** Sends {@code value} with no key: no request id to await an outcome for (a poison record, say). */
+    void sendWithoutKey(long timestamp, byte[] value) {
+        producer.send(new ProducerRecord<>(topics.requests().name(), null, timestamp, null, value));
+    }
+
     void flush() {
         producer.flush();
     }

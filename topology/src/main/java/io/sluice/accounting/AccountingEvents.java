@@ -1,11 +1,11 @@
 package io.sluice.accounting;
 
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.record.DeadLetters;
-import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.AccountingEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package io.sluice.call;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.provider.ProviderException;
-import io.sluice.record.SluiceHeaders;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.FailedAttempt;
 import io.sluice.schemas.internal.InFlightCall;
 import java.util.List;

@@ -7,14 +7,14 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
- * What the call stage is built from: the providers, the routes, and the resilience parts shared by every task of an
- * instance (circuit breakers, bulkheads and provider quotas are per instance, not per task).
+ * What the call stage is built from: the providers, the routes, and the parts shared by every task of an instance
+ * (circuit breakers, bulkheads, provider quotas and the tenant tag cap are per instance, not per task).
  *
  * @param redact applied to every provider error text before it is logged or written to a header or store
  */
 public record CallStage(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
                         Bulkheads bulkheads, ProviderQuotas quotas, ResponseCache cache, RetryTiers retryTiers,
-                        UnaryOperator<String> redact) {
+                        UnaryOperator<String> redact, TenantTags tenantTags) {
     /** The stage's name on dead letters and in logs. */
     public static final String NAME = "call";
     /** Written on dead letters and audit records, so an operator knows which release handled a request. */

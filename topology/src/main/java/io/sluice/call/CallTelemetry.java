@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderException;
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.record.DeadLetters;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
@@ -21,9 +21,9 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * What the call stage reports about its work: meters on Micrometer's global registry, and one log line per provider
- * call attempt. Meter tags are bounded sets (configured routes, providers and models, error classes, statuses);
- * tenant and request ids go to the log line only. One instance per stream task, used on its stream thread only, so
- * the meters it looks up are kept in plain maps.
+ * call attempt. Meter tags are bounded sets (configured routes, providers and models, error classes, statuses, and
+ * the tokens' and cost's tenant through the instance's {@link TenantTags} cap); request ids go to the log line only.
+ * One instance per stream task, used on its stream thread only, so the meters it looks up are kept in plain maps.
  */
 public final class CallTelemetry {
     /** Logger of the per-attempt line, apart from the stage's other lines so its level can be set on its own. */
@@ -34,9 +34,9 @@ public final class CallTelemetry {
     public static final String REQUEST_LATENCY_METRIC = "sluice.request.latency";
     /** Every provider call attempt, by provider, model and outcome ({@value #OK} or the error class). */
     public static final String PROVIDER_LATENCY_METRIC = "sluice.provider.call.latency";
-    /** Tokens of the provider replies that answered requests, by provider, model and kind. */
+    /** Tokens of the provider replies that answered requests, by provider, model, kind and tenant. */
     public static final String TOKENS_METRIC = "sluice.tokens";
-    /** Cost of the provider replies that answered requests, in micro-dollars, by provider and model. */
+    /** Cost of the provider replies that answered requests, in micro-dollars, by provider, model and tenant. */
     public static final String COST_METRIC = "sluice.cost.micros";
     /** Provider calls beyond a request's first, by provider, error class and whether the same target is retried. */
     public static final String RETRIES_METRIC = "sluice.call.retries";
@@ -56,18 +56,21 @@ public final class CallTelemetry {
     private static final Logger attempts = LoggerFactory.getLogger(ATTEMPTS_LOGGER);
 
     private final Set<String> routes;
-    private final Map<RouteTable.Target, TargetMeters> byTarget = new HashMap<>();
+    private final TenantTags tenants;
+    private final Map<RouteTable.Target, Map<String, Timer>> latencyByTarget = new HashMap<>();
+    private final Map<UsageKey, UsageMeters> usage = new HashMap<>();
     private final Map<String, RequestMeters> byRouteAndStatus = new HashMap<>();
 
-    CallTelemetry(RouteTable routes) {
+    CallTelemetry(RouteTable routes, TenantTags tenants) {
         this.routes = routes.names();
+        this.tenants = tenants;
     }
 
     /** An attempt whose reply answered its request: latency, the reply's tokens and cost, and the log line. */
     void answeredAttempt(Completion done, PromptResponse response) {
-        TargetMeters meters = meters(done.target());
-        meters.latency(OK).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
+        latency(done.target(), OK).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
         TokenUsage usage = response.getUsage();
+        UsageMeters meters = usage(done.target(), done.request().getTenantId());
         meters.inputTokens.increment(usage.getInputTokens());
         meters.cachedInputTokens.increment(usage.getCachedInputTokens());
         meters.outputTokens.increment(usage.getOutputTokens());
@@ -84,7 +87,7 @@ public final class CallTelemetry {
     /** An attempt that failed; {@code redactedError} is its error text after the stage's redaction. */
     void failedAttempt(Completion done, String redactedError) {
         ProviderException error = done.error();
-        meters(done.target()).latency(error.errorClass()).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
+        latency(done.target(), error.errorClass()).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
         if (attempts.isInfoEnabled()) {
             line(done, error.errorClass())
                     .addKeyValue("httpStatus", error.status())
@@ -97,7 +100,7 @@ public final class CallTelemetry {
     /** An attempt that ended after its request was answered or re-issued: the provider was called all the same. */
     void superseded(Completion done) {
         String outcome = done.error() == null ? OK : done.error().errorClass();
-        meters(done.target()).latency(outcome).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
+        latency(done.target(), outcome).record(done.latencyNanos(), TimeUnit.NANOSECONDS);
         if (attempts.isInfoEnabled()) {
             line(done, outcome).addKeyValue("superseded", true).log();
         }
@@ -153,8 +156,16 @@ public final class CallTelemetry {
                 .addKeyValue("latencyMs", done.latencyMs());
     }
 
-    private TargetMeters meters(RouteTable.Target target) {
-        return byTarget.computeIfAbsent(target, TargetMeters::new);
+    /** A target's latency timer per outcome, made on first use, as outcomes are not known up front. */
+    private Timer latency(RouteTable.Target target, String outcome) {
+        return latencyByTarget.computeIfAbsent(target, t -> new HashMap<>()).computeIfAbsent(outcome, o ->
+                Timer.builder(PROVIDER_LATENCY_METRIC).description("Wall time of each provider call attempt")
+                        .tags("provider", target.provider(), "model", target.model(), "outcome", o)
+                        .register(Metrics.globalRegistry));
+    }
+
+    private UsageMeters usage(RouteTable.Target target, String tenant) {
+        return usage.computeIfAbsent(new UsageKey(target, tenants.of(tenant)), UsageMeters::new);
     }
 
     private RequestMeters request(String route, String status) {
@@ -173,36 +184,30 @@ public final class CallTelemetry {
         }
     }
 
-    /** A target's meters; the latency timer per outcome is made on first use, as outcomes are not known up front. */
-    private static final class TargetMeters {
-        final RouteTable.Target target;
+    private record UsageKey(RouteTable.Target target, String tenant) {}
+
+    /** The token and cost counters of one target and (capped) tenant tag. */
+    private static final class UsageMeters {
         final Counter inputTokens;
         final Counter cachedInputTokens;
         final Counter outputTokens;
         final Counter reasoningTokens;
         final Counter cost;
-        private final Map<String, Timer> latencyByOutcome = new HashMap<>();
 
-        TargetMeters(RouteTable.Target target) {
-            this.target = target;
-            this.inputTokens = tokens("input");
-            this.cachedInputTokens = tokens("cached_input");
-            this.outputTokens = tokens("output");
-            this.reasoningTokens = tokens("reasoning");
+        UsageMeters(UsageKey key) {
+            this.inputTokens = tokens(key, "input");
+            this.cachedInputTokens = tokens(key, "cached_input");
+            this.outputTokens = tokens(key, "output");
+            this.reasoningTokens = tokens(key, "reasoning");
             this.cost = Counter.builder(COST_METRIC).description("Cost of answering replies, in micro-dollars")
-                    .tags("provider", target.provider(), "model", target.model()).register(Metrics.globalRegistry);
+                    .tags("provider", key.target().provider(), "model", key.target().model(), "tenant", key.tenant())
+                    .register(Metrics.globalRegistry);
         }
 
-        Timer latency(String outcome) {
-            return latencyByOutcome.computeIfAbsent(outcome, o -> Timer.builder(PROVIDER_LATENCY_METRIC)
-                    .description("Wall time of each provider call attempt")
-                    .tags("provider", target.provider(), "model", target.model(), "outcome", o)
-                    .register(Metrics.globalRegistry));
-        }
-
-        private Counter tokens(String kind) {
+        private static Counter tokens(UsageKey key, String kind) {
             return Counter.builder(TOKENS_METRIC).description("Tokens of answering replies, as the provider billed")
-                    .tags("provider", target.provider(), "model", target.model(), "kind", kind)
+                    .tags("provider", key.target().provider(), "model", key.target().model(), "kind", kind,
+                            "tenant", key.tenant())
                     .register(Metrics.globalRegistry);
         }
     }

@@ -1,7 +1,7 @@
 package io.sluice.call;
 
 import io.sluice.provider.ProviderException;
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;

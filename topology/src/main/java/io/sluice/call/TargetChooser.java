@@ -6,7 +6,7 @@ import io.sluice.limit.TokenEstimate;
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.ProviderClient;
 import io.sluice.provider.ProviderException;
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.internal.InFlightCall;
 import java.time.Duration;

@@ -51,6 +51,7 @@ public final class SluiceConfigDef {
     public static final String HEALTH_STALL_TIMEOUT_MS = "health.stall.timeout.ms";
     public static final String HEALTH_FAILURE_WINDOW_MS = "health.thread.failure.window.ms";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String METRICS_TENANT_TAGS_MAX = "metrics.tenant.tags.max";
     public static final String CALL_MAX_RESPONSE_BYTES = "call.max.response.bytes";
     public static final String INTAKE_MAX_RECORD_BYTES = "intake.max.record.bytes";
     public static final String INTAKE_TENANT_TOPICS = "intake.tenant.topics";
@@ -254,6 +255,10 @@ public final class SluiceConfigDef {
             .define(HEALTH_FAILURE_WINDOW_MS, Type.LONG, 60_000L, atLeast(1_000), LOW,
                     "Two stream-thread failures within this window make /health/ready answer DOWN, until a window"
                             + " passes without one.")
+            .define(METRICS_TENANT_TAGS_MAX, Type.INT, 100, atLeast(0), LOW,
+                    "Most tenants an instance tags its token and cost meters with by name: the first ones it"
+                            + " answers, in that order; any later tenant is tagged 'other', so tenant ids a producer"
+                            + " makes up cannot add series without end (0: every tenant is 'other').")
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 60_000L, atLeast(1_000), MEDIUM,
                     "Longest a stop (Ctrl-C, SIGTERM) may take: past it the process halts, what was not committed"
                             + " is redone by the next start.")

@@ -1,8 +1,8 @@
 package io.sluice.limit;
 
-import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.SluiceHeaders;
 
 /**
  * The tokens a request is expected to use, counted against token limits and priced for budget reservations: the

@@ -2,7 +2,9 @@ package io.sluice.record;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.SluiceHeaders;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 

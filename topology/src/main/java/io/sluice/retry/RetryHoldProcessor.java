@@ -1,7 +1,7 @@
 package io.sluice.retry;
 
-import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.RetryHold;
 import java.time.Duration;
 import java.time.Instant;

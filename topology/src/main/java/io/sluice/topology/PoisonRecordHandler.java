@@ -1,6 +1,6 @@
 package io.sluice.topology;
 
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.record.DeadLetters;
 import io.sluice.record.Outages;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -14,6 +14,7 @@ import io.sluice.call.CallSettings;
 import io.sluice.call.CallStage;
 import io.sluice.call.ProviderQuotas;
 import io.sluice.call.ResponseCache;
+import io.sluice.call.TenantTags;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.limit.Limit;
@@ -157,7 +158,8 @@ public final class SluiceTopology {
         }
         ResponseCache cache = ResponseCache.from(config);
         CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config), Breakers.from(config),
-                Bulkheads.from(config), ProviderQuotas.from(config), cache, tiers, sanitizer::redactForLogs);
+                Bulkheads.from(config), ProviderQuotas.from(config), cache, tiers, sanitizer::redactForLogs,
+                TenantTags.from(config));
         KStream<String, CallOutcome> called = toCall
                 // by request id on every route: a resend must reach the partition that remembers answering it,
                 // whatever its route became (a budget fallback) or the route's cache setting is now
@@ -226,7 +228,7 @@ public final class SluiceTopology {
         Sanitizer sanitizer = new Sanitizer();
         CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config), Breakers.from(config),
                 Bulkheads.from(config), ProviderQuotas.from(config), ResponseCache.from(config),
-                new RetryTiers(java.util.List.of(), ""), sanitizer::redactForLogs);
+                new RetryTiers(java.util.List.of(), ""), sanitizer::redactForLogs, TenantTags.from(config));
         Map<String, KStream<String, CallOutcome>> outcomes = builder
                 .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.ProviderException;
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.retry.RetryTiers;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
@@ -85,7 +85,7 @@ class CallDecisionsTest {
                                        List<Duration> tiers) {
         return new GiveUpLadder(new CallStage(null, null, settings(degraded), null, null, null,
                 new ResponseCache(cache, Duration.ofHours(1)), new RetryTiers(tiers, "sluice.retry"),
-                UnaryOperator.identity()));
+                UnaryOperator.identity(), null));
     }
 
     private static Optional<PromptResponse> cachedAnswer(PromptRequest request) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.call.CallTelemetry;
+import io.sluice.call.TenantTags;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderReply;
 import io.sluice.record.DeadLetters;
@@ -41,11 +42,16 @@ class CallMetricsTest {
     @BeforeEach
     void start() {
         fixture = topologies.start(Map.of(SluiceConfigDef.ROUTES, ROUTES, SluiceConfigDef.CALL_MAX_ATTEMPTS, 2,
-                SluiceConfigDef.CALL_BACKOFF_MS, 50, SluiceConfigDef.CALL_RETRY_TIERS, ""));
+                SluiceConfigDef.CALL_BACKOFF_MS, 50, SluiceConfigDef.CALL_RETRY_TIERS, "",
+                SluiceConfigDef.METRICS_TENANT_TAGS_MAX, 2));
     }
 
     private PromptRequest send(String route) {
-        PromptRequest request = PromptRequests.valid("acme", "alice", T).setRoute(route).build();
+        return send("acme", route);
+    }
+
+    private PromptRequest send(String tenant, String route) {
+        PromptRequest request = PromptRequests.valid(tenant, "alice", T).setRoute(route).build();
         fixture.send(request);
         return request;
     }
@@ -88,7 +94,8 @@ class CallMetricsTest {
             assertThat(tokens(target, "output")).isEqualTo(sum(byTarget, r -> r.getUsage().getOutputTokens()));
             assertThat(tokens(target, "reasoning")).isEqualTo(sum(byTarget, r -> r.getUsage().getReasoningTokens()));
             assertThat(metrics.get(CallTelemetry.COST_METRIC).tag("provider", target[0]).tag("model", target[1])
-                    .counter().count()).isEqualTo(sum(byTarget, PromptResponse::getCostMicros)).isPositive();
+                    .tag("tenant", "acme").counter().count())
+                    .isEqualTo(sum(byTarget, PromptResponse::getCostMicros)).isPositive();
         }
         assertThat(tokens(new String[] {"anthropic", "claude-sonnet-4-5"}, "cached_input")).isEqualTo(500);
 
@@ -101,6 +108,43 @@ class CallMetricsTest {
                 .tag("status", "dead_letter").timer().count()).isEqualTo(1);
         assertThat(metrics.get(DeadLetters.METRIC).tag("reason", "RETRIES_EXHAUSTED")
                 .tag("error_class", "server_error").tag("provider", "openai").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("tags tokens and cost with the tenant for the first metrics.tenant.tags.max tenants, later ones 'other'")
+    void tagsTokensAndCostByTenantUpToTheCap() {
+        // Given an instance that names at most 2 tenants in its meters, and replies of known size
+        fixture.openai.thenAnswer(ScriptedProvider.reply("gpt-4o", 100, 10))
+                .thenAnswer(ScriptedProvider.reply("gpt-4o", 200, 20))
+                .thenAnswer(ScriptedProvider.reply("gpt-4o", 300, 30))
+                .thenAnswer(ScriptedProvider.reply("gpt-4o", 400, 40))
+                .thenAnswer(ScriptedProvider.reply("gpt-4o", 500, 50));
+
+        // When four tenants are answered, the first one twice
+        for (String tenant : List.of("acme", "globex", "initech", "umbrella", "acme")) {
+            send(tenant, "default");
+            fixture.advance(Duration.ofMillis(100));
+        }
+
+        // Then the first two tenants have series of their own, the later two share 'other'
+        List<PromptResponse> responses = fixture.responses.readValuesToList();
+        assertThat(responses).hasSize(5);
+        assertThat(tenantTokens("acme", "input")).isEqualTo(100 + 500);
+        assertThat(tenantTokens("globex", "input")).isEqualTo(200);
+        assertThat(tenantTokens(TenantTags.OTHER, "input")).isEqualTo(300 + 400);
+        assertThat(tenantTokens(TenantTags.OTHER, "output")).isEqualTo(30 + 40);
+        assertThat(metrics.find(CallTelemetry.TOKENS_METRIC).counters().stream().filter(c -> c.count() > 0))
+                .extracting(c -> c.getId().getTag("tenant")).containsOnly("acme", "globex", TenantTags.OTHER);
+        // and the cost is split the same way, summing to what the responses say was billed
+        Map<String, Double> cost = new java.util.HashMap<>();
+        metrics.find(CallTelemetry.COST_METRIC).counters().stream().filter(c -> c.count() > 0)
+                .forEach(c -> cost.merge(c.getId().getTag("tenant"), c.count(), Double::sum));
+        assertThat(cost).containsOnlyKeys("acme", "globex", TenantTags.OTHER);
+        assertThat(cost.get(TenantTags.OTHER)).isEqualTo(sum(responses.stream().filter(r ->
+                r.getTenantId().equals("initech") || r.getTenantId().equals("umbrella")).toList(),
+                PromptResponse::getCostMicros)).isPositive();
+        assertThat(cost.values().stream().mapToDouble(Double::doubleValue).sum())
+                .isEqualTo(sum(responses, PromptResponse::getCostMicros));
     }
 
     @Test
@@ -130,6 +174,11 @@ class CallMetricsTest {
     private double tokens(String[] target, String kind) {
         return metrics.get(CallTelemetry.TOKENS_METRIC).tag("provider", target[0]).tag("model", target[1])
                 .tag("kind", kind).counter().count();
+    }
+
+    private double tenantTokens(String tenant, String kind) {
+        return metrics.get(CallTelemetry.TOKENS_METRIC).tag("tenant", tenant).tag("kind", kind).counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     private double requests(String route, String status) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.testkit.PromptRequests;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.budget.BudgetProcessor;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.testkit.PromptRequests;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.sluice.app.http;
 
-import io.sluice.record.DeadLetterReason;
+import io.sluice.schemas.DeadLetterReason;
 import io.sluice.record.DeadLetters;
-import io.sluice.record.SluiceHeaders;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.RecordLocation;
 import io.sluice.topology.SluiceTopics;
 import java.time.Duration;

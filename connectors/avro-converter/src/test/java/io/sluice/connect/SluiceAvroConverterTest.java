@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.registry.InMemorySchemaRegistryClient;
+import io.sluice.registry.SchemaRegistryClient;
+import io.sluice.registry.SchemaRegistryException;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.TokenUsage;
@@ -17,6 +19,7 @@ import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +30,13 @@ class SluiceAvroConverterTest {
         SluiceAvroConverter converter = new SluiceAvroConverter(registry);
         converter.configure(Map.of(SluiceAvroConverter.REGISTRY_URL, "http://unused",
                 SluiceAvroConverter.COLLECTIONS_AS_JSON, collectionsAsJson), false);
+        return converter;
+    }
+
+    private static SluiceAvroConverter passingUnreadable(SchemaRegistryClient registry) {
+        SluiceAvroConverter converter = new SluiceAvroConverter(registry);
+        converter.configure(Map.of(SluiceAvroConverter.REGISTRY_URL, "http://unused",
+                SluiceAvroConverter.UNREADABLE_VALUES, SluiceAvroConverter.BYTES), false);
         return converter;
     }
 
@@ -85,5 +95,35 @@ class SluiceAvroConverterTest {
         assertThat(converter.toConnectData("sluice.usage", null)).isEqualTo(SchemaAndValue.NULL);
         assertThatThrownBy(() -> converter.fromConnectData("t", Schema.STRING_SCHEMA, "x"))
                 .isInstanceOf(DataException.class).hasMessageContaining("does not write");
+    }
+
+    @Test
+    @DisplayName("with unreadable.values=bytes, poison passes on as bytes; a registry outage is retriable, never poison")
+    void unreadableAsBytes() {
+        // Given bytes with the wrong magic byte, and wire-format bytes naming a schema id the registry does not have
+        byte[] wrongMagic = {1, 2, 3};
+        byte[] unknownId = {0, 0, 1, -122, -97, 2};
+        SluiceAvroConverter converter = passingUnreadable(registry);
+
+        // Then both pass on as they are
+        assertThat(converter.toConnectData("sluice.dead-letter", wrongMagic))
+                .isEqualTo(new SchemaAndValue(Schema.OPTIONAL_BYTES_SCHEMA, wrongMagic));
+        assertThat(converter.toConnectData("sluice.dead-letter", unknownId).value()).isEqualTo(unknownId);
+        // and a registry that does not answer fails the record as retriable, whatever the setting
+        SchemaRegistryClient down = new SchemaRegistryClient() {
+            @Override
+            public int register(String subject, org.apache.avro.Schema schema) {
+                throw new SchemaRegistryException("unreachable", new java.io.IOException("refused"));
+            }
+
+            @Override
+            public org.apache.avro.Schema schemaById(int id) {
+                throw new SchemaRegistryException("unreachable", new java.io.IOException("refused"));
+            }
+        };
+        assertThatThrownBy(() -> passingUnreadable(down).toConnectData("sluice.dead-letter", unknownId))
+                .isInstanceOf(RetriableException.class).hasMessageContaining("sluice.dead-letter");
+        assertThatThrownBy(() -> converter(false).toConnectData("sluice.dead-letter", unknownId))
+                .isInstanceOf(DataException.class).isNotInstanceOf(RetriableException.class);
     }
 }

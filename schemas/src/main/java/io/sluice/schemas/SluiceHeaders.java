@@ -1,4 +1,4 @@
-package io.sluice.record;
+package io.sluice.schemas;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -51,7 +51,7 @@ public final class SluiceHeaders {
     public static final String ERROR_TOPIC = "__streams.errors.topic";
     public static final String ERROR_PARTITION = "__streams.errors.partition";
     public static final String ERROR_OFFSET = "__streams.errors.offset";
-    /** A {@link DeadLetterReason}. */
+    /** A {@link DeadLetterReason}, or none on a record Kafka Streams could not read. */
     public static final String DLQ_REASON = "sluice.dlq.reason";
     public static final String DLQ_STAGE = "sluice.dlq.stage";
     public static final String DLQ_REQUEST_ID = "sluice.dlq.request.id";

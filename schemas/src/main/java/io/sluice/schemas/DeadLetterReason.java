@@ -1,4 +1,4 @@
-package io.sluice.record;
+package io.sluice.schemas;
 
 import org.apache.kafka.common.header.Headers;
 
