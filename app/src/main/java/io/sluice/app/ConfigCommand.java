@@ -38,6 +38,9 @@ final class ConfigCommand implements Callable<Integer> {
                         .append(key.type.name().toLowerCase()).append(" | ")
                         .append(defaultOf(key)).append(" | ")
                         .append(key.documentation.replace("|", "\\|")).append(" |\n"));
+        out.append("\nKey families: keys made of a prefix and a name you choose.\n\n| Keys | Description |\n|---|---|\n");
+        SluiceConfigDef.FAMILIES.forEach(family -> out.append("| `").append(family.pattern().replace("|", "\\|"))
+                .append("` | ").append(family.documentation().replace("|", "\\|")).append(" |\n"));
         return out.toString();
     }
 

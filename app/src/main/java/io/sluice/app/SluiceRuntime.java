@@ -127,17 +127,10 @@ public final class SluiceRuntime implements AutoCloseable {
             this.registryClient = registryClient(effective);
             this.topics = SluiceTopics.from(effective, registryClient);
             List<String> bound = effective.getList(SluiceConfigDef.INTAKE_TENANT_TOPICS);
-            for (String tenant : bound) {
-                if (!tenant.matches("[A-Za-z0-9._-]{1,128}")) {
-                    throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.INTAKE_TENANT_TOPICS,
-                            tenant, "a tenant with topics of its own needs an id that is also a topic name:"
-                                    + " 1-128 characters of [A-Za-z0-9._-]");
-                }
-            }
             List<String> names = new java.util.ArrayList<>(topics.names());
             names.addAll(SluiceTopics.tenantTopicNames(topics, bound));
             TopicsAdmin.ensure(adminConfig(), names, topics.deadLetter().name(), topics.compacted(),
-                    effective.integer(SluiceConfigDef.TOPICS_PARTITIONS),
+                    topics.partitions(),
                     effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR),
                     java.util.stream.Stream.concat(java.util.stream.Stream.of(topics.budgetSettlements().name()),
                             topics.retryTopics().stream()).toList());

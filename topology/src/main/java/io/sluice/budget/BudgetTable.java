@@ -15,7 +15,6 @@ import org.apache.kafka.common.config.ConfigException;
  * threshold and the cheaper routes used past it.
  */
 public final class BudgetTable {
-    public static final String TIER_PREFIX = "budgets.tier.";
 
     /** The two budget periods. */
     public enum Period { DAY, MONTH }
@@ -46,7 +45,7 @@ public final class BudgetTable {
         Map<Period, Long> defaults = Map.of(Period.DAY, config.getLong(SluiceConfigDef.BUDGET_TENANT_DAILY),
                 Period.MONTH, config.getLong(SluiceConfigDef.BUDGET_TENANT_MONTHLY));
         Map<String, Map<Period, Long>> tiers = new HashMap<>();
-        config.originalsWithPrefix(TIER_PREFIX).forEach((rest, value) -> {
+        config.originalsWithPrefix(SluiceConfigDef.BUDGETS_TIER_PREFIX).forEach((rest, value) -> {
             Period period = rest.endsWith(".daily.micros") ? Period.DAY
                     : rest.endsWith(".monthly.micros") ? Period.MONTH : null;
             long max;
@@ -56,7 +55,7 @@ public final class BudgetTable {
                 max = -1;
             }
             if (period == null || max < 0) {
-                throw new ConfigException(TIER_PREFIX + rest, value,
+                throw new ConfigException(SluiceConfigDef.BUDGETS_TIER_PREFIX + rest, value,
                         "tier budgets look like budgets.tier.<tier>.daily.micros or .monthly.micros = micro-dollars >= 0");
             }
             String tier = rest.substring(0, rest.indexOf('.'));

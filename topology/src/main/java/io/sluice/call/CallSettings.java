@@ -35,15 +35,13 @@ public record CallSettings(Duration timeout, int maxAttempts, Duration initialBa
                 PriceTable.from(config));
     }
 
-    /** {@value #DEGRADED_PREFIX}{@code <route>=message}: what a route answers when no target can. */
-    public static final String DEGRADED_PREFIX = "routes.degraded.";
 
     private static Map<String, String> degradedAnswers(SluiceConfig config) {
         Map<String, String> answers = new java.util.HashMap<>();
         var routes = config.routes();
-        config.originalsWithPrefix(DEGRADED_PREFIX).forEach((route, message) -> {
+        config.originalsWithPrefix(SluiceConfigDef.ROUTES_DEGRADED_PREFIX).forEach((route, message) -> {
             if (routes.target(route).isEmpty() || String.valueOf(message).isBlank()) {
-                throw new org.apache.kafka.common.config.ConfigException(DEGRADED_PREFIX + route, message,
+                throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.ROUTES_DEGRADED_PREFIX + route, message,
                         "must name a configured route " + routes.names() + " and give a non-empty message");
             }
             answers.put(route, String.valueOf(message));

@@ -35,7 +35,6 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * store is per call-stage partition, which is keyed by request id for deduplication: a shared cache is not built.
  */
 public final class ResponseCache {
-    public static final String PREFIX = "routes.cache.";
     public static final String STORE = TopologyNames.RESPONSE_CACHE;
 
     public enum Mode { OFF, FALLBACK, ON }
@@ -51,7 +50,7 @@ public final class ResponseCache {
     public static ResponseCache from(SluiceConfig config) {
         RouteTable routes = config.routes();
         Map<String, Mode> modes = new HashMap<>();
-        config.originalsWithPrefix(PREFIX).forEach((route, value) -> {
+        config.originalsWithPrefix(SluiceConfigDef.ROUTES_CACHE_PREFIX).forEach((route, value) -> {
             Mode mode;
             try {
                 mode = Mode.valueOf(String.valueOf(value).strip().toUpperCase(Locale.ROOT));
@@ -59,7 +58,7 @@ public final class ResponseCache {
                 mode = null;
             }
             if (mode == null || routes.target(route).isEmpty()) {
-                throw new ConfigException(PREFIX + route, value,
+                throw new ConfigException(SluiceConfigDef.ROUTES_CACHE_PREFIX + route, value,
                         "must be off, fallback or on, for a configured route " + routes.names());
             }
             modes.put(route, mode);

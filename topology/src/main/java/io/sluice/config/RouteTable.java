@@ -27,7 +27,6 @@ public final class RouteTable {
     /** A candidate target taking {@code percent} of a route's users (stable per user) ahead of the primary. */
     public record Canary(Target candidate, int percent) {}
 
-    public static final String CANARY_PREFIX = "routes.canary.";
 
     private final Map<String, List<Target>> routes = new LinkedHashMap<>();
     private final Map<String, Canary> canaries = new LinkedHashMap<>();
@@ -72,7 +71,7 @@ public final class RouteTable {
             }
             if (!routes.containsKey(route) || parts.length != 3 || percent < 0 || percent > 100
                     || !PROVIDERS.contains(parts[0])) {
-                throw new ConfigException(CANARY_PREFIX + route, value,
+                throw new ConfigException(SluiceConfigDef.ROUTES_CANARY_PREFIX + route, value,
                         "must be provider:model:percent (0-100) for a configured route " + routes.keySet());
             }
             this.canaries.put(route, new Canary(new Target(parts[0], parts[1]), percent));

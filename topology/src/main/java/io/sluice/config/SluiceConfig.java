@@ -24,11 +24,43 @@ public final class SluiceConfig extends AbstractConfig {
     /** Environment variable naming the config file, when no path is given on the command line. */
     public static final String CONFIG_FILE_ENV = "SLUICE_CONFIG";
     /** Keys with this prefix are passed to the Kafka clients and Streams as they are, without the prefix. */
-    public static final String KAFKA_PASSTHROUGH_PREFIX = "kafka.";
 
     private SluiceConfig(Map<?, ?> originals) {
         super(SluiceConfigDef.DEFINITION, withSecretProviders(originals), false);
         routes(); // fails early, naming the key, on a malformed route or canary
+        for (Object key : originals.keySet()) {
+            if (!SluiceConfigDef.known(key.toString())) {
+                throw new ConfigException(key.toString(), originals.get(key), "not a Sluice setting"
+                        + nearest(key.toString()).map(k -> "; did you mean " + k + "?").orElse("")
+                        + " (./sluice config lists every key and key family)");
+            }
+        }
+    }
+
+    /** The defined key closest to a misspelt {@code key}, within three edits. */
+    private static java.util.Optional<String> nearest(String key) {
+        return SluiceConfigDef.DEFINITION.names().stream()
+                .filter(name -> editDistance(name, key) <= 3)
+                .min(java.util.Comparator.comparingInt(name -> editDistance(name, key)));
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** Defaults only, with {@code overrides} on top: for tests and the embedded default. */
@@ -106,13 +138,13 @@ public final class SluiceConfig extends AbstractConfig {
     }
 
     public RouteTable routes() {
-        return new RouteTable(getList(SluiceConfigDef.ROUTES), originalsWithPrefix(RouteTable.CANARY_PREFIX));
+        return new RouteTable(getList(SluiceConfigDef.ROUTES), originalsWithPrefix(SluiceConfigDef.ROUTES_CANARY_PREFIX));
     }
 
     /** The {@code kafka.*} pass-through settings, prefix removed. */
     public Map<String, Object> kafkaPassthrough() {
-        return originalsWithPrefix(KAFKA_PASSTHROUGH_PREFIX, true).entrySet().stream()
-                .filter(e -> !SluiceConfigDef.DEFINITION.names().contains(KAFKA_PASSTHROUGH_PREFIX + e.getKey()))
+        return originalsWithPrefix(SluiceConfigDef.KAFKA_PREFIX, true).entrySet().stream()
+                .filter(e -> !SluiceConfigDef.DEFINITION.names().contains(SluiceConfigDef.KAFKA_PREFIX + e.getKey()))
                 .collect(HashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), HashMap::putAll);
     }
 

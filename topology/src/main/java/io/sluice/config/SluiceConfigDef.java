@@ -11,10 +11,56 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 
 /**
- * Every Sluice setting: name, type, default, validation and a one-line doc. The configuration reference in
+ * Every Sluice setting: name, type, default, validation and a one-line doc, and every family of keys named by a
+ * prefix (per route, per tier, Kafka client pass-through) with its doc. The configuration reference in
  * docs/configuration.md is generated from this definition ({@code ./sluice config}) and a test keeps the two equal.
+ * A key that is neither defined here nor in a family fails the start, named.
  */
 public final class SluiceConfigDef {
+    /**
+     * Keys made of {@code prefix} and a name the user chooses (a route, a tier, a Kafka client setting): {@code pattern}
+     * shows the form, {@code documentation} what they do and which stage reads them.
+     */
+    public record KeyFamily(String prefix, String pattern, String documentation) {}
+
+    public static final String ROUTES_CANARY_PREFIX = "routes.canary.";
+    public static final String ROUTES_DEGRADED_PREFIX = "routes.degraded.";
+    public static final String ROUTES_CACHE_PREFIX = "routes.cache.";
+    public static final String SANITIZE_ROUTE_PREFIX = "sanitize.route.";
+    public static final String LIMITS_TIER_PREFIX = "limits.tier.";
+    public static final String BUDGETS_TIER_PREFIX = "budgets.tier.";
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    /** Every family of prefixed keys, in the order the reference lists them. */
+    public static final java.util.List<KeyFamily> FAMILIES = java.util.List.of(
+            new KeyFamily(ROUTES_CANARY_PREFIX, "routes.canary.<route>=provider:model:percent",
+                    "Canary rollout (call stage): that share of the route's users, by a stable hash of tenant and user,"
+                            + " is tried on the candidate first."),
+            new KeyFamily(ROUTES_DEGRADED_PREFIX, "routes.degraded.<route>=message",
+                    "What the route answers (status DEGRADED, cost 0) when no target can (call stage)."),
+            new KeyFamily(ROUTES_CACHE_PREFIX, "routes.cache.<route>=off|fallback|on",
+                    "The route's response cache (call stage): on answers repeated prompts from it, fallback only when"
+                            + " no target can."),
+            new KeyFamily(SANITIZE_ROUTE_PREFIX, "sanitize.route.<route>.<setting>=value",
+                    "A route's own sanitize policy (sanitize stage): injection.action, injection.threshold or"
+                            + " pii.action, over the sanitize.* defaults."),
+            new KeyFamily(LIMITS_TIER_PREFIX, "limits.tier.<tier>.<limit>=n",
+                    "A tenant tier's request and token limits (limit stage), for tenants put in the tier by"
+                            + " tenants.tiers; <limit> as the limits.* keys without their prefix."),
+            new KeyFamily(BUDGETS_TIER_PREFIX, "budgets.tier.<tier>.<budget>=micro-dollars",
+                    "A tenant tier's budget (budget stage): daily.micros or monthly.micros, in micro-dollars (0: no"
+                            + " ceiling)."),
+            new KeyFamily(KAFKA_PREFIX, "kafka.<client setting>=value",
+                    "A Kafka client setting, prefix removed, for Kafka Streams and Sluice's own clients, e.g."
+                            + " kafka.security.protocol; Kafka Streams' per-client prefixes work after it"
+                            + " (kafka.producer.batch.size)."));
+
+    /** Whether {@code key} is a setting Sluice reads: defined, in a {@linkplain #FAMILIES family}, or a secret provider's. */
+    public static boolean known(String key) {
+        return DEFINITION.names().contains(key) || key.startsWith("config.providers")
+                || FAMILIES.stream().anyMatch(family -> key.startsWith(family.prefix()));
+    }
+
     public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String SCHEMA_REGISTRY_USER_INFO = "schema.registry.basic.auth.user.info";
@@ -265,7 +311,7 @@ public final class SluiceConfigDef {
             .define(CALL_MAX_RESPONSE_BYTES, Type.INT, 4 * 1024 * 1024, atLeast(1024), MEDIUM,
                     "Largest provider answer read, in bytes after decompression; a larger one is cut off and fails"
                             + " as 'response_too_large' (not retried; the route's next target is tried).")
-            .define(INTAKE_TENANT_TOPICS, Type.LIST, "", MEDIUM,
+            .define(INTAKE_TENANT_TOPICS, Type.LIST, "", topicNames(), MEDIUM,
                     "Tenants with topics of their own: requests read from <prefix>requests.<tenant> are that"
                             + " tenant's only (one naming another tenant is rejected TENANT_MISMATCH), and their"
                             + " answers and rejections are copied to <prefix>responses.<tenant> and"
@@ -406,6 +452,18 @@ public final class SluiceConfigDef {
                 }
             }
         }, () -> "durations such as 30s,5m,1h");
+    }
+
+    /** Tenant ids that are also topic names: 1-128 characters of [A-Za-z0-9._-]. */
+    private static ConfigDef.Validator topicNames() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            for (Object tenant : (java.util.List<?>) value) {
+                if (!String.valueOf(tenant).matches("[A-Za-z0-9._-]{1,128}")) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, tenant, "a tenant with topics of its"
+                            + " own needs an id that is also a topic name: 1-128 characters of [A-Za-z0-9._-]");
+                }
+            }
+        }, () -> "tenant ids of 1-128 characters of [A-Za-z0-9._-]");
     }
 
     private static ConfigDef.Validator zoneId() {

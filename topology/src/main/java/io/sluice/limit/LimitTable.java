@@ -14,7 +14,6 @@ import org.apache.kafka.common.config.ConfigException;
  * {@code tenants.tiers}. A limit of 0 means none.
  */
 public final class LimitTable {
-    public static final String TIER_PREFIX = "limits.tier.";
 
     private final Map<String, Long> defaults;
     private final Map<String, Map<String, Long>> tiers;
@@ -33,21 +32,21 @@ public final class LimitTable {
             defaults.put(name.substring("limits.".length()), config.getLong(name));
         }
         Map<String, Map<String, Long>> tiers = new HashMap<>();
-        config.originalsWithPrefix(TIER_PREFIX).forEach((rest, value) -> {
+        config.originalsWithPrefix(SluiceConfigDef.LIMITS_TIER_PREFIX).forEach((rest, value) -> {
             int dot = rest.indexOf('.');
             String limit = dot < 0 ? "" : rest.substring(dot + 1);
             if (!defaults.containsKey(limit)) {
-                throw new ConfigException(TIER_PREFIX + rest, value,
+                throw new ConfigException(SluiceConfigDef.LIMITS_TIER_PREFIX + rest, value,
                         "not a limit; tier limits look like limits.tier.<tier>.<one of " + defaults.keySet() + ">");
             }
             long max;
             try {
                 max = Long.parseLong(String.valueOf(value).strip());
             } catch (NumberFormatException e) {
-                throw new ConfigException(TIER_PREFIX + rest, value, "must be a whole number");
+                throw new ConfigException(SluiceConfigDef.LIMITS_TIER_PREFIX + rest, value, "must be a whole number");
             }
             if (max < 0) {
-                throw new ConfigException(TIER_PREFIX + rest, value, "must be >= 0 (0 means no limit)");
+                throw new ConfigException(SluiceConfigDef.LIMITS_TIER_PREFIX + rest, value, "must be >= 0 (0 means no limit)");
             }
             tiers.computeIfAbsent(rest.substring(0, dot), t -> new HashMap<>()).put(limit, max);
         });

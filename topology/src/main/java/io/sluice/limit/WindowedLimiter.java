@@ -40,11 +40,11 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     private final Map<Limit.Window, StoreBuckets> stores = new EnumMap<>(Limit.Window.class);
     private ProcessorContext<String, Verdict> context;
 
-    private WindowedLimiter(Limit.Scope scope, LimitTable table, int defaultOutputTokens, long maxFutureSkewMs) {
+    private WindowedLimiter(Limit.Scope scope, LimitSettings settings) {
         this.scope = scope;
-        this.table = table;
-        this.defaultOutputTokens = defaultOutputTokens;
-        this.maxFutureSkewMs = maxFutureSkewMs;
+        this.table = settings.table();
+        this.defaultOutputTokens = settings.defaultOutputTokens();
+        this.maxFutureSkewMs = settings.maxFutureSkewMs();
     }
 
     public static String storeName(Limit.Scope scope, Limit.Window window) {
@@ -53,11 +53,11 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
 
     /** The processor and the three window stores (one per window length) it owns. */
     public static ProcessorSupplier<String, PromptRequest, String, Verdict> supplier(
-            Limit.Scope scope, LimitTable table, int defaultOutputTokens, long maxFutureSkewMs) {
+            Limit.Scope scope, LimitSettings settings) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, Verdict> get() {
-                return new WindowedLimiter(scope, table, defaultOutputTokens, maxFutureSkewMs);
+                return new WindowedLimiter(scope, settings);
             }
 
             @Override

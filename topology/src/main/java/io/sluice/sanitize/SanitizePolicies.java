@@ -13,7 +13,6 @@ import org.apache.kafka.common.config.ConfigException;
  * {@code sanitize.pii.action}) with per-route overrides {@code sanitize.route.<route>.<same keys>}.
  */
 public final class SanitizePolicies {
-    public static final String ROUTE_PREFIX = "sanitize.route.";
 
     private final SanitizePolicy defaults;
     private final Map<String, SanitizePolicy> byRoute;
@@ -32,15 +31,15 @@ public final class SanitizePolicies {
         SanitizePolicy defaults = parse(base, SluiceConfigDef.SANITIZE_INJECTION_ACTION);
         Map<String, Properties> overrides = new HashMap<>();
         var routes = config.routes();
-        config.originalsWithPrefix(ROUTE_PREFIX).forEach((rest, value) -> {
+        config.originalsWithPrefix(SluiceConfigDef.SANITIZE_ROUTE_PREFIX).forEach((rest, value) -> {
             String route = routes.names().stream().filter(r -> rest.startsWith(r + "."))
-                    .findFirst().orElseThrow(() -> new ConfigException(ROUTE_PREFIX + rest, value,
+                    .findFirst().orElseThrow(() -> new ConfigException(SluiceConfigDef.SANITIZE_ROUTE_PREFIX + rest, value,
                             "names no configured route; routes are " + routes.names()));
             overrides.computeIfAbsent(route, r -> (Properties) base.clone())
                     .setProperty(rest.substring(route.length() + 1), String.valueOf(value));
         });
         Map<String, SanitizePolicy> byRoute = new HashMap<>();
-        overrides.forEach((route, props) -> byRoute.put(route, parse(props, ROUTE_PREFIX + route + ".*")));
+        overrides.forEach((route, props) -> byRoute.put(route, parse(props, SluiceConfigDef.SANITIZE_ROUTE_PREFIX + route + ".*")));
         return new SanitizePolicies(defaults, Map.copyOf(byRoute));
     }
 

@@ -20,6 +20,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * Sluice's external topics. Keys are strings: the request id on every output, whatever the producer chose on the
  * requests topic. Values are Avro in the Confluent wire format. The dead-letter topic holds the original bytes of
  * what failed, so it is typed as the request for the call stage's own dead letters and read as bytes by tools.
+ *
+ * @param partitions how many partitions Sluice's topics and its repartitions have
  */
 public record SluiceTopics(
         Topic<String, PromptRequest> requests,
@@ -31,7 +33,8 @@ public record SluiceTopics(
         List<String> retryTopics,
         Topic<String, UsageTotals> usage,
         Topic<String, ProviderMinute> providerStats,
-        Topic<String, AuditRecord> audit) {
+        Topic<String, AuditRecord> audit,
+        int partitions) {
 
     public static SluiceTopics from(SluiceConfig config, SchemaRegistryClient registry) {
         String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
@@ -57,7 +60,8 @@ public record SluiceTopics(
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_PROVIDER_STATS), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, ProviderMinute.class)),
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_AUDIT), Serdes.String(),
-                        SpecificAvroSerde.forValues(registry, AuditRecord.class)));
+                        SpecificAvroSerde.forValues(registry, AuditRecord.class)),
+                config.integer(SluiceConfigDef.TOPICS_PARTITIONS));
     }
 
     /** The compacted topics: the latest row per key is what a sink needs. */

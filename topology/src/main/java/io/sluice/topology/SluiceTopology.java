@@ -16,18 +16,16 @@ import io.sluice.call.ProviderQuotas;
 import io.sluice.call.ResponseCache;
 import io.sluice.call.TenantTags;
 import io.sluice.config.SluiceConfig;
-import io.sluice.config.SluiceConfigDef;
 import io.sluice.limit.Limit;
-import io.sluice.limit.LimitTable;
+import io.sluice.limit.LimitSettings;
 import io.sluice.limit.WindowedLimiter;
 import io.sluice.provider.ProviderClients;
 import io.sluice.record.Verdict;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.retry.RetryHoldProcessor;
 import io.sluice.retry.RetryTiers;
-import io.sluice.sanitize.RequestValidator;
-import io.sluice.sanitize.SanitizePolicies;
 import io.sluice.sanitize.SanitizeProcessor;
+import io.sluice.sanitize.SanitizeSettings;
 import io.sluice.sanitize.Sanitizer;
 import io.sluice.sanitize.TokenCounter;
 import io.sluice.schemas.ChatMessage;
@@ -80,31 +78,25 @@ public final class SluiceTopology {
     public static Topology build(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers) {
         SluiceTopics topics = SluiceTopics.from(config, registry);
         Serde<PromptRequest> requestSerde = topics.requests().valueSerde();
-        int partitions = config.integer(SluiceConfigDef.TOPICS_PARTITIONS);
-        int defaultOutput = config.integer(SluiceConfigDef.DEFAULT_OUTPUT_TOKENS);
-        long skew = config.getLong(SluiceConfigDef.LIMITS_MAX_FUTURE_SKEW_MS);
-        LimitTable limits = LimitTable.from(config);
-        SanitizePolicies policies = SanitizePolicies.from(config);
+        SanitizeSettings sanitize = SanitizeSettings.from(config);
+        LimitSettings limits = LimitSettings.from(config);
         Sanitizer sanitizer = new Sanitizer();
         TokenCounter tokenCounter = new TokenCounter();
         StreamsBuilder builder = new StreamsBuilder();
 
         // Tenants with topics of their own: the topic a request came on says whose it is (ACLs say who may write it)
-        List<String> boundTenants = config.getList(SluiceConfigDef.INTAKE_TENANT_TOPICS);
         Map<String, String> tenantOfTopic = new java.util.HashMap<>();
-        boundTenants.forEach(tenant -> tenantOfTopic.put(topics.requestsOf(tenant), tenant));
+        sanitize.tenantsWithTopics().forEach(tenant -> tenantOfTopic.put(topics.requestsOf(tenant), tenant));
         List<String> requestTopics = new java.util.ArrayList<>(List.of(topics.requests().name()));
         requestTopics.addAll(tenantOfTopic.keySet().stream().sorted().toList());
         KStream<String, PromptRequest> incoming = builder
                 .stream(requestTopics, topics.requests().consumed(TopologyNames.REQUESTS_SOURCE));
         KStream<String, Verdict> screened = incoming
-                .processValues(() -> new SanitizeProcessor(new RequestValidator(config.routes(),
-                                config.integer(SluiceConfigDef.SANITIZE_MAX_MESSAGES),
-                                config.integer(SluiceConfigDef.SANITIZE_MAX_CHARS)), policies, config.routes(),
-                                tokenCounter, sanitizer, config.integer(SluiceConfigDef.SANITIZE_MAX_TOKENS),
+                .processValues(() -> new SanitizeProcessor(sanitize.validator(config.routes()), sanitize.policies(),
+                                config.routes(), tokenCounter, sanitizer, sanitize.maxTokens(),
                                 Map.copyOf(tenantOfTopic)),
                         Named.as(TopologyNames.SANITIZE));
-        Set<String> bound = Set.copyOf(boundTenants);
+        Set<String> bound = Set.copyOf(sanitize.tenantsWithTopics());
         KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics, bound);
 
         // One re-key for every limit and the budget: a tenant's partition owns its users too, so user limits,
@@ -114,12 +106,12 @@ public final class SluiceTopology {
                 // as many partitions as the settlements topic, so a tenant's requests and settlements meet
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_TENANT)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
-                        .withNumberOfPartitions(partitions));
+                        .withNumberOfPartitions(topics.partitions()));
         KStream<String, PromptRequest> userAllowed = passOrReject(byTenant
-                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits, defaultOutput, skew),
+                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits),
                         Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics, bound);
         KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
-                .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits, defaultOutput, skew),
+                .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits),
                         Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics, bound);
 
         KStream<String, BudgetInput> settlements = builder
@@ -129,8 +121,8 @@ public final class SluiceTopology {
         KStream<String, BudgetOutput> budgeted = tenantAllowed
                 .mapValues(request -> (BudgetInput) new BudgetInput.Reserve(request), Named.as("reserve"))
                 .merge(settlements, Named.as("budget-inputs"))
-                .process(BudgetProcessor.supplier(BudgetTable.from(config, limits), config.routes(), defaultOutput,
-                                skew, SpecificAvroSerde.forValues(registry, BudgetLedger.class),
+                .process(BudgetProcessor.supplier(BudgetTable.from(config, limits.table()), config.routes(),
+                                limits.defaultOutputTokens(), limits.maxFutureSkewMs(), SpecificAvroSerde.forValues(registry, BudgetLedger.class),
                                 SpecificAvroSerde.forValues(registry, BudgetReservation.class)),
                         Named.as(TopologyNames.BUDGET));
         Map<String, KStream<String, BudgetOutput>> budgetOutputs = budgeted.split(Named.as("budget-output-"))

@@ -27,6 +27,30 @@ class SluiceConfigTest {
     }
 
     @Test
+    @DisplayName("refuses a key that is no setting and no key family, suggesting the one meant; accepts family keys")
+    void refusesUnknownKeys() {
+        assertThatThrownBy(() -> SluiceConfig.of(Map.of("call.timout.ms", "5000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("call.timout.ms")
+                .hasMessageContaining("did you mean call.timeout.ms?");
+        assertThatThrownBy(() -> SluiceConfig.of(Map.of("colour", "blue")))
+                .hasMessageContaining("colour").hasMessageContaining("not a Sluice setting")
+                .hasMessageNotContaining("did you mean");
+        SluiceConfig families = SluiceConfig.of(Map.of("routes.degraded.default", "Busy; try again later.",
+                "kafka.producer.batch.size", "262144", "limits.tier.free.user.requests.per.minute", "5",
+                SluiceConfigDef.TENANT_TIERS, "acme=free"));
+        assertThat(families.kafkaPassthrough()).containsEntry("producer.batch.size", "262144");
+    }
+
+    @Test
+    @DisplayName("refuses a tenant with topics of its own whose id is no topic name, naming the key")
+    void refusesTenantIdsThatAreNoTopicNames() {
+        assertThatThrownBy(() -> SluiceConfig.of(Map.of(SluiceConfigDef.INTAKE_TENANT_TOPICS, "acme,glo bex")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("intake.tenant.topics").hasMessageContaining("glo bex");
+    }
+
+    @Test
     @DisplayName("refuses a malformed route or an unknown provider, naming the routes key")
     void refusesBadRoutes() {
         assertThatThrownBy(() -> SluiceConfig.of(Map.of(SluiceConfigDef.ROUTES, "default=gpt-4o")))

@@ -143,7 +143,7 @@ class AccountingStageTest {
     @Test
     @DisplayName("a cache hit is usage but not a provider call; changed rows reach the usage and provider-stats topics")
     void cacheHitsAndTopics() {
-        start(Map.of(io.sluice.call.ResponseCache.PREFIX + "default", "on"));
+        start(Map.of(io.sluice.config.SluiceConfigDef.ROUTES_CACHE_PREFIX + "default", "on"));
         var deterministic = new io.sluice.schemas.GenerationParams(64, 0.0, null, List.of());
         PromptRequest first = PromptRequests.valid("acme", "alice", START).setParams(deterministic).build();
         PromptRequest same = PromptRequest.newBuilder(first).setRequestId(first.getRequestId() + "-again").build();
