@@ -2,6 +2,7 @@ package io.sluice.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
@@ -133,7 +134,8 @@ final class BenchCommand implements Callable<Integer> {
             try (ProviderClients providers = ProviderClients.from(config, null)) {
                 ObjectNode out = new ObjectMapper().createObjectNode();
                 CallStageRun run;
-                try (KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers),
+                try (KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers,
+                        new SimpleMeterRegistry()),
                         StreamsProperties.from(config));
                      KafkaConsumer<String, byte[]> responses = responseReader(client, topics)) {
                     run = measure(streams, responses, simulator, total);
@@ -399,7 +401,8 @@ final class BenchCommand implements Callable<Integer> {
         createTopics(client, topics);
         int total = (int) (overheadRate * overheadDuration.toMillis() / 1000);
         org.HdrHistogram.Histogram overhead = new org.HdrHistogram.Histogram(3);
-        try (KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers),
+        try (KafkaStreams streams = new KafkaStreams(SluiceTopology.callStageOnly(config, registry, providers,
+                        new SimpleMeterRegistry()),
                 StreamsProperties.from(config));
              KafkaConsumer<String, byte[]> responses = responseReader(client, topics)) {
             streams.start();

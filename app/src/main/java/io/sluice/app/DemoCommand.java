@@ -108,8 +108,6 @@ final class DemoCommand implements Callable<Integer> {
                         .withBadRequest400(errorRate * 0.09))
                 .withRetryAfterSeconds(1)
                 .withSeed(seed);
-        // The summary reads circuit-breaker counts from Micrometer; without a registry its counters count nothing.
-        io.micrometer.core.instrument.Metrics.addRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         Path log = workDir.resolve("sluice.log");
         LogFile.redirectTo(log);
         System.err.println("Starting Sluice on the embedded default (logs: " + log + ")...");
@@ -186,7 +184,7 @@ final class DemoCommand implements Callable<Integer> {
             out.set("notes", json.valueToTree(tracker.notOk()));
         }
         out.put("retriesAndFallbacks", tracker.retries());
-        out.put("circuitOpenings", io.micrometer.core.instrument.Metrics.globalRegistry
+        out.put("circuitOpenings", runtime.meters()
                 .find(io.sluice.call.Breakers.TRANSITIONS_METRIC).tag("to", "OPEN").counters().stream()
                 .mapToDouble(c -> c.count()).sum());
         long seconds = Math.max(1, tracker.lastOutcomeAt() - started);

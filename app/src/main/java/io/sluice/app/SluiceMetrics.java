@@ -1,7 +1,6 @@
 package io.sluice.app;
 
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -20,8 +19,9 @@ import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The instance's metrics in Prometheus form: every meter the topology registers on Micrometer's global registry
- * ({@code sluice.*}, {@code resilience4j.circuitbreaker.*}), plus the JVM's and Kafka Streams' own. Sluice's timers
+ * The instance's metrics in Prometheus form: every meter the topology registers on this instance's registry
+ * ({@code sluice.*}, {@code resilience4j.circuitbreaker.*}), plus the JVM's and Kafka Streams' own. Micrometer's
+ * global registry is not used: two instances in one JVM (as in tests) each serve their own meters. Sluice's timers
  * publish histogram buckets, so Prometheus computes p50/p95/p99 across instances with {@code histogram_quantile}.
  */
 public final class SluiceMetrics implements AutoCloseable {
@@ -36,7 +36,7 @@ public final class SluiceMetrics implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** A Prometheus registry added to the global one, with the JVM's metrics bound; {@link #close()} removes it. */
+    /** A Prometheus registry of this instance, with the JVM's metrics bound. */
     public static SluiceMetrics install() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // before any meter reaches this registry: filters apply when a meter is first registered on it
@@ -48,7 +48,6 @@ public final class SluiceMetrics implements AutoCloseable {
                 new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics())) {
             binder.bindTo(registry);
         }
-        Metrics.addRegistry(registry);
         return metrics;
     }
 
@@ -59,7 +58,7 @@ public final class SluiceMetrics implements AutoCloseable {
         binders.add(kafka);
     }
 
-    /** The registry served at {@code /metrics}, for meters registered here rather than on the global one. */
+    /** The registry served at {@code /metrics}: the topology and the runtime register their meters on it. */
     public io.micrometer.core.instrument.MeterRegistry registry() {
         return registry;
     }
@@ -71,7 +70,6 @@ public final class SluiceMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        Metrics.removeRegistry(registry);
         for (AutoCloseable binder : binders) {
             try {
                 binder.close();

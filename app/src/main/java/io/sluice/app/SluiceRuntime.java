@@ -56,6 +56,7 @@ public final class SluiceRuntime implements AutoCloseable {
     private final HttpApi httpApi;
     private final SchemaRegistryClient registryClient;
     private final String demoKey;
+    private final SluiceMetrics metrics;
 
     private SluiceRuntime(SluiceConfig requested, SimulatorSettings simulatorSettings) {
         try {
@@ -110,6 +111,7 @@ public final class SluiceRuntime implements AutoCloseable {
                 simulator = null;
             }
             SluiceMetrics metrics = SluiceMetrics.install();
+            this.metrics = metrics;
             started.push(metrics);
             HttpApi.Access access = access(requested);
             this.demoKey = access.openWithoutKey() && access.keys() != null ? demoKey(requested) : null;
@@ -136,8 +138,8 @@ public final class SluiceRuntime implements AutoCloseable {
                             topics.retryTopics().stream()).toList());
             ProviderClients providers = ProviderClients.from(effective, simulatorUrl());
             started.push(providers);
-            this.streams = new KafkaStreams(SluiceTopology.build(effective, registryClient, providers),
-                    StreamsProperties.from(effective));
+            this.streams = new KafkaStreams(SluiceTopology.build(effective, registryClient, providers,
+                    metrics.registry()), StreamsProperties.from(effective, metrics.registry()));
             // A failed stream thread is replaced: the error was logged, its tasks' state is intact in the
             // changelogs, and stopping the whole instance would leave every request on it waiting.
             // The failure is counted: one that keeps coming back (the same record failing each new thread) makes
@@ -418,6 +420,11 @@ public final class SluiceRuntime implements AutoCloseable {
     }
 
     /** The embedded provider simulator, when this instance started one. */
+    /** This instance's meters: what {@code GET /metrics} serves. */
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return metrics.registry();
+    }
+
     public java.util.Optional<ProviderSimulator> simulator() {
         return java.util.Optional.ofNullable(simulator);
     }

@@ -41,16 +41,17 @@ class SluiceMetricsTest {
     @DisplayName("serves the topology's meters with latency histograms, the circuit states and the JVM's metrics")
     void scrapesInPrometheusFormat() {
         // Given meters registered the way the call stage and the breakers register them
-        Metrics.timer(CallTelemetry.PROVIDER_LATENCY_METRIC, "provider", "openai", "model", "gpt-4o",
+        metrics.registry().timer(CallTelemetry.PROVIDER_LATENCY_METRIC, "provider", "openai", "model", "gpt-4o",
                 "outcome", CallTelemetry.OK).record(Duration.ofMillis(850));
-        Metrics.timer(CallTelemetry.REQUEST_LATENCY_METRIC, "route", "default", "status", "ok")
+        metrics.registry().timer(CallTelemetry.REQUEST_LATENCY_METRIC, "route", "default", "status", "ok")
                 .record(Duration.ofMillis(900));
-        Metrics.counter(CallTelemetry.TOKENS_METRIC, "provider", "openai", "model", "gpt-4o", "kind", "input",
+        metrics.registry().counter(CallTelemetry.TOKENS_METRIC, "provider", "openai", "model", "gpt-4o", "kind", "input",
                 "tenant", "acme").increment(1_200);
-        Metrics.counter(CallTelemetry.COST_METRIC, "provider", "openai", "model", "gpt-4o", "tenant", "acme")
+        metrics.registry().counter(CallTelemetry.COST_METRIC, "provider", "openai", "model", "gpt-4o", "tenant", "acme")
                 .increment(4_500);
-        DeadLetters.count(DeadLetterReason.RETRIES_EXHAUSTED, "server_error", "openai");
-        Breakers breakers = Breakers.from(SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092")));
+        DeadLetters.count(metrics.registry(), DeadLetterReason.RETRIES_EXHAUSTED, "server_error", "openai");
+        Breakers breakers = Breakers.from(SluiceConfig.of(Map.of(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "test:9092")),
+                metrics.registry());
         breakers.of(new RouteTable.Target("openai", "gpt-4o"));
 
         // When Prometheus scrapes
@@ -95,13 +96,19 @@ class SluiceMetricsTest {
     }
 
     @Test
-    @DisplayName("leaves the global registry when closed")
-    void closeRemovesTheRegistry() {
-        int withMetrics = Metrics.globalRegistry.getRegistries().size();
+    @DisplayName("keeps to its own registry: Micrometer's global one neither feeds it nor gains it")
+    void ownRegistryOnly() {
+        int globalRegistries = Metrics.globalRegistry.getRegistries().size();
+        SluiceMetrics second = SluiceMetrics.install();
+        try {
+            Metrics.counter("elsewhere.counted").increment();
+            metrics.registry().counter("sluice.here").increment();
 
-        metrics.close();
-        metrics = null;
-
-        assertThat(Metrics.globalRegistry.getRegistries()).hasSize(withMetrics - 1);
+            assertThat(Metrics.globalRegistry.getRegistries()).hasSize(globalRegistries);
+            assertThat(metrics.scrape()).contains("sluice_here_total").doesNotContain("elsewhere_counted");
+            assertThat(second.scrape()).doesNotContain("sluice_here_total");
+        } finally {
+            second.close();
+        }
     }
 }

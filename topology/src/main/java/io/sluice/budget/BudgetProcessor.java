@@ -1,6 +1,6 @@
 package io.sluice.budget;
 
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.budget.BudgetTable.Period;
 import io.sluice.config.RouteTable;
 import io.sluice.limit.RequestTime;
@@ -55,7 +55,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     public static final String STAGE = "budget";
     public static final String LEDGERS = "budget-ledgers";
     public static final String RESERVATIONS = "budget-reservations";
-    /** Counter of budget events, by kind, period and tenant, in Micrometer's global registry. */
+    /** Counter of budget events, by kind, period and tenant, on the registry the stage is given. */
     public static final String EVENTS_METRIC = "sluice.budget.events";
     private static final Logger log = LoggerFactory.getLogger(BudgetProcessor.class);
 
@@ -63,12 +63,15 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     private final RouteTable routes;
     private final int defaultOutputTokens;
     private final long maxFutureSkewMs;
+    private final MeterRegistry meters;
     private ProcessorContext<String, BudgetOutput> context;
     private KeyValueStore<String, BudgetLedger> ledgers;
     private KeyValueStore<String, BudgetReservation> reservations;
 
-    private BudgetProcessor(BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs) {
+    private BudgetProcessor(BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs,
+                            MeterRegistry meters) {
         this.budgets = budgets;
+        this.meters = meters;
         this.routes = routes;
         this.defaultOutputTokens = defaultOutputTokens;
         this.maxFutureSkewMs = maxFutureSkewMs;
@@ -76,11 +79,11 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
 
     public static ProcessorSupplier<String, BudgetInput, String, BudgetOutput> supplier(
             BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs,
-            Serde<BudgetLedger> ledgerSerde, Serde<BudgetReservation> reservationSerde) {
+            Serde<BudgetLedger> ledgerSerde, Serde<BudgetReservation> reservationSerde, MeterRegistry meters) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, BudgetInput, String, BudgetOutput> get() {
-                return new BudgetProcessor(budgets, routes, defaultOutputTokens, maxFutureSkewMs);
+                return new BudgetProcessor(budgets, routes, defaultOutputTokens, maxFutureSkewMs, meters);
             }
 
             @Override
@@ -259,7 +262,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     private void alert(String tenant, Period period, String key, BudgetEventKind kind, BudgetLedger ledger,
                        long ceiling, long now) {
         // Tenant is a bounded label here: one series per tenant that ever crossed a threshold, not per request.
-        Metrics.counter(EVENTS_METRIC, "kind", kind.name(), "period", period.name().toLowerCase(), "tenant", tenant)
+        meters.counter(EVENTS_METRIC, "kind", kind.name(), "period", period.name().toLowerCase(), "tenant", tenant)
                 .increment();
         BudgetEvent event = new BudgetEvent(tenant, period.name().toLowerCase(), key.substring(key.lastIndexOf('|') + 1),
                 kind, ledger.getSpentMicros(), ledger.getReservedMicros(), ceiling, budgets.softThreshold(ceiling),

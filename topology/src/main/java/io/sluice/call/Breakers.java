@@ -4,7 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.RouteTable;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
@@ -25,17 +25,18 @@ public final class Breakers {
 
     private final CircuitBreakerRegistry registry;
 
-    private Breakers(CircuitBreakerRegistry registry) {
+    private Breakers(CircuitBreakerRegistry registry, MeterRegistry meters) {
         this.registry = registry;
         registry.getEventPublisher().onEntryAdded(added -> added.getAddedEntry().getEventPublisher()
                 .onStateTransition(e -> {
                     log.warn("Circuit for {} went {}", e.getCircuitBreakerName(), e.getStateTransition());
-                    Metrics.counter(TRANSITIONS_METRIC, "to", e.getStateTransition().getToState().name()).increment();
+                    meters.counter(TRANSITIONS_METRIC, "to", e.getStateTransition().getToState().name()).increment();
                 }));
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(Metrics.globalRegistry);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
     }
 
-    public static Breakers from(SluiceConfig config) {
+    /** The instance's circuit breakers, their transitions and states reported on {@code meters}. */
+    public static Breakers from(SluiceConfig config, MeterRegistry meters) {
         return new Breakers(CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(config.integer(SluiceConfigDef.BREAKER_WINDOW))
@@ -46,7 +47,7 @@ public final class Breakers {
                 .waitDurationInOpenState(Duration.ofMillis(config.integer(SluiceConfigDef.BREAKER_OPEN_MS)))
                 .permittedNumberOfCallsInHalfOpenState(config.integer(SluiceConfigDef.BREAKER_HALF_OPEN_CALLS))
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
-                .build()));
+                .build()), meters);
     }
 
     public CircuitBreaker of(RouteTable.Target target) {

@@ -1,7 +1,7 @@
 package io.sluice.call;
 
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import java.util.Map;
@@ -17,14 +17,17 @@ public final class Bulkheads {
     public static final String IN_USE_METRIC = "sluice.provider.calls.in.flight";
 
     private final int maxPerProvider;
+    private final MeterRegistry meters;
     private final Map<String, Semaphore> byProvider = new ConcurrentHashMap<>();
 
-    public Bulkheads(int maxPerProvider) {
+    public Bulkheads(int maxPerProvider, MeterRegistry meters) {
         this.maxPerProvider = maxPerProvider;
+        this.meters = meters;
     }
 
-    public static Bulkheads from(SluiceConfig config) {
-        return new Bulkheads(config.integer(SluiceConfigDef.BULKHEAD_MAX_CALLS));
+    /** The instance's bulkheads, each provider's calls in flight reported on {@code meters}. */
+    public static Bulkheads from(SluiceConfig config, MeterRegistry meters) {
+        return new Bulkheads(config.integer(SluiceConfigDef.BULKHEAD_MAX_CALLS), meters);
     }
 
     /** A permit for one call to {@code provider}, or false when its bulkhead is full. */
@@ -40,7 +43,7 @@ public final class Bulkheads {
         return byProvider.computeIfAbsent(provider, p -> {
             Semaphore semaphore = new Semaphore(maxPerProvider);
             Gauge.builder(IN_USE_METRIC, semaphore, s -> maxPerProvider - s.availablePermits())
-                    .tag("provider", p).register(Metrics.globalRegistry);
+                    .tag("provider", p).register(meters);
             return semaphore;
         });
     }

@@ -67,7 +67,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         this.stage = stage;
         this.routes = stage.routes();
         this.settings = stage.settings();
-        this.telemetry = new CallTelemetry(stage.routes(), stage.tenantTags());
+        this.telemetry = new CallTelemetry(stage.routes(), stage.tenantTags(), stage.meters());
         this.chooser = new TargetChooser(stage);
         this.retryPolicy = new RetryPolicy(stage.settings());
         this.ladder = new GiveUpLadder(stage);

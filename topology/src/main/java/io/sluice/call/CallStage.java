@@ -1,5 +1,6 @@
 package io.sluice.call;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderClients;
 import io.sluice.retry.RetryTiers;
@@ -11,10 +12,11 @@ import java.util.function.UnaryOperator;
  * (circuit breakers, bulkheads, provider quotas and the tenant tag cap are per instance, not per task).
  *
  * @param redact applied to every provider error text before it is logged or written to a header or store
+ * @param meters where the stage's meters are registered
  */
 public record CallStage(ProviderClients providers, RouteTable routes, CallSettings settings, Breakers breakers,
                         Bulkheads bulkheads, ProviderQuotas quotas, ResponseCache cache, RetryTiers retryTiers,
-                        UnaryOperator<String> redact, TenantTags tenantTags) {
+                        UnaryOperator<String> redact, TenantTags tenantTags, MeterRegistry meters) {
     /** The stage's name on dead letters and in logs. */
     public static final String NAME = "call";
     /** Written on dead letters and audit records, so an operator knows which release handled a request. */

@@ -1,7 +1,7 @@
 package io.sluice.call;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderException;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * What the call stage reports about its work: meters on Micrometer's global registry, and one log line per provider
+ * What the call stage reports about its work: meters on the registry it is given, and one log line per provider
  * call attempt. Meter tags are bounded sets (configured routes, providers and models, error classes, statuses, and
  * the tokens' and cost's tenant through the instance's {@link TenantTags} cap); request ids go to the log line only.
  * One instance per stream task, used on its stream thread only, so the meters it looks up are kept in plain maps.
@@ -57,13 +57,15 @@ public final class CallTelemetry {
 
     private final Set<String> routes;
     private final TenantTags tenants;
+    private final MeterRegistry registry;
     private final Map<RouteTable.Target, Map<String, Timer>> latencyByTarget = new HashMap<>();
     private final Map<UsageKey, UsageMeters> usage = new HashMap<>();
     private final Map<String, RequestMeters> byRouteAndStatus = new HashMap<>();
 
-    CallTelemetry(RouteTable routes, TenantTags tenants) {
+    CallTelemetry(RouteTable routes, TenantTags tenants, MeterRegistry registry) {
         this.routes = routes.names();
         this.tenants = tenants;
+        this.registry = registry;
     }
 
     /** An attempt whose reply answered its request: latency, the reply's tokens and cost, and the log line. */
@@ -115,31 +117,31 @@ public final class CallTelemetry {
     /** A failed attempt is followed by another: on the same target ({@code kind} same_target) or the next. */
     void retrying(ProviderException error, String kind) {
         // provider and error class are bounded label sets; request ids never become labels
-        Metrics.counter(RETRIES_METRIC, "provider", error.provider(), "error_class", error.errorClass(), "kind", kind)
+        registry.counter(RETRIES_METRIC, "provider", error.provider(), "error_class", error.errorClass(), "kind", kind)
                 .increment();
     }
 
     /** A request answered from the response cache: directly ({@code hit}) or after its targets failed. */
     void answeredFromCache(String route, boolean fallback) {
-        Metrics.counter(CACHE_METRIC, "route", route, "result", fallback ? "fallback" : "hit").increment();
+        registry.counter(CACHE_METRIC, "route", route, "result", fallback ? "fallback" : "hit").increment();
     }
 
     /** A request parked on retry tier {@code tier}. */
     void parked(int tier) {
-        Metrics.counter(PARKED_METRIC, "tier", String.valueOf(tier)).increment();
+        registry.counter(PARKED_METRIC, "tier", String.valueOf(tier)).increment();
     }
 
     /** An answered attempt of a route in a canary rollout, by variant (canary or stable). */
     void canaryAttempt(String route, String variant, long latencyNanos) {
         // Route and variant are bounded labels: configured route names, two variants.
-        Metrics.timer(CANARY_LATENCY_METRIC, "route", route, "variant", variant)
+        registry.timer(CANARY_LATENCY_METRIC, "route", route, "variant", variant)
                 .record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The call stage dead-lettered a request. */
     void deadLettered(PromptRequest request, DeadLetterReason reason, ProviderException error, long now) {
         request(request.getRoute(), DEAD_LETTER).record(Math.max(0, now - request.getCreatedAt().toEpochMilli()));
-        DeadLetters.count(reason, error.errorClass(), error.provider());
+        DeadLetters.count(registry, reason, error.errorClass(), error.provider());
     }
 
     /** The fields every attempt's line has; never the prompt, the reply or a key. */
@@ -161,20 +163,20 @@ public final class CallTelemetry {
         return latencyByTarget.computeIfAbsent(target, t -> new HashMap<>()).computeIfAbsent(outcome, o ->
                 Timer.builder(PROVIDER_LATENCY_METRIC).description("Wall time of each provider call attempt")
                         .tags("provider", target.provider(), "model", target.model(), "outcome", o)
-                        .register(Metrics.globalRegistry));
+                        .register(registry));
     }
 
     private UsageMeters usage(RouteTable.Target target, String tenant) {
-        return usage.computeIfAbsent(new UsageKey(target, tenants.of(tenant)), UsageMeters::new);
+        return usage.computeIfAbsent(new UsageKey(target, tenants.of(tenant)), key -> new UsageMeters(key, registry));
     }
 
     private RequestMeters request(String route, String status) {
         String tag = routes.contains(route) ? route : UNKNOWN_ROUTE;
         return byRouteAndStatus.computeIfAbsent(tag + '\n' + status, key -> new RequestMeters(
                 Counter.builder(REQUESTS_METRIC).description("Requests the call stage answered or dead-lettered")
-                        .tags("route", tag, "status", status).register(Metrics.globalRegistry),
+                        .tags("route", tag, "status", status).register(registry),
                 Timer.builder(REQUEST_LATENCY_METRIC).description("From a request's createdAt to its outcome")
-                        .tags("route", tag, "status", status).register(Metrics.globalRegistry)));
+                        .tags("route", tag, "status", status).register(registry)));
     }
 
     private record RequestMeters(Counter count, Timer latency) {
@@ -194,21 +196,21 @@ public final class CallTelemetry {
         final Counter reasoningTokens;
         final Counter cost;
 
-        UsageMeters(UsageKey key) {
-            this.inputTokens = tokens(key, "input");
-            this.cachedInputTokens = tokens(key, "cached_input");
-            this.outputTokens = tokens(key, "output");
-            this.reasoningTokens = tokens(key, "reasoning");
+        UsageMeters(UsageKey key, MeterRegistry registry) {
+            this.inputTokens = tokens(key, "input", registry);
+            this.cachedInputTokens = tokens(key, "cached_input", registry);
+            this.outputTokens = tokens(key, "output", registry);
+            this.reasoningTokens = tokens(key, "reasoning", registry);
             this.cost = Counter.builder(COST_METRIC).description("Cost of answering replies, in micro-dollars")
                     .tags("provider", key.target().provider(), "model", key.target().model(), "tenant", key.tenant())
-                    .register(Metrics.globalRegistry);
+                    .register(registry);
         }
 
-        private static Counter tokens(UsageKey key, String kind) {
+        private static Counter tokens(UsageKey key, String kind, MeterRegistry registry) {
             return Counter.builder(TOKENS_METRIC).description("Tokens of answering replies, as the provider billed")
                     .tags("provider", key.target().provider(), "model", key.target().model(), "kind", kind,
                             "tenant", key.tenant())
-                    .register(Metrics.globalRegistry);
+                    .register(registry);
         }
     }
 }

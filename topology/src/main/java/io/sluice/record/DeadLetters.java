@@ -1,7 +1,7 @@
 package io.sluice.record;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.schemas.DeadLetterReason;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.SluiceHeaders;
@@ -20,10 +20,10 @@ public final class DeadLetters {
     private DeadLetters() {}
 
     /** Counts one dead letter; every tag is from a bounded set (reasons and error classes are Sluice's own words). */
-    public static void count(DeadLetterReason reason, String errorClass, String provider) {
+    public static void count(MeterRegistry meters, DeadLetterReason reason, String errorClass, String provider) {
         Counter.builder(METRIC).description("Dead letters written, by why")
                 .tags("reason", reason.name(), "error_class", errorClass, "provider", provider)
-                .register(Metrics.globalRegistry).increment();
+                .register(meters).increment();
     }
 
     /** When the call stage dead-lettered the record ({@link SluiceHeaders#DLQ_AT}), else {@code fallbackMs}. */

@@ -1,6 +1,6 @@
 package io.sluice.sanitize;
 
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.RouteTable;
 import io.sluice.limit.TokenEstimate;
 import io.sluice.record.Rejections;
@@ -35,6 +35,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
 
     private final RequestValidator validator;
     private final Map<String, String> tenantOfTopic;
+    private final MeterRegistry meters;
     private final SanitizePolicies policies;
     private final RouteTable routes;
     private final TokenCounter tokens;
@@ -47,8 +48,10 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
      *                      read there must name that tenant
      */
     public SanitizeProcessor(RequestValidator validator, SanitizePolicies policies, RouteTable routes,
-                             TokenCounter tokens, Sanitizer sanitizer, int maxTokens, Map<String, String> tenantOfTopic) {
+                             TokenCounter tokens, Sanitizer sanitizer, int maxTokens, Map<String, String> tenantOfTopic,
+                             MeterRegistry meters) {
         this.tenantOfTopic = tenantOfTopic;
+        this.meters = meters;
         this.validator = validator;
         this.policies = policies;
         this.routes = routes;
@@ -151,7 +154,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         }
         if (!found.isEmpty()) {
             boolean redacted = policy.piiAction() == SanitizePolicy.PiiAction.REDACT;
-            found.forEach((type, n) -> Metrics.counter(PII_METRIC, "type", type, "action",
+            found.forEach((type, n) -> meters.counter(PII_METRIC, "type", type, "action",
                     redacted ? "redacted" : "passed").increment(n));
             metadata.put(SluiceHeaders.PII_FOUND, found.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .reduce((a, b) -> a + "," + b).orElse(""));
@@ -193,8 +196,8 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
                 : Optional.empty();
     }
 
-    private static void count(String metric, String tag, String value, String route) {
+    private void count(String metric, String tag, String value, String route) {
         // Route is a bounded label (configured route names); an unknown route is rejected before this point.
-        Metrics.counter(metric, tag, value, "route", route).increment();
+        meters.counter(metric, tag, value, "route", route).increment();
     }
 }

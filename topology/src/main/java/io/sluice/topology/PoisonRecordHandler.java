@@ -1,8 +1,11 @@
 package io.sluice.topology;
 
-import io.sluice.schemas.DeadLetterReason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.record.DeadLetters;
 import io.sluice.record.Outages;
+import io.sluice.schemas.DeadLetterReason;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -18,6 +21,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class PoisonRecordHandler extends LogAndContinueExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(PoisonRecordHandler.class);
+    private MeterRegistry meters = new SimpleMeterRegistry();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        super.configure(configs);
+        meters = StreamsProperties.meters(configs);
+    }
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
@@ -29,7 +39,7 @@ public final class PoisonRecordHandler extends LogAndContinueExceptionHandler {
         }
         Response response = super.handleError(context, record, exception);
         if (!response.deadLetterQueueRecords().isEmpty()) {
-            DeadLetters.count(DeadLetterReason.DESERIALIZATION_ERROR, "deserialization_error", DeadLetters.NO_PROVIDER);
+            DeadLetters.count(meters, DeadLetterReason.DESERIALIZATION_ERROR, "deserialization_error", DeadLetters.NO_PROVIDER);
         }
         return response;
     }

@@ -1,8 +1,11 @@
 package io.sluice.topology;
 
-import io.sluice.schemas.DeadLetterReason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.record.DeadLetters;
 import io.sluice.record.Outages;
+import io.sluice.schemas.DeadLetterReason;
+import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -16,6 +19,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProductionErrorHandler extends DefaultProductionExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProductionErrorHandler.class);
+    private MeterRegistry meters = new SimpleMeterRegistry();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        super.configure(configs);
+        meters = StreamsProperties.meters(configs);
+    }
 
     @Override
     @SuppressWarnings("rawtypes")
@@ -28,7 +38,7 @@ public final class ProductionErrorHandler extends DefaultProductionExceptionHand
         }
         Response response = super.handleSerializationError(context, record, exception, origin);
         if (!response.deadLetterQueueRecords().isEmpty()) {
-            DeadLetters.count(DeadLetterReason.SERIALIZATION_ERROR, "serialization_error", DeadLetters.NO_PROVIDER);
+            DeadLetters.count(meters, DeadLetterReason.SERIALIZATION_ERROR, "serialization_error", DeadLetters.NO_PROVIDER);
         }
         return response;
     }

@@ -1,5 +1,7 @@
 package io.sluice.topology;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.accounting.Accounting;
 import io.sluice.accounting.AccountingSettings;
 import io.sluice.budget.BudgetInput;
@@ -20,6 +22,7 @@ import io.sluice.limit.Limit;
 import io.sluice.limit.LimitSettings;
 import io.sluice.limit.WindowedLimiter;
 import io.sluice.provider.ProviderClients;
+import io.sluice.record.Rejections;
 import io.sluice.record.Verdict;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.retry.RetryHoldProcessor;
@@ -75,7 +78,14 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 public final class SluiceTopology {
     private SluiceTopology() {}
 
+    /** The topology with meters nobody reads: for a look at its shape. */
     public static Topology build(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers) {
+        return build(config, registry, providers, new SimpleMeterRegistry());
+    }
+
+    /** The whole pipeline; every stage registers its meters on {@code meters}. */
+    public static Topology build(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers,
+                                 MeterRegistry meters) {
         SluiceTopics topics = SluiceTopics.from(config, registry);
         Serde<PromptRequest> requestSerde = topics.requests().valueSerde();
         SanitizeSettings sanitize = SanitizeSettings.from(config);
@@ -94,10 +104,10 @@ public final class SluiceTopology {
         KStream<String, Verdict> screened = incoming
                 .processValues(() -> new SanitizeProcessor(sanitize.validator(config.routes()), sanitize.policies(),
                                 config.routes(), tokenCounter, sanitizer, sanitize.maxTokens(),
-                                Map.copyOf(tenantOfTopic)),
+                                Map.copyOf(tenantOfTopic), meters),
                         Named.as(TopologyNames.SANITIZE));
         Set<String> bound = Set.copyOf(sanitize.tenantsWithTopics());
-        KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics, bound);
+        KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics, bound, meters);
 
         // One re-key for every limit and the budget: a tenant's partition owns its users too, so user limits,
         // tenant limits and the budget run in one task, one transactional hop after sanitize.
@@ -109,10 +119,10 @@ public final class SluiceTopology {
                         .withNumberOfPartitions(topics.partitions()));
         KStream<String, PromptRequest> userAllowed = passOrReject(byTenant
                 .process(WindowedLimiter.supplier(Limit.Scope.USER, limits),
-                        Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics, bound);
+                        Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics, bound, meters);
         KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
                 .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits),
-                        Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics, bound);
+                        Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics, bound, meters);
 
         KStream<String, BudgetInput> settlements = builder
                 .stream(topics.budgetSettlements().name(),
@@ -123,7 +133,7 @@ public final class SluiceTopology {
                 .merge(settlements, Named.as("budget-inputs"))
                 .process(BudgetProcessor.supplier(BudgetTable.from(config, limits.table()), config.routes(),
                                 limits.defaultOutputTokens(), limits.maxFutureSkewMs(), SpecificAvroSerde.forValues(registry, BudgetLedger.class),
-                                SpecificAvroSerde.forValues(registry, BudgetReservation.class)),
+                                SpecificAvroSerde.forValues(registry, BudgetReservation.class), meters),
                         Named.as(TopologyNames.BUDGET));
         Map<String, KStream<String, BudgetOutput>> budgetOutputs = budgeted.split(Named.as("budget-output-"))
                 .branch((key, out) -> out instanceof BudgetOutput.Alert, Branched.as("alert"))
@@ -133,7 +143,7 @@ public final class SluiceTopology {
                 .to(topics.budgetEvents().name(), topics.budgetEvents().produced(TopologyNames.BUDGET_EVENTS_SINK));
         KStream<String, PromptRequest> funded = passOrReject(budgetOutputs.get("budget-output-decided")
                 .mapValues(out -> ((BudgetOutput.Decided) out).verdict(), Named.as("budget-verdict")),
-                TopologyNames.BUDGET, topics, bound);
+                TopologyNames.BUDGET, topics, bound, meters);
 
         // Requests back from a retry tier rejoin before the call stage's re-key, so they reach the same task.
         RetryTiers tiers = RetryTiers.from(config);
@@ -149,9 +159,9 @@ public final class SluiceTopology {
                             Named.as(TopologyNames.retryHold(tier))), Named.as("retry-merge-" + tier));
         }
         ResponseCache cache = ResponseCache.from(config);
-        CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config), Breakers.from(config),
-                Bulkheads.from(config), ProviderQuotas.from(config), cache, tiers, sanitizer::redactForLogs,
-                TenantTags.from(config));
+        CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config),
+                Breakers.from(config, meters), Bulkheads.from(config, meters), ProviderQuotas.from(config), cache, tiers,
+                sanitizer::redactForLogs, TenantTags.from(config), meters);
         KStream<String, CallOutcome> called = toCall
                 // by request id on every route: a resend must reach the partition that remembers answering it,
                 // whatever its route became (a budget fallback) or the route's cache setting is now
@@ -214,13 +224,15 @@ public final class SluiceTopology {
      * answers to the responses topic and failures to the dead-letter topic: what {@code ./sluice bench} measures,
      * without the intake stages in front of it. Retry tiers and budget settlements are left out.
      */
-    public static Topology callStageOnly(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers) {
+    public static Topology callStageOnly(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers,
+                                         MeterRegistry meters) {
         SluiceTopics topics = SluiceTopics.from(config, registry);
         StreamsBuilder builder = new StreamsBuilder();
         Sanitizer sanitizer = new Sanitizer();
-        CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config), Breakers.from(config),
-                Bulkheads.from(config), ProviderQuotas.from(config), ResponseCache.from(config),
-                new RetryTiers(java.util.List.of(), ""), sanitizer::redactForLogs, TenantTags.from(config));
+        CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config),
+                Breakers.from(config, meters), Bulkheads.from(config, meters), ProviderQuotas.from(config),
+                ResponseCache.from(config), new RetryTiers(java.util.List.of(), ""), sanitizer::redactForLogs,
+                TenantTags.from(config), meters);
         Map<String, KStream<String, CallOutcome>> outcomes = builder
                 .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
@@ -262,13 +274,15 @@ public final class SluiceTopology {
 
     /** Sends a stage's refusals to the rejected topic keyed by request id, and returns what passed. */
     private static KStream<String, PromptRequest> passOrReject(KStream<String, Verdict> verdicts, String stage,
-                                                               SluiceTopics topics, Set<String> bound) {
+                                                               SluiceTopics topics, Set<String> bound,
+                                                               MeterRegistry meters) {
         Map<String, KStream<String, Verdict>> branches = verdicts.split(Named.as(stage + "-verdict-"))
                 .branch((key, verdict) -> verdict instanceof Verdict.Pass, Branched.as("pass"))
                 .defaultBranch(Branched.as("refuse"));
         branches.get(stage + "-verdict-refuse")
                 .map((key, verdict) -> {
                     var rejection = ((Verdict.Refuse) verdict).rejection();
+                    Rejections.count(meters, rejection); // once per rejection emitted, whichever stage refused
                     return KeyValue.pair(rejection.getRequestId(), rejection);
                 }, Named.as(stage + "-rejection"))
                 .to(topics.rejected().name(), topics.rejected().produced(TopologyNames.rejectedSink(stage)));

@@ -1,7 +1,10 @@
 package io.sluice.topology;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -9,7 +12,25 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams settings Sluice runs with. Every value that differs from Kafka's default says why. */
 public final class StreamsProperties {
+    /**
+     * Not a Kafka setting: the registry Sluice's error handlers count dead letters on, handed to them through the
+     * configuration Kafka Streams configures them with.
+     */
+    public static final String METER_REGISTRY = "sluice.meter.registry";
+
     private StreamsProperties() {}
+
+    /** The settings, with {@code meters} for the error handlers. */
+    public static Properties from(SluiceConfig config, MeterRegistry meters) {
+        Properties p = from(config);
+        p.put(METER_REGISTRY, meters);
+        return p;
+    }
+
+    /** The registry {@link #from(SluiceConfig, MeterRegistry)} handed over, or one nobody reads when none was. */
+    static MeterRegistry meters(Map<String, ?> configs) {
+        return configs.get(METER_REGISTRY) instanceof MeterRegistry meters ? meters : new SimpleMeterRegistry();
+    }
 
     public static Properties from(SluiceConfig config) {
         Properties p = new Properties();

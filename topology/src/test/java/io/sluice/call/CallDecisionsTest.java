@@ -85,7 +85,7 @@ class CallDecisionsTest {
                                        List<Duration> tiers) {
         return new GiveUpLadder(new CallStage(null, null, settings(degraded), null, null, null,
                 new ResponseCache(cache, Duration.ofHours(1)), new RetryTiers(tiers, "sluice.retry"),
-                UnaryOperator.identity(), null));
+                UnaryOperator.identity(), null, null));
     }
 
     private static Optional<PromptResponse> cachedAnswer(PromptRequest request) {

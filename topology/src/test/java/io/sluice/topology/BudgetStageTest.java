@@ -2,7 +2,6 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.budget.BudgetProcessor;
 import io.sluice.config.SluiceConfigDef;
@@ -24,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,19 +38,10 @@ class BudgetStageTest {
 
     private void start(Map<String, ?> overrides) {
         fixture = topologies.start(overrides);
+        metrics = fixture.meters;
     }
 
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-
-    @BeforeEach
-    void recordMetrics() {
-        Metrics.addRegistry(metrics);
-    }
-
-    @AfterEach
-    void forgetMetrics() {
-        Metrics.removeRegistry(metrics);
-    }
+    private SimpleMeterRegistry metrics;
 
     private static PromptRequest request(String tenant, Instant at) {
         return PromptRequests.valid(tenant, "alice", at).build();

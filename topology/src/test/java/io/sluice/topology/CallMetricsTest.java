@@ -34,9 +34,7 @@ class CallMetricsTest {
 
     @RegisterExtension
     final TopologyFixtures topologies = new TopologyFixtures();
-    @RegisterExtension
-    final GlobalMeters meters = new GlobalMeters();
-    private final SimpleMeterRegistry metrics = meters.registry;
+    private SimpleMeterRegistry metrics;
     private TopologyFixture fixture;
 
     @BeforeEach
@@ -44,6 +42,7 @@ class CallMetricsTest {
         fixture = topologies.start(Map.of(SluiceConfigDef.ROUTES, ROUTES, SluiceConfigDef.CALL_MAX_ATTEMPTS, 2,
                 SluiceConfigDef.CALL_BACKOFF_MS, 50, SluiceConfigDef.CALL_RETRY_TIERS, "",
                 SluiceConfigDef.METRICS_TENANT_TAGS_MAX, 2));
+        metrics = fixture.meters;
     }
 
     private PromptRequest send(String route) {

@@ -2,6 +2,8 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.record.DeadLetters;
 import io.sluice.registry.SchemaRegistryException;
 import java.net.ConnectException;
@@ -21,24 +23,23 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The processing and production handlers: dead-letter what is wrong with a record, fail on an outage. */
 class ErrorHandlersTest {
-    private static final Map<String, Object> CONFIG =
-            Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "sluice.dead-letter");
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final Map<String, Object> config = Map.of(
+            StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "sluice.dead-letter",
+            StreamsProperties.METER_REGISTRY, meters);
     private static final SchemaRegistryException UNREACHABLE =
             new SchemaRegistryException("Schema registry is unreachable", new ConnectException("refused"));
     /** What a sink throws into the processor when its serializer met the registry down. */
     private static final Exception REGISTRY_DOWN = new StreamsException("Unable to serialize record", UNREACHABLE);
-    @RegisterExtension
-    final GlobalMeters meters = new GlobalMeters();
 
     @Test
     @DisplayName("the processing handler fails the thread on an outage and dead-letters any other failure")
     void processingHandler() {
         ProcessingErrorHandler handler = new ProcessingErrorHandler();
-        handler.configure(CONFIG);
+        handler.configure(config);
         Record<String, String> record = new Record<>("req-1", "value", 0L);
 
         var outage = handler.handleError(context(), record, REGISTRY_DOWN);
@@ -51,14 +52,14 @@ class ErrorHandlersTest {
         assertThat(bug.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
         assertThat(bug.deadLetterQueueRecords()).extracting(ProducerRecord::topic)
                 .containsExactly("sluice.dead-letter");
-        assertThat(meters.counted(DeadLetters.METRIC, "reason", "PROCESSING_ERROR")).isEqualTo(1);
+        assertThat(deadLetters("PROCESSING_ERROR")).isEqualTo(1);
     }
 
     @Test
     @DisplayName("the production handler dead-letters no record that is unserializable only while the registry is down")
     void productionHandler() {
         ProductionErrorHandler handler = new ProductionErrorHandler();
-        handler.configure(CONFIG);
+        handler.configure(config);
         ProducerRecord<String, String> record = new ProducerRecord<>("sluice.responses", "req-1", "value");
 
         var outage = handler.handleSerializationError(context(), record, UNREACHABLE,
@@ -70,7 +71,7 @@ class ErrorHandlersTest {
         assertThat(outage.deadLetterQueueRecords()).isEmpty();
         assertThat(poison.deadLetterQueueRecords()).extracting(ProducerRecord::topic)
                 .containsExactly("sluice.dead-letter");
-        assertThat(meters.counted(DeadLetters.METRIC, "reason", "SERIALIZATION_ERROR")).isEqualTo(1);
+        assertThat(deadLetters("SERIALIZATION_ERROR")).isEqualTo(1);
     }
 
     private static ErrorHandlerContext context() {
@@ -85,5 +86,11 @@ class ErrorHandlersTest {
             @Override public byte[] sourceRawKey() { return "req-1".getBytes(StandardCharsets.UTF_8); }
             @Override public byte[] sourceRawValue() { return new byte[] {0, 0, 0, 0, 1}; }
         };
+    }
+
+    /** Dead letters counted for {@code reason} on the registry the handlers were configured with. */
+    private double deadLetters(String reason) {
+        return meters.find(DeadLetters.METRIC).tag("reason", reason).counters().stream()
+                .mapToDouble(Counter::count).sum();
     }
 }

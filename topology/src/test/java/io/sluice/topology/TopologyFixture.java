@@ -1,5 +1,6 @@
 package io.sluice.topology;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderClients;
@@ -38,6 +39,8 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, RejectedRequest> rejected;
     final TestOutputTopic<String, byte[]> deadLetters;
     final TestOutputTopic<String, BudgetEvent> budgetEvents;
+    /** What the topology's meters recorded, this fixture's alone. */
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     TopologyFixture(Path stateDir, Map<String, ?> overrides) {
         this(stateDir, overrides, new InMemorySchemaRegistryClient(), null);
@@ -52,8 +55,8 @@ final class TopologyFixture implements AutoCloseable {
         config = SluiceConfig.of(settings);
         ProviderClients providers = real != null ? real
                 : new ProviderClients(Map.of("openai", openai, "anthropic", anthropic));
-        driver = new TopologyTestDriver(SluiceTopology.build(config, registry, providers),
-                StreamsProperties.from(config), START);
+        driver = new TopologyTestDriver(SluiceTopology.build(config, registry, providers, meters),
+                StreamsProperties.from(config, meters), START);
         topics = SluiceTopics.from(config, registry);
         requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(),
                 topics.requests().valueSerde().serializer());
