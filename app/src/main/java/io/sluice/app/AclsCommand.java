@@ -1,5 +1,7 @@
 package io.sluice.app;
 
+import io.sluice.app.runtime.SluiceAcls;
+import io.sluice.app.runtime.SluiceRuntime;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,11 +9,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code sluice acls}: the ACLs Sluice and its producer apps need, printed or applied. */
 @Command(name = "acls", mixinStandardHelpOptions = true,

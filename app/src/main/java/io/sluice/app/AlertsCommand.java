@@ -1,12 +1,14 @@
 package io.sluice.app;
 
+import io.sluice.app.runtime.BudgetEventWebhook;
+import io.sluice.app.runtime.RunningSluice;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code sluice alerts}: notifications beside Prometheus' alerts (ops/alertmanager routes those). */
 @Command(name = "alerts", mixinStandardHelpOptions = true,

@@ -1,5 +1,8 @@
 package io.sluice.app;
 
+import io.sluice.app.dlq.OperatorIdentity;
+import io.sluice.app.runtime.RunningSluice;
+import io.sluice.app.runtime.TransactionWatch;
 import io.sluice.config.SluiceConfigDef;
 import java.io.PrintWriter;
 import java.util.List;
@@ -7,11 +10,11 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code sluice doctor}: what holds a Sluice back that it will not fix by itself. Today: hanging transactions on its

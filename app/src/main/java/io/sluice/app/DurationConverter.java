@@ -6,7 +6,7 @@ import java.util.Locale;
 import picocli.CommandLine;
 
 /** Reads durations as ISO-8601 ({@code PT1S}) or the short forms people type: {@code 1s}, {@code 250ms}, {@code 2m}. */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         String v = value.strip().toLowerCase(Locale.ROOT);

@@ -12,12 +12,12 @@ import org.slf4j.LoggerFactory;
  * Sends all logging to a file, for commands whose terminal output is a progress display and a result. Plain text,
  * for a person to read: a line's key-value pairs (the per-call line's) follow its message as {@code key="value"}.
  */
-final class LogFile {
+public final class LogFile {
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%replace( %kvp){'^ $', ''}%n";
 
     private LogFile() {}
 
-    static void redirectTo(Path file) {
+    public static void redirectTo(Path file) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);

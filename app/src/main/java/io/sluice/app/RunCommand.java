@@ -1,5 +1,7 @@
 package io.sluice.app;
 
+import io.sluice.app.runtime.BoundedStop;
+import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.simulator.SimulatorSettings;
 import java.util.concurrent.Callable;

@@ -1,7 +1,11 @@
 package io.sluice.app;
 
-import picocli.CommandLine;
+import io.sluice.app.bench.BenchCommand;
+import io.sluice.app.dlq.DlqCommand;
+import io.sluice.app.load.DemoCommand;
+import io.sluice.app.load.LoadCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",

@@ -3,6 +3,8 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.app.load.OutcomeTracker;
+import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.simulator.Latency;
 import io.sluice.simulator.SimulatorSettings;

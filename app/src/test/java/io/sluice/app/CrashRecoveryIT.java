@@ -2,6 +2,9 @@ package io.sluice.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.app.load.OutcomeTracker;
+import io.sluice.app.runtime.OpenTransactions;
+import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.testkit.PromptRequests;

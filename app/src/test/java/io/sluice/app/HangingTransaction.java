@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.sluice.app.load.RawKafkaRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.compress.Compression;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.simulator.SimulatorSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;

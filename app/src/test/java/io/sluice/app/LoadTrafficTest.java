@@ -2,6 +2,8 @@ package io.sluice.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.app.load.HotUser;
+import io.sluice.app.load.LoadTraffic;
 import io.sluice.limit.Limit;
 import io.sluice.sanitize.TokenCounter;
 import io.sluice.schemas.ChatMessage;

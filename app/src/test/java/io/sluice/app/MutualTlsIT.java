@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.app.load.OutcomeTracker;
+import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
 import io.sluice.embedded.registry.EmbeddedSchemaRegistry;

@@ -3,13 +3,14 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Metrics;
+import io.sluice.app.runtime.SluiceMetrics;
 import io.sluice.call.Breakers;
 import io.sluice.call.CallTelemetry;
 import io.sluice.config.RouteTable;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.schemas.DeadLetterReason;
 import io.sluice.record.DeadLetters;
+import io.sluice.schemas.DeadLetterReason;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.app.runtime.StageLag;
 import io.sluice.config.SluiceConfig;
 import io.sluice.registry.InMemorySchemaRegistryClient;
 import io.sluice.topology.SluiceTopics;

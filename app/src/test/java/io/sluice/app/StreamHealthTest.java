@@ -3,6 +3,7 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.app.runtime.StreamHealth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

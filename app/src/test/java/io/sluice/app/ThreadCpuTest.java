@@ -2,6 +2,7 @@ package io.sluice.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.app.runtime.ThreadCpu;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
