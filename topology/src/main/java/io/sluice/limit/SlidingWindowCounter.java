@@ -12,7 +12,7 @@ package io.sluice.limit;
  *       1/60 of a window, one second a minute, earlier than an exact sliding log would).</li>
  * </ul>
  */
-public final class SlidingWindowCounter {
+final class SlidingWindowCounter {
 
     /** Where the bucket counts live: a Kafka Streams window store in production, a map in tests. */
     public interface Buckets {

@@ -10,7 +10,7 @@ import java.net.URI;
 import java.util.Map;
 
 /** Anthropic Messages ({@code POST {base}/v1/messages}). System turns go to the top-level {@code system} field. */
-public final class AnthropicMessagesClient extends JsonHttpProvider {
+final class AnthropicMessagesClient extends JsonHttpProvider {
     static final String API_VERSION = "2023-06-01";
     /** Anthropic requires max_tokens; this is used when the request leaves it to the provider. */
     static final int DEFAULT_MAX_TOKENS = 1024;

@@ -13,7 +13,7 @@ import java.util.Map;
  * OpenAI Chat Completions ({@code POST {base}/chat/completions}); also Azure OpenAI, vLLM, Ollama, Groq and other
  * OpenAI-compatible servers by base URL.
  */
-public final class OpenAiChatClient extends JsonHttpProvider {
+final class OpenAiChatClient extends JsonHttpProvider {
     private final String apiKey;
 
     /**

@@ -28,7 +28,7 @@ import java.util.function.UnaryOperator;
  * prior knowledge. It never retries and never follows redirects. The total timeout is enforced here: a call that has
  * no full answer in time is reset and fails as a timeout.
  */
-public final class ProviderHttp implements AutoCloseable {
+final class ProviderHttp implements AutoCloseable {
     /** Connections per provider for HTTP/1.1; the bulkhead, not this, bounds the calls in flight. */
     private static final int HTTP1_CONNECTIONS = 20_000;
     /**

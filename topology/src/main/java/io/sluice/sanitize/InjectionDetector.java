@@ -9,7 +9,7 @@ import java.util.List;
  * full-width letters, invisible characters, hyphens or digits for letters do not hide a phrase. Heuristics catch the
  * known families cheaply and explainably; they are a first line, not a guarantee.
  */
-public final class InjectionDetector {
+final class InjectionDetector {
     public static final double DEFAULT_THRESHOLD = 1.0;
 
     private static final List<InjectionRule> RULES = InjectionRules.all();

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * reach the threshold by repeating one phrase. Its {@link LiteralFilter}, read from its pattern, lets the detector skip
  * a rule whose literals a text does not hold: only a speed-up, since such a text cannot match.
  */
-public record InjectionRule(String name, String family, double weight, LiteralFilter literals,
+record InjectionRule(String name, String family, double weight, LiteralFilter literals,
                             Predicate<NormalizedText> test) {
 
     public InjectionRule {

@@ -3,7 +3,7 @@ package io.sluice.sanitize;
 import java.util.List;
 
 /** What {@link InjectionDetector} concluded: the summed weights of the rules that fired, against the threshold. */
-public record InjectionVerdict(double score, double threshold, List<String> rules) {
+record InjectionVerdict(double score, double threshold, List<String> rules) {
     public InjectionVerdict {
         rules = List.copyOf(rules);
     }

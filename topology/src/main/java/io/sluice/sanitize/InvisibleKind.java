@@ -4,7 +4,7 @@ package io.sluice.sanitize;
  * The classes of characters {@link TextNormalizer} removes. They carry no meaning for a model but can hide text from a
  * human reviewer, so their counts are also an injection signal.
  */
-public enum InvisibleKind {
+enum InvisibleKind {
     /** C0/C1 controls other than newline and tab (a lone carriage return becomes a newline instead). */
     CONTROL,
     /** U+200B..U+200D, U+2060, U+FEFF. */

@@ -14,7 +14,7 @@ import java.util.List;
  * <p>It exists for speed: the injection rules are dozens of case-insensitive patterns with long alternations, and
  * java.util.regex tries each of them at every position of every prompt; most prompts hold the literals of few rules.
  */
-public sealed interface LiteralFilter {
+sealed interface LiteralFilter {
     /** Literal runs shorter than this are in almost every text: not worth a test. */
     int MIN_USEFUL = 2;
 

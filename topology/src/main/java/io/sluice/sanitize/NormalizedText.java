@@ -5,7 +5,7 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /** Text after {@link TextNormalizer}, with how many characters of each invisible kind were taken out. */
-public record NormalizedText(String text, Map<InvisibleKind, Integer> removed) {
+record NormalizedText(String text, Map<InvisibleKind, Integer> removed) {
     public NormalizedText {
         EnumMap<InvisibleKind, Integer> copy = new EnumMap<>(InvisibleKind.class);
         removed.forEach((kind, count) -> {

@@ -1,7 +1,7 @@
 package io.sluice.sanitize;
 
 /** One detected span, as UTF-16 offsets {@code [start, end)} into the text the redactor was given. */
-public record PiiFinding(PiiType type, int start, int end) {
+record PiiFinding(PiiType type, int start, int end) {
     public PiiFinding {
         if (start < 0 || end <= start) {
             throw new IllegalArgumentException("finding: bad span [" + start + ", " + end + ")");

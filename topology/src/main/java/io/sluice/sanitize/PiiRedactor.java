@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * beats a phone-shaped run of digits), then the longer span, then the earlier one. Placeholders contain no digits and
  * nothing any rule matches, and {@link #redact} runs to a fixed point, so redacting a redacted text changes nothing.
  */
-public final class PiiRedactor {
+final class PiiRedactor {
     private static final Comparator<PiiFinding> PRECEDENCE = Comparator
             .comparingInt((PiiFinding f) -> f.type().specificity()).reversed()
             .thenComparing(Comparator.comparingInt(PiiFinding::length).reversed())

@@ -4,7 +4,7 @@ package io.sluice.sanitize;
  * What {@link PiiRedactor} finds, named as in Presidio so that corpora and dashboards share one vocabulary. The
  * specificity orders overlapping findings: a match proven by a checksum or a vendor prefix beats a looser one.
  */
-public enum PiiType {
+enum PiiType {
     SECRET_PRIVATE_KEY(6),
     SECRET_ANTHROPIC_KEY(5),
     SECRET_OPENAI_KEY(5),

@@ -3,7 +3,7 @@ package io.sluice.sanitize;
 import java.util.List;
 
 /** The redacted text and what was taken out of it, in the order it appeared. */
-public record Redaction(String text, List<PiiFinding> findings) {
+record Redaction(String text, List<PiiFinding> findings) {
     public Redaction {
         findings = List.copyOf(findings);
     }

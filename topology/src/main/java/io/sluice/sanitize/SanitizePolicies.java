@@ -12,7 +12,7 @@ import org.apache.kafka.common.config.ConfigException;
  * The sanitize policy of each route: the defaults ({@code sanitize.injection.action}, {@code .threshold},
  * {@code sanitize.pii.action}) with per-route overrides {@code sanitize.route.<route>.<same keys>}.
  */
-public final class SanitizePolicies {
+final class SanitizePolicies {
 
     private final SanitizePolicy defaults;
     private final Map<String, SanitizePolicy> byRoute;

@@ -6,7 +6,7 @@ import java.util.List;
  * The outcome of {@link Sanitizer#sanitize}: the normalized text, the text to send on (redacted when the policy says
  * so), the injection verdict and the personal data found. {@code blocked()} is what the pipeline acts on.
  */
-public record SanitizeResult(String normalizedText, String textToSend, InjectionVerdict injection,
+record SanitizeResult(String normalizedText, String textToSend, InjectionVerdict injection,
                              List<PiiFinding> findings, SanitizePolicy policy) {
     public SanitizeResult {
         findings = List.copyOf(findings);

@@ -9,7 +9,7 @@ import java.util.Map;
  * an attack from the rules: NFKC (full-width and mathematical letters become ASCII), line endings to {@code \n}, and
  * removal of controls, zero-width, bidi and tag characters. Idempotent, and total: it never throws.
  */
-public final class TextNormalizer {
+final class TextNormalizer {
 
     public NormalizedText normalize(String input) {
         if (input == null || input.isEmpty()) {
