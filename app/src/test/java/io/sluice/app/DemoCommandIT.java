@@ -27,11 +27,14 @@ class DemoCommandIT {
         StringWriter out = new StringWriter();
         CommandLine cli = SluiceCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
 
         int exit = cli.execute("demo", "--requests", "150", "--users", "3", "--work-dir", workDir.toString());
 
         String[] lines = out.toString().strip().split("\n");
-        assertThat(exit).as("exit code; summary %s; log warnings:%n%s", lines[lines.length - 1], warnings()).isZero();
+        assertThat(exit).as("exit code; summary %s; errors %s; log warnings:%n%s", lines[lines.length - 1], err,
+                warnings()).isZero();
         JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
         assertThat(summary.path("sent").asInt()).isEqualTo(150);
         assertThat(summary.path("unaccounted").asInt()).isZero();

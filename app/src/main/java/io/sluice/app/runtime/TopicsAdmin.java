@@ -9,8 +9,10 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,9 @@ final class TopicsAdmin {
     private static final Logger log = LoggerFactory.getLogger(TopicsAdmin.class);
     /** Dead letters wait for an operator; a week (Kafka's default) is too short across a holiday. */
     static final long DEAD_LETTER_RETENTION_MS = 30L * 24 * 3600 * 1000;
+
+    /** How long a topic just created may stay unknown to the broker answering (its metadata lags the controller). */
+    static final long METADATA_WAIT_MS = 30_000;
 
     private TopicsAdmin() {}
 
@@ -56,7 +61,7 @@ final class TopicsAdmin {
                     }
                 }
             }
-            var described = admin.describeTopics(copartitioned).allTopicNames().get();
+            var described = describeOnceKnown(admin, copartitioned);
             for (String topic : copartitioned) {
                 int actual = described.get(topic).partitions().size();
                 if (actual != partitions) {
@@ -73,6 +78,28 @@ final class TopicsAdmin {
             throw new IllegalStateException("Could not list topics at "
                     + clientConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getCause().getMessage(),
                     e.getCause());
+        }
+    }
+
+    /**
+     * Describes {@code topics}, waiting while the broker that answers does not know them yet: createTopics returns
+     * once the controller has committed the topic, and a broker may learn of it a moment later (seen on a busy
+     * 2-core machine as "This server does not host this topic-partition").
+     */
+    private static Map<String, TopicDescription> describeOnceKnown(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException {
+        long deadline = System.currentTimeMillis() + METADATA_WAIT_MS;
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                log.debug("Topics {} not yet known to the broker; describing again", topics);
+                Thread.sleep(100);
+            }
         }
     }
 }
