@@ -102,17 +102,20 @@ class AccountingIT {
             assertThat(ownedByA).isNotEmpty().doesNotContainAnyElementsOf(ownedByB);
             assertThat(ownedByB).isNotEmpty();
 
-            // And through a's API every tenant's total equals the sums of its records, wherever it lives
-            for (Map.Entry<String, long[]> tenant : expected.entrySet()) {
-                Http.Answer answer = Http.get(a.httpUrl() + "/v1/usage/tenants/" + tenant.getKey() + "?period=total",
-                        ops);
-                JsonNode rows = answer.json().path("rows");
-                assertThat(rows).as("%s owned by %s: %s", tenant.getKey(), ownedByA.contains(tenant.getKey()) ? "a"
-                        : "b", answer.body()).hasSize(1);
-                JsonNode total = rows.get(0);
-                assertThat(ResultTopics.totals(total)).as(tenant.getKey()).containsExactly(tenant.getValue());
-                assertThat(total.path("outcomes").path("REJECTED").asLong()).isEqualTo(1);
-            }
+            // And through a's API every tenant's total equals the sums of its records, wherever it lives, once
+            // accounting (its own sub-topology, reading the result topics) has caught up with them
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (Map.Entry<String, long[]> tenant : expected.entrySet()) {
+                    Http.Answer answer = Http.get(a.httpUrl() + "/v1/usage/tenants/" + tenant.getKey()
+                            + "?period=total", ops);
+                    JsonNode rows = answer.json().path("rows");
+                    assertThat(rows).as("%s owned by %s: %s", tenant.getKey(),
+                            ownedByA.contains(tenant.getKey()) ? "a" : "b", answer.body()).hasSize(1);
+                    JsonNode total = rows.get(0);
+                    assertThat(ResultTopics.totals(total)).as(tenant.getKey()).containsExactly(tenant.getValue());
+                    assertThat(total.path("outcomes").path("REJECTED").asLong()).isEqualTo(1);
+                }
+            });
             // a user's day rows, through b's API
             JsonNode day = Http.get(b.httpUrl() + "/v1/usage/tenants/tenant-3/users/user-1?period=day", ops).json();
             long userRequests = 0;
@@ -121,14 +124,18 @@ class AccountingIT {
             }
             assertThat(userRequests).isEqualTo(PER_USER);
 
-            // And every request's status answers through a, whichever instance owns it
-            for (PromptResponse response : results.responses()) {
-                JsonNode status = Http.get(a.httpUrl() + "/v1/requests/" + response.getRequestId() + "?tenant="
-                        + response.getTenantId(), ops).json();
-                assertThat(status.path("state").asText()).isEqualTo("TERMINAL");
-                assertThat(status.path("outcome").asText()).isEqualTo(response.getStatus().name());
-                assertThat(status.path("current").path("costMicros").asLong()).isEqualTo(response.getCostMicros());
-            }
+            // And every request's status answers through a, whichever instance owns it (the status table is a
+            // sub-topology of its own, so it may trail the usage rows)
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (PromptResponse response : results.responses()) {
+                    JsonNode status = Http.get(a.httpUrl() + "/v1/requests/" + response.getRequestId() + "?tenant="
+                            + response.getTenantId(), ops).json();
+                    assertThat(status.path("state").asText()).isEqualTo("TERMINAL");
+                    assertThat(status.path("outcome").asText()).isEqualTo(response.getStatus().name());
+                    assertThat(status.path("current").path("costMicros").asLong())
+                            .isEqualTo(response.getCostMicros());
+                }
+            });
             var rejection = results.rejections().getFirst();
             assertThat(Http.get(a.httpUrl() + "/v1/requests/" + rejection.getRequestId() + "?tenant="
                     + rejection.getTenantId(), ops).json().path("outcome").asText()).isEqualTo("REJECTED");

@@ -81,6 +81,8 @@ public final class SluiceConfigDef {
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String NUM_STREAM_THREADS = "streams.num.threads";
     public static final String COMMIT_INTERVAL_MS = "streams.commit.interval.ms";
+    public static final String COMMIT_MIN_INTERVAL_MS = "streams.commit.min.interval.ms";
+    public static final String COMMIT_LIGHT_LOAD = "streams.commit.light.records.per.second";
     public static final String GROUP_INSTANCE_ID = "streams.group.instance.id";
     public static final String TRANSACTION_TIMEOUT_MS = "streams.transaction.timeout.ms";
     public static final String END_HANGING_TRANSACTIONS = "transactions.end.hanging";
@@ -280,9 +282,19 @@ public final class SluiceConfigDef {
                     "Kafka Streams processing guarantee.")
             .define(NUM_STREAM_THREADS, Type.INT, 2, atLeast(1), MEDIUM,
                     "Stream threads per instance.")
-            .define(COMMIT_INTERVAL_MS, Type.LONG, 20L, atLeast(1), MEDIUM,
-                    "How often Streams commits, i.e. how long outputs wait in an open transaction; a request waits"
-                            + " for about three commits (one per stage it crosses) before its outcome is visible.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, atLeast(1), MEDIUM,
+                    "The longest a stage's outputs wait in an open transaction (Kafka Streams' commit interval), the"
+                            + " wait under load; a request waits for about three commits (one per stage it crosses)"
+                            + " before its outcome is visible.")
+            .define(COMMIT_MIN_INTERVAL_MS, Type.LONG, 20L, atLeast(1), MEDIUM,
+                    "The shortest wait for a commit: while a stream thread is lightly loaded its stages commit this"
+                            + " often, for latency; busier, less often, down to streams.commit.interval.ms, since"
+                            + " every commit costs the broker and the thread the same. At or above"
+                            + " streams.commit.interval.ms: Streams' interval only.")
+            .define(COMMIT_LIGHT_LOAD, Type.LONG, 500L, atLeast(1), LOW,
+                    "Records a second through one stream thread's stages (a request counts about four: entering"
+                            + " sanitize, the limits and the call stage, and leaving it) up to which it commits every"
+                            + " streams.commit.min.interval.ms; above it the wait grows in proportion.")
             .define(GROUP_INSTANCE_ID, Type.STRING, "auto", MEDIUM,
                     "Static group membership: an instance restarted after a crash takes its tasks back at once"
                             + " instead of waiting out its dead consumers' session timeout. 'auto': the"

@@ -101,7 +101,9 @@ public final class SluiceTopology {
         requestTopics.addAll(tenantOfTopic.keySet().stream().sorted().toList());
         KStream<String, PromptRequest> incoming = builder
                 .stream(requestTopics, topics.requests().consumed(TopologyNames.REQUESTS_SOURCE));
+        CommitPacer.Pacing pacing = CommitPacer.Pacing.from(config);
         KStream<String, Verdict> screened = incoming
+                .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-intake"))
                 .processValues(() -> new SanitizeProcessor(sanitize.validator(config.routes()), sanitize.policies(),
                                 config.routes(), tokenCounter, sanitizer, sanitize.maxTokens(),
                                 Map.copyOf(tenantOfTopic), meters),
@@ -118,6 +120,7 @@ public final class SluiceTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
                         .withNumberOfPartitions(topics.partitions()));
         KStream<String, PromptRequest> userAllowed = passOrReject(byTenant
+                .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-limits"))
                 .process(WindowedLimiter.supplier(Limit.Scope.USER, limits),
                         Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics, bound, meters);
         KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
@@ -168,9 +171,12 @@ public final class SluiceTopology {
                 .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request"))
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
+                .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-call"))
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
                                 SpecificAvroSerde.forValues(registry, PromptResponse.class)),
-                        Named.as(TopologyNames.CALL));
+                        Named.as(TopologyNames.CALL))
+                // outcomes leave from completions drained on the stream thread, not only from process()
+                .processValues(CommitPacer.<CallOutcome>supplier(pacing), Named.as("pace-outcomes"));
         called.filter((id, outcome) -> !(outcome instanceof CallOutcome.Delayed), Named.as("terminal"))
                 .map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
                 .to(topics.budgetSettlements().name(),

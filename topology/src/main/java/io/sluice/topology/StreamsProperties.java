@@ -46,11 +46,9 @@ public final class StreamsProperties {
         // Exactly-once: the in-flight store write, the input offset and each outcome commit atomically, which is
         // what makes "exactly one terminal outcome per request" hold across crashes.
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.string(SluiceConfigDef.PROCESSING_GUARANTEE));
-        // 20 ms instead of the EOS default of 100: a request crosses three stages, each of whose outputs is visible
-        // to the next only after its commit. In the pipeline bench at 100 requests/s this took Sluice's own share of
-        // the latency from p50 283 / p99 396 ms to p50 106 / p99 230 ms; at 1,000 in flight the throughput stayed
-        // within the run-to-run noise, for more transaction markers (about 47 -> 66 broker records per request at
-        // light load, 34 at full load).
+        // The longest wait for a commit (100 ms, the EOS default): under load each commit's fixed cost (a
+        // transaction, a marker per partition, the producer flushed) is CPU the pipeline needs. While a thread is
+        // lightly loaded, CommitPacer asks for commits sooner (streams.commit.min.interval.ms), for latency.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(SluiceConfigDef.COMMIT_INTERVAL_MS));
         // Static membership: after a kill -9 the dead instance's consumers stay in the group until their session
         // times out (45 s), and the restarted instance's join waited for that before any task ran again (about
