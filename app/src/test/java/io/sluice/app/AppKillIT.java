@@ -38,47 +38,52 @@ class AppKillIT {
         Path dir = Files.createTempDirectory("sluice-kill-");
         SluiceConfig config = cluster.config("kill", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000,
                 SluiceConfigDef.NUM_STREAM_THREADS, 2));
-        cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.uniform(2_000, 4_000)));
+        // calls slow enough that 200 are out at once even when a busy machine moves only 40 requests a second
+        cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.uniform(5_000, 9_000)));
         cluster.simulator.resetStats();
         SluiceProcess first = SluiceProcess.run(config, dir);
-        SluiceTopics topics = SluiceTopics.from(config, SluiceRuntime.registryClient(config));
-        try (OutcomeTracker tracker = new OutcomeTracker(Map.of("bootstrap.servers",
-                config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS)), topics);
-             Traffic traffic = new Traffic(config, topics, tracker)) {
-            // Given hundreds of slow provider calls in flight
-            for (int i = 0; i < REQUESTS; i++) {
-                traffic.send(PromptRequests.valid("acme", "user-" + (i % 40)));
-            }
-            traffic.flush();
-            await().atMost(Duration.ofSeconds(90)).until(() -> cluster.simulator.stats().inFlight() >= 200);
+        try {
+            SluiceTopics topics = SluiceTopics.from(config, SluiceRuntime.registryClient(config));
+            try (OutcomeTracker tracker = new OutcomeTracker(Map.of("bootstrap.servers",
+                    config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS)), topics);
+                 Traffic traffic = new Traffic(config, topics, tracker)) {
+                // Given hundreds of slow provider calls in flight
+                for (int i = 0; i < REQUESTS; i++) {
+                    traffic.send(PromptRequests.valid("acme", "user-" + (i % 40)));
+                }
+                traffic.flush();
+                await().atMost(Duration.ofSeconds(90)).until(() -> cluster.simulator.stats().inFlight() >= 200);
 
-            // When the application is killed without a chance to commit or close, and started again
-            first.kill();
-            cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(50)));
-            int port = freePort();
-            SluiceProcess second = SluiceProcess.run(config.with(Map.of(SluiceConfigDef.HTTP_PORT, port)), dir);
-            try {
-                // Then every request ends in exactly one response
-                traffic.awaitOutcomes(Duration.ofMinutes(3));
-                assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", REQUESTS));
-                assertThat(tracker.duplicates()).isZero();
-                assertThat(tracker.rejectionsByReason()).isEmpty();
-                assertThat(tracker.deadLettersByReason()).isEmpty();
+                // When the application is killed without a chance to commit or close, and started again
+                first.kill();
+                cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(50)));
+                int port = freePort();
+                SluiceProcess second = SluiceProcess.run(config.with(Map.of(SluiceConfigDef.HTTP_PORT, port)), dir);
+                try {
+                    // Then every request ends in exactly one response
+                    traffic.awaitOutcomes(Duration.ofMinutes(3));
+                    assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", REQUESTS));
+                    assertThat(tracker.duplicates()).isZero();
+                    assertThat(tracker.rejectionsByReason()).isEmpty();
+                    assertThat(tracker.deadLettersByReason()).isEmpty();
 
-                // And the usage tables equal the records: each response counted once, though some calls were
-                // made twice (before the kill and after)
-                ResultTopics results = ResultTopics.read(Map.of("bootstrap.servers",
-                        config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS)), topics, REQUESTS,
-                        Duration.ofSeconds(60));
-                long[] expected = results.byTenant().get("acme");
-                String url = "http://127.0.0.1:" + port + "/v1/usage/tenants/acme?period=total";
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    var total = Http.get(url).json().path("rows").path(0);
-                    assertThat(ResultTopics.totals(total)).containsExactly(expected);
-                });
-            } finally {
-                second.stop();
+                    // And the usage tables equal the records: each response counted once, though some calls were
+                    // made twice (before the kill and after)
+                    ResultTopics results = ResultTopics.read(Map.of("bootstrap.servers",
+                            config.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS)), topics, REQUESTS,
+                            Duration.ofSeconds(60));
+                    long[] expected = results.byTenant().get("acme");
+                    String url = "http://127.0.0.1:" + port + "/v1/usage/tenants/acme?period=total";
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                        var total = Http.get(url).json().path("rows").path(0);
+                        assertThat(ResultTopics.totals(total)).containsExactly(expected);
+                    });
+                } finally {
+                    second.stop();
+                }
             }
+        } finally {
+            first.kill(); // already gone unless the test failed before killing it
         }
     }
 }

@@ -63,6 +63,9 @@ final class SluiceProcess {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);
             Process process = builder.start();
+            // a test that fails before stopping it must not leave it running after the test JVM (a leaked
+            // instance kept a CI machine busy for minutes)
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-" + process.pid()));
             SluiceProcess sluice = new SluiceProcess(process, log);
             await().atMost(Duration.ofSeconds(120)).until(() -> {
                 if (!process.isAlive()) {

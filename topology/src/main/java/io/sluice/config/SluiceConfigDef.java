@@ -283,9 +283,10 @@ public final class SluiceConfigDef {
             .define(NUM_STREAM_THREADS, Type.INT, 2, atLeast(1), MEDIUM,
                     "Stream threads per instance.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, atLeast(1), MEDIUM,
-                    "The longest a stage's outputs wait in an open transaction (Kafka Streams' commit interval), the"
-                            + " wait under load; a request waits for about three commits (one per stage it crosses)"
-                            + " before its outcome is visible.")
+                    "The longest a stage's outputs wait in an open transaction, the wait under load; a request"
+                            + " waits for about three commits (one per stage it crosses) before its outcome is"
+                            + " visible. While commits are paced, Kafka Streams' own commit interval is twice this,"
+                            + " a backstop for work that passes no pacing node.")
             .define(COMMIT_MIN_INTERVAL_MS, Type.LONG, 20L, atLeast(1), MEDIUM,
                     "The shortest wait for a commit: while a stream thread is lightly loaded its stages commit this"
                             + " often, for latency; busier, less often, down to streams.commit.interval.ms, since"

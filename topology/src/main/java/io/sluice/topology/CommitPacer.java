@@ -19,7 +19,9 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * node, placed where requests enter a stage and where outcomes leave the call stage, counts the records its thread
  * passes and asks for a commit of its task ({@code context.commit()}; under exactly-once the thread commits all its
  * tasks at once) every {@code minInterval} while the thread passes fewer than {@code lightRecordsPerSecond}, and
- * proportionally less often above that. Streams' own interval stays the longest a record waits.
+ * proportionally less often above that, up to {@code maxInterval}. Streams' own interval is set to twice that, a
+ * backstop for work that passes no pacing node: if it were the maximum itself, its commits would fall between the
+ * pacer's under load and double them.
  */
 final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
     /** The records the pacing nodes of one stream thread passed; a stream thread runs all its tasks' nodes. */

@@ -21,4 +21,14 @@ class StreamsPropertiesTest {
         Properties configured = StreamsProperties.from(SluiceConfig.of(Map.of("kafka.producer.batch.size", "16384")));
         assertThat(configured.get(BATCH_SIZE)).isEqualTo("16384");
     }
+
+    @Test
+    void streamsCommitsOnlyAsABackstopWhileThePacerCommits() {
+        Properties paced = StreamsProperties.from(SluiceConfig.of(Map.of()));
+        assertThat(paced.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(200L);
+
+        Properties unpaced = StreamsProperties.from(SluiceConfig.of(Map.of("streams.commit.min.interval.ms", "50",
+                "streams.commit.interval.ms", "50")));
+        assertThat(unpaced.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
+    }
 }
