@@ -2,7 +2,7 @@ package io.sluice.app;
 
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.runtime.StageLag;
 import io.sluice.config.SluiceConfig;
 import io.sluice.registry.InMemorySchemaRegistryClient;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.PromptRequest;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

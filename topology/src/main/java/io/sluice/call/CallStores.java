@@ -3,7 +3,7 @@ package io.sluice.call;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.internal.InFlightCall;
-import io.sluice.topology.TopologyNames;
+import io.sluice.topics.TopologyNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

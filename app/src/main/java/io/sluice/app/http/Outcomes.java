@@ -7,7 +7,7 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.RecordLocation;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

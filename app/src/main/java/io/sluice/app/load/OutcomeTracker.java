@@ -4,7 +4,7 @@ import io.sluice.app.http.Outcomes;
 import io.sluice.schemas.DeadLetterReason;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;

@@ -83,7 +83,7 @@ public final class StageLag implements AutoCloseable {
     }
 
     /** Samples the stages of the Sluice configured by {@code config}, whose topics are {@code topics}. */
-    public static StageLag of(Admin admin, io.sluice.config.SluiceConfig config, io.sluice.topology.SluiceTopics topics,
+    public static StageLag of(Admin admin, io.sluice.config.SluiceConfig config, io.sluice.topics.SluiceTopics topics,
                        Duration every, MeterRegistry registry, String threadName) {
         String applicationId = config.string(io.sluice.config.SluiceConfigDef.APPLICATION_ID);
         return new StageLag(admin, applicationId, topic -> stageOf(topic, applicationId, topics.requests().name(),

@@ -4,7 +4,7 @@ import io.sluice.call.CallStage;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.AuditRecord;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.sluice.topology;
+package io.sluice.topics;
 
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.kstream.Consumed;

@@ -1,4 +1,4 @@
-package io.sluice.topology;
+package io.sluice.topics;
 
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.internal.ProviderMinute;

@@ -1,8 +1,9 @@
-package io.sluice.topology;
+package io.sluice.topics;
 
 /**
  * Names of every node, store and internal topic of the topology. They are part of the deployed state: renaming a
- * store or repartition topic orphans its changelog, so tests pin them through {@code topology.describe()}.
+ * store or repartition topic orphans its changelog, so tests pin them through {@code topology.describe()}. Kept
+ * below both the stages (which name their stores with them) and the wiring in {@code io.sluice.topology}.
  */
 public final class TopologyNames {
     public static final String REQUESTS_SOURCE = "requests-source";

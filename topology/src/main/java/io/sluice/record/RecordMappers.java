@@ -1,4 +1,4 @@
-package io.sluice.topology;
+package io.sluice.record;
 
 import java.util.Optional;
 import java.util.function.BiFunction;
