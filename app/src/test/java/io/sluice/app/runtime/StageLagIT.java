@@ -1,10 +1,10 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.app.runtime.StageLag;
+import io.sluice.app.TestCluster;
 import io.sluice.config.SluiceConfig;
 import io.sluice.registry.InMemorySchemaRegistryClient;
 import io.sluice.topics.SluiceTopics;

@@ -1,8 +1,7 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.app.runtime.SluiceAcls;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import java.util.List;

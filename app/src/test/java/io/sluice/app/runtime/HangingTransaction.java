@@ -1,4 +1,4 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import io.sluice.app.load.RawKafkaRequest;
 import java.io.IOException;

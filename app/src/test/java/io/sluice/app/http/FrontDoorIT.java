@@ -1,4 +1,4 @@
-package io.sluice.app;
+package io.sluice.app.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -14,7 +14,8 @@ import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
-import io.sluice.app.http.ApiKeys;
+import io.sluice.app.Http;
+import io.sluice.app.TestCluster;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;

@@ -1,10 +1,7 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.app.runtime.OpenTransactions;
-import io.sluice.app.runtime.TransactionDecisions;
-import io.sluice.app.runtime.TransactionWatch;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.kafka.clients.admin.TransactionDescription;

@@ -1,9 +1,10 @@
-package io.sluice.app;
+package io.sluice.app.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.app.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class BenchCommandIT {
     @DisplayName("answers every loaded request through the call stage and reports its rate beside the no-Kafka ceiling")
     void benchAnswersEveryRequestAndReportsTheCeiling() throws Exception {
         StringWriter out = new StringWriter();
-        CommandLine cli = SluiceCli.commandLine();
+        CommandLine cli = Cli.commandLine();
         cli.setOut(new PrintWriter(out, true));
 
         int exit = cli.execute("bench", "--requests", "300", "--warmup", "200", "--latency", "100ms", "--work-dir", workDir.toString(),

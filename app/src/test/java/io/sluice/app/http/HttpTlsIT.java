@@ -1,8 +1,11 @@
-package io.sluice.app;
+package io.sluice.app.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.app.Http;
+import io.sluice.app.TestCluster;
+import io.sluice.app.Traffic;
 import io.sluice.app.load.OutcomeTracker;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;

@@ -1,10 +1,9 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.app.runtime.TransactionDecisions.Decision;
 import io.sluice.app.runtime.TransactionDecisions.Entry;
-import io.sluice.app.runtime.TransactionDecisions;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;

@@ -1,9 +1,8 @@
-package io.sluice.app;
+package io.sluice.app.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.app.http.ApiKeys;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;

@@ -1,12 +1,14 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.app.Http;
+import io.sluice.app.Cli;
+import io.sluice.app.SluiceProcess;
+import io.sluice.app.TestCluster;
+import io.sluice.app.Traffic;
 import io.sluice.app.load.OutcomeTracker;
-import io.sluice.app.runtime.CommitMarker;
-import io.sluice.app.runtime.SluiceRuntime;
-import io.sluice.app.runtime.TransactionWatch;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
@@ -207,7 +209,7 @@ class HangingTransactionIT {
     }
 
     private static int doctor(StringWriter out, String... args) {
-        CommandLine cli = SluiceCli.commandLine();
+        CommandLine cli = Cli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(out, true));
         String[] all = new String[args.length + 1];

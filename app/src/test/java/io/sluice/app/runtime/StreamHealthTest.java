@@ -1,9 +1,8 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.app.runtime.StreamHealth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,10 +1,13 @@
-package io.sluice.app;
+package io.sluice.app.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.app.Cli;
+import io.sluice.app.SluiceProcess;
+import io.sluice.app.TestCluster;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.simulator.SimulatorSettings;
 import java.io.PrintWriter;
@@ -142,7 +145,7 @@ class LoadCommandIT {
     }
 
     private static CommandLine cli(StringWriter out, StringWriter err) {
-        CommandLine cli = SluiceCli.commandLine();
+        CommandLine cli = Cli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli;

@@ -1,10 +1,16 @@
-package io.sluice.app;
+package io.sluice.app.dlq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.app.Http;
+import io.sluice.app.ResultTopics;
+import io.sluice.app.SluiceCli;
+import io.sluice.app.SluiceProcess;
+import io.sluice.app.TestCluster;
+import io.sluice.app.Traffic;
 import io.sluice.app.load.OutcomeTracker;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;

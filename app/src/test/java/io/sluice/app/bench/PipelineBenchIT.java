@@ -1,9 +1,10 @@
-package io.sluice.app;
+package io.sluice.app.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.app.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class PipelineBenchIT {
         // Given a bench of a few hundred requests over the three scenarios
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = SluiceCli.commandLine();
+        CommandLine cli = Cli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         Path lines = dir.resolve("pipeline.jsonl");

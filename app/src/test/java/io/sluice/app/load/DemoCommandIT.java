@@ -1,9 +1,10 @@
-package io.sluice.app;
+package io.sluice.app.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.app.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.IOException;
@@ -25,7 +26,7 @@ class DemoCommandIT {
     @DisplayName("accounts for every request it sends and ends with one JSON summary line")
     void demoAccountsForEveryRequest() throws Exception {
         StringWriter out = new StringWriter();
-        CommandLine cli = SluiceCli.commandLine();
+        CommandLine cli = Cli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err, true));

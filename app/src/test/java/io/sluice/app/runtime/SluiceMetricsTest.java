@@ -1,9 +1,8 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Metrics;
-import io.sluice.app.runtime.SluiceMetrics;
 import io.sluice.call.Breakers;
 import io.sluice.call.CallTelemetry;
 import io.sluice.config.RouteTable;

@@ -1,9 +1,7 @@
-package io.sluice.app;
+package io.sluice.app.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.app.load.HotUser;
-import io.sluice.app.load.LoadTraffic;
 import io.sluice.limit.Limit;
 import io.sluice.sanitize.TokenCounter;
 import io.sluice.schemas.ChatMessage;

@@ -1,8 +1,7 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.simulator.SimulatorSettings;

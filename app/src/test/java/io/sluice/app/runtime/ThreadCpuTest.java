@@ -1,8 +1,7 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.app.runtime.ThreadCpu;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;

@@ -1,10 +1,12 @@
-package io.sluice.app;
+package io.sluice.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.app.Http;
+import io.sluice.app.TestCluster;
+import io.sluice.app.Traffic;
 import io.sluice.app.load.OutcomeTracker;
-import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
