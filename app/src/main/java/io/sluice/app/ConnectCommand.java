@@ -7,7 +7,7 @@ import io.sluice.app.runtime.RunningSluice;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

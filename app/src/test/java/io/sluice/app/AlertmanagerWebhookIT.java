@@ -12,7 +12,7 @@ import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.schemas.BudgetEvent;
 import io.sluice.schemas.BudgetEventKind;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -10,7 +10,7 @@ import io.sluice.config.SluiceConfigDef;
 import io.sluice.simulator.Latency;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

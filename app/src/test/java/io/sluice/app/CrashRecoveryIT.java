@@ -8,7 +8,7 @@ import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.testkit.PromptRequests;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

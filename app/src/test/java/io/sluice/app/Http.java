@@ -10,24 +10,24 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** GETs against a Sluice instance's HTTP API, as a user's script would. */
-final class Http {
+public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Http() {}
 
-    record Answer(int status, String body, java.util.Map<String, java.util.List<String>> headers) {
+    public record Answer(int status, String body, java.util.Map<String, java.util.List<String>> headers) {
         Answer(int status, String body) {
             this(status, body, java.util.Map.of());
         }
 
         /** The first value of header {@code name} (any case), or null. */
-        String header(String name) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -36,12 +36,12 @@ final class Http {
         }
     }
 
-    static Answer get(String url) {
+    public static Answer get(String url) {
         return get(url, null);
     }
 
     /** GETs {@code url} with {@code key} (null: none) as its bearer token. */
-    static Answer get(String url, String key) {
+    public static Answer get(String url, String key) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET();
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
@@ -50,7 +50,7 @@ final class Http {
     }
 
     /** POSTs the JSON {@code body} to {@code url} with {@code key} (null: none) and further header name/value pairs. */
-    static Answer post(String url, String key, String body, String... headers) {
+    public static Answer post(String url, String key, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
@@ -79,7 +79,7 @@ final class Http {
      * runs before each poll (to fail early, e.g. on a dead process). Fails past {@code bound} with the last answer
      * and {@code where} (what to look at).
      */
-    static Duration awaitOk(String url, long startNanos, Duration bound, Runnable check, String where)
+    public static Duration awaitOk(String url, long startNanos, Duration bound, Runnable check, String where)
             throws InterruptedException {
         Answer last = null;
         while (System.nanoTime() - startNanos < bound.toNanos()) {

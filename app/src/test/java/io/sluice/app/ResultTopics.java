@@ -2,7 +2,7 @@ package io.sluice.app;
 
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,10 +15,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Everything committed on the responses and rejected topics, as a consumer of Sluice reads it. */
-record ResultTopics(List<PromptResponse> responses, List<RejectedRequest> rejections) {
+public record ResultTopics(List<PromptResponse> responses, List<RejectedRequest> rejections) {
 
     /** Reads both topics from the start until {@code expected} records are there, or the timeout. */
-    static ResultTopics read(Map<String, Object> client, SluiceTopics topics, int expected, Duration timeout) {
+    public static ResultTopics read(Map<String, Object> client, SluiceTopics topics, int expected, Duration timeout) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "result-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -45,7 +45,7 @@ record ResultTopics(List<PromptResponse> responses, List<RejectedRequest> reject
     }
 
     /** Per tenant: outcomes, input, cached input and output tokens, cost. */
-    Map<String, long[]> byTenant() {
+    public Map<String, long[]> byTenant() {
         Map<String, long[]> sums = new HashMap<>();
         for (PromptResponse r : responses) {
             long[] s = sums.computeIfAbsent(r.getTenantId(), k -> new long[5]);
@@ -62,7 +62,7 @@ record ResultTopics(List<PromptResponse> responses, List<RejectedRequest> reject
     }
 
     /** A usage row of the HTTP API in the order of {@link #byTenant}: requests, input, cached input, output, cost. */
-    static long[] totals(com.fasterxml.jackson.databind.JsonNode row) {
+    public static long[] totals(com.fasterxml.jackson.databind.JsonNode row) {
         return new long[] {row.path("requests").asLong(), row.path("inputTokens").asLong(),
                 row.path("cachedInputTokens").asLong(), row.path("outputTokens").asLong(),
                 row.path("costMicros").asLong()};

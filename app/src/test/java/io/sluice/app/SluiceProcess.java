@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * {@code sluice run} (or another command) in a child JVM, so a test can kill it with SIGKILL: no shutdown hook, no
  * final commit.
  */
-final class SluiceProcess {
+public final class SluiceProcess {
     private final Process process;
     private final Path log;
     private final long startedNanos = System.nanoTime();
@@ -29,7 +29,7 @@ final class SluiceProcess {
     }
 
     /** Starts {@code sluice run} with {@code config}'s values and waits until it says it is running. */
-    static SluiceProcess run(SluiceConfig config, Path dir) {
+    public static SluiceProcess run(SluiceConfig config, Path dir) {
         try {
             return start(List.of("run", "--config", propertiesFile(config, dir).toString()), Map.of(), dir,
                     "Sluice is running.");
@@ -39,7 +39,7 @@ final class SluiceProcess {
     }
 
     /** Starts {@code sluice <arguments>} and waits until its output says {@code ready}. */
-    static SluiceProcess start(List<String> arguments, String ready, Path dir) {
+    public static SluiceProcess start(List<String> arguments, String ready, Path dir) {
         return start(arguments, Map.of(), dir, ready);
     }
 
@@ -47,7 +47,7 @@ final class SluiceProcess {
      * Starts {@code sluice <arguments>} with {@code env} added to its environment and waits until its output says
      * {@code ready}.
      */
-    static SluiceProcess start(List<String> arguments, Map<String, String> env, Path dir, String ready) {
+    public static SluiceProcess start(List<String> arguments, Map<String, String> env, Path dir, String ready) {
         try {
             Files.createDirectories(dir);
             Path log = Files.createTempFile(dir, "sluice", ".log");
@@ -80,7 +80,7 @@ final class SluiceProcess {
     }
 
     /** {@code config}'s values as a properties file in {@code dir}, for a command's {@code --config}. */
-    static Path propertiesFile(SluiceConfig config, Path dir) throws IOException {
+    public static Path propertiesFile(SluiceConfig config, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path file = Files.createTempFile(dir, "sluice", ".properties");
         Properties props = new Properties();
@@ -99,7 +99,7 @@ final class SluiceProcess {
      * Waits until {@code /health/ready} on {@code httpPort} answers 200 and returns how long after the process
      * started that was; fails when it is not within {@code bound}, with the last answer and the log's path.
      */
-    Duration awaitReady(int httpPort, Duration bound) throws InterruptedException {
+    public Duration awaitReady(int httpPort, Duration bound) throws InterruptedException {
         return Http.awaitOk("http://127.0.0.1:" + httpPort + "/health/ready", startedNanos, bound, () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("sluice run exited while waiting to be ready; see " + log);
@@ -108,17 +108,17 @@ final class SluiceProcess {
     }
 
     /** SIGKILL, and wait until it is gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
     /** SIGSTOP: the process freezes as in a long GC pause or a stalled VM, holding whatever role it had. */
-    void pause() throws IOException, InterruptedException {
+    public void pause() throws IOException, InterruptedException {
         signal("STOP");
     }
 
     /** SIGCONT: it carries on from where it froze, unaware of the time that passed. */
-    void resume() throws IOException, InterruptedException {
+    public void resume() throws IOException, InterruptedException {
         signal("CONT");
     }
 
@@ -129,19 +129,19 @@ final class SluiceProcess {
         }
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             kill();
         }
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** What it has printed so far. */
-    String output() {
+    public String output() {
         try {
             return Files.readString(log);
         } catch (IOException e) {

@@ -23,10 +23,10 @@ import java.util.Map;
  * {@code @RegisterExtension static final TestCluster cluster = new TestCluster();}. Each test takes its own topics
  * and application id.
  */
-final class TestCluster implements BeforeAllCallback, AfterAllCallback {
-    KafkaBrokerProcess broker;
-    EmbeddedSchemaRegistry registry;
-    ProviderSimulator simulator;
+public final class TestCluster implements BeforeAllCallback, AfterAllCallback {
+    public KafkaBrokerProcess broker;
+    public EmbeddedSchemaRegistry registry;
+    public ProviderSimulator simulator;
     private Path dir;
 
     @Override
@@ -48,12 +48,12 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Configuration of a Sluice instance named {@code name} on this cluster; starts no embedded parts. */
-    SluiceConfig config(String name, Map<String, ?> overrides) {
+    public SluiceConfig config(String name, Map<String, ?> overrides) {
         return config(broker.bootstrapServers(), registry.url(), simulator, dir, name, overrides);
     }
 
     /** The same for a cluster of the test's own: its broker, registry and simulator, state under {@code dir}. */
-    static SluiceConfig config(String bootstrap, String registryUrl, ProviderSimulator simulator, Path dir,
+    public static SluiceConfig config(String bootstrap, String registryUrl, ProviderSimulator simulator, Path dir,
                                String name, Map<String, ?> overrides) {
         Map<String, Object> settings = new HashMap<>();
         settings.put(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, bootstrap);

@@ -7,7 +7,7 @@ import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.PromptRequest;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -20,17 +20,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.core.ConditionTimeoutException;
 
 /** A producer app's side of an integration test: sends requests (or raw bytes) and tells the tracker. */
-final class Traffic implements AutoCloseable {
+public final class Traffic implements AutoCloseable {
     private final SluiceTopics topics;
     private final OutcomeTracker tracker;
     private final KafkaProducer<String, byte[]> producer;
 
-    Traffic(SluiceRuntime runtime, OutcomeTracker tracker) {
+    public Traffic(SluiceRuntime runtime, OutcomeTracker tracker) {
         this(runtime.config(), runtime.topics(), tracker);
     }
 
     /** For a Sluice running elsewhere (another process) on the cluster {@code config} names. */
-    Traffic(SluiceConfig config, SluiceTopics topics, OutcomeTracker tracker) {
+    public Traffic(SluiceConfig config, SluiceTopics topics, OutcomeTracker tracker) {
         this.topics = topics;
         this.tracker = tracker;
         Map<String, Object> props = new HashMap<>(config.kafkaPassthrough());
@@ -42,23 +42,23 @@ final class Traffic implements AutoCloseable {
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    void send(PromptRequest request) {
+    public void send(PromptRequest request) {
         var topic = topics.requests();
         send(request.getRequestId(), request.getCreatedAt().toEpochMilli(),
                 topic.valueSerde().serializer().serialize(topic.name(), request));
     }
 
-    void send(String requestId, long timestamp, byte[] value) {
+    public void send(String requestId, long timestamp, byte[] value) {
         tracker.expect(requestId, timestamp);
         producer.send(new ProducerRecord<>(topics.requests().name(), null, timestamp, requestId, value));
     }
 
     /** Sends {@code value} with no key: no request id to await an outcome for (a poison record, say). */
-    void sendWithoutKey(long timestamp, byte[] value) {
+    public void sendWithoutKey(long timestamp, byte[] value) {
         producer.send(new ProducerRecord<>(topics.requests().name(), null, timestamp, null, value));
     }
 
-    void flush() {
+    public void flush() {
         producer.flush();
     }
 
@@ -66,7 +66,7 @@ final class Traffic implements AutoCloseable {
      * Flushes, waits until every request sent has an outcome, then reads on a little so duplicates would show. When
      * some never get one, fails naming them with everything seen so far.
      */
-    void awaitOutcomes(Duration timeout) {
+    public void awaitOutcomes(Duration timeout) {
         flush();
         try {
             await().dontCatchUncaughtExceptions().atMost(timeout).until(() -> {

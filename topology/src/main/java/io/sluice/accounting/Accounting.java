@@ -1,6 +1,7 @@
 package io.sluice.accounting;
 
 import io.sluice.record.Keys;
+import io.sluice.record.RecordMappers;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.PromptRequest;
@@ -9,8 +10,7 @@ import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.RecordLocation;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.topology.RecordMappers;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;

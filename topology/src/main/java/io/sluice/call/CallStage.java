@@ -3,7 +3,10 @@ package io.sluice.call;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderClients;
+import io.sluice.record.Keys;
 import io.sluice.retry.RetryTiers;
+import io.sluice.schemas.PromptRequest;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -22,4 +25,9 @@ public record CallStage(ProviderClients providers, RouteTable routes, CallSettin
     /** Written on dead letters and audit records, so an operator knows which release handled a request. */
     public static final String APP_VERSION = Objects.requireNonNullElse(
             CallStage.class.getPackage().getImplementationVersion(), "dev");
+
+    /** The targets a request is tried on, with the route's canary candidate first for users in the canary. */
+    List<RouteTable.Target> chainOf(PromptRequest request) {
+        return routes.chainFor(request.getRoute(), Keys.user(request));
+    }
 }

@@ -6,8 +6,8 @@ import io.sluice.schemas.PromptResponse;
 
 /**
  * Where a request is in the call stage. The stage's deciders ({@link TargetChooser}, {@link RetryPolicy},
- * {@link GiveUpLadder}) each answer with the next state; only {@link CallProcessor} moves a request into it, writing
- * the in-flight store and forwarding records. A request that is waiting, calling or parked has an entry in the
+ * {@link GiveUpLadder}) each answer with the next state; only {@link CallTransitions} moves a request into it,
+ * writing the in-flight store and forwarding records. A request that is waiting, calling or parked has an entry in the
  * in-flight store (a parked one marked with its tier); an answered or dead-lettered one has none.
  */
 sealed interface CallState {

@@ -7,7 +7,7 @@ import io.sluice.schemas.ChatMessage;
 import io.sluice.schemas.GenerationParams;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
-import io.sluice.topology.TopologyNames;
+import io.sluice.topics.TopologyNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

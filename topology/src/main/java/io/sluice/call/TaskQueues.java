@@ -4,18 +4,37 @@ import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * One task's two queues: attempts the provider finished (filled by the HTTP client's threads) and requests waiting
- * for their next attempt (backoff, quota, bulkhead, open circuits), by due time; and how many attempts are out.
- * Everything but {@link #finished} is used on the stream thread only.
+ * for their next attempt (backoff, quota, bulkhead, open circuits), by due time; how many attempts are out; and how
+ * the stream thread empties them. Everything but {@link #finished} is used on the stream thread only.
  */
 final class TaskQueues {
     private record Due(long at, String id) {}
 
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final PriorityQueue<Due> waiting = new PriorityQueue<>(Comparator.comparingLong(Due::at));
+    private final CallSettings settings;
+    private final LongSupplier clock;
+    private final Consumer<Completion> onFinished;
+    private final Predicate<String> onDue;
     private int running;
+
+    /**
+     * @param clock      the stream task's wall clock, in milliseconds
+     * @param onFinished handles an attempt that ended
+     * @param onDue      handles a request that came due; false when it no longer waits (answered or parked since)
+     */
+    TaskQueues(CallSettings settings, LongSupplier clock, Consumer<Completion> onFinished, Predicate<String> onDue) {
+        this.settings = settings;
+        this.clock = clock;
+        this.onFinished = onFinished;
+        this.onDue = onDue;
+    }
 
     /** An attempt went out. */
     void started() {
@@ -27,8 +46,64 @@ final class TaskQueues {
         completions.add(completion);
     }
 
+    /** Request {@code id} is due for its next attempt at {@code at}. */
+    void wait(String id, long at) {
+        waiting.add(new Due(at, id));
+    }
+
+    /** Hands over what finished and what is due, until neither is left (a fallback can finish at once). */
+    void drain() {
+        boolean progressed;
+        do {
+            progressed = false;
+            Completion completion;
+            while ((completion = nextCompletion()) != null) {
+                onFinished.accept(completion);
+                progressed = true;
+            }
+            long now = clock.getAsLong();
+            String id;
+            while ((id = nextDue(now)) != null) {
+                if (onDue.test(id)) {
+                    progressed = true;
+                }
+            }
+        } while (progressed);
+    }
+
+    /**
+     * Backpressure: while the task has as many attempts out, or requests waiting, as it may, waits (at most the
+     * settings' longest block) for an attempt to end or a waiting request to come due, and hands it over. Only here
+     * does the stream thread wait, and never for I/O; meanwhile new requests wait in Kafka, not in this heap.
+     */
+    void awaitRoom() {
+        long waitUntil = System.nanoTime() + settings.maxBlock().toNanos();
+        while (full() && System.nanoTime() < waitUntil) {
+            try {
+                Completion completion = awaitCompletion(Math.min(waitUntil, nextDueNanos(clock.getAsLong())));
+                if (completion != null) {
+                    onFinished.accept(completion);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            drain();
+        }
+    }
+
+    /** Forgets everything: the task is closing, and its in-flight store holds what the next owner re-issues. */
+    void clear() {
+        completions.clear();
+        waiting.clear();
+        running = 0;
+    }
+
+    private boolean full() {
+        return running >= settings.maxInFlight() || waiting.size() >= settings.maxWaiting();
+    }
+
     /** A finished attempt, if one is there. */
-    Completion nextCompletion() {
+    private Completion nextCompletion() {
         Completion completion = completions.poll();
         if (completion != null) {
             running--;
@@ -37,7 +112,7 @@ final class TaskQueues {
     }
 
     /** A finished attempt, waiting for one until {@code untilNanos} (the nanosecond clock); null if none came. */
-    Completion awaitCompletion(long untilNanos) throws InterruptedException {
+    private Completion awaitCompletion(long untilNanos) throws InterruptedException {
         Completion completion = completions.poll(untilNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
         if (completion != null) {
             running--;
@@ -45,33 +120,16 @@ final class TaskQueues {
         return completion;
     }
 
-    /** Request {@code id} is due for its next attempt at {@code at}. */
-    void wait(String id, long at) {
-        waiting.add(new Due(at, id));
-    }
-
     /** The id of a request due by {@code nowMs}, or null. */
-    String nextDue(long nowMs) {
+    private String nextDue(long nowMs) {
         return !waiting.isEmpty() && waiting.peek().at() <= nowMs ? waiting.poll().id() : null;
     }
 
     /** When (on the nanosecond clock) the earliest waiting request comes due; far off when none waits. */
-    long nextDueNanos(long nowMs) {
+    private long nextDueNanos(long nowMs) {
         if (waiting.isEmpty()) {
             return Long.MAX_VALUE;
         }
         return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, waiting.peek().at() - nowMs));
-    }
-
-    /** Whether the task has as many attempts out, or requests waiting, as it may: then it takes no new record. */
-    boolean full(CallSettings settings) {
-        return running >= settings.maxInFlight() || waiting.size() >= settings.maxWaiting();
-    }
-
-    /** Forgets everything: the task is closing, and its in-flight store holds what the next owner re-issues. */
-    void clear() {
-        completions.clear();
-        waiting.clear();
-        running = 0;
     }
 }

@@ -25,6 +25,7 @@ import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.RetryHold;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.serde.ConfluentWireFormat;
+import io.sluice.topics.TopologyNames;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
@@ -103,7 +104,7 @@ public final class SchemaCatalog {
         return ConfluentWireFormat.subject(topic, false);
     }
 
-    /** Topic names as Kafka Streams and {@link SluiceTopics} derive them from the configuration. */
+    /** Topic names as Kafka Streams and {@link io.sluice.topics.SluiceTopics} derive them from the configuration. */
     private record SluiceTopicNames(String prefix, String applicationId, SluiceConfig config) {
         SluiceTopicNames(SluiceConfig config) {
             this(config.string(SluiceConfigDef.TOPICS_PREFIX), config.string(SluiceConfigDef.APPLICATION_ID), config);

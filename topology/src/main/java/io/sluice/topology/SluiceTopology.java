@@ -40,6 +40,8 @@ import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.schemas.internal.RetryHold;
 import io.sluice.serde.SpecificAvroSerde;
+import io.sluice.topics.SluiceTopics;
+import io.sluice.topics.TopologyNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -17,6 +17,7 @@ import io.sluice.simulator.Latency;
 import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
+import io.sluice.topics.TopologyNames;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

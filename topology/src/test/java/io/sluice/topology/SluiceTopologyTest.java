@@ -14,6 +14,7 @@ import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.testkit.PromptRequests;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -10,6 +10,7 @@ import io.sluice.schemas.BudgetEvent;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
+import io.sluice.topics.SluiceTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,6 +6,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderClients;
 import io.sluice.registry.InMemorySchemaRegistryClient;
+import io.sluice.topics.TopologyNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

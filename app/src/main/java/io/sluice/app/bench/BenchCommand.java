@@ -16,7 +16,7 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.simulator.Latency;
 import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import io.sluice.topology.SluiceTopology;
 import io.sluice.topology.StreamsProperties;
 import java.nio.file.Files;

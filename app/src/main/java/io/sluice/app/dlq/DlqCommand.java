@@ -5,7 +5,7 @@ import io.sluice.app.ConfigOption;
 import io.sluice.app.runtime.RunningSluice;
 import io.sluice.config.SluiceConfig;
 import io.sluice.schemas.AuditRecord;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -26,19 +26,19 @@ import java.util.regex.Pattern;
  */
 public final class ApiKeys {
     /** Prefix of every key Sluice makes: easy to spot in a leak scanner, and in logs (which never show keys). */
-    public static final String PREFIX = "sk-sluice-";
+    static final String PREFIX = "sk-sluice-";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@+-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiKeys.class);
 
     /** Who a key belongs to: an operator ({@code tenant} null) or one tenant. */
     public record Caller(String name, String tenant) {
-        public boolean operator() {
+        boolean operator() {
             return tenant == null;
         }
 
         /** Whether this caller may see {@code tenantId}'s data. */
-        public boolean sees(String tenantId) {
+        boolean sees(String tenantId) {
             return operator() || tenant.equals(tenantId);
         }
     }

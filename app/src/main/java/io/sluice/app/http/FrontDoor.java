@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.internal.RecordLocation;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;

@@ -7,7 +7,7 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.RecordLocation;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,13 +45,13 @@ public final class Outcomes implements AutoCloseable {
     private static final int RECENT = 100_000;
 
     /** A request's terminal outcome, as one of the three topics holds it. */
-    public sealed interface Outcome {
+    sealed interface Outcome {
         String requestId();
 
         String tenant();
     }
 
-    public record Answer(PromptResponse response) implements Outcome {
+    record Answer(PromptResponse response) implements Outcome {
         public String requestId() {
             return response.getRequestId();
         }
@@ -61,7 +61,7 @@ public final class Outcomes implements AutoCloseable {
         }
     }
 
-    public record Refusal(RejectedRequest rejection) implements Outcome {
+    record Refusal(RejectedRequest rejection) implements Outcome {
         public String requestId() {
             return rejection.getRequestId();
         }
@@ -72,10 +72,10 @@ public final class Outcomes implements AutoCloseable {
     }
 
     /** A dead letter: why ({@code reason}, the dead-letter header) and where ({@code stage}); never prompt text. */
-    public record DeadLetter(String requestId, String tenant, String reason, String stage) implements Outcome {}
+    record DeadLetter(String requestId, String tenant, String reason, String stage) implements Outcome {}
 
     /** Thrown by {@link #await} when this instance already has as many waiting calls as it allows. */
-    public static final class TooManyWaiting extends RuntimeException {
+    static final class TooManyWaiting extends RuntimeException {
         TooManyWaiting(int limit) {
             super("this instance has " + limit + " calls waiting for outcomes (http.max.waiting); retry shortly",
                     null, false, false);
@@ -83,7 +83,7 @@ public final class Outcomes implements AutoCloseable {
     }
 
     /** One waiting call: its future completes with the outcome; {@link #cancel} gives up on it. */
-    public final class Waiter {
+    final class Waiter {
         private final String tenant;
         private final String requestId;
         private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
@@ -94,11 +94,11 @@ public final class Outcomes implements AutoCloseable {
             this.requestId = requestId;
         }
 
-        public CompletableFuture<Outcome> outcome() {
+        CompletableFuture<Outcome> outcome() {
             return outcome;
         }
 
-        public void cancel() {
+        void cancel() {
             outcome.cancel(false);
         }
 
@@ -106,7 +106,7 @@ public final class Outcomes implements AutoCloseable {
          * Completes true once an outcome seen lately (before this waiter) answered it, false once none did: a
          * retried call answered this way needs neither a status lookup nor a produce.
          */
-        public CompletableFuture<Boolean> answeredFromRecent() {
+        CompletableFuture<Boolean> answeredFromRecent() {
             return answeredFromRecent;
         }
 
@@ -179,7 +179,7 @@ public final class Outcomes implements AutoCloseable {
      * Waits for the outcome of {@code tenant}'s request {@code requestId}: one that arrives from now on, or one that
      * arrived lately. Call before producing the request, so its outcome cannot slip by.
      */
-    public Waiter await(String tenant, String requestId) {
+    Waiter await(String tenant, String requestId) {
         if (waiting.incrementAndGet() > maxWaiting) {
             waiting.decrementAndGet();
             throw new TooManyWaiting(maxWaiting);
@@ -215,7 +215,7 @@ public final class Outcomes implements AutoCloseable {
     }
 
     /** Calls waiting now. */
-    public int waiting() {
+    int waiting() {
         return waiting.get();
     }
 
@@ -230,7 +230,7 @@ public final class Outcomes implements AutoCloseable {
      * Reads the outcome record at {@code at} back from its topic: empty when the topic no longer holds it (past its
      * retention) or it is not an outcome. Blocking; one read at a time.
      */
-    public Optional<Outcome> read(RecordLocation at) {
+    Optional<Outcome> read(RecordLocation at) {
         TopicPartition partition = new TopicPartition(at.getTopic(), at.getPartition());
         synchronized (reader) {
             reader.assign(List.of(partition));

@@ -12,7 +12,7 @@ import java.util.List;
  * and its over-limit requests are sent only while it is sure to be refused. Sluice counts a window in 60 buckets, so
  * it may refuse for up to one bucket longer than the window; between the two the hot user sends nothing.
  */
-public final class HotUser {
+final class HotUser {
     /** Slack for the gap between the load tool's clock and the record time Sluice judges a request on. */
     static final long MARGIN_MS = 1_000;
 
@@ -21,7 +21,7 @@ public final class HotUser {
     private final Deque<Long> passed = new ArrayDeque<>();
 
     /** @param limits the per-user limits in force for the hot user's tenant; those on tokens are left out */
-    public HotUser(List<Limit> limits) {
+    HotUser(List<Limit> limits) {
         this.limits = limits.stream().filter(l -> l.measure() == Limit.Measure.REQUESTS).toList();
         this.keepMs = this.limits.stream().mapToLong(l -> span(l) + MARGIN_MS).max().orElse(0);
     }
@@ -32,19 +32,19 @@ public final class HotUser {
     }
 
     /** True when a request sent at {@code now} passes every limit for sure: fewer than the maximum in any window. */
-    public boolean allowanceLeft(long now) {
+    boolean allowanceLeft(long now) {
         forget(now);
         return limits.stream().allMatch(l -> passedWithin(now, span(l) + MARGIN_MS) < l.max());
     }
 
     /** True when a request sent at {@code now} is refused for sure: some window already holds its maximum. */
-    public boolean overLimit(long now) {
+    boolean overLimit(long now) {
         forget(now);
         return limits.stream().anyMatch(l -> passedWithin(now, l.window().lengthMs() - MARGIN_MS) >= l.max());
     }
 
     /** Counts a request sent at {@code now} on its allowance. */
-    public void spent(long now) {
+    void spent(long now) {
         passed.addLast(now);
     }
 

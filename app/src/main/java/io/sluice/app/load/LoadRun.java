@@ -44,7 +44,7 @@ public final class LoadRun {
     }
 
     /** As above, sending through the HTTP front door with {@code http} (null: to the requests topic). */
-    public LoadRun(RunningSluice sluice, LoadTraffic traffic, OutcomeTracker tracker, PrintWriter progress, StageLag lag,
+    LoadRun(RunningSluice sluice, LoadTraffic traffic, OutcomeTracker tracker, PrintWriter progress, StageLag lag,
             HttpLoadSender http) {
         this.sluice = sluice;
         this.traffic = traffic;

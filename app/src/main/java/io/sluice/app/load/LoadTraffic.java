@@ -43,9 +43,9 @@ public final class LoadTraffic {
             + " line level point step stage phase goal target idea topic theme story").split(" ");
 
     /** What a request is meant to test. */
-    public enum Kind { VALID, MALFORMED, HOT_ALLOWANCE, OVER_LIMIT }
+    enum Kind { VALID, MALFORMED, HOT_ALLOWANCE, OVER_LIMIT }
 
-    public record Event(String requestId, long createdAtMs, Kind kind, PromptRequest request) {}
+    record Event(String requestId, long createdAtMs, Kind kind, PromptRequest request) {}
 
     /** Prompt sizes in tokens: one size ({@code 200}) or a range ({@code 50-2000}), drawn log-uniformly. */
     public record PromptTokens(int min, int max) {
@@ -97,7 +97,7 @@ public final class LoadTraffic {
     private int nextUser;
 
     /** @param userLimits the per-user limits the hot user goes over: those of tenants in no tier */
-    public LoadTraffic(long seed, int users, int tenants, PromptTokens tokens, double malformed, double overLimit,
+    LoadTraffic(long seed, int users, int tenants, PromptTokens tokens, double malformed, double overLimit,
                 List<String> routes, List<Limit> userLimits) {
         this.random = new Random(seed);
         this.users = users;
@@ -121,7 +121,7 @@ public final class LoadTraffic {
     }
 
     /** The next request, created at {@code now}. */
-    public Event next(long now) {
+    Event next(long now) {
         Kind kind;
         double roll = random.nextDouble();
         if (overLimit > 0 && hot.allowanceLeft(now)) {
@@ -159,7 +159,7 @@ public final class LoadTraffic {
     }
 
     /** Requests sent so far of each kind. */
-    public Map<Kind, Integer> sent() {
+    Map<Kind, Integer> sent() {
         return Map.copyOf(sent);
     }
 

@@ -4,7 +4,7 @@ import io.sluice.app.http.Outcomes;
 import io.sluice.schemas.DeadLetterReason;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -163,12 +163,12 @@ public final class OutcomeTracker implements AutoCloseable {
     }
 
     /** Provider calls beyond the first, summed over the responses seen: retries and fallbacks. */
-    public long retries() {
+    long retries() {
         return retries;
     }
 
     /** Wall-clock time of the last outcome seen, epoch ms (0 before any). */
-    public long lastOutcomeAt() {
+    long lastOutcomeAt() {
         return lastOutcomeAt;
     }
 
@@ -176,7 +176,7 @@ public final class OutcomeTracker implements AutoCloseable {
         return pending.size();
     }
 
-    public int settled() {
+    int settled() {
         return outcomes.size();
     }
 
@@ -238,11 +238,11 @@ public final class OutcomeTracker implements AutoCloseable {
         return count(responsesByStatus) + count(rejectionsByReason) + count(deadLettersByReason);
     }
 
-    public long latencyPercentileMs(double percentile) {
+    long latencyPercentileMs(double percentile) {
         return latencyMs.getTotalCount() == 0 ? 0 : latencyMs.getValueAtPercentile(percentile);
     }
 
-    public long latencyMaxMs() {
+    long latencyMaxMs() {
         return latencyMs.getTotalCount() == 0 ? 0 : latencyMs.getMaxValue();
     }
 

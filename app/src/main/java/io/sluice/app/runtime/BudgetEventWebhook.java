@@ -3,7 +3,7 @@ package io.sluice.app.runtime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.schemas.BudgetEvent;
-import io.sluice.topology.Topic;
+import io.sluice.topics.Topic;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

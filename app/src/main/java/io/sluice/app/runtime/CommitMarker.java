@@ -21,7 +21,7 @@ import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
  * same request with ABORT). Needs the cluster's CLUSTER_ACTION permission and, as written, a PLAINTEXT listener;
  * elsewhere it refuses, and the transaction is reported for an operator instead.
  */
-public final class CommitMarker {
+final class CommitMarker {
     private static final short VERSION = ApiKeys.WRITE_TXN_MARKERS.latestVersion();
 
     private CommitMarker() {}
@@ -33,7 +33,7 @@ public final class CommitMarker {
     }
 
     /** Commits {@code producerId}'s open transaction at {@code epoch} on {@code partition}. */
-    public static void write(Admin admin, TopicPartition partition, long producerId, int epoch, int coordinatorEpoch)
+    static void write(Admin admin, TopicPartition partition, long producerId, int epoch, int coordinatorEpoch)
             throws Exception {
         Node leader = admin.describeTopics(List.of(partition.topic())).allTopicNames().get(30, TimeUnit.SECONDS)
                 .get(partition.topic()).partitions().get(partition.partition()).leader();

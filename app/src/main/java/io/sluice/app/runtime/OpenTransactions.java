@@ -37,7 +37,7 @@ public final class OpenTransactions {
                 long lastWriteMs, String transactionalId, TransactionDescription coordinator) {
 
         /** The coordinator does not know this partition is in a transaction, so it will never write its marker. */
-        public boolean hanging() {
+        boolean hanging() {
             return coordinator == null || !coordinator.topicPartitions().contains(partition);
         }
 

@@ -4,7 +4,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.registry.SchemaRegistryException;
 import io.sluice.schemas.PromptRequest;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -40,7 +40,7 @@ public final class SluiceAcls {
      * What a producer app's principal needs: write requests, read outcomes (responses, rejections, dead letters),
      * and consumer groups named after it ({@code <name>-...}).
      */
-    public static List<AclBinding> forProducer(SluiceConfig config, String principal) {
+    static List<AclBinding> forProducer(SluiceConfig config, String principal) {
         return forProducer(config, principal, null);
     }
 

@@ -24,7 +24,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * global registry is not used: two instances in one JVM (as in tests) each serve their own meters. Sluice's timers
  * publish histogram buckets, so Prometheus computes p50/p95/p99 across instances with {@code histogram_quantile}.
  */
-public final class SluiceMetrics implements AutoCloseable {
+final class SluiceMetrics implements AutoCloseable {
     /** Bucket range of Sluice's timers: provider calls take milliseconds to minutes; longer goes to +Inf. */
     static final Duration SHORTEST_BUCKET = Duration.ofMillis(1);
     static final Duration LONGEST_BUCKET = Duration.ofMinutes(10);
@@ -37,7 +37,7 @@ public final class SluiceMetrics implements AutoCloseable {
     }
 
     /** A Prometheus registry of this instance, with the JVM's metrics bound. */
-    public static SluiceMetrics install() {
+    static SluiceMetrics install() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // before any meter reaches this registry: filters apply when a meter is first registered on it
         registry.config().meterFilter(latencyHistograms());
@@ -52,19 +52,19 @@ public final class SluiceMetrics implements AutoCloseable {
     }
 
     /** Publishes the Kafka Streams client's own metrics (threads, tasks, stores, its consumers and producers). */
-    public void bind(KafkaStreams streams) {
+    void bind(KafkaStreams streams) {
         KafkaStreamsMetrics kafka = new KafkaStreamsMetrics(streams);
         kafka.bindTo(registry);
         binders.add(kafka);
     }
 
     /** The registry served at {@code /metrics}: the topology and the runtime register their meters on it. */
-    public io.micrometer.core.instrument.MeterRegistry registry() {
+    io.micrometer.core.instrument.MeterRegistry registry() {
         return registry;
     }
 
     /** Every meter in the Prometheus text exposition format, as served at {@code GET /metrics}. */
-    public String scrape() {
+    String scrape() {
         return registry.scrape();
     }
 

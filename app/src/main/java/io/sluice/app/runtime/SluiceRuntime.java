@@ -17,7 +17,7 @@ import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.topology.SchemaCatalog;
 import io.sluice.topology.StaticMembership;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import io.sluice.topology.SluiceTopology;
 import io.sluice.topology.StreamsProperties;
 import java.nio.file.Path;

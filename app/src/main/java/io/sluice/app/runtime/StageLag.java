@@ -36,7 +36,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class StageLag implements AutoCloseable {
     /** The dead-letter topic's size, as {@link #deadLetters()}. */
-    public static final String DEAD_LETTER_METRIC = "sluice.dead.letter.records";
+    static final String DEAD_LETTER_METRIC = "sluice.dead.letter.records";
 
     private final Admin admin;
     private final String group;
@@ -67,7 +67,7 @@ public final class StageLag implements AutoCloseable {
      * stage's latest figure is gauge {@code sluice.stage.lag} tagged {@code stage} on {@code registry} (null: none),
      * and the size of {@code deadLetterTopic} (null: none) gauge {@value #DEAD_LETTER_METRIC}.
      */
-    public StageLag(Admin admin, String group, StageNames names, String deadLetterTopic, Duration every,
+    StageLag(Admin admin, String group, StageNames names, String deadLetterTopic, Duration every,
              MeterRegistry registry, String threadName) {
         this.admin = admin;
         this.group = group;
@@ -83,7 +83,7 @@ public final class StageLag implements AutoCloseable {
     }
 
     /** Samples the stages of the Sluice configured by {@code config}, whose topics are {@code topics}. */
-    public static StageLag of(Admin admin, io.sluice.config.SluiceConfig config, io.sluice.topology.SluiceTopics topics,
+    public static StageLag of(Admin admin, io.sluice.config.SluiceConfig config, io.sluice.topics.SluiceTopics topics,
                        Duration every, MeterRegistry registry, String threadName) {
         String applicationId = config.string(io.sluice.config.SluiceConfigDef.APPLICATION_ID);
         return new StageLag(admin, applicationId, topic -> stageOf(topic, applicationId, topics.requests().name(),
@@ -91,7 +91,7 @@ public final class StageLag implements AutoCloseable {
     }
 
     /** The stage reading {@code topic} of application {@code applicationId}, from the topology's names. */
-    public static String stageOf(String topic, String applicationId, String requestsTopic, String settlementsTopic) {
+    static String stageOf(String topic, String applicationId, String requestsTopic, String settlementsTopic) {
         String internal = topic.startsWith(applicationId + "-") ? topic.substring(applicationId.length() + 1) : null;
         if (topic.equals(requestsTopic)) {
             return "sanitize";
@@ -141,7 +141,7 @@ public final class StageLag implements AutoCloseable {
     }
 
     /** Records on the dead-letter topic at the latest sample (an upper bound, see above); -1 before the first. */
-    public long deadLetters() {
+    long deadLetters() {
         return deadLetters.get();
     }
 

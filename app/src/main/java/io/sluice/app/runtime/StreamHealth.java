@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * a while. Either makes {@code /health/ready} answer DOWN with the reason, and is counted; both clear by themselves
  * once the threads stay up and the stage moves again.
  */
-public final class StreamHealth {
+final class StreamHealth {
     /** Failures within the window that make "keeps failing": one is a blip, two is a pattern. */
     static final int FAILURES_TO_FAIL = 2;
 
@@ -34,7 +34,7 @@ public final class StreamHealth {
      * @param stalledStages for each stage with records waiting, how long (ms) since its committed offsets last
      *                      moved ({@link StageLag#stalledMs()})
      */
-    public StreamHealth(Clock clock, Duration failureWindow, Duration stallAfter, Supplier<Map<String, Long>> stalledStages,
+    StreamHealth(Clock clock, Duration failureWindow, Duration stallAfter, Supplier<Map<String, Long>> stalledStages,
                  MeterRegistry registry) {
         this.clock = clock;
         this.failureWindow = failureWindow;
@@ -45,7 +45,7 @@ public final class StreamHealth {
     }
 
     /** Called from the uncaught-exception handler before the thread is replaced. */
-    public synchronized void threadFailed(Throwable error) {
+    synchronized void threadFailed(Throwable error) {
         replaced.increment();
         failures.addLast(new Failure(clock.millis(), error.getClass().getSimpleName() + ": " + error.getMessage()));
         while (failures.size() > 16) {
@@ -54,7 +54,7 @@ public final class StreamHealth {
     }
 
     /** Why this instance should not be called ready, or nothing. */
-    public List<String> problems() {
+    List<String> problems() {
         List<String> problems = new ArrayList<>();
         long now = clock.millis();
         synchronized (this) {

@@ -100,7 +100,7 @@ public final class ThreadCpu {
     }
 
     /** The group of a Java thread, by the names Kafka, Kafka Streams, Vert.x and the bench give their threads. */
-    public static Group javaGroup(String name) {
+    static Group javaGroup(String name) {
         if (name.contains(DRIVER)) {
             return Group.LOAD_DRIVER; // its producer's and admin's network threads too: their client ids say so
         } else if (name.startsWith("kafka-producer-network-thread") && name.contains("-StreamThread-")) {

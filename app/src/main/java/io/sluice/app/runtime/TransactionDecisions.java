@@ -29,9 +29,9 @@ import org.apache.kafka.coordinator.transaction.TransactionState;
  * epoch bumped and drop those partitions' markers: a committed transaction whose commit markers were never written.
  * Aborting those partitions would drop committed records; they must be committed.
  */
-public final class TransactionDecisions {
+final class TransactionDecisions {
     /** The decision for one partition of one producer's transaction. */
-    public enum Decision {
+    enum Decision {
         /** The coordinator prepared a commit that lists the partition: write COMMIT. */
         COMMIT,
         /** The coordinator prepared an abort that lists the partition, or it never listed the partition at all. */
@@ -46,7 +46,7 @@ public final class TransactionDecisions {
      * One record of the coordinator's log, for one transactional id; {@code epochPerTransaction}: written under
      * transactions v2, where every transaction has an epoch of its own.
      */
-    public record Entry(long producerId, int producerEpoch, TransactionState state, java.util.Set<TopicPartition> partitions,
+    record Entry(long producerId, int producerEpoch, TransactionState state, java.util.Set<TopicPartition> partitions,
                  boolean epochPerTransaction) {}
 
     private static final Duration READ_FOR = Duration.ofSeconds(20);
@@ -62,7 +62,7 @@ public final class TransactionDecisions {
      * transaction bumps the epoch), so each record is tied to exactly one transaction. Under v1 several transactions
      * share an epoch and a record cannot be tied to one: UNKNOWN.
      */
-    public static Decision decide(List<Entry> entries, long producerId, int epoch, TopicPartition partition) {
+    static Decision decide(List<Entry> entries, long producerId, int epoch, TopicPartition partition) {
         boolean listed = false;
         boolean seen = false;
         Decision ended = null;

@@ -4,7 +4,7 @@ import io.sluice.call.CallStage;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.AuditRecord;
-import io.sluice.topology.SluiceTopics;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransactionWatch {
     private static final Logger log = LoggerFactory.getLogger(TransactionWatch.class);
-    public static final String AUDIT_ACTION = "TRANSACTION_ABORTED";
+    static final String AUDIT_ACTION = "TRANSACTION_ABORTED";
     static final String AUDIT_COMMIT = "TRANSACTION_COMMITTED";
 
     /** What may be done about a hanging transaction without an operator. */
@@ -92,7 +92,7 @@ public final class TransactionWatch {
      * @param settleMs how long after its last write a hanging transaction is left alone (a marker on its way lands
      *                 within that), before it is looked at twice
      */
-    public TransactionWatch(Admin admin, Supplier<List<TopicPartition>> partitions, String applicationId, long settleMs,
+    TransactionWatch(Admin admin, Supplier<List<TopicPartition>> partitions, String applicationId, long settleMs,
                      Consumer<AuditRecord> audit, String appVersion,
                      Function<OpenTransactions.Open, TransactionDecisions.Decision> decisions, Committer committer) {
         this.decisions = decisions;
@@ -218,7 +218,7 @@ public final class TransactionWatch {
     }
 
     /** What may be done about a hanging transaction without an operator, and why (not). */
-    public static Blocked judge(OpenTransactions.Open open, String transactionalIdPrefix,
+    static Blocked judge(OpenTransactions.Open open, String transactionalIdPrefix,
                          Function<OpenTransactions.Open, TransactionDecisions.Decision> decisions,
                          boolean canCommit) {
         String id = open.transactionalId();

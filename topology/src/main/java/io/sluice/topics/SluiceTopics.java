@@ -1,0 +1,102 @@
+package io.sluice.topics;
+
+import io.sluice.schemas.AuditRecord;
+import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.UsageTotals;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.registry.SchemaRegistryClient;
+import io.sluice.schemas.BudgetEvent;
+import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.internal.BudgetSettlement;
+import io.sluice.serde.DecodeLimits;
+import io.sluice.serde.SpecificAvroSerde;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Sluice's external topics. Keys are strings: the request id on every output, whatever the producer chose on the
+ * requests topic. Values are Avro in the Confluent wire format. The dead-letter topic holds the original bytes of
+ * what failed, so it is typed as the request for the call stage's own dead letters and read as bytes by tools.
+ *
+ * @param partitions how many partitions Sluice's topics and its repartitions have
+ */
+public record SluiceTopics(
+        Topic<String, PromptRequest> requests,
+        Topic<String, PromptResponse> responses,
+        Topic<String, RejectedRequest> rejected,
+        Topic<String, PromptRequest> deadLetter,
+        Topic<String, BudgetSettlement> budgetSettlements,
+        Topic<String, BudgetEvent> budgetEvents,
+        List<String> retryTopics,
+        Topic<String, UsageTotals> usage,
+        Topic<String, ProviderMinute> providerStats,
+        Topic<String, AuditRecord> audit,
+        int partitions) {
+
+    public static SluiceTopics from(SluiceConfig config, SchemaRegistryClient registry) {
+        String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
+        // Anyone with write access to the requests topic can put any bytes there: its records are held to the
+        // intake limits before they are decoded.
+        var requestSerde = SpecificAvroSerde.forValues(registry, PromptRequest.class, new DecodeLimits(
+                config.integer(SluiceConfigDef.INTAKE_MAX_RECORD_BYTES),
+                config.integer(SluiceConfigDef.INTAKE_MAX_COLLECTION_ITEMS), DecodeLimits.DEFAULT.maxSchemaDepth()));
+        return new SluiceTopics(
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REQUESTS), Serdes.String(), requestSerde),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_RESPONSES), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, PromptResponse.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REJECTED), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, RejectedRequest.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER), Serdes.String(), requestSerde),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_SETTLEMENTS), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, BudgetSettlement.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_BUDGET_EVENTS), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, BudgetEvent.class)),
+                io.sluice.retry.RetryTiers.from(config).topics(),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_USAGE), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, UsageTotals.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_PROVIDER_STATS), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, ProviderMinute.class)),
+                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_AUDIT), Serdes.String(),
+                        SpecificAvroSerde.forValues(registry, AuditRecord.class)),
+                config.integer(SluiceConfigDef.TOPICS_PARTITIONS));
+    }
+
+    /** The compacted topics: the latest row per key is what a sink needs. */
+    public List<String> compacted() {
+        return List.of(usage.name(), providerStats.name());
+    }
+
+    /** Names of the topics Sluice creates at start when they are missing. */
+    public List<String> names() {
+        var names = new java.util.ArrayList<>(List.of(requests.name(), responses.name(), rejected.name(),
+                deadLetter.name(), budgetSettlements.name(), budgetEvents.name(), usage.name(), providerStats.name(),
+                audit.name()));
+        names.addAll(retryTopics);
+        return List.copyOf(names);
+    }
+
+    /** A tenant's own requests topic ({@code intake.tenant.topics}): the shared one's name and the tenant. */
+    public String requestsOf(String tenant) {
+        return requests.name() + "." + tenant;
+    }
+
+    public String responsesOf(String tenant) {
+        return responses.name() + "." + tenant;
+    }
+
+    public String rejectedOf(String tenant) {
+        return rejected.name() + "." + tenant;
+    }
+
+    /** The topics of tenants that have their own, to create with the others. */
+    public static List<String> tenantTopicNames(SluiceTopics topics, List<String> tenants) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String tenant : tenants) {
+            names.addAll(List.of(topics.requestsOf(tenant), topics.responsesOf(tenant), topics.rejectedOf(tenant)));
+        }
+        return names;
+    }
+}
