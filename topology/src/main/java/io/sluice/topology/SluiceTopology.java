@@ -237,14 +237,18 @@ public final class SluiceTopology {
         SluiceTopics topics = SluiceTopics.from(config, registry);
         StreamsBuilder builder = new StreamsBuilder();
         Sanitizer sanitizer = new Sanitizer();
+        // paced like the pipeline's call stage: Streams' own interval is only a backstop while pacing is on
+        CommitPacer.Pacing pacing = CommitPacer.Pacing.from(config);
         CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config),
                 Breakers.from(config, meters), Bulkheads.from(config, meters), ProviderQuotas.from(config),
                 ResponseCache.from(config), new RetryTiers(java.util.List.of(), ""), sanitizer::redactForLogs,
                 TenantTags.from(config), meters);
         Map<String, KStream<String, CallOutcome>> outcomes = builder
                 .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
+                .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-call"))
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
                         SpecificAvroSerde.forValues(registry, PromptResponse.class)), Named.as(TopologyNames.CALL))
+                .processValues(CommitPacer.<CallOutcome>supplier(pacing), Named.as("pace-outcomes"))
                 .split(Named.as("call-outcome-"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"))
