@@ -27,6 +27,7 @@ public final class SluiceConfigDef {
     public static final String ROUTES_DEGRADED_PREFIX = "routes.degraded.";
     public static final String ROUTES_CACHE_PREFIX = "routes.cache.";
     public static final String SANITIZE_ROUTE_PREFIX = "sanitize.route.";
+    public static final String OUTPUT_GUARD_ROUTE_PREFIX = "output.guard.route.";
     public static final String LIMITS_TIER_PREFIX = "limits.tier.";
     public static final String BUDGETS_TIER_PREFIX = "budgets.tier.";
     public static final String KAFKA_PREFIX = "kafka.";
@@ -42,8 +43,12 @@ public final class SluiceConfigDef {
                     "The route's response cache (call stage): on answers repeated prompts from it, fallback only when"
                             + " no target can."),
             new KeyFamily(SANITIZE_ROUTE_PREFIX, "sanitize.route.<route>.<setting>=value",
-                    "A route's own sanitize policy (sanitize stage): injection.action, injection.threshold or"
-                            + " pii.action, over the sanitize.* defaults."),
+                    "A route's own sanitize policy (sanitize stage): injection.action, injection.threshold,"
+                            + " injection.model, injection.model.threshold, pii.action or pii.entities, over the"
+                            + " sanitize.* defaults."),
+            new KeyFamily(OUTPUT_GUARD_ROUTE_PREFIX, "output.guard.route.<route>.<setting>=value",
+                    "A route's own output guard (checks the model's answer): pii, entities, deny or injection, over"
+                            + " the output.guard.* defaults."),
             new KeyFamily(LIMITS_TIER_PREFIX, "limits.tier.<tier>.<limit>=n",
                     "A tenant tier's request and token limits (limit stage), for tenants put in the tier by"
                             + " tenants.tiers; <limit> as the limits.* keys without their prefix."),
@@ -106,6 +111,13 @@ public final class SluiceConfigDef {
     public static final String SANITIZE_INJECTION_ACTION = "sanitize.injection.action";
     public static final String SANITIZE_INJECTION_THRESHOLD = "sanitize.injection.threshold";
     public static final String SANITIZE_PII_ACTION = "sanitize.pii.action";
+    public static final String SANITIZE_INJECTION_MODEL = "sanitize.injection.model";
+    public static final String SANITIZE_INJECTION_MODEL_THRESHOLD = "sanitize.injection.model.threshold";
+    public static final String SANITIZE_PII_ENTITIES = "sanitize.pii.entities";
+    public static final String OUTPUT_GUARD_PII = "output.guard.pii";
+    public static final String OUTPUT_GUARD_ENTITIES = "output.guard.entities";
+    public static final String OUTPUT_GUARD_DENY = "output.guard.deny";
+    public static final String OUTPUT_GUARD_INJECTION = "output.guard.injection";
     public static final String LIMIT_USER_RPM = "limits.user.requests.per.minute";
     public static final String LIMIT_USER_RPH = "limits.user.requests.per.hour";
     public static final String LIMIT_USER_RPD = "limits.user.requests.per.day";
@@ -331,9 +343,57 @@ public final class SluiceConfigDef {
             .define(SANITIZE_INJECTION_ACTION, Type.STRING, "block", ValidString.in("block", "flag", "off"), HIGH,
                     "Likely prompt injections: block (reject), flag (pass, marked) or off; per route: sanitize.route.<route>.injection.action.")
             .define(SANITIZE_INJECTION_THRESHOLD, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0.01), MEDIUM,
-                    "Injection score at or above which a message counts as an injection; per route: sanitize.route.<route>.injection.threshold.")
+                    "Rules' injection score at or above which the rules alone call a message an injection (the verdict"
+                            + " when sanitize.injection.model=off); per route: sanitize.route.<route>.injection.threshold.")
+            .define(SANITIZE_INJECTION_MODEL, Type.STRING, "on", ValidString.in("on", "off"), MEDIUM,
+                    "Whether the trained injection classifier joins the rules in the verdict (combined probability"
+                            + " against a threshold per action); per route: sanitize.route.<route>.injection.model.")
+            .define(SANITIZE_INJECTION_MODEL_THRESHOLD, Type.STRING, "calibrated", new ConfigDef.Validator() {
+                        @Override
+                        public void ensureValid(String name, Object value) {
+                            String v = String.valueOf(value).strip();
+                            if (v.equals("calibrated")) {
+                                return;
+                            }
+                            try {
+                                double t = Double.parseDouble(v);
+                                if (t > 0 && t < 1) {
+                                    return;
+                                }
+                            } catch (NumberFormatException ignored) {
+                                // reported below
+                            }
+                            throw new org.apache.kafka.common.config.ConfigException(name, value,
+                                    "must be 'calibrated' or a probability between 0 and 1");
+                        }
+
+                        @Override
+                        public String toString() {
+                            return "calibrated or (0, 1)";
+                        }
+                    }, LOW,
+                    "Combined injection probability at or above which the action fires: calibrated (the model's"
+                            + " threshold for block or flag, set when it was trained) or a number; per route:"
+                            + " sanitize.route.<route>.injection.model.threshold.")
             .define(SANITIZE_PII_ACTION, Type.STRING, "redact", ValidString.in("redact", "pass"), HIGH,
                     "Personal data and secrets in prompts: redact before the provider sees them, or pass; per route: sanitize.route.<route>.pii.action.")
+            .define(SANITIZE_PII_ENTITIES, Type.STRING, "none", MEDIUM,
+                    "Name-like entities to search prompts for as well, redacted or passed as sanitize.pii.action says:"
+                            + " none, all, or some of PERSON,STREET_ADDRESS,ORGANIZATION; per route:"
+                            + " sanitize.route.<route>.pii.entities.")
+            .define(OUTPUT_GUARD_PII, Type.STRING, "off", ValidString.in("off", "redact", "block"), MEDIUM,
+                    "Personal data and secrets in the model's answer: off (not checked), redact (placeholders, status"
+                            + " unchanged) or block (status BLOCKED, empty content); per route:"
+                            + " output.guard.route.<route>.pii.")
+            .define(OUTPUT_GUARD_ENTITIES, Type.STRING, "none", LOW,
+                    "Name-like entities to look for in answers as well, under output.guard.pii: none, all, or some of"
+                            + " PERSON,STREET_ADDRESS,ORGANIZATION; per route: output.guard.route.<route>.entities.")
+            .define(OUTPUT_GUARD_DENY, Type.LIST, "", MEDIUM,
+                    "Phrases (comma-separated, whole words, any case) that block an answer holding one; per route:"
+                            + " output.guard.route.<route>.deny.")
+            .define(OUTPUT_GUARD_INJECTION, Type.STRING, "off", ValidString.in("off", "block"), MEDIUM,
+                    "Block answers that read as a prompt injection (rules and model at the block threshold), for"
+                            + " answers passed on to agents; per route: output.guard.route.<route>.injection.")
             .define(LIMIT_USER_RPM, Type.LONG, 20L, atLeast(0), HIGH,
                     "Requests a user may make in any rolling minute (0: no limit).")
             .define(LIMIT_USER_RPH, Type.LONG, 300L, atLeast(0), MEDIUM,
