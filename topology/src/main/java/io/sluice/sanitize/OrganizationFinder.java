@@ -23,7 +23,7 @@ final class OrganizationFinder {
     private static final Pattern CONTEXT = Pattern.compile(
             "(?i)(?:\\bwork(?:s|ed|ing)?\\s+(?:for|at)|\\bemployed\\s+(?:by|at)|\\bjoined|\\bCEO\\s+of|\\bfounder\\s+of"
                     + "|\\bspent\\s+a\\s+year\\s+at|\\byear\\s+at|\\bintern(?:ed)?\\s+at|\\bthe\\s+address\\s+of"
-                    + "|\\bshares\\s+of|\\bcustomer\\s+of)\\s+$");
+                    + "|\\bshares\\s+of|\\bcustomer\\s+of)\\s+");
     private static final Pattern CAPITALIZED = Pattern.compile("(?:" + CAP + ")(?:\\s+" + CAP + "){0,3}");
 
     private final NameGazetteer names;
@@ -46,13 +46,12 @@ final class OrganizationFinder {
                 sink.add(PiiType.ORGANIZATION, partners.start(), partners.end());
             }
         }
+        Matcher context = CONTEXT.matcher(text);
         Matcher words = CAPITALIZED.matcher(text);
-        int from = 0;
-        while (words.find(from)) {
-            if (CONTEXT.matcher(text).region(Math.max(0, words.start() - 30), words.start()).find()) {
+        while (context.find()) {
+            if (words.region(context.end(), text.length()).lookingAt()) {
                 sink.add(PiiType.ORGANIZATION, words.start(), words.end());
             }
-            from = words.end();
         }
     }
 }

@@ -37,9 +37,9 @@ final class PersonFinder {
             "Insurance", "University", "Institute", "Foundation", "Hospital", "School", "College", "Airport", "Station");
     /** Phrases after which the next words are a name, in any case ("her maiden name is nyberg"). */
     private static final Pattern NAME_IS = Pattern.compile(
-            "(?i)\\bname\\b[^.\\n]{0,25}?(?:\\bis|\\bwas|:|\\?)\\s+(?:\\w+:\\s+)?$");
+            "(?i)\\bname\\b[^.\\n]{0,25}?(?:\\bis|\\bwas|:|\\?)\\s+(?:\\w+:\\s+)?");
     /** Words of speech and address before a name ("said Maslin", "Hi Manlio"). */
-    private static final Pattern ADDRESSED = Pattern.compile("(?:\\b(?:said|says|asked|told|Hi|Hello|Hey|Thanks)),?\\s+$");
+    private static final Pattern ADDRESSED = Pattern.compile("(?:\\b(?:said|says|asked|told|Hi|Hello|Hey|Thanks)),?\\s+");
     /** What people do after their name ("Tomomi Nishiyama lives at"). */
     private static final Pattern ACTS = Pattern.compile("^(?:'s)?\\s+(?:lives|lived|said|says|shouted|asked|began|is from"
             + "|spent|had given|was born|grew up)\\b");
@@ -47,7 +47,7 @@ final class PersonFinder {
     private static final Pattern INTRODUCED = Pattern.compile(
             "(?i)(?:\\bnamed|\\bcalled|\\bI\\s+am|\\bI'm|\\bdear|\\bchange\\s+it\\s+to|\\bcorrect\\s+it\\s+to"
                     + "|\\bdirected\\s+by|\\bwritten\\s+by|\\bstarring|\\bassistant\\s+to|\\bsigned\\s*,"
-                    + "|\\bregards\\s*,|\\bsincerely\\s*,)\\s+(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?$");
+                    + "|\\bregards\\s*,|\\bsincerely\\s*,)\\s+(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?");
 
     private final NameGazetteer names;
 
@@ -58,10 +58,11 @@ final class PersonFinder {
     void find(String text, FindingSink sink) {
         List<int[]> words = words(text);
         boolean caseless = text.chars().noneMatch(Character::isUpperCase);
+        Cues cues = new Cues(ends(text, NAME_IS), ends(text, INTRODUCED), ends(text, ADDRESSED));
         Set<String> found = new HashSet<>();
         List<int[]> spans = new ArrayList<>();
         for (int i = 0; i < words.size(); ) {
-            int end = caseless ? caselessName(text, words, i) : name(text, words, i);
+            int end = caseless ? caselessName(text, words, i) : name(text, words, i, cues);
             if (end > i) {
                 spans.add(new int[] {words.get(i)[0], words.get(end - 1)[1]});
                 for (int k = i; k < end; k++) {
@@ -85,16 +86,16 @@ final class PersonFinder {
     }
 
     /** The end (exclusive word index) of a name starting at word {@code i}, or {@code i} for none. */
-    private int name(String text, List<int[]> words, int i) {
+    private int name(String text, List<int[]> words, int i, Cues cues) {
         int[] first = words.get(i);
         String w = word(text, first);
-        if (before(text, first[0], NAME_IS)) {
+        if (cues.nameIs().contains(first[0])) {
             return stopWord(w) ? i : chain(text, words, i, true);
         }
         if (!capitalized(w) || NEVER.contains(w)) {
             return i;
         }
-        if (before(text, first[0], INTRODUCED) || before(text, first[0], ADDRESSED)) {
+        if (cues.introduced().contains(first[0]) || cues.addressed().contains(first[0])) {
             return chain(text, words, i, false);
         }
         if (i > 0 && TITLES.contains(word(text, words.get(i - 1))) && adjacent(text, words.get(i - 1), first, true)) {
@@ -182,20 +183,30 @@ final class PersonFinder {
         return end;
     }
 
+    private static final Set<String> STOP_WORDS = Set.of("and", "or", "is", "was", "the", "a", "an", "to", "of", "in",
+            "at", "from", "with", "but", "as", "for", "on", "by", "lives", "who", "i", "it");
+
     private static boolean stopWord(String w) {
-        String lower = w.toLowerCase(java.util.Locale.ROOT);
-        return Set.of("and", "or", "is", "was", "the", "a", "an", "to", "of", "in", "at", "from", "with", "but", "as",
-                "for", "on", "by", "lives", "who", "i", "it").contains(lower);
+        return STOP_WORDS.contains(w.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Word {@code b} follows {@code a} after one space, or after an initial's dot and a space. */
     private static boolean adjacent(String text, int[] a, int[] b, boolean allowDot) {
-        String between = text.substring(a[1], b[0]);
-        return between.equals(" ") || allowDot && between.equals(". ");
+        int gap = b[0] - a[1];
+        return gap == 1 && text.charAt(a[1]) == ' '
+                || allowDot && gap == 2 && text.charAt(a[1]) == '.' && text.charAt(a[1] + 1) == ' ';
     }
 
-    private static boolean before(String text, int start, Pattern phrase) {
-        return phrase.matcher(text).region(Math.max(0, start - 40), start).find();
+    /** Where a name may start after each kind of cue: one pass over the text for each, not one per word. */
+    private record Cues(Set<Integer> nameIs, Set<Integer> introduced, Set<Integer> addressed) {}
+
+    private static Set<Integer> ends(String text, Pattern phrase) {
+        Set<Integer> ends = new HashSet<>();
+        Matcher m = phrase.matcher(text);
+        while (m.find()) {
+            ends.add(m.end());
+        }
+        return ends;
     }
 
     private static boolean capitalized(String w) {
