@@ -18,10 +18,12 @@ import java.util.zip.GZIPOutputStream;
  * @param combiner       how the model's probability and the rules' score weigh in the combined verdict
  * @param blockThreshold the combined probability at or above which {@code block} refuses a prompt
  * @param flagThreshold  the same for {@code flag}, lower: a flag only marks the request
+ * @param rulesFloor     a rules' score no benign training line reached: at or above it the rules decide alone, so
+ *                       that the model never outvotes several strong rules (attacks unlike its training data)
  * @param seed           the training seed, which also fixes which corpus lines were held back ({@link TrainingSplit})
  */
 public record InjectionModel(int bits, float[] weights, double bias, Combiner combiner, double blockThreshold,
-                             double flagThreshold, long seed) {
+                             double flagThreshold, double rulesFloor, long seed) {
     /** The model part alone flags a text at or above this probability (its classes were weighted equally). */
     public static final double MODEL_PART_THRESHOLD = 0.5;
     /** Rule scores above this add nothing more to the combined verdict: three families firing is certainty enough. */
@@ -41,7 +43,7 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
 
     public static final String RESOURCE = "/io/sluice/sanitize/injection-model.bin.gz";
     private static final int MAGIC = 0x534C494D; // "SLIM"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     public InjectionModel {
         if (weights.length != 1 << bits) {
@@ -96,11 +98,12 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
         Combiner combiner = new Combiner(data.readDouble(), data.readDouble(), data.readDouble());
         double block = data.readDouble();
         double flag = data.readDouble();
+        double floor = data.readDouble();
         float[] weights = new float[1 << bits];
         for (int i = 0; i < weights.length; i++) {
             weights[i] = data.readFloat();
         }
-        return new InjectionModel(bits, weights, bias, combiner, block, flag, seed);
+        return new InjectionModel(bits, weights, bias, combiner, block, flag, floor, seed);
     }
 
     public void write(OutputStream out) throws IOException {
@@ -116,6 +119,7 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
         data.writeDouble(combiner.bias());
         data.writeDouble(blockThreshold);
         data.writeDouble(flagThreshold);
+        data.writeDouble(rulesFloor);
         for (float w : weights) {
             data.writeFloat(w);
         }
@@ -144,7 +148,7 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
     public boolean equals(Object o) {
         return o instanceof InjectionModel m && bits == m.bits && java.util.Arrays.equals(weights, m.weights)
                 && bias == m.bias && combiner.equals(m.combiner) && blockThreshold == m.blockThreshold && flagThreshold == m.flagThreshold
-                && seed == m.seed;
+                && rulesFloor == m.rulesFloor && seed == m.seed;
     }
 
     @Override
@@ -155,6 +159,6 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
     @Override
     public String toString() {
         return "InjectionModel[bits=" + bits + ", seed=" + seed + ", " + combiner + ", block=" + blockThreshold
-                + ", flag=" + flagThreshold + "]";
+                + ", flag=" + flagThreshold + ", rulesFloor=" + rulesFloor + "]";
     }
 }

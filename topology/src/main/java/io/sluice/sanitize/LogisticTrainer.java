@@ -8,8 +8,12 @@ import java.util.Random;
  * regularization, the two classes weighted to count equally. Deterministic for a seed (the shuffles come from it).
  */
 final class LogisticTrainer {
-    /** One labelled text, already hashed. */
-    record Example(int[] features, boolean injection) {}
+    /** One labelled text, already hashed: its features with repeats, and the length of their count vector. */
+    record Example(int[] features, double norm, boolean injection) {
+        Example(int[] features, boolean injection) {
+            this(features, NgramHasher.norm(features), injection);
+        }
+    }
 
     /** The fitted parameters. */
     record Fit(float[] weights, double bias) {}
@@ -48,7 +52,7 @@ final class LogisticTrainer {
                 if (n == 0) {
                     continue;
                 }
-                double v = 1 / Math.sqrt(n);
+                double v = 1 / e.norm(); // per occurrence: a bucket seen c times gets c / norm
                 double z = bias;
                 for (int f : e.features()) {
                     z += w[f] * v;

@@ -119,9 +119,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         List<ChatMessage> messages = new ArrayList<>();
         Set<String> rules = new LinkedHashSet<>();
         double score = 0;
-        double model = Double.NaN;
-        double combined = Double.NaN;
-        double combinedAt = Double.NaN;
+        InjectionVerdict speaking = null; // the flagged message's verdict that the rejection and metadata report
         boolean blocked = false;
         boolean flagged = false;
         Map<String, Integer> found = new TreeMap<>();
@@ -134,10 +132,8 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
                 score = Math.max(score, verdict.score());
                 blocked |= result.blocked();
                 flagged = true;
-                if (!(verdict.combined() <= combined)) { // the first flagged message, or a more certain one
-                    model = verdict.modelProbability();
-                    combined = verdict.combined();
-                    combinedAt = verdict.combinedThreshold();
+                if (speaking == null || verdict.combined() > speaking.combined()) {
+                    speaking = verdict;
                 }
             }
             result.findings().forEach(f -> found.merge(f.type().name(), 1, Integer::sum));
@@ -151,12 +147,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         if (invalid.isEmpty() && blocked) {
             count(INJECTION_METRIC, "action", "blocked", request.getRoute());
             invalid = Optional.of(new RequestValidator.Failure(RejectReason.INJECTION_BLOCKED,
-                    Double.isNaN(combined) ? String.format(Locale.ROOT,
-                            "likely prompt injection: the rules' score %.2f at or above %.2f (rules: %s)", score,
-                            policy.injectionThreshold(), String.join(", ", rules))
-                            : String.format(Locale.ROOT, "likely prompt injection: combined %.2f at or above %.2f"
-                                    + " (model %.2f; the rules' score %.2f; rules: %s)", combined, combinedAt, model, score,
-                            rules.isEmpty() ? "none" : String.join(", ", rules))));
+                    "likely prompt injection: " + speaking.describe(score, rules)));
         }
         if (invalid.isPresent()) {
             refuse(record, request, invalid.get(), now);
@@ -167,9 +158,10 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
             metadata.put(SluiceHeaders.INJECTION_FLAGGED, "true");
             metadata.put(SluiceHeaders.INJECTION_SCORE, String.format(Locale.ROOT, "%.2f", score));
             metadata.put(SluiceHeaders.INJECTION_RULES, String.join(",", rules));
-            if (!Double.isNaN(combined)) {
-                metadata.put(SluiceHeaders.INJECTION_MODEL, String.format(Locale.ROOT, "%.2f", model));
-                metadata.put(SluiceHeaders.INJECTION_COMBINED, String.format(Locale.ROOT, "%.2f", combined));
+            if (!Double.isNaN(speaking.combined())) {
+                metadata.put(SluiceHeaders.INJECTION_MODEL,
+                        String.format(Locale.ROOT, "%.2f", speaking.modelProbability()));
+                metadata.put(SluiceHeaders.INJECTION_COMBINED, String.format(Locale.ROOT, "%.2f", speaking.combined()));
             }
         }
         if (!found.isEmpty()) {

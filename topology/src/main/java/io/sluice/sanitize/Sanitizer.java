@@ -88,12 +88,12 @@ public final class Sanitizer {
             return rules;
         }
         double p = model.probability(normalized.text());
-        return rules.withModel(p, model.combined(p, rules.score()), policy.combinedThreshold(model));
+        return rules.withModel(p, model.combined(p, rules.score()), policy.combinedThreshold(model), model.rulesFloor());
     }
 
     /**
-     * The text with every finding replaced, names and addresses too, whatever the policy: for logs, audit records and dead letters, which must
-     * never hold a secret even when the request itself was allowed through unredacted.
+     * The text with every finding replaced, names and addresses too, whatever the policy: for logs, audit records and
+     * dead letters, which must never hold a secret even when the request itself was allowed through unredacted.
      */
     public String redactForLogs(String text) {
         try {

@@ -32,9 +32,10 @@ public final class TrainingReport {
                 model.combiner().bias()));
         out.add(String.format("- Calibrated on the out-of-fold scores: `block` at combined ≥ %.4f (out-of-fold "
                 + "false-positive rate ≤ %.1f%% in every benign group), `flag` at ≥ %.4f (≤ %.1f%%). The rules alone "
-                + "fire at score ≥ %.1f; the model alone at p ≥ %.1f.", model.blockThreshold(),
+                + "fire at score ≥ %.1f, and decide alone, whatever the model, at ≥ %.2f (just above every benign "
+                + "training line's score); the model alone fires at p ≥ %.1f.", model.blockThreshold(),
                 100 * DetectorTraining.BLOCK_FPR, model.flagThreshold(), 100 * DetectorTraining.FLAG_FPR,
-                InjectionDetector.DEFAULT_THRESHOLD, InjectionModel.MODEL_PART_THRESHOLD));
+                InjectionDetector.DEFAULT_THRESHOLD, model.rulesFloor(), InjectionModel.MODEL_PART_THRESHOLD));
         out.add("");
         section(out, "Cross-validation (each training line scored by a model that did not see it)",
                 result.crossValidated(), model);
@@ -52,8 +53,10 @@ public final class TrainingReport {
         out.add("| Verdict | Recall | Precision | " + String.join(" | ", groups(scored).keySet().stream()
                 .map(g -> "FPR " + g).toList()) + " |");
         out.add("|---|---|---|" + "---|".repeat(groups(scored).size()));
-        row(out, "combined, `block`", scored, s -> s.combined() >= model.blockThreshold());
-        row(out, "combined, `flag`", scored, s -> s.combined() >= model.flagThreshold());
+        row(out, "combined, `block`", scored, s -> s.combined() >= model.blockThreshold()
+                || s.rulesScore() >= model.rulesFloor());
+        row(out, "combined, `flag`", scored, s -> s.combined() >= model.flagThreshold()
+                || s.rulesScore() >= model.rulesFloor());
         row(out, "rules alone", scored, s -> s.rulesScore() >= InjectionDetector.DEFAULT_THRESHOLD);
         row(out, "model alone", scored, s -> s.probability() >= InjectionModel.MODEL_PART_THRESHOLD);
         out.add("");

@@ -102,21 +102,37 @@ class SanitizerTest {
     }
 
     @Test
+    @DisplayName("a long pasted document is not an injection for being long: repeating a text does not change its score")
+    void lengthDoesNotMakeAnInjection() {
+        SanitizePolicy block = policy(SanitizePolicy.InjectionAction.BLOCK, SanitizePolicy.PiiAction.REDACT);
+        String note = "The quarterly report is due next week; the team will review the budget and the schedule. ";
+
+        InjectionVerdict once = sanitizer.sanitize(note, block).injection();
+        InjectionVerdict often = sanitizer.sanitize("Summarize these notes:\n" + note.repeat(2_000), block).injection();
+
+        assertThat(often.flagged()).isFalse();
+        assertThat(often.modelProbability()).isCloseTo(once.modelProbability(), org.assertj.core.data.Offset.offset(0.05));
+    }
+
+    @Test
     @DisplayName("injection.model=off leaves the verdict to the rules; a threshold of its own replaces the calibrated one")
     void modelSettings() {
         Properties off = new Properties();
         off.setProperty("injection.model", "off");
         Properties strict = new Properties();
-        strict.setProperty("injection.model.threshold", "0.01");
+        strict.setProperty("injection.model.threshold", "0.001");
         String question = "What does \"ignore previous instructions\" mean in AI security?";
+        String greeting = "Hi, how are you today?";
 
         InjectionVerdict rulesOnly = sanitizer.sanitize(question, SanitizePolicy.fromProperties(off)).injection();
-        InjectionVerdict everything = sanitizer.sanitize("Plan a picnic for Saturday.",
-                SanitizePolicy.fromProperties(strict)).injection();
+        InjectionVerdict calibrated = sanitizer.sanitize(greeting, SanitizePolicy.defaults()).injection();
+        InjectionVerdict everything = sanitizer.sanitize(greeting, SanitizePolicy.fromProperties(strict)).injection();
 
         assertThat(rulesOnly.modelProbability()).isNaN();
         assertThat(rulesOnly.flagged()).isTrue();
-        assertThat(everything.combinedThreshold()).isEqualTo(0.01);
+        assertThat(calibrated.flagged()).isFalse();
+        assertThat(everything.combined()).isEqualTo(calibrated.combined()).isGreaterThan(0.001);
+        assertThat(everything.combinedThreshold()).isEqualTo(0.001);
         assertThat(everything.flagged()).isTrue();
     }
 
