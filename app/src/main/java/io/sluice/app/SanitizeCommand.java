@@ -3,7 +3,11 @@ package io.sluice.app;
 import io.sluice.sanitize.CorpusEvaluator;
 import io.sluice.sanitize.CorpusFormatException;
 import io.sluice.sanitize.CorpusReport;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.sanitize.PiiType;
 import io.sluice.sanitize.SanitizePolicy;
+import io.sluice.sanitize.Sanitizer;
+import io.sluice.sanitize.SanitizerCost;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,14 +32,27 @@ import picocli.CommandLine.Spec;
         description = {"Runs the prompt sanitizer over labelled JSONL files and reports injection recall, benign false "
                 + "positives and PII recall per type.",
                 "Each line is {\"text\":...} with \"label\" (injection|benign) or \"spans\" [{type,start,end}]. "
-                        + "The last line of output is the figures as JSON."})
+                        + "Injection figures are given for the combined verdict and for the rules and the model "
+                        + "each alone. The last line of output is the figures as JSON."})
 final class SanitizeCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--policy", paramLabel = "FILE",
-            description = "Properties file: injection.action=block|flag|off, injection.threshold=<number>, pii.action=redact|pass.")
+            description = "Properties file: injection.action=block|flag|off, injection.threshold=<number>, "
+                    + "injection.model=on|off, injection.model.threshold=calibrated|<probability>, pii.action=redact|pass,"
+                    + " pii.entities=none|all|<types>. Without it: the pipeline's defaults (block, rules and model at the calibrated threshold), searching for all"
+                    + " entities.")
     Path policyFile;
+
+    @Option(names = "--held-out", description = "Count only the labelled lines the shipped model was not trained on.")
+    boolean heldOut;
+
+    @Option(names = "--cost", description = "Also measure the cost per prompt (microseconds) of the sanitizer, the "
+            + "rules and the model over the files' texts, after a warm-up.")
+    boolean cost;
 
     @Option(names = "--verbose", description = "Print one verdict per input line (action, rules, redacted types; never the values).")
     boolean verbose;
@@ -48,13 +65,21 @@ final class SanitizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            CorpusEvaluator evaluator = new CorpusEvaluator(policy());
+            SanitizePolicy policy = policy();
+            Sanitizer sanitizer = new Sanitizer();
+            CorpusEvaluator evaluator = new CorpusEvaluator(sanitizer, policy, heldOut);
             for (Path file : files) {
                 evaluate(evaluator, file, out);
             }
             CorpusReport report = evaluator.report();
             report.summary().forEach(out::println);
-            out.println(report.toJson());
+            if (!cost) {
+                out.println(report.toJson());
+            } else {
+                SanitizerCost.Figures figures = new SanitizerCost(sanitizer, policy).measure(texts());
+                figures.summary().forEach(out::println);
+                out.println(report.toJson().replaceFirst("}$", ",\"costMicros\":" + figures.toJson() + "}"));
+            }
             out.flush();
             return 0;
         } catch (CorpusFormatException e) {
@@ -86,9 +111,27 @@ final class SanitizeCommand implements Callable<Integer> {
         }
     }
 
+    private List<String> texts() {
+        List<String> texts = new java.util.ArrayList<>();
+        for (Path file : files) {
+            try {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        texts.add(JSON.readTree(line).get("text").asText());
+                    }
+                }
+            } catch (IOException e) {
+                throw new InputProblem("cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        return texts;
+    }
+
     private SanitizePolicy policy() {
         if (policyFile == null) {
-            return SanitizePolicy.defaults();
+            // the pipeline's defaults (sanitize.injection.action=block, rules and model), and every entity type
+            return new SanitizePolicy(SanitizePolicy.InjectionAction.BLOCK, 1.0,
+                    SanitizePolicy.PiiAction.REDACT).withEntities(PiiType.ENTITIES);
         }
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(policyFile, StandardCharsets.UTF_8)) {

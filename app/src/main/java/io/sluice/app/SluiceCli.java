@@ -11,7 +11,7 @@ import picocli.CommandLine;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "AI API calls in production on Kafka: sanitize, limit, call providers durably, account.",
         subcommands = {RunCommand.class, DemoCommand.class, LoadCommand.class, SimulatorCommand.class,
-                ConfigCommand.class, SanitizeCommand.class, BenchCommand.class, DlqCommand.class, DoctorCommand.class,
+                ConfigCommand.class, SanitizeCommand.class, TrainDetectorCommand.class, BenchCommand.class, DlqCommand.class, DoctorCommand.class,
                 KeysCommand.class, AclsCommand.class, ConnectCommand.class, AlertsCommand.class,
                 RegistryCommand.class,
                 CommandLine.HelpCommand.class})

@@ -53,14 +53,16 @@ class SanitizeCommandTest {
 
         // Then
         assertThat(exit).isZero();
-        assertThat(out.toString()).contains("injection recall: 100.00% (1 of 1 flagged)");
+        assertThat(out.toString()).contains("injection recall: combined 100.00% (1 of 1); rules alone 100.00% (1 of 1)");
         JsonNode json = lastLineJson();
         assertThat(json.get("files").get(0).asText()).isEqualTo("small.jsonl");
         assertThat(json.get("lines").asInt()).isEqualTo(3);
         assertThat(json.at("/injection/recall").asDouble()).isEqualTo(1.0);
         assertThat(json.at("/benign/falsePositiveRate").asDouble()).isZero();
         assertThat(json.at("/pii/byType/EMAIL_ADDRESS/recall").asDouble()).isEqualTo(1.0);
-        assertThat(json.at("/notPatternDetectable/PERSON/total").asInt()).isEqualTo(1);
+        assertThat(json.at("/injection/rules/recall").asDouble()).isEqualTo(1.0);
+        assertThat(json.at("/injection/model/total").asInt()).isEqualTo(1);
+        assertThat(json.at("/pii/byType/PERSON/total").asInt()).isEqualTo(1);
     }
 
     @Test
@@ -82,12 +84,29 @@ class SanitizeCommandTest {
         Path corpus = dir.resolve("one.jsonl");
         Files.writeString(corpus, "{\"text\": \"Act as a pirate.\", \"label\": \"injection\"}\n");
         Path policy = dir.resolve("policy.properties");
-        Files.writeString(policy, "injection.action=block\ninjection.threshold=0.3\npii.action=pass\n");
+        Files.writeString(policy, "injection.action=block\ninjection.threshold=0.3\ninjection.model=off\npii.action=pass\n");
 
         assertThat(run("sanitize", "--verbose", "--policy", policy.toString(), corpus.toString())).isZero();
 
         assertThat(out.toString()).contains("action=BLOCK");
         assertThat(lastLineJson().at("/injection/recall").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    @DisplayName("--held-out counts only the labelled lines the model did not train on, and --cost reports µs per part")
+    void heldOutAndCost() throws Exception {
+        Path own = Path.of("..", "corpora", "benign-about-prompts.jsonl");
+        long lines = Files.readAllLines(own).stream().filter(l -> !l.isBlank()).count();
+
+        assertThat(run("sanitize", "--held-out", "--cost", own.toString())).isZero();
+
+        JsonNode json = lastLineJson();
+        int counted = json.at("/benign/total").asInt();
+        assertThat(counted + json.at("/skippedTrainedOn").asInt()).isEqualTo((int) lines);
+        assertThat(counted).isBetween((int) lines / 10, (int) lines / 3); // one line in five is held back
+        assertThat(json.at("/costMicros/injection model").asDouble()).isPositive();
+        assertThat(json.at("/costMicros/sanitize (policy)").asDouble()).isPositive();
+        assertThat(out.toString()).contains("cost per prompt");
     }
 
     @Test

@@ -24,6 +24,9 @@ public final class SluiceHeaders {
     public static final String INJECTION_FLAGGED = "sluice.injection.flagged";
     public static final String INJECTION_SCORE = "sluice.injection.score";
     public static final String INJECTION_RULES = "sluice.injection.rules";
+    /** The injection model's probability and the combined one, when the model took part. */
+    public static final String INJECTION_MODEL = "sluice.injection.model";
+    public static final String INJECTION_COMBINED = "sluice.injection.combined";
     public static final String PII_FOUND = "sluice.pii.found";
     public static final String PII_REDACTED = "sluice.pii.redacted";
     /** Input tokens the sanitize stage counted with the route model's tokenizer. */

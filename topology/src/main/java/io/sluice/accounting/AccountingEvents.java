@@ -44,7 +44,17 @@ public final class AccountingEvents {
                         && response.getUsage().getOutputTokens() == 0)
                 .setProviderLatencyMs(response.getProviderLatencyMs())
                 .setAttempts(response.getAttempts())
+                .setDetail(outputDetail(response))
                 .build();
+    }
+
+    /** What the output guard did, for the audit's reason: "REDACTED: EMAIL_ADDRESS=1", "BLOCKED: deny-list". */
+    private static String outputDetail(PromptResponse response) {
+        String check = response.getOutputCheck();
+        if (check == null || response.getOutputFindings() == null) {
+            return null;
+        }
+        return "OUTPUT_" + check + ": " + response.getOutputFindings();
     }
 
     /** A rejection, at its time. */

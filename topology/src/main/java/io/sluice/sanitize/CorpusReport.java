@@ -8,24 +8,49 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The figures {@link CorpusEvaluator} computed: injection recall, benign false positives (flagged, and separately
- * changed by the redactor), per-type span recall, types rules cannot detect, and findings that match no label.
+ * The figures {@link CorpusEvaluator} computed: injection recall and benign false positives per file, for the
+ * combined verdict and for the rules and the model each on its own; per-type span recall and finding precision; the
+ * types not searched for; and benign lines the redactor changed.
+ *
+ * @param skippedTrained labelled lines left out because the model trained on them ({@code --held-out})
+ * @param withModel      whether the model took part in the verdict (else "combined" is the rules')
  */
-public record CorpusReport(List<String> files, int lines, Count injection, Count benignFlagged, int benignRedacted,
-                           Map<PiiType, Count> piiByType, Map<String, Count> notPatternDetectable,
-                           Map<PiiType, Integer> unmatchedFindings) {
+public record CorpusReport(List<String> files, int lines, int skippedTrained, boolean withModel, Parts injection,
+                           Map<String, Parts> benignByFile, Map<String, Integer> benignRedacted,
+                           Map<PiiType, Count> piiByType, Map<PiiType, Count> findingsOnSpans,
+                           Map<String, Count> notSearched) {
 
     /** {@code hits} out of {@code total}. */
     public record Count(int hits, int total) {
         public double rate() {
             return total == 0 ? 0 : Math.round(10_000.0 * hits / total) / 10_000.0;
         }
+
+        Count plus(Count other) {
+            return new Count(hits + other.hits, total + other.total);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%.2f%% (%d of %d)", 100 * rate(), hits, total);
+        }
+    }
+
+    /** How many lines the combined verdict, the rules alone and the model alone flagged. */
+    public record Parts(Count combined, Count rules, Count model) {
+        Parts plus(Parts other) {
+            return new Parts(combined.plus(other.combined), rules.plus(other.rules), model.plus(other.model));
+        }
+    }
+
+    /** All benign files together. */
+    public Parts benign() {
+        Count none = new Count(0, 0);
+        return benignByFile.values().stream().reduce(new Parts(none, none, none), Parts::plus);
     }
 
     public Count pii() {
-        int hits = piiByType.values().stream().mapToInt(Count::hits).sum();
-        int total = piiByType.values().stream().mapToInt(Count::total).sum();
-        return new Count(hits, total);
+        return piiByType.values().stream().reduce(new Count(0, 0), Count::plus);
     }
 
     /** The figures as one JSON object; sections without labelled lines are left out. */
@@ -33,42 +58,55 @@ public record CorpusReport(List<String> files, int lines, Count injection, Count
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("files", files);
         root.put("lines", lines);
-        if (injection.total() > 0) {
-            root.put("injection", counted("recall", injection, "detected"));
+        if (skippedTrained > 0) {
+            root.put("skippedTrainedOn", skippedTrained);
         }
-        if (benignFlagged.total() > 0) {
-            Map<String, Object> benign = new LinkedHashMap<>();
-            benign.put("falsePositiveRate", benignFlagged.rate());
-            benign.put("flagged", benignFlagged.hits());
-            benign.put("total", benignFlagged.total());
-            benign.put("redacted", benignRedacted);
-            benign.put("redactedRate", new Count(benignRedacted, benignFlagged.total()).rate());
+        root.put("verdict", withModel ? "rules+model" : "rules");
+        if (injection.combined().total() > 0) {
+            root.put("injection", parts("recall", injection));
+        }
+        if (!benignByFile.isEmpty()) {
+            Map<String, Object> benign = parts("falsePositiveRate", benign());
+            Map<String, Object> byFile = new LinkedHashMap<>();
+            benignByFile.forEach((f, p) -> {
+                Map<String, Object> file = parts("falsePositiveRate", p);
+                file.put("redacted", benignRedacted.get(f));
+                byFile.put(f, file);
+            });
+            benign.put("byFile", byFile);
             root.put("benign", benign);
         }
         if (!piiByType.isEmpty()) {
-            Map<String, Object> pii = new LinkedHashMap<>();
-            pii.put("recall", pii().rate());
-            pii.put("found", pii().hits());
-            pii.put("total", pii().total());
+            Map<String, Object> pii = counted("recall", pii(), "found");
             Map<String, Object> types = new LinkedHashMap<>();
-            piiByType.forEach((t, c) -> types.put(t.name(), counted("recall", c, "found")));
+            piiByType.forEach((t, c) -> {
+                Map<String, Object> type = counted("recall", c, "found");
+                Count precision = findingsOnSpans.getOrDefault(t, new Count(0, 0));
+                type.put("precision", precision.rate());
+                type.put("findings", precision.total());
+                type.put("findingsOnNoSpan", precision.total() - precision.hits());
+                types.put(t.name(), type);
+            });
             pii.put("byType", types);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            unmatchedFindings.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(e -> extra.put(e.getKey().name(), e.getValue()));
-            pii.put("unmatchedFindings", extra);
             root.put("pii", pii);
         }
-        if (!notPatternDetectable.isEmpty()) {
+        if (!notSearched.isEmpty()) {
             Map<String, Object> other = new LinkedHashMap<>();
-            notPatternDetectable.forEach((t, c) -> other.put(t, counted("overlapRate", c, "overlapped")));
-            root.put("notPatternDetectable", other);
+            notSearched.forEach((t, c) -> other.put(t, counted("overlapRate", c, "overlapped")));
+            root.put("notSearched", other);
         }
         try {
             return new ObjectMapper().writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("corpus report: cannot write JSON", e);
         }
+    }
+
+    private static Map<String, Object> parts(String rateName, Parts p) {
+        Map<String, Object> out = counted(rateName, p.combined(), "flagged");
+        out.put("rules", counted(rateName, p.rules(), "flagged"));
+        out.put("model", counted(rateName, p.model(), "flagged"));
+        return out;
     }
 
     private static Map<String, Object> counted(String rateName, Count c, String hitsName) {
@@ -82,24 +120,31 @@ public record CorpusReport(List<String> files, int lines, Count injection, Count
     /** A few lines for people; the JSON carries the same figures for scripts. */
     public List<String> summary() {
         List<String> out = new ArrayList<>();
-        out.add("files: " + String.join(", ", files) + " (" + lines + " lines)");
-        if (injection.total() > 0) {
-            out.add(String.format("injection recall: %.2f%% (%d of %d flagged)", 100 * injection.rate(),
-                    injection.hits(), injection.total()));
+        out.add("files: " + String.join(", ", files) + " (" + lines + " lines"
+                + (skippedTrained > 0 ? "; " + skippedTrained + " the model trained on left out" : "") + ")");
+        String verdict = withModel ? "combined" : "rules (model off)";
+        if (injection.combined().total() > 0) {
+            out.add("injection recall: " + verdict + " " + injection.combined() + "; rules alone " + injection.rules()
+                    + "; model alone " + injection.model());
         }
-        if (benignFlagged.total() > 0) {
-            out.add(String.format("benign false positives: %.2f%% (%d of %d flagged); %d changed by the redactor",
-                    100 * benignFlagged.rate(), benignFlagged.hits(), benignFlagged.total(), benignRedacted));
-        }
-        if (!piiByType.isEmpty()) {
-            out.add(String.format("pii recall: %.2f%% (%d of %d spans)", 100 * pii().rate(), pii().hits(), pii().total()));
-            piiByType.forEach((t, c) -> out.add(String.format("  %-22s %6.2f%% (%d of %d)", t, 100 * c.rate(), c.hits(), c.total())));
-            if (!unmatchedFindings.isEmpty()) {
-                out.add("findings on no labelled span of their type: " + unmatchedFindings);
+        if (!benignByFile.isEmpty()) {
+            Parts all = benign();
+            out.add("benign false positives: " + verdict + " " + all.combined() + "; rules alone " + all.rules()
+                    + "; model alone " + all.model());
+            if (benignByFile.size() > 1) {
+                benignByFile.forEach((f, p) -> out.add(String.format("  %-28s %s; rules %s; model %s; %d redacted", f,
+                        p.combined(), p.rules(), p.model(), benignRedacted.get(f))));
+            } else {
+                out.add("  lines changed by the redactor: " + benignRedacted.values().iterator().next());
             }
         }
-        if (!notPatternDetectable.isEmpty()) {
-            out.add("not pattern-detectable (need a model, not counted in recall): " + notPatternDetectable.entrySet().stream()
+        if (!piiByType.isEmpty()) {
+            out.add("pii recall: " + pii() + " spans");
+            piiByType.forEach((t, c) -> out.add(String.format("  %-22s recall %s, precision %s", t, c,
+                    findingsOnSpans.getOrDefault(t, new Count(0, 0)))));
+        }
+        if (!notSearched.isEmpty()) {
+            out.add("not searched for (not counted in recall): " + notSearched.entrySet().stream()
                     .map(e -> e.getKey() + "=" + e.getValue().total()).toList());
         }
         return out;

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /**
  * Finds personal data and credentials in a prompt and replaces each with a typed placeholder such as
  * {@code [EMAIL_ADDRESS]}. Rule-based: it catches what has a recognisable shape and a check (see {@link PiiType});
- * names and street addresses need a model and are out of its reach.
+ * names, street addresses and organizations come from the {@link Finder} a policy adds ({@link EntityFinder}).
  *
  * <p>Overlapping candidates are resolved deterministically: the more specific type wins (a checksum or a vendor prefix
  * beats a phone-shaped run of digits), then the longer span, then the earlier one. Placeholders contain no digits and
@@ -36,9 +36,27 @@ final class PiiRedactor {
         this.phones = new PhoneFinder(defaultRegion);
     }
 
+    /** Finds more candidates in a text, beside the pattern finders: the name-like entities a policy asks for. */
+    @FunctionalInterface
+    interface Finder {
+        Finder NONE = (text, sink) -> { };
+
+        void find(String text, FindingSink sink);
+    }
+
     /** The findings in {@code text}, non-overlapping, in text order; offsets are UTF-16 indexes into {@code text}. */
     public List<PiiFinding> find(String text) {
         return redact(text).findings();
+    }
+
+    /** As {@link #find(String)}, with {@code more} finders' candidates too. */
+    List<PiiFinding> find(String text, Finder more) {
+        return redact(text, more).findings();
+    }
+
+    /** As {@link #redact(String, Finder)} with the pattern finders alone. */
+    public Redaction redact(String text) {
+        return redact(text, Finder.NONE);
     }
 
     /**
@@ -48,7 +66,7 @@ final class PiiRedactor {
      * idempotent and leaves no found value in the text. Findings from later rounds are mapped back to the original
      * text, absorbing the earlier findings they cover.
      */
-    public Redaction redact(String text) {
+    Redaction redact(String text, Finder more) {
         if (text == null || text.isEmpty()) {
             return new Redaction(text == null ? "" : text, List.of());
         }
@@ -63,7 +81,7 @@ final class PiiRedactor {
         TreeMap<Integer, PiiFinding> all = new TreeMap<>();
         Map<String, PiiType> values = new java.util.LinkedHashMap<>();
         for (int round = 0; ; round++) {
-            List<PiiFinding> found = detect(current, values);
+            List<PiiFinding> found = detect(current, values, more);
             if (found.isEmpty()) {
                 break;
             }
@@ -106,17 +124,26 @@ final class PiiRedactor {
         return new Redaction(current, List.copyOf(all.values()));
     }
 
+    private static boolean wholeWord(String text, int start, int end) {
+        return (start == 0 || !Character.isLetterOrDigit(text.charAt(start - 1)))
+                && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end)));
+    }
+
     /** One round: every finder's candidates, plus repeats of values already found, resolved to non-overlapping spans. */
-    private List<PiiFinding> detect(String text, Map<String, PiiType> values) {
+    private List<PiiFinding> detect(String text, Map<String, PiiType> values, Finder more) {
         List<PiiFinding> candidates = new ArrayList<>();
         FindingSink sink = (type, start, end) -> candidates.add(new PiiFinding(type, start, end));
         SecretPatterns.find(text, sink);
         Iban.find(text, sink);
         PiiPatterns.find(text, sink);
         phones.find(text, sink);
+        more.find(text, sink);
         values.forEach((value, type) -> {
             for (int i = text.indexOf(value); i >= 0; i = text.indexOf(value, i + 1)) {
-                sink.add(type, i, i + value.length());
+                // a name found once is taken again as a whole word only: "Ann" is not in "Announcement"
+                if (!PiiType.ENTITIES.contains(type) || wholeWord(text, i, i + value.length())) {
+                    sink.add(type, i, i + value.length());
+                }
             }
         });
 

@@ -4,7 +4,7 @@ package io.sluice.sanitize;
  * What {@link PiiRedactor} finds, named as in Presidio so that corpora and dashboards share one vocabulary. The
  * specificity orders overlapping findings: a match proven by a checksum or a vendor prefix beats a looser one.
  */
-enum PiiType {
+public enum PiiType {
     SECRET_PRIVATE_KEY(6),
     SECRET_ANTHROPIC_KEY(5),
     SECRET_OPENAI_KEY(5),
@@ -16,7 +16,14 @@ enum PiiType {
     EMAIL_ADDRESS(3),
     US_SSN(3),
     IP_ADDRESS(3),
-    PHONE_NUMBER(1);
+    STREET_ADDRESS(2),
+    PHONE_NUMBER(1),
+    PERSON(0),
+    ORGANIZATION(0);
+
+    /** The name-like types found by gazetteers and context, not by a shape: searched for only where a policy asks. */
+    public static final java.util.Set<PiiType> ENTITIES = java.util.Collections.unmodifiableSet(
+            java.util.EnumSet.of(PERSON, STREET_ADDRESS, ORGANIZATION));
 
     private final int specificity;
 

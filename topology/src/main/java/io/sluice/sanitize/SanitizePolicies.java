@@ -1,16 +1,16 @@
 package io.sluice.sanitize;
 
+import io.sluice.config.RouteOverrides;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The sanitize policy of each route: the defaults ({@code sanitize.injection.action}, {@code .threshold},
- * {@code sanitize.pii.action}) with per-route overrides {@code sanitize.route.<route>.<same keys>}.
+ * The sanitize policy of each route: the defaults ({@code sanitize.injection.*}, {@code sanitize.pii.*}) with
+ * per-route overrides {@code sanitize.route.<route>.<same keys without sanitize.>}.
  */
 final class SanitizePolicies {
 
@@ -28,33 +28,30 @@ final class SanitizePolicies {
         base.setProperty(SanitizePolicy.INJECTION_THRESHOLD,
                 String.valueOf(config.getDouble(SluiceConfigDef.SANITIZE_INJECTION_THRESHOLD)));
         base.setProperty(SanitizePolicy.PII_ACTION, config.string(SluiceConfigDef.SANITIZE_PII_ACTION));
-        SanitizePolicy defaults = parse(base, SluiceConfigDef.SANITIZE_INJECTION_ACTION);
-        Map<String, Properties> overrides = new HashMap<>();
-        var routes = config.routes();
-        config.originalsWithPrefix(SluiceConfigDef.SANITIZE_ROUTE_PREFIX).forEach((rest, value) -> {
-            String route = routes.names().stream().filter(r -> rest.startsWith(r + "."))
-                    .findFirst().orElseThrow(() -> new ConfigException(SluiceConfigDef.SANITIZE_ROUTE_PREFIX + rest, value,
-                            "names no configured route; routes are " + routes.names()));
-            overrides.computeIfAbsent(route, r -> (Properties) base.clone())
-                    .setProperty(rest.substring(route.length() + 1), String.valueOf(value));
-        });
+        base.setProperty(SanitizePolicy.INJECTION_MODEL, config.string(SluiceConfigDef.SANITIZE_INJECTION_MODEL));
+        base.setProperty(SanitizePolicy.INJECTION_MODEL_THRESHOLD,
+                config.string(SluiceConfigDef.SANITIZE_INJECTION_MODEL_THRESHOLD));
+        base.setProperty(SanitizePolicy.PII_ENTITIES, config.string(SluiceConfigDef.SANITIZE_PII_ENTITIES));
+        SanitizePolicy defaults = parse(base, "sanitize.");
+        Map<String, Properties> overrides = RouteOverrides.of(config, SluiceConfigDef.SANITIZE_ROUTE_PREFIX, base);
         Map<String, SanitizePolicy> byRoute = new HashMap<>();
-        overrides.forEach((route, props) -> byRoute.put(route, parse(props, SluiceConfigDef.SANITIZE_ROUTE_PREFIX + route + ".*")));
+        overrides.forEach((route, props) -> byRoute.put(route, parse(props, SluiceConfigDef.SANITIZE_ROUTE_PREFIX + route + ".")));
         return new SanitizePolicies(defaults, Map.copyOf(byRoute));
     }
 
-    private static SanitizePolicy parse(Properties props, String where) {
+    /** @param prefix what the policy's keys are written with in the configuration ({@code sanitize.route.x.}) */
+    private static SanitizePolicy parse(Properties props, String prefix) {
         for (String key : props.stringPropertyNames()) {
-            if (!key.equals(SanitizePolicy.INJECTION_ACTION) && !key.equals(SanitizePolicy.INJECTION_THRESHOLD)
-                    && !key.equals(SanitizePolicy.PII_ACTION)) {
-                throw new ConfigException(where.replace("*", key), props.getProperty(key),
-                        "unknown sanitize setting; use injection.action, injection.threshold or pii.action");
+            if (!SanitizePolicy.KEYS.contains(key)) {
+                throw new ConfigException(prefix + key, props.getProperty(key),
+                        "unknown sanitize setting; use one of " + new java.util.TreeSet<>(SanitizePolicy.KEYS));
             }
         }
         try {
             return SanitizePolicy.fromProperties(props);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(where.toLowerCase(Locale.ROOT) + ": " + e.getMessage());
+            // the policy's messages start with the key's name, e.g. "pii.entities takes ..."
+            throw new ConfigException(prefix + e.getMessage());
         }
     }
 

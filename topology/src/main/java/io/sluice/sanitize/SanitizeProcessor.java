@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -118,15 +119,22 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         List<ChatMessage> messages = new ArrayList<>();
         Set<String> rules = new LinkedHashSet<>();
         double score = 0;
+        InjectionVerdict speaking = null; // the flagged message's verdict that the rejection and metadata report
         boolean blocked = false;
+        boolean flagged = false;
         Map<String, Integer> found = new TreeMap<>();
         for (ChatMessage message : request.getMessages()) {
             SanitizeResult result = sanitizeOrFail(message.getContent(), policy);
             messages.add(new ChatMessage(message.getRole(), result.textToSend()));
+            InjectionVerdict verdict = result.injection();
             if (!message.getRole().equals("system") && result.flagged()) {
-                rules.addAll(result.injection().rules());
-                score = Math.max(score, result.injection().score());
+                rules.addAll(verdict.rules());
+                score = Math.max(score, verdict.score());
                 blocked |= result.blocked();
+                flagged = true;
+                if (speaking == null || verdict.combined() > speaking.combined()) {
+                    speaking = verdict;
+                }
             }
             result.findings().forEach(f -> found.merge(f.type().name(), 1, Integer::sum));
         }
@@ -138,19 +146,23 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         }
         if (invalid.isEmpty() && blocked) {
             count(INJECTION_METRIC, "action", "blocked", request.getRoute());
-            invalid = Optional.of(new RequestValidator.Failure(RejectReason.INJECTION_BLOCKED, String.format(
-                    "likely prompt injection: score %.2f at or above %.2f (rules: %s)", score,
-                    policy.injectionThreshold(), String.join(", ", rules))));
+            invalid = Optional.of(new RequestValidator.Failure(RejectReason.INJECTION_BLOCKED,
+                    "likely prompt injection: " + speaking.describe(score, rules)));
         }
         if (invalid.isPresent()) {
             refuse(record, request, invalid.get(), now);
             return;
         }
-        if (!rules.isEmpty()) {
+        if (flagged) {
             count(INJECTION_METRIC, "action", "flagged", request.getRoute());
             metadata.put(SluiceHeaders.INJECTION_FLAGGED, "true");
-            metadata.put(SluiceHeaders.INJECTION_SCORE, String.format("%.2f", score));
+            metadata.put(SluiceHeaders.INJECTION_SCORE, String.format(Locale.ROOT, "%.2f", score));
             metadata.put(SluiceHeaders.INJECTION_RULES, String.join(",", rules));
+            if (!Double.isNaN(speaking.combined())) {
+                metadata.put(SluiceHeaders.INJECTION_MODEL,
+                        String.format(Locale.ROOT, "%.2f", speaking.modelProbability()));
+                metadata.put(SluiceHeaders.INJECTION_COMBINED, String.format(Locale.ROOT, "%.2f", speaking.combined()));
+            }
         }
         if (!found.isEmpty()) {
             boolean redacted = policy.piiAction() == SanitizePolicy.PiiAction.REDACT;

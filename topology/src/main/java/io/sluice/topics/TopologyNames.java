@@ -17,6 +17,8 @@ public final class TopologyNames {
     public static final String SETTLEMENTS_SINK = "budget-settlements-sink";
     public static final String BY_REQUEST = "by-request";
     public static final String CALL = "call-provider";
+    /** The output guard: checks each answer before it reaches the responses topic. */
+    public static final String OUTPUT_GUARD = "output-guard";
     public static final String IN_FLIGHT = "call-in-flight";
     /** Window store of answered request ids, kept for the dedup retention. */
     public static final String CALL_ANSWERED = "call-answered";

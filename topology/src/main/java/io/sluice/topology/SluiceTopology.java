@@ -18,6 +18,8 @@ import io.sluice.call.ProviderQuotas;
 import io.sluice.call.ResponseCache;
 import io.sluice.call.TenantTags;
 import io.sluice.config.SluiceConfig;
+import io.sluice.guard.OutputGuard;
+import io.sluice.guard.OutputPolicies;
 import io.sluice.limit.Limit;
 import io.sluice.limit.LimitSettings;
 import io.sluice.limit.WindowedLimiter;
@@ -67,7 +69,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *                                                      └─ budget ◄─┘
  *                                                      ┌─ rejected, budget-events
  *                                          retry-N ─ retry-hold-N ─┐   │
- *                                                      └─ by-request ─ call-provider ─┬─ responses
+ *                                                      └─ by-request ─ call-provider ─┬─ output-guard ─ responses
  *                                                                                     ├─ dead-letter
  *                                                                                     ├─ retry-N (tier N)
  *                                                                                     └─ budget-settlements
@@ -198,25 +200,28 @@ public final class SluiceTopology {
                     .mapValues(outcome -> ((CallOutcome.Delayed) outcome).request(), Named.as("call-retry-" + tier))
                     .to(tiers.topic(tier), topics.requests().produced(TopologyNames.retrySink(tier)));
         }
-        answersAndDeadLetters(outcomes, topics, sanitizer, bound);
+        answersAndDeadLetters(outcomes, topics, sanitizer, new OutputGuard(OutputPolicies.from(config), sanitizer, meters),
+                bound);
 
         Accounting.addTo(builder, topics, AccountingSettings.from(config), registry, incoming, retried,
                 CallStage.APP_VERSION);
         return builder.build(StreamsProperties.from(config));
     }
 
-    /** Writes the call stage's answers to the responses topic and its failures, redacted, to the dead-letter topic. */
+    /**
+     * Writes the call stage's answers, as the route's output guard lets them out, to the responses topic, and its
+     * failures, redacted, to the dead-letter topic.
+     */
     private static void answersAndDeadLetters(Map<String, KStream<String, CallOutcome>> outcomes, SluiceTopics topics,
-                                              Sanitizer sanitizer, Set<String> bound) {
-        outcomes.get("call-outcome-answered")
+                                              Sanitizer sanitizer, OutputGuard guard, Set<String> bound) {
+        KStream<String, PromptResponse> answers = outcomes.get("call-outcome-answered")
                 .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-response"))
-                .to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
+                .mapValues(guard::check, Named.as(TopologyNames.OUTPUT_GUARD));
+        answers.to(topics.responses().name(), topics.responses().produced(TopologyNames.RESPONSES_SINK));
         if (!bound.isEmpty()) {
             // a copy on the tenant's own topic, the one its producer may read
-            outcomes.get("call-outcome-answered")
-                    .filter((key, outcome) -> bound.contains(((CallOutcome.Answered) outcome).response()
-                            .getTenantId()), Named.as("call-response-of-bound-tenant"))
-                    .mapValues(outcome -> ((CallOutcome.Answered) outcome).response(), Named.as("call-tenant-response"))
+            answers.filter((key, response) -> bound.contains(response.getTenantId()),
+                            Named.as("call-response-of-bound-tenant"))
                     .to((key, response, context) -> topics.responsesOf(response.getTenantId()),
                             topics.responses().produced(TopologyNames.RESPONSES_SINK + "-tenant"));
         }
@@ -253,7 +258,8 @@ public final class SluiceTopology {
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"))
                 .noDefaultBranch();
-        answersAndDeadLetters(outcomes, topics, sanitizer, Set.of());
+        answersAndDeadLetters(outcomes, topics, sanitizer, new OutputGuard(OutputPolicies.from(config), sanitizer, meters),
+                Set.of());
         return builder.build(StreamsProperties.from(config));
     }
 

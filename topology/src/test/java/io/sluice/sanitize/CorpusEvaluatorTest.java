@@ -16,9 +16,15 @@ class CorpusEvaluatorTest {
     private static final Path CORPORA = Path.of("..", "..", "shared", "corpora");
 
     private static CorpusReport evaluate(String... files) throws IOException {
+        return evaluate(false, files);
+    }
+
+    /** @param heldOut only the labelled lines the shipped model did not train on */
+    private static CorpusReport evaluate(boolean heldOut, String... files) throws IOException {
         assumeTrue(Files.isDirectory(CORPORA), "the corpora are not at " + CORPORA.toAbsolutePath().normalize()
                 + "; these figures are measured only where /work/shared/corpora exists");
-        CorpusEvaluator evaluator = new CorpusEvaluator(SanitizePolicy.defaults());
+        CorpusEvaluator evaluator = new CorpusEvaluator(new Sanitizer(), SanitizePolicy.defaults()
+                .withEntities(PiiType.ENTITIES), heldOut);
         for (String file : files) {
             List<String> lines = Files.readAllLines(CORPORA.resolve(file));
             for (int i = 0; i < lines.size(); i++) {
@@ -39,7 +45,19 @@ class CorpusEvaluatorTest {
         assertThat(report.piiByType().get(PiiType.IBAN_CODE).rate()).isGreaterThanOrEqualTo(0.99);
         assertThat(report.piiByType().get(PiiType.PHONE_NUMBER).rate()).isGreaterThanOrEqualTo(0.95);
         assertThat(report.piiByType().get(PiiType.IP_ADDRESS).rate()).isGreaterThanOrEqualTo(0.95);
-        assertThat(report.notPatternDetectable()).containsKeys("PERSON", "STREET_ADDRESS", "ORGANIZATION");
+    }
+
+    @Test
+    @DisplayName("people and street addresses in pii.jsonl are found at 80% recall or more, 80% precision or more")
+    void namesAndAddresses() throws IOException {
+        CorpusReport report = evaluate("pii.jsonl");
+
+        for (PiiType type : List.of(PiiType.PERSON, PiiType.STREET_ADDRESS)) {
+            assertThat(report.piiByType().get(type).rate()).as(type + " recall").isGreaterThanOrEqualTo(0.80);
+            assertThat(report.findingsOnSpans().get(type).rate()).as(type + " precision").isGreaterThanOrEqualTo(0.80);
+        }
+        assertThat(report.piiByType()).containsKey(PiiType.ORGANIZATION);
+        assertThat(report.notSearched()).containsKeys("GPE", "DATE_TIME").doesNotContainKeys("PERSON");
     }
 
     @Test
@@ -48,23 +66,46 @@ class CorpusEvaluatorTest {
         CorpusReport report = evaluate("secrets.jsonl");
 
         assertThat(report.pii().rate()).isEqualTo(1.0);
-        assertThat(report.unmatchedFindings()).isEmpty();
+        assertThat(report.findingsOnSpans().values()).allMatch(c -> c.hits() == c.total());
     }
 
     @Test
-    @DisplayName("injection recall is at least 83% (target 90%, not reached with generalizing rules)")
+    @DisplayName("on lines the model never saw, rules and model together catch more injections than the rules alone")
     void injectionRecall() throws IOException {
-        CorpusReport report = evaluate("injection.jsonl");
+        CorpusReport heldOut = evaluate(true, "injection.jsonl");
+        CorpusReport all = evaluate("injection.jsonl");
 
-        assertThat(report.injection().total()).isEqualTo(354);
-        assertThat(report.injection().rate()).isGreaterThanOrEqualTo(0.83);
+        assertThat(all.injection().combined().total()).isEqualTo(354);
+        assertThat(all.injection().rules().rate()).isGreaterThanOrEqualTo(0.83);
+        assertThat(heldOut.injection().combined().total()).isBetween(50, 100);
+        // defaults() flags: measured 95.7% held back at flag (92.9% at block); the 95% target is not reached at block
+        assertThat(heldOut.injection().combined().rate()).isGreaterThanOrEqualTo(0.90)
+                .isGreaterThan(heldOut.injection().rules().rate());
     }
 
     @Test
-    @DisplayName("benign prompts are not flagged: at most 2% of benign.jsonl and none of benign-hard.jsonl")
+    @DisplayName("benign prompts are not flagged: at most 1% of benign.jsonl and benign-hard.jsonl, none held back")
     void benignFalsePositives() throws IOException {
-        assertThat(evaluate("benign.jsonl").benignFlagged().rate()).isLessThanOrEqualTo(0.02);
-        assertThat(evaluate("benign-hard.jsonl").benignFlagged().hits()).isZero();
+        assertThat(evaluate("benign.jsonl", "benign-hard.jsonl").benign().combined().rate()).isLessThanOrEqualTo(0.01);
+        assertThat(evaluate(true, "benign.jsonl", "benign-hard.jsonl").benign().combined().hits()).isZero();
+    }
+
+    @Test
+    @DisplayName("our own prompts about prompts, held back from training, are blocked at most 1% of the time")
+    void ownHardBenign() throws IOException {
+        Path own = Path.of("..", "corpora", "benign-about-prompts.jsonl");
+        SanitizePolicy block = new SanitizePolicy(SanitizePolicy.InjectionAction.BLOCK, 1.0,
+                SanitizePolicy.PiiAction.REDACT);
+        CorpusEvaluator evaluator = new CorpusEvaluator(new Sanitizer(), block, true);
+        List<String> lines = Files.readAllLines(own);
+        for (int i = 0; i < lines.size(); i++) {
+            evaluator.add(own.getFileName().toString(), i + 1, lines.get(i));
+        }
+        CorpusReport report = evaluator.report();
+
+        assertThat(report.benign().combined().total()).isGreaterThanOrEqualTo(50);
+        assertThat(report.benign().combined().rate()).isLessThanOrEqualTo(0.01);
+        assertThat(report.benign().rules().hits()).isGreaterThan(report.benign().combined().hits());
     }
 
     @Test
@@ -93,8 +134,8 @@ class CorpusEvaluatorTest {
 
         assertThat(report.piiByType().get(PiiType.EMAIL_ADDRESS)).isEqualTo(new CorpusReport.Count(1, 1));
         assertThat(report.piiByType().get(PiiType.PHONE_NUMBER)).isEqualTo(new CorpusReport.Count(0, 1));
-        assertThat(report.unmatchedFindings()).containsEntry(PiiType.US_SSN, 1);
-        assertThat(report.notPatternDetectable().get("PERSON")).isEqualTo(new CorpusReport.Count(0, 1));
-        assertThat(report.toJson()).contains("\"pii\":{\"recall\":0.5").contains("\"notPatternDetectable\":{\"PERSON\"");
+        assertThat(report.findingsOnSpans().get(PiiType.US_SSN)).isEqualTo(new CorpusReport.Count(0, 1));
+        assertThat(report.notSearched().get("PERSON")).isEqualTo(new CorpusReport.Count(0, 1));
+        assertThat(report.toJson()).contains("\"pii\":{\"recall\":0.5").contains("\"notSearched\":{\"PERSON\"");
     }
 }

@@ -1,0 +1,114 @@
+package io.sluice.sanitize;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Street addresses by their shape: a house number with a street name and a street-type word in one of the common
+ * European forms ("24 Clarke Avenue", "Rue de la Paix 12", "Hämeenkatu 5", "Kálmán Imre u. 12."), a house number,
+ * street name and number as postal formats write them, post-office and military boxes; then the lines or comma
+ * parts that continue an address (apartment or suite, town, region code, country with postcode) are taken with it.
+ */
+final class AddressFinder {
+    /** Words that name a street when capitalized (as lower-case words they are too common: "a close friend"). */
+    private static final String CAPITALIZED_TYPES = "Street|St\\.?|Road|Rd\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Boulevard"
+            + "|Blvd\\.?|Way|Court|Ct\\.?|Place|Pl\\.?|Square|Sq\\.?|Terrace|Parkway|Pkwy\\.?|Highway|Hwy\\.?|Crescent"
+            + "|Close|Row|Alley|Circle|Trail|Route|Mews|Grove|Gardens|Hill|Walk|Park|Weg|Gasse|Allee|Platz|Ring|Straat"
+            + "|Laan|Plein|Gracht|Vej|Gade|Vei|Gata|Gatan|V[äa]gen|Katu|Tie|Kuja|Polku|Aleja|Ulice|N[áa]m[ěe]st[íi]"
+            + "|T[řr][íi]da|Odos|Sokak|Caddesi|Largo|Ronda|Plaza|Corso|Piazza|Vicolo|Quai|Impasse|Cours|Travessa";
+    /** Words that name a street in any case, as French, Spanish, Italian, Portuguese and others write them. */
+    private static final String ANY_CASE_TYPES = "(?i:avenue|ave\\.|rue|all[ée]e|chemin|via|viale|calle|c/|avenida"
+            + "|avda\\.|paseo|camino|carrer|rua|pra[çc]a|stra(?:ß|ss)e|str\\.|utca|u\\.|[úu]tja|[úu]t|ulica|ul\\.|al\\.)";
+    private static final String TYPE_WORDS = "(?:" + CAPITALIZED_TYPES + "|" + ANY_CASE_TYPES + ")";
+    private static final String COMPOUND_ENDINGS = "(?:katu|tie|kuja|polku|v[äa]gen|gatan|gata|vej|gade|str[æa]de"
+            + "|stra(?:ß|ss)e|straat|weg|gasse|laan|utca|veien|vegen)";
+    private static final String WORD = "[\\p{Lu}][\\p{L}'’.-]*";
+    private static final String NAME_WORDS = "(?:" + WORD + "|de|del|da|do|dos|das|di|dei|della|du|des|la|le|van|von"
+            + "|der|fejedelem)";
+    private static final String NUMBER = "\\d{1,5}[A-Za-z]?\\b\\.?";
+    /** A house number in front of the street, as some postal formats add. */
+    private static final String HOUSE = "(?:(?<![\\p{L}\\d.,])\\d{1,5}\\s+)?";
+
+    private static final Pattern STREET = Pattern.compile(
+            // Rue de la Paix 12 | 541 Avenida Pedro Ulisses 888 | Kálmán Imre u. 12. | Hämeenkatu 5
+            HOUSE + "(?<![\\p{L}])" + TYPE_WORDS + "(?:\\s+" + NAME_WORDS + "){1,4}\\s+" + NUMBER
+                    + "|" + HOUSE + "(?<![\\p{L}])(?:" + NAME_WORDS + "\\s+){0,3}" + TYPE_WORDS + "\\s+" + NUMBER
+                    + "|" + HOUSE + "(?<![\\p{L}])[\\p{Lu}][\\p{L}-]*" + COMPOUND_ENDINGS + "\\s+" + NUMBER
+                    // 24 Clarke Avenue | 3968 Bay St
+                    + "|\\b" + NUMBER + "\\s+(?:" + NAME_WORDS + "\\s+){0,3}" + TYPE_WORDS + "(?![\\p{L}])"
+                    // 641 Dašická 688 (building number, street, number)
+                    + "|(?<![\\p{L}\\d.,])\\d{1,5}\\s+(?:" + NAME_WORDS + "\\s+){0,3}" + WORD
+                    + "\\s+\\d{1,5}[A-Za-z]?(?=[,\\n]|\\s+(?:Apt|Suite|Unit)|$)"
+                    // at the corner of Fifth Avenue and 42nd Street
+                    + "|(?<=(?i:corner of) )[^?!\\n]{3,60}?\\sand\\s[^.?!\\n,]{3,40}?(?=[.?!,\\n]\\s|[.?!,]?$)"
+                    // P.O. Box 149 | PSC 6293, Box 8158 | APO AP 04336 | USS Mahler
+                    + "|\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+|\\b(?:PSC|Unit)\\s+\\d+,?\\s+Box\\s+\\d+"
+                    + "|\\b(?:USS|USNS|USNV|USCGC)\\s+" + WORD + "(?=\\s*\\n\\s*(?:APO|FPO|DPO)\\b)"
+                    + "|\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{4,5}");
+    /** What may follow a street as part of the same address: a unit, a town, a region code, a country and postcode. */
+    private static final Pattern CONTINUATION = Pattern.compile(
+            "(?:Apt\\.?|Apartment|Suite|Unit|Flat|Box)\\s*#?\\d+[A-Za-z]?"
+                    + "|(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{4,5}"
+                    + "|[\\p{Lu}][\\p{L}'’.-]*(?:[ -][\\p{L}'’.-]+){0,3}(?:\\s+\\d{4,6})?"
+                    + "|[A-Z]{2}(?:\\s+\\d{4,6})?|\\d{4,6}",
+            Pattern.UNICODE_CASE);
+    /** Between an address's parts: a comma, a line break, quote marks a mail reader put in front of each line. */
+    private static final Pattern SEPARATOR = Pattern.compile("[ \\t]*(?:,[ \\t]*|\\n(?:[ \\t]*(?:>|\\?\\?\\?)?[ \\t]*)?)+");
+    private static final int MAX_PARTS = 5;
+    private static final int MAX_PART_LENGTH = 40;
+
+    private AddressFinder() {}
+
+    static void find(String text, FindingSink sink) {
+        if (!PiiPatterns.hasAsciiDigit(text) && !text.contains("orner of")) {
+            return; // every form but a corner has a house number, a box number or a postcode
+        }
+        Matcher street = STREET.matcher(text);
+        int from = 0;
+        while (from < text.length() && street.find(from)) {
+            int end = extend(text, street.end());
+            sink.add(PiiType.STREET_ADDRESS, street.start(), end);
+            from = end;
+        }
+    }
+
+    /** The end of the address that starts with a street ending at {@code end}: its continuation parts taken in. */
+    private static int extend(String text, int end) {
+        Matcher separator = SEPARATOR.matcher(text);
+        Matcher part = CONTINUATION.matcher(text);
+        for (int parts = 0; parts < MAX_PARTS; parts++) {
+            int at = end;
+            if (at < text.length() && text.charAt(at) == ' ' && part.region(at + 1, text.length()).lookingAt()
+                    && startsUnit(text, at + 1)) {
+                end = part.end(); // "… 82 Apt. 595" on one line
+                continue;
+            }
+            if (!separator.region(at, text.length()).lookingAt() || separator.end() == at) {
+                break;
+            }
+            int next = separator.end();
+            if (!part.region(next, text.length()).lookingAt() || part.end() - next > MAX_PART_LENGTH
+                    || !endsPart(text, part.end())) {
+                break;
+            }
+            end = part.end();
+        }
+        return end;
+    }
+
+    private static boolean startsUnit(String text, int at) {
+        return text.startsWith("Apt", at) || text.startsWith("Suite", at) || text.startsWith("Unit", at)
+                || text.startsWith("Flat", at);
+    }
+
+    /** A part ends at a separator or the end of the text, so that a sentence after a comma is not taken in. */
+    private static boolean endsPart(String text, int end) {
+        if (end == text.length()) {
+            return true;
+        }
+        char c = text.charAt(end);
+        boolean lastChar = end + 1 == text.length();
+        return c == ',' || c == '\n' || c == '.' && (lastChar || Character.isWhitespace(text.charAt(end + 1)))
+                || c == ' ' && !lastChar && text.charAt(end + 1) == '\n';
+    }
+}

@@ -1,0 +1,82 @@
+package io.sluice.sanitize;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Fits the injection model's weights: logistic regression by AdaGrad stochastic gradient descent with L2
+ * regularization, the two classes weighted to count equally. Deterministic for a seed (the shuffles come from it).
+ */
+final class LogisticTrainer {
+    /** One labelled text, already hashed: its features with repeats, and the length of their count vector. */
+    record Example(int[] features, double norm, boolean injection) {
+        Example(int[] features, boolean injection) {
+            this(features, NgramHasher.norm(features), injection);
+        }
+    }
+
+    /** The fitted parameters. */
+    record Fit(float[] weights, double bias) {}
+
+    private final int bits;
+    private final int epochs;
+    private final double learningRate;
+    private final double l2;
+
+    LogisticTrainer(int bits, int epochs, double learningRate, double l2) {
+        this.bits = bits;
+        this.epochs = epochs;
+        this.learningRate = learningRate;
+        this.l2 = l2;
+    }
+
+    Fit fit(List<Example> examples, long seed) {
+        float[] w = new float[1 << bits];
+        float[] g2 = new float[w.length];
+        double bias = 0;
+        double biasG2 = 0;
+        long positives = examples.stream().filter(Example::injection).count();
+        long negatives = examples.size() - positives;
+        double positiveWeight = positives == 0 ? 1 : examples.size() / (2.0 * positives);
+        double negativeWeight = negatives == 0 ? 1 : examples.size() / (2.0 * negatives);
+        int[] order = new int[examples.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Random random = new Random(seed);
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            shuffle(order, random);
+            for (int i : order) {
+                Example e = examples.get(i);
+                int n = e.features().length;
+                if (n == 0) {
+                    continue;
+                }
+                double v = 1 / e.norm(); // per occurrence: a bucket seen c times gets c / norm
+                double z = bias;
+                for (int f : e.features()) {
+                    z += w[f] * v;
+                }
+                double p = 1 / (1 + Math.exp(-z));
+                double g = (p - (e.injection() ? 1 : 0)) * (e.injection() ? positiveWeight : negativeWeight);
+                for (int f : e.features()) {
+                    double grad = g * v + l2 * w[f];
+                    g2[f] += (float) (grad * grad);
+                    w[f] -= (float) (learningRate * grad / Math.sqrt(g2[f] + 1e-8));
+                }
+                biasG2 += g * g;
+                bias -= learningRate * g / Math.sqrt(biasG2 + 1e-8);
+            }
+        }
+        return new Fit(w, bias);
+    }
+
+    private static void shuffle(int[] order, Random random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+}

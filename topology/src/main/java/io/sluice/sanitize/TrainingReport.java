@@ -1,0 +1,99 @@
+package io.sluice.sanitize;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The training report of the injection model, as Markdown: the split, the calibrated thresholds, and for the
+ * cross-validation (out-of-fold) and the held-back lines, recall, precision and false-positive rate of the combined
+ * verdict at each action's threshold and of the rules and the model each alone, per benign group.
+ */
+public final class TrainingReport {
+    private TrainingReport() {}
+
+    public static String markdown(DetectorTraining.Result result, List<String> sources, String command) {
+        InjectionModel model = result.model();
+        List<String> out = new ArrayList<>();
+        out.add("# Injection model: training report");
+        out.add("");
+        out.add("Written by `" + command + "`; do not edit by hand. The model file is `topology/src/main/resources"
+                + InjectionModel.RESOURCE + "`.");
+        out.add("");
+        out.add("- Data: " + String.join(", ", sources) + ".");
+        out.add(String.format("- Split: seed %d; one line in %d (by a seeded hash of its text) held back: %d lines "
+                        + "trained on, %d held back. %d-fold cross-validation over the training lines.", model.seed(),
+                TrainingSplit.TEST_IN, result.crossValidated().size(), result.heldOut().size(), DetectorTraining.FOLDS));
+        out.add(String.format("- Model: logistic regression over hashed word 1-2-grams and character 4-grams, 2^%d "
+                + "buckets. Combined verdict: σ(%.3f·logit(p_model) + %.3f·min(rules score, %.0f) + %.3f).",
+                model.bits(), model.combiner().modelWeight(), model.combiner().rulesWeight(), InjectionModel.RULES_CAP,
+                model.combiner().bias()));
+        out.add(String.format("- Calibrated on the out-of-fold scores: `block` at combined ≥ %.4f (out-of-fold "
+                + "false-positive rate ≤ %.1f%% in every benign group), `flag` at ≥ %.4f (≤ %.1f%%). The rules alone "
+                + "fire at score ≥ %.1f, and decide alone, whatever the model, at ≥ %.2f (just above every benign "
+                + "training line's score); the model alone fires at p ≥ %.1f.", model.blockThreshold(),
+                100 * DetectorTraining.BLOCK_FPR, model.flagThreshold(), 100 * DetectorTraining.FLAG_FPR,
+                InjectionDetector.DEFAULT_THRESHOLD, model.rulesFloor(), InjectionModel.MODEL_PART_THRESHOLD));
+        out.add("");
+        section(out, "Cross-validation (each training line scored by a model that did not see it)",
+                result.crossValidated(), model);
+        section(out, "Held-back lines (scored once by the shipped model)", result.heldOut(), model);
+        List<DetectorTraining.Scored> all = new ArrayList<>(result.crossValidated());
+        all.addAll(result.heldOut());
+        section(out, "Both together (every line scored by a model that did not train on it)", all, model);
+        return String.join("\n", out) + "\n";
+    }
+
+    private static void section(List<String> out, String title, List<DetectorTraining.Scored> scored,
+                                InjectionModel model) {
+        out.add("## " + title);
+        out.add("");
+        out.add("| Verdict | Recall | Precision | " + String.join(" | ", groups(scored).keySet().stream()
+                .map(g -> "FPR " + g).toList()) + " |");
+        out.add("|---|---|---|" + "---|".repeat(groups(scored).size()));
+        row(out, "combined, `block`", scored, s -> s.combined() >= model.blockThreshold()
+                || s.rulesScore() >= model.rulesFloor());
+        row(out, "combined, `flag`", scored, s -> s.combined() >= model.flagThreshold()
+                || s.rulesScore() >= model.rulesFloor());
+        row(out, "rules alone", scored, s -> s.rulesScore() >= InjectionDetector.DEFAULT_THRESHOLD);
+        row(out, "model alone", scored, s -> s.probability() >= InjectionModel.MODEL_PART_THRESHOLD);
+        out.add("");
+    }
+
+    private static Map<String, int[]> groups(List<DetectorTraining.Scored> scored) {
+        Map<String, int[]> groups = new TreeMap<>();
+        scored.stream().filter(s -> !s.line().injection())
+                .forEach(s -> groups.computeIfAbsent(DetectorTraining.group(s.line().file()), g -> new int[2]));
+        return groups;
+    }
+
+    private static void row(List<String> out, String name, List<DetectorTraining.Scored> scored,
+                            Predicate<DetectorTraining.Scored> flagged) {
+        int positives = 0;
+        int caught = 0;
+        int falseAlarms = 0;
+        Map<String, int[]> groups = groups(scored);
+        for (DetectorTraining.Scored s : scored) {
+            boolean f = flagged.test(s);
+            if (s.line().injection()) {
+                positives++;
+                caught += f ? 1 : 0;
+            } else {
+                int[] g = groups.get(DetectorTraining.group(s.line().file()));
+                g[0]++;
+                g[1] += f ? 1 : 0;
+                falseAlarms += f ? 1 : 0;
+            }
+        }
+        StringBuilder row = new StringBuilder("| ").append(name).append(" | ").append(percent(caught, positives))
+                .append(" | ").append(percent(caught, caught + falseAlarms)).append(" |");
+        groups.values().forEach(g -> row.append(' ').append(percent(g[1], g[0])).append(" |"));
+        out.add(row.toString());
+    }
+
+    private static String percent(int hits, int total) {
+        return total == 0 ? "–" : String.format("%.1f%% (%d/%d)", 100.0 * hits / total, hits, total);
+    }
+}
