@@ -109,7 +109,7 @@ class FrontDoorIT {
         });
         // and accounting counted it for the key's tenant
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Http.get(a.httpUrl()
-                + "/v1/usage/tenants/acme/users/alice?period=total", acmeKey).json().path("rows").get(0)
+                + "/v1/usage/tenants/acme/users/alice?period=total", acmeKey).json().path("rows").path(0)
                 .path("requests").asLong()).isEqualTo(1));
         // and the models are the routes
         assertThat(client.models().list().data()).extracting(Model::id).contains("default", "claude");
