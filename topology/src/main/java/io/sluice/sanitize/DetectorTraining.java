@@ -9,20 +9,32 @@ import java.util.Map;
  * Trains the injection model from labelled texts, reproducibly for a seed: the lines {@link TrainingSplit} holds back
  * are never trained on; a cross-validation over the training lines scores each of them with a model that did not see
  * it, and on those out-of-fold scores the {@linkplain InjectionModel.Combiner combination} with the rules is fitted
- * and each action's threshold calibrated; the shipped model is fitted on all training lines; the held-back lines
- * measure it once at the end.
+ * and each action's threshold calibrated; the shipped model is the average of the fold models (a linear model again,
+ * as cheap as one); the held-back lines measure it once at the end.
+ *
+ * <p>Why the average and not a fit on all training lines: the thresholds are calibrated on the fold models' scores,
+ * and a model fitted on more lines scores more confidently than they do. Measured on the training lines alone (16
+ * times a fifth of them held back, the rest calibrated by an inner cross-validation), a fit on all inner training
+ * lines let 1.5% of our hard benign prompts through at {@code block} against 1.0% out-of-fold; the fold average 0.9%,
+ * at the same recall.
  */
 public final class DetectorTraining {
     /**
      * Hashed n-gram buckets: 2^16 floats, 256 KiB, which stay in cache on the hot path; 2^18 measured no better
-     * (93.2% against 94.1% recall at block, within a line or two of each other).
+     * (recall at block, averaged over eight fold assignments of the training lines, within half a point).
      */
     public static final int BITS = 16;
     public static final int FOLDS = 5;
     /** Out-of-fold false-positive rate, in each benign group, that each action's threshold is calibrated to. */
     public static final double BLOCK_FPR = 0.01;
     public static final double FLAG_FPR = 0.02;
-    /** Settings chosen by cross-validation on the training lines (recall at 1% benign FPR barely moved across them). */
+    /**
+     * Settings chosen by cross-validation on the training lines: averaged over eight fold assignments, recall at
+     * block moved by less than a point across L2 0 to 3e-4, 5 to 40 epochs, learning rates 0.03 to 0.5, and
+     * averaging 3 or 5 seeds; so did class weights and benign groups weighted equally. The features were chosen the
+     * same way: character 3-grams beside 4-grams with counts weighed 1 + ln c gained about a point over 4-grams and
+     * raw counts, and two thirds against three fifths of a batch of our written attacks held out of training.
+     */
     private static final int EPOCHS = 10;
     private static final double LEARNING_RATE = 0.1;
     private static final double L2 = 1e-5;
@@ -30,7 +42,7 @@ public final class DetectorTraining {
     /** One labelled line: the file it came from names its group in the report. */
     public record LabelledText(String text, boolean injection, String file) {}
 
-    /** The model, and every line's scores: out-of-fold for training lines, by the final model for held-back ones. */
+    /** The model, and every line's scores: out-of-fold for training lines, by the shipped model for held-back ones. */
     public record Result(InjectionModel model, List<Scored> crossValidated, List<Scored> heldOut) {}
 
     /** A line with the model's probability, the rules' score and the combined probability. */
@@ -57,13 +69,16 @@ public final class DetectorTraining {
             (split.heldOut(line.text()) ? test : training).add(line);
         }
         LogisticTrainer trainer = new LogisticTrainer(BITS, EPOCHS, LEARNING_RATE, L2);
+        List<LogisticTrainer.Example> examples = training.stream().map(l -> example(hasher, normalizer, l)).toList();
 
         double[] outOfFold = new double[training.size()];
+        double[] weightSum = new double[1 << BITS];
+        double biasSum = 0;
         for (int fold = 0; fold < FOLDS; fold++) {
             List<LogisticTrainer.Example> fitOn = new ArrayList<>();
-            for (LabelledText line : training) {
-                if (split.fold(line.text(), FOLDS) != fold) {
-                    fitOn.add(example(hasher, normalizer, line));
+            for (int i = 0; i < training.size(); i++) {
+                if (split.fold(training.get(i).text(), FOLDS) != fold) {
+                    fitOn.add(examples.get(i));
                 }
             }
             LogisticTrainer.Fit fit = trainer.fit(fitOn, seed + fold);
@@ -73,6 +88,10 @@ public final class DetectorTraining {
                     outOfFold[i] = 1 / (1 + Math.exp(-(fit.bias() + hasher.dot(text, fit.weights()))));
                 }
             }
+            for (int b = 0; b < weightSum.length; b++) {
+                weightSum[b] += fit.weights()[b];
+            }
+            biasSum += fit.bias();
         }
         double[] ruleScores = training.stream()
                 .mapToDouble(line -> rules.inspect(normalizer.normalize(line.text())).score()).toArray();
@@ -86,8 +105,11 @@ public final class DetectorTraining {
         double block = threshold(crossValidated, BLOCK_FPR);
         double flag = Math.min(block, threshold(crossValidated, FLAG_FPR));
 
-        LogisticTrainer.Fit fit = trainer.fit(training.stream().map(l -> example(hasher, normalizer, l)).toList(), seed);
-        InjectionModel model = new InjectionModel(BITS, fit.weights(), fit.bias(), combiner, block, flag, floor, seed);
+        float[] weights = new float[weightSum.length];
+        for (int b = 0; b < weights.length; b++) {
+            weights[b] = (float) (weightSum[b] / FOLDS);
+        }
+        InjectionModel model = new InjectionModel(BITS, weights, biasSum / FOLDS, combiner, block, flag, floor, seed);
         List<Scored> heldOut = test.stream().map(line -> {
             NormalizedText text = normalizer.normalize(line.text());
             double p = model.probability(text.text());
@@ -98,7 +120,7 @@ public final class DetectorTraining {
     }
 
     private static LogisticTrainer.Example example(NgramHasher hasher, TextNormalizer normalizer, LabelledText line) {
-        return new LogisticTrainer.Example(hasher.features(normalizer.normalize(line.text()).text()), line.injection());
+        return new LogisticTrainer.Example(hasher.vector(normalizer.normalize(line.text()).text()), line.injection());
     }
 
     /** Fits the combination's three weights by full-batch gradient descent, the classes weighted equally. */

@@ -43,7 +43,7 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
 
     public static final String RESOURCE = "/io/sluice/sanitize/injection-model.bin.gz";
     private static final int MAGIC = 0x534C494D; // "SLIM"
-    private static final int VERSION = 2;
+    private static final int VERSION = 3; // 3: character 3-grams beside 4-grams, counts weighed 1 + ln c
 
     public InjectionModel {
         if (weights.length != 1 << bits) {

@@ -8,12 +8,8 @@ import java.util.Random;
  * regularization, the two classes weighted to count equally. Deterministic for a seed (the shuffles come from it).
  */
 final class LogisticTrainer {
-    /** One labelled text, already hashed: its features with repeats, and the length of their count vector. */
-    record Example(int[] features, double norm, boolean injection) {
-        Example(int[] features, boolean injection) {
-            this(features, NgramHasher.norm(features), injection);
-        }
-    }
+    /** One labelled text, already hashed. */
+    record Example(NgramHasher.Vector features, boolean injection) {}
 
     /** The fitted parameters. */
     record Fit(float[] weights, double bias) {}
@@ -48,19 +44,20 @@ final class LogisticTrainer {
             shuffle(order, random);
             for (int i : order) {
                 Example e = examples.get(i);
-                int n = e.features().length;
-                if (n == 0) {
+                int[] buckets = e.features().buckets();
+                double[] values = e.features().values();
+                if (buckets.length == 0) {
                     continue;
                 }
-                double v = 1 / e.norm(); // per occurrence: a bucket seen c times gets c / norm
                 double z = bias;
-                for (int f : e.features()) {
-                    z += w[f] * v;
+                for (int k = 0; k < buckets.length; k++) {
+                    z += w[buckets[k]] * values[k];
                 }
                 double p = 1 / (1 + Math.exp(-z));
                 double g = (p - (e.injection() ? 1 : 0)) * (e.injection() ? positiveWeight : negativeWeight);
-                for (int f : e.features()) {
-                    double grad = g * v + l2 * w[f];
+                for (int k = 0; k < buckets.length; k++) {
+                    int f = buckets[k];
+                    double grad = g * values[k] + l2 * w[f];
                     g2[f] += (float) (grad * grad);
                     w[f] -= (float) (learningRate * grad / Math.sqrt(g2[f] + 1e-8));
                 }

@@ -3,17 +3,27 @@ package io.sluice.sanitize;
 import java.util.Arrays;
 
 /**
- * Turns a text into hashed n-gram features for the injection model: word unigrams and bigrams, and character 4-grams
- * of the lower-cased text with runs of white space folded to one space. Each feature is a bucket in a fixed-size
- * weight vector (the hashing trick), so the model needs no vocabulary; the feature vector holds each bucket's count,
- * scaled to unit length, so that a text repeated many times scores as the text once (a long pasted document is not
- * an injection for being long). {@link #dot} walks the text once, counting in a per-thread table it clears after,
- * and allocates nothing.
+ * Turns a text into hashed n-gram features for the injection model: word unigrams and bigrams, and character 3- and
+ * 4-grams of the lower-cased text with runs of white space folded to one space. Each feature is a bucket in a
+ * fixed-size weight vector (the hashing trick), so the model needs no vocabulary. A bucket seen {@code c} times in a
+ * text weighs {@code 1 + ln c} (sublinear: the tenth "ignore" says less than the first), and the vector is scaled to
+ * unit length, so that a text repeated many times scores about as the text once (a long pasted document is not an
+ * injection for being long). {@link #dot} walks the text once, counting in a per-thread table it clears after, and
+ * allocates nothing.
  */
 final class NgramHasher {
+    private static final int CHAR3_SALT = 0x27D4EB2F;
     private static final int CHAR_SALT = 0x9E3779B9;
     private static final int WORD_SALT = 0x85EBCA6B;
     private static final int PAIR_SALT = 0xC2B2AE35;
+    /** {@code 1 + ln c} for the counts most buckets have, so that the hot path takes no logarithm. */
+    private static final double[] LOG_COUNT = new double[256];
+
+    static {
+        for (int c = 1; c < LOG_COUNT.length; c++) {
+            LOG_COUNT[c] = 1 + Math.log(c);
+        }
+    }
 
     private final int mask;
 
@@ -34,45 +44,36 @@ final class NgramHasher {
         void add(int bucket);
     }
 
-    /** The dot product of {@code text}'s unit-length count vector with {@code weights}; 0 for a text with no features. */
+    /** A text's feature vector: each bucket once, in ascending order, with its unit-length weight. */
+    record Vector(int[] buckets, double[] values) {}
+
+    /** The dot product of {@code text}'s {@link Vector} with {@code weights}; 0 for a text with no features. */
     double dot(String text, float[] weights) {
-        Sum sum = SUMS.get();
-        sum.start(weights, text.length());
+        Counts counts = COUNTS.get();
+        counts.start(text.length());
         try {
-            walk(text, sum);
-            return sum.sumOfSquares == 0 ? 0 : sum.total / Math.sqrt(sum.sumOfSquares);
+            walk(text, counts);
+            return counts.dot(weights);
         } finally {
-            sum.clear();
+            counts.clear();
         }
     }
 
-    /** The length of the count vector of {@code features} (with repeats), as {@link #dot} scales by. */
-    static double norm(int[] features) {
-        int[] sorted = features.clone();
-        Arrays.sort(sorted);
-        long sumOfSquares = 0;
-        for (int i = 0; i < sorted.length; ) {
-            int j = i;
-            while (j < sorted.length && sorted[j] == sorted[i]) {
-                j++;
-            }
-            sumOfSquares += (long) (j - i) * (j - i);
-            i = j;
+    /** The feature vector of {@code text}, for training. */
+    Vector vector(String text) {
+        Counts counts = COUNTS.get();
+        counts.start(text.length());
+        try {
+            walk(text, counts);
+            return counts.vector();
+        } finally {
+            counts.clear();
         }
-        return Math.sqrt(sumOfSquares);
     }
 
-    /** The buckets of every feature of {@code text}, with repeats, for training. */
-    int[] features(String text) {
-        int[][] out = {new int[64]};
-        int[] size = {0};
-        walk(text, bucket -> {
-            if (size[0] == out[0].length) {
-                out[0] = Arrays.copyOf(out[0], size[0] * 2);
-            }
-            out[0][size[0]++] = bucket;
-        });
-        return Arrays.copyOf(out[0], size[0]);
+    /** The weight of a bucket seen {@code count} times, before scaling to unit length. */
+    static double weight(int count) {
+        return count < LOG_COUNT.length ? LOG_COUNT[count] : 1 + Math.log(count);
     }
 
     /** Feeds every feature to {@code sink}; returns how many there were. */
@@ -92,7 +93,12 @@ final class NgramHasher {
             if (!(space && lastWasSpace) || i == length) {
                 char folded = space ? ' ' : c;
                 last4 = (last4 << 16) | folded;
-                if (++seen >= 4) {
+                if (++seen >= 3) {
+                    long last3 = last4 & 0xFFFF_FFFF_FFFFL;
+                    sink.add(bucket(mix(((int) last3 * 31 + (int) (last3 >>> 32)) ^ CHAR3_SALT)));
+                    count++;
+                }
+                if (seen >= 4) {
                     sink.add(bucket(mix((int) last4 * 31 + (int) (last4 >>> 32)) ^ CHAR_SALT));
                     count++;
                 }
@@ -134,25 +140,22 @@ final class NgramHasher {
         return h;
     }
 
-    private static final ThreadLocal<Sum> SUMS = ThreadLocal.withInitial(Sum::new);
+    private static final ThreadLocal<Counts> COUNTS = ThreadLocal.withInitial(Counts::new);
 
     /**
-     * A thread's scratch for {@link #dot}: each bucket's count in the text at hand, in a small open-addressing table
-     * sized to the text (a prompt's few thousand features stay in the first-level cache) and cleared after.
+     * A thread's scratch: each bucket's count in the text at hand, in a small open-addressing table sized to the text
+     * (a prompt's few thousand features stay in the first-level cache) and cleared after.
      */
-    private static final class Sum implements Sink {
-        private float[] weights;
+    private static final class Counts implements Sink {
         private long[] slots = new long[1 << 12]; // bucket + 1 in the high half, its count in the low half
         private int shift = Integer.SIZE - 12;
-        private int[] used = new int[1 << 10]; // the slots taken, so that clearing costs what the text did
+        private int[] used = new int[1 << 10]; // the slots taken, in the order first seen
         private int size;
-        private double total;
-        private long sumOfSquares;
 
-        void start(float[] weights, int textLength) {
-            this.weights = weights;
-            // at most 2 features a character (a 4-gram each, words and word pairs): a table at most half full
-            int wanted = Integer.highestOneBit(Math.max(1 << 11, textLength * 4 + 1)) << 1;
+        void start(int textLength) {
+            // at most 3 features a character (a 3-gram and a 4-gram each, words and word pairs): a table at most
+            // half full
+            int wanted = Integer.highestOneBit(Math.max(1 << 11, textLength * 6 + 1)) << 1;
             if (slots.length < wanted) {
                 slots = new long[wanted];
                 shift = Integer.SIZE - Integer.numberOfTrailingZeros(wanted);
@@ -161,14 +164,12 @@ final class NgramHasher {
 
         @Override
         public void add(int bucket) {
-            total += weights[bucket];
             long key = (long) (bucket + 1) << 32;
             int mask = slots.length - 1;
             for (int i = (bucket * 0x9E3779B9) >>> shift; ; i = (i + 1) & mask) {
                 long slot = slots[i];
                 if (slot == 0) {
                     slots[i] = key | 1;
-                    sumOfSquares += 1;
                     if (size == used.length) {
                         used = Arrays.copyOf(used, size * 2);
                     }
@@ -176,12 +177,43 @@ final class NgramHasher {
                     return;
                 }
                 if ((slot & 0xFFFFFFFF00000000L) == key) {
-                    long c = (slot & 0xFFFFFFFFL) + 1;
-                    slots[i] = key | c;
-                    sumOfSquares += 2 * c - 1; // c^2 - (c-1)^2
+                    slots[i] = slot + 1;
                     return;
                 }
             }
+        }
+
+        double dot(float[] weights) {
+            double total = 0;
+            double sumOfSquares = 0;
+            for (int i = 0; i < size; i++) {
+                long slot = slots[used[i]];
+                double w = weight((int) slot);
+                total += weights[(int) (slot >>> 32) - 1] * w;
+                sumOfSquares += w * w;
+            }
+            return sumOfSquares == 0 ? 0 : total / Math.sqrt(sumOfSquares);
+        }
+
+        Vector vector() {
+            long[] taken = new long[size];
+            for (int i = 0; i < size; i++) {
+                taken[i] = slots[used[i]];
+            }
+            Arrays.sort(taken); // by bucket, as the bucket is the high half
+            int[] buckets = new int[size];
+            double[] values = new double[size];
+            double sumOfSquares = 0;
+            for (int i = 0; i < size; i++) {
+                buckets[i] = (int) (taken[i] >>> 32) - 1;
+                values[i] = weight((int) taken[i]);
+                sumOfSquares += values[i] * values[i];
+            }
+            double norm = Math.sqrt(sumOfSquares);
+            for (int i = 0; i < size; i++) {
+                values[i] /= norm;
+            }
+            return new Vector(buckets, values);
         }
 
         void clear() {
@@ -189,9 +221,6 @@ final class NgramHasher {
                 slots[used[i]] = 0;
             }
             size = 0;
-            total = 0;
-            sumOfSquares = 0;
-            weights = null;
         }
     }
 }

@@ -8,8 +8,9 @@ import java.util.function.Predicate;
 
 /**
  * The training report of the injection model, as Markdown: the split, the calibrated thresholds, and for the
- * cross-validation (out-of-fold) and the held-back lines, recall, precision and false-positive rate of the combined
- * verdict at each action's threshold and of the rules and the model each alone, per benign group.
+ * cross-validation (out-of-fold) and the held-back lines, recall (per file of injection lines), precision and
+ * false-positive rate (per benign group) of the combined verdict at each action's threshold and of the rules and the
+ * model each alone.
  */
 public final class TrainingReport {
     private TrainingReport() {}
@@ -26,8 +27,8 @@ public final class TrainingReport {
         out.add(String.format("- Split: seed %d; one line in %d (by a seeded hash of its text) held back: %d lines "
                         + "trained on, %d held back. %d-fold cross-validation over the training lines.", model.seed(),
                 TrainingSplit.TEST_IN, result.crossValidated().size(), result.heldOut().size(), DetectorTraining.FOLDS));
-        out.add(String.format("- Model: logistic regression over hashed word 1-2-grams and character 4-grams, 2^%d "
-                + "buckets. Combined verdict: σ(%.3f·logit(p_model) + %.3f·min(rules score, %.0f) + %.3f).",
+        out.add(String.format("- Model: logistic regression over hashed word 1-2-grams and character 3- and 4-grams, "
+                + "each bucket's count c weighed 1 + ln c and the vector scaled to unit length, 2^%d buckets. Combined verdict: σ(%.3f·logit(p_model) + %.3f·min(rules score, %.0f) + %.3f).",
                 model.bits(), model.combiner().modelWeight(), model.combiner().rulesWeight(), InjectionModel.RULES_CAP,
                 model.combiner().bias()));
         out.add(String.format("- Calibrated on the out-of-fold scores: `block` at combined ≥ %.4f (out-of-fold "
@@ -50,9 +51,11 @@ public final class TrainingReport {
                                 InjectionModel model) {
         out.add("## " + title);
         out.add("");
-        out.add("| Verdict | Recall | Precision | " + String.join(" | ", groups(scored).keySet().stream()
-                .map(g -> "FPR " + g).toList()) + " |");
-        out.add("|---|---|---|" + "---|".repeat(groups(scored).size()));
+        List<String> injectionFiles = injectionFiles(scored);
+        out.add("| Verdict | " + String.join(" | ", injectionFiles.stream().map(f -> "Recall " + f).toList())
+                + " | Precision | " + String.join(" | ", groups(scored).keySet().stream().map(g -> "FPR " + g).toList())
+                + " |");
+        out.add("|---|" + "---|".repeat(injectionFiles.size() + 1 + groups(scored).size()));
         row(out, "combined, `block`", scored, s -> s.combined() >= model.blockThreshold()
                 || s.rulesScore() >= model.rulesFloor());
         row(out, "combined, `flag`", scored, s -> s.combined() >= model.flagThreshold()
@@ -60,6 +63,11 @@ public final class TrainingReport {
         row(out, "rules alone", scored, s -> s.rulesScore() >= InjectionDetector.DEFAULT_THRESHOLD);
         row(out, "model alone", scored, s -> s.probability() >= InjectionModel.MODEL_PART_THRESHOLD);
         out.add("");
+    }
+
+    /** The files injection lines came from, each with a recall column of its own. */
+    private static List<String> injectionFiles(List<DetectorTraining.Scored> scored) {
+        return scored.stream().filter(s -> s.line().injection()).map(s -> s.line().file()).distinct().sorted().toList();
     }
 
     private static Map<String, int[]> groups(List<DetectorTraining.Scored> scored) {
@@ -71,24 +79,26 @@ public final class TrainingReport {
 
     private static void row(List<String> out, String name, List<DetectorTraining.Scored> scored,
                             Predicate<DetectorTraining.Scored> flagged) {
-        int positives = 0;
+        Map<String, int[]> recall = new TreeMap<>(); // per injection file: lines, caught
+        injectionFiles(scored).forEach(f -> recall.put(f, new int[2]));
         int caught = 0;
         int falseAlarms = 0;
         Map<String, int[]> groups = groups(scored);
         for (DetectorTraining.Scored s : scored) {
             boolean f = flagged.test(s);
+            int[] g = s.line().injection() ? recall.get(s.line().file())
+                    : groups.get(DetectorTraining.group(s.line().file()));
+            g[0]++;
+            g[1] += f ? 1 : 0;
             if (s.line().injection()) {
-                positives++;
                 caught += f ? 1 : 0;
             } else {
-                int[] g = groups.get(DetectorTraining.group(s.line().file()));
-                g[0]++;
-                g[1] += f ? 1 : 0;
                 falseAlarms += f ? 1 : 0;
             }
         }
-        StringBuilder row = new StringBuilder("| ").append(name).append(" | ").append(percent(caught, positives))
-                .append(" | ").append(percent(caught, caught + falseAlarms)).append(" |");
+        StringBuilder row = new StringBuilder("| ").append(name).append(" |");
+        recall.values().forEach(r -> row.append(' ').append(percent(r[1], r[0])).append(" |"));
+        row.append(' ').append(percent(caught, caught + falseAlarms)).append(" |");
         groups.values().forEach(g -> row.append(' ').append(percent(g[1], g[0])).append(" |"));
         out.add(row.toString());
     }
