@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,25 @@ class CliTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
+    }
+
+    @Test
+    @DisplayName("every command's help renders as written: picocli warns of no description it cannot format")
+    void everyHelpFormats() {
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            java.util.Deque<CommandLine> commands = new java.util.ArrayDeque<>(List.of(SluiceCli.commandLine()));
+            while (!commands.isEmpty()) {
+                CommandLine command = commands.pop();
+                commands.addAll(command.getSubcommands().values());
+                assertThat(command.getUsageMessage()).contains("Usage:");
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).doesNotContain("WARN");
     }
 
     @Test

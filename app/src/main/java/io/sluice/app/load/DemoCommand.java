@@ -53,7 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
     Duration latency;
 
     @Option(names = "--error-rate", defaultValue = "0.055",
-            description = "Share of provider calls that fail: 55% 503, 36% 429 with Retry-After, 9% 400 (default: ${DEFAULT-VALUE}).")
+            description = "Share of provider calls that fail: 55%% 503, 36%% 429 with Retry-After, 9%% 400 (default: ${DEFAULT-VALUE}).")
     double errorRate;
 
     @Option(names = "--outage", defaultValue = "PT0S", converter = DurationConverter.class,
