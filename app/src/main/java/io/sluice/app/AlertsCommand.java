@@ -2,7 +2,12 @@ package io.sluice.app;
 
 import io.sluice.app.runtime.BudgetEventWebhook;
 import io.sluice.app.runtime.RunningSluice;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +43,11 @@ final class AlertsCommand implements Runnable {
                 + " webhook. Default: $" + WEBHOOK_ENV + ", which keeps the URL (a secret) out of the process list.")
         URI webhook;
 
+        @Option(names = "--alive-file", paramLabel = "FILE", description = "Write the time to FILE after every poll"
+                + " whose events all reached the webhook (about once a second), for a health check to test its"
+                + " age; a webhook that refuses for long leaves it old.")
+        Path aliveFile;
+
         @Option(names = "--from-beginning", description = "On the first start (no offsets committed yet), deliver"
                 + " the events already on the topic too, not only those from now on.")
         boolean fromBeginning;
@@ -53,6 +63,10 @@ final class AlertsCommand implements Runnable {
             if (webhook == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "say where to post with --webhook URL or $" + WEBHOOK_ENV);
+            }
+            if (aliveFile != null && !Files.isWritable(aliveFile.toAbsolutePath().getParent())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot write the --alive-file "
+                        + aliveFile + ": its directory does not exist or is not writable");
             }
             RunningSluice sluice = RunningSluice.cluster(config.load());
             BudgetEventWebhook forwarder = new BudgetEventWebhook(sluice.client(), sluice.topics().budgetEvents(),
@@ -70,11 +84,19 @@ final class AlertsCommand implements Runnable {
             spec.commandLine().getErr().printf("Forwarding %s to %s (Ctrl-C stops)%n",
                     sluice.topics().budgetEvents().name(), webhook.getHost());
             try {
-                forwarder.run();
+                forwarder.run(aliveFile == null ? () -> { } : () -> touch(aliveFile));
             } finally {
                 stopped.countDown();
             }
             return 0;
+        }
+
+        private static void touch(Path file) {
+            try {
+                Files.writeString(file, Instant.now() + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the --alive-file " + file, e);
+            }
         }
     }
 }

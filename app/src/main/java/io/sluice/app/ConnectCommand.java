@@ -26,11 +26,14 @@ import org.apache.kafka.connect.runtime.Connect;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code sluice connect}: a Kafka Connect worker in distributed mode on Sluice's cluster, with Sluice's Avro converter
  * and Debezium's JDBC sink on its plugin path, which submits the connectors in {@code connectors/config} (their
- * topics renamed to the configured ones). Several workers with the same configuration share the connectors' tasks.
+ * topics renamed to the configured ones). Several workers with the same configuration share the connectors' tasks,
+ * each reachable by the others at its {@code --advertised-host}.
  */
 @Command(name = "connect", mixinStandardHelpOptions = true,
         description = {"Runs a Kafka Connect worker (distributed mode) on Sluice's cluster with Sluice's Avro converter",
@@ -44,8 +47,27 @@ final class ConnectCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--port", defaultValue = "8083", description = "Port of the worker's REST API (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address the REST API listens on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0:"
+                    + " every interface, for a container or several workers on different machines).")
+    String host;
+
+    @Option(names = "--advertised-host", paramLabel = "HOST",
+            description = "Name or address the other workers reach this one at, to forward REST calls to it"
+                    + " (default: --host, or this machine's name when --host is 0.0.0.0).")
+    String advertisedHost;
+
+    @Option(names = "--offset-flush-interval", paramLabel = "DURATION", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "How often the sinks commit the offsets of what they wrote (default: ${DEFAULT-VALUE})."
+                    + " After a crash, records since the last commit are delivered again; the upserts absorb them.")
+    Duration offsetFlushInterval;
 
     @Option(names = "--connectors", paramLabel = "DIR", defaultValue = "connectors/config",
             description = "Connector configurations to submit, one JSON file each (default: ${DEFAULT-VALUE}; an empty"
@@ -59,6 +81,7 @@ final class ConnectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ConnectRest rest = rest();
         for (Path plugin : plugins) {
             if (!Files.isDirectory(plugin)) {
                 throw new IllegalStateException("no Connect plugin directory at " + plugin.toAbsolutePath()
@@ -67,25 +90,37 @@ final class ConnectCommand implements Callable<Integer> {
         }
         SluiceConfig sluice = RunningSluice.addresses(config.load());
         SluiceTopics topics = SluiceTopics.from(sluice, SluiceRuntime.registryClient(sluice));
-        Map<String, String> settings = workerProperties(sluice, port, plugins);
+        Map<String, String> settings = workerProperties(sluice, rest, offsetFlushInterval, plugins);
         Connect<?> worker = new ConnectDistributed().startConnect(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::stop, "sluice-connect-shutdown"));
-        String rest = "http://127.0.0.1:" + port;
         for (JsonNode connector : connectorConfigs(connectors, topics, settings)) {
-            put(rest + "/connectors/" + connector.path("name").asText() + "/config", connector.path("config"));
+            put(rest.localUrl() + "/connectors/" + connector.path("name").asText() + "/config",
+                    connector.path("config"));
         }
         System.err.printf("Sluice Connect worker is running.%n  Kafka:      %s%n  REST API:   %s (GET"
-                        + " /connectors?expand=status)%n  Connectors: %s%nStop with Ctrl-C.%n",
-                sluice.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS), rest, connectors);
+                        + " /connectors?expand=status), other workers reach it at %s%n  Connectors: %s%nStop with"
+                        + " Ctrl-C.%n", sluice.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS), rest.localUrl(),
+                rest.advertisedUrl(), connectors);
         worker.awaitStop();
         return 0;
     }
 
+    /** The REST address the options give, or why they do not go together. */
+    ConnectRest rest() {
+        try {
+            return ConnectRest.of(host, port, advertisedHost);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     /**
      * The worker's settings: its group, config/offset/status topics and converters on Sluice's cluster (with
-     * Sluice's security settings for the worker and every connector's clients), outcomes read committed only.
+     * Sluice's security settings for the worker and every connector's clients), its REST address, outcomes read
+     * committed only.
      */
-    static Map<String, String> workerProperties(SluiceConfig sluice, int port, List<Path> plugins) {
+    static Map<String, String> workerProperties(SluiceConfig sluice, ConnectRest rest, Duration offsetFlushInterval,
+                                                List<Path> plugins) {
         String prefix = sluice.string(SluiceConfigDef.TOPICS_PREFIX);
         String replication = String.valueOf(sluice.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR));
         Map<String, String> worker = new HashMap<>();
@@ -105,14 +140,14 @@ final class ConnectCommand implements Callable<Integer> {
         // every plugin Sluice lays out declares its classes in META-INF/services: skip the reflective scan of every
         // jar, which doubles the worker's start (a plugin added with --plugins needs such manifests too)
         worker.put("plugin.discovery", "service_load");
-        worker.put("listeners", "http://127.0.0.1:" + port);
+        worker.putAll(rest.workerSettings());
         // ${env:...} in connector configs: database secrets stay in the environment
         worker.put("config.providers", "env");
         worker.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
         // a sink sees only what Sluice committed: an aborted attempt before a crash never becomes a row
         worker.put("consumer.isolation.level", "read_committed");
-        // committed offsets every 5 s, not 60: fewer records delivered again after a crash (upserts absorb them)
-        worker.put("offset.flush.interval.ms", "5000");
+        // committed offsets every 5 s by default, not Connect's 60: fewer records delivered again after a crash
+        worker.put("offset.flush.interval.ms", String.valueOf(offsetFlushInterval.toMillis()));
         sluice.kafkaPassthrough().forEach((key, value) -> {
             for (String client : List.of("", "producer.", "consumer.", "admin.")) {
                 worker.put(client + key, String.valueOf(value));

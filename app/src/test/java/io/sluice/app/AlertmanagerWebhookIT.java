@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -151,9 +152,10 @@ class AlertmanagerWebhookIT {
         }
         refuseFirst.set(1);
         BudgetEventWebhook forwarder = new BudgetEventWebhook(client, topics.budgetEvents(), URI.create(hook()), true);
+        AtomicReference<Instant> allDelivered = new AtomicReference<>(Instant.MIN);
         Thread running = Thread.ofPlatform().name("budget-webhook").start(() -> {
             try {
-                forwarder.run();
+                forwarder.run(() -> allDelivered.set(Instant.now()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -171,6 +173,9 @@ class AlertmanagerWebhookIT {
             assertThat(received.getFirst().path("text").asText()).isEqualTo(":money_with_wings: [HARD_LIMIT_REACHED]"
                     + " Tenant *acme* reached its day budget of $1.00 for 2026-12-01: spent $0.99, reserved $0.01.");
             assertThat(refuseFirst.get()).as("the refused delivery was tried").isNegative();
+            // and it goes on saying it has delivered all it read, which --alive-file's health check tests
+            Instant accepted = Instant.now();
+            await().atMost(Duration.ofSeconds(10)).until(() -> allDelivered.get().isAfter(accepted));
         } finally {
             forwarder.close();
             running.join(Duration.ofSeconds(30));

@@ -105,6 +105,26 @@ class CliTest {
     }
 
     @Test
+    @DisplayName("a Connect worker on loopback that advertises another host says to listen on every interface")
+    void connectAdvertisingWhatItDoesNotServeSaysWhatToDo() {
+        assertThat(run("connect", "--advertised-host", "connect-1.internal")).isEqualTo(2);
+        assertThat(err.toString()).contains("listens on 127.0.0.1 only")
+                .contains("cannot reach it at connect-1.internal").contains("add --host 0.0.0.0")
+                .contains("Usage: sluice connect");
+    }
+
+    @Test
+    @DisplayName("a Connect worker advertising 0.0.0.0 or a URL says to give its name")
+    void connectAdvertisingNoReachableHostSaysWhatToDo() {
+        assertThat(run("connect", "--host", "0.0.0.0", "--advertised-host", "0.0.0.0")).isEqualTo(2);
+        assertThat(err.toString()).contains("other workers cannot reach 0.0.0.0")
+                .contains("--advertised-host connect-1.internal");
+
+        assertThat(run("connect", "--host", "0.0.0.0", "--advertised-host", "http://connect-1:8083")).isEqualTo(2);
+        assertThat(err.toString()).contains("not a URL").contains("the port is --port");
+    }
+
+    @Test
     @DisplayName("with neither --rate nor --concurrency, says to give one and shows an example")
     void refusesNoLoadShape() {
         assertThat(run("load", "--requests", "10")).isEqualTo(2);

@@ -28,9 +28,11 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -44,8 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ./sluice connect} with a real Kafka Connect worker and a real PostgreSQL: Sluice's responses, rejections,
  * usage rows, audit trail and dead letters (the call stage's and poison records, with and without a key) land in
- * tables that equal the topics exactly, and stay equal when the worker is killed (SIGKILL) mid-run and started again:
- * redelivered records are upserts, never second rows.
+ * tables that equal the topics exactly, and stay equal when the worker is killed (SIGKILL) mid-run, before it
+ * committed the offsets of what it wrote, and started again: the new worker writes those records again, as upserts,
+ * never second rows.
  */
 class ConnectorsIT {
     /** Poison records sent with each half of the traffic, of which the first ones without a key. */
@@ -82,22 +85,28 @@ class ConnectorsIT {
             Map<String, String> env = Map.of("SLUICE_POSTGRES_URL", postgres.jdbcUrl(),
                     "SLUICE_POSTGRES_USER", PostgresServer.USER, "SLUICE_POSTGRES_PASSWORD", PostgresServer.PASSWORD);
             String ready = "Sluice Connect worker is running.";
+            Map<String, Object> client = sluice.adminConfig();
 
-            // Given a worker sinking the first half of the traffic
-            SluiceProcess connect = SluiceProcess.start(worker, env, dir, ready);
+            // Given a worker sinking the first half of the traffic, which commits its offsets only after 10 minutes
+            List<String> slowFlush = new java.util.ArrayList<>(worker);
+            slowFlush.addAll(List.of("--offset-flush-interval", "10m"));
+            SluiceProcess connect = SluiceProcess.start(slowFlush, env, dir, ready);
             send(traffic, 0, 150);
             SluiceProcess first = connect;
             await().atMost(Duration.ofSeconds(120)).failFast(() -> failed(first))
                     .until(() -> count(postgres, "sluice_responses") > 20);
 
-            // When it is killed mid-run, the second half is sent, and a new worker starts
+            // When it is killed mid-run, before it committed what it wrote, the second half is sent, and a new
+            // worker starts
             connect.kill();
+            assertThat(committedOffsets(client, RESPONSES_SINK)).as("offsets the killed worker committed").isEmpty();
+            Map<String, String> writtenBeforeKill = rowVersions(postgres);
+            assertThat(writtenBeforeKill).hasSizeGreaterThan(20);
             send(traffic, 150, 300);
             traffic.awaitOutcomes(Duration.ofSeconds(90));
             connect = SluiceProcess.start(worker, env, dir, ready);
             try {
                 // Then every table equals its topic: rows, tokens and cost, to the unit
-                Map<String, Object> client = sluice.adminConfig();
                 var topics = sluice.topics();
                 SluiceProcess second = connect;
                 await().atMost(Duration.ofSeconds(120)).failFast(() -> failed(second)).untilAsserted(() -> {
@@ -116,9 +125,12 @@ class ConnectorsIT {
 
                     Map<String, UsageTotals> usage = latest(client, topics.usage().name(),
                             topics.usage().valueSerde().deserializer());
-                    assertThat(sums(postgres, "select count(*), sum(requests), sum(costmicros) from sluice_usage"))
-                            .containsExactly(usage.size(), usage.values().stream().mapToLong(UsageTotals::getRequests)
-                                    .sum(), usage.values().stream().mapToLong(UsageTotals::getCostMicros).sum());
+                    assertThat(sums(postgres, "select count(*), sum(requests), sum(inputtokens), sum(outputtokens),"
+                            + " sum(costmicros) from sluice_usage")).containsExactly(usage.size(),
+                            usage.values().stream().mapToLong(UsageTotals::getRequests).sum(),
+                            usage.values().stream().mapToLong(UsageTotals::getInputTokens).sum(),
+                            usage.values().stream().mapToLong(UsageTotals::getOutputTokens).sum(),
+                            usage.values().stream().mapToLong(UsageTotals::getCostMicros).sum());
 
                     // one audit record per outcome, each with its own id
                     long audited = latest(client, topics.audit().name(), topics.audit().valueSerde().deserializer(),
@@ -135,6 +147,12 @@ class ConnectorsIT {
                             .hasSize(UNKEYED_POISON_PER_HALF * 2);
                     assertThat(deadLetters.values()).filteredOn(row -> row.endsWith(" NON_RETRYABLE")).isNotEmpty();
                 });
+                // and the rows the killed worker wrote were delivered again, each an upsert of its own row: a
+                // new version of it (PostgreSQL's xmin, the transaction that wrote it), not a second row
+                Map<String, String> now = rowVersions(postgres);
+                assertThat(writtenBeforeKill.keySet()).allSatisfy(key -> assertThat(now.get(key)).as(key)
+                        .isNotNull().isNotEqualTo(writtenBeforeKill.get(key)));
+
                 // no answer text in the table unless a setting asks for it
                 assertThat(columns(postgres, "sluice_responses")).contains("request_key", "tenantid",
                         "usage_inputtokens", "costmicros").doesNotContain("content", "contenthtml");
@@ -142,6 +160,33 @@ class ConnectorsIT {
                 connect.stop();
             }
         }
+    }
+
+    /** The responses connector's consumer group: Connect names a sink's group {@code connect-<connector>}. */
+    private static final String RESPONSES_SINK = "connect-sluice-responses-postgres";
+
+    /** The offsets {@code group} has committed, by partition; empty when it committed none. */
+    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(Map<String, Object> client, String group)
+            throws Exception {
+        try (Admin admin = Admin.create(client)) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get());
+            offsets.values().removeIf(java.util.Objects::isNull);
+            return offsets;
+        }
+    }
+
+    /** Each row of {@code sluice_responses} by its key, with the id of the transaction that last wrote it. */
+    private static Map<String, String> rowVersions(PostgresServer postgres) throws SQLException {
+        Map<String, String> versions = new HashMap<>();
+        try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER,
+                PostgresServer.PASSWORD); ResultSet row = db.createStatement().executeQuery(
+                "select request_key, xmin::text from sluice_responses")) {
+            while (row.next()) {
+                versions.put(row.getString(1), row.getString(2));
+            }
+        }
+        return versions;
     }
 
     /** A connector or task the worker reports FAILED, with its trace; null while none has. */

@@ -59,6 +59,15 @@ public final class BudgetEventWebhook implements AutoCloseable {
 
     /** Delivers events until {@link #close()}; returns then. */
     public void run() throws InterruptedException {
+        run(() -> { });
+    }
+
+    /**
+     * Delivers events until {@link #close()}, calling {@code delivered} after every poll of the topic whose events
+     * all reached the webhook (at least once a second while it does), so a health check can tell a forwarder that
+     * delivers from one that is stuck.
+     */
+    public void run(Runnable delivered) throws InterruptedException {
         consumer.subscribe(List.of(topic));
         try {
             while (!closed) {
@@ -68,6 +77,9 @@ public final class BudgetEventWebhook implements AutoCloseable {
                 }
                 if (!records.isEmpty() && !closed) {
                     consumer.commitSync();
+                }
+                if (!closed) {
+                    delivered.run();
                 }
             }
         } catch (WakeupException e) {

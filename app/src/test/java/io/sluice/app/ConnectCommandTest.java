@@ -1,0 +1,62 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The Connect worker's settings as {@code ./sluice connect}'s options make them. */
+class ConnectCommandTest {
+    private static final SluiceConfig CONFIG = SluiceConfig.of(Map.of(
+            SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS, "kafka:9092",
+            SluiceConfigDef.SCHEMA_REGISTRY_URL, "http://registry:8081"));
+
+    /** The worker settings of {@code ./sluice connect <options>}, as parsed from the command line. */
+    private static Map<String, String> worker(String... options) {
+        List<String> args = new ArrayList<>(List.of("connect"));
+        args.addAll(List.of(options));
+        ConnectCommand command = (ConnectCommand) SluiceCli.commandLine().parseArgs(args.toArray(String[]::new))
+                .subcommand().commandSpec().userObject();
+        return ConnectCommand.workerProperties(CONFIG, command.rest(), command.offsetFlushInterval, List.of());
+    }
+
+    @Test
+    @DisplayName("by default the REST API listens on this machine's loopback and advertises it, as for one local worker")
+    void listensOnLoopbackByDefault() {
+        assertThat(worker()).containsEntry("listeners", "http://127.0.0.1:8083")
+                .containsEntry("rest.advertised.host.name", "127.0.0.1")
+                .containsEntry("rest.advertised.port", "8083")
+                .containsEntry("rest.advertised.listener", "http");
+    }
+
+    @Test
+    @DisplayName("--host and --advertised-host: listens on every interface, tells the other workers the name to use")
+    void listensAndAdvertisesWhereTold() {
+        assertThat(worker("--host", "0.0.0.0", "--advertised-host", "connect", "--port", "18083"))
+                .containsEntry("listeners", "http://0.0.0.0:18083")
+                .containsEntry("rest.advertised.host.name", "connect")
+                .containsEntry("rest.advertised.port", "18083");
+    }
+
+    @Test
+    @DisplayName("on every interface with no advertised host, advertises this machine's name")
+    void advertisesMachineNameOnEveryInterface() throws Exception {
+        assertThat(worker("--host", "0.0.0.0")).containsEntry("rest.advertised.host.name",
+                InetAddress.getLocalHost().getHostName());
+    }
+
+    @Test
+    @DisplayName("--offset-flush-interval sets how often the sinks commit; 5 s by default")
+    void offsetFlushInterval() {
+        assertThat(worker()).containsEntry("offset.flush.interval.ms", "5000");
+        assertThat(worker("--offset-flush-interval", "10m")).containsEntry("offset.flush.interval.ms",
+                String.valueOf(Duration.ofMinutes(10).toMillis()));
+    }
+}
