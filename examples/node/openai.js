@@ -1,5 +1,6 @@
 // Calls Sluice's OpenAI-compatible front door with the official openai package, then checks that every call ended
-// in exactly one outcome: GET /v1/requests/{id} is TERMINAL for each. Exits 0 when so.
+// in exactly one outcome: GET /v1/requests/{id} is TERMINAL for each, and its steps hold one outcome record, not two.
+// Exits 0 when so, 1 on a missing or duplicate outcome.
 // Usage: SLUICE_API_KEY=$(cat .sluice/demo-api-key) node openai.js [--url http://localhost:8080] [--count 10]
 const OpenAI = require('openai');
 const { option } = require('./options');
@@ -33,15 +34,34 @@ async function main() {
     }
     ids.push(idempotencyKey);
   }));
-  let terminal = 0;
+  const job = async (id, wait) => {
+    const answer = await fetch(`${url}/v1/requests/${id}${wait ? '?wait=30s' : ''}`,
+      { headers: { Authorization: `Bearer ${apiKey}` } });
+    return answer.json();
+  };
   for (const id of ids) {
-    const job = await fetch(`${url}/v1/requests/${id}?wait=30s`, { headers: { Authorization: `Bearer ${apiKey}` } });
-    const body = await job.json();
-    if (body.state === 'TERMINAL') terminal++;
-    else console.log(`${id}: not terminal: ${JSON.stringify(body)}`);
+    const body = await job(id, true);
+    if (body.state !== 'TERMINAL') console.log(`${id}: not terminal: ${JSON.stringify(body)}`);
   }
-  console.log(`${answered} answered, ${refused} refused; ${terminal} of ${ids.length} calls have one final outcome`);
-  process.exit(terminal === ids.length ? 0 : 1);
+  // all ended (or out of time): look again a little later, so that a second outcome for an id would show
+  await new Promise((r) => setTimeout(r, 3000));
+  let missing = 0;
+  let duplicates = 0;
+  for (const id of ids) {
+    const body = await job(id, false);
+    // a step per record the request was seen in: PENDING on the way, then one per outcome record
+    const outcomes = (body.steps || []).filter((step) => step.outcome !== 'PENDING');
+    if (outcomes.length === 0) {
+      missing++;
+      console.log(`MISSING ${id}: ${JSON.stringify(body)}`);
+    } else if (outcomes.length > 1) {
+      duplicates++;
+      console.log(`DUPLICATE ${id}: ${outcomes.map((step) => step.outcome).join(', ')}`);
+    }
+  }
+  console.log(`${answered} answered, ${refused} refused; ${ids.length - missing} of ${ids.length} calls have an`
+    + ` outcome; ${missing} missing, ${duplicates} duplicates`);
+  process.exit(missing === 0 && duplicates === 0 ? 0 : 1);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -4,10 +4,14 @@ import io.sluice.app.runtime.BoundedStop;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.simulator.SimulatorSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code sluice run}: the pipeline, on the embedded default or on a configured cluster, until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -17,6 +21,8 @@ import picocli.CommandLine.Mixin;
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -31,22 +37,31 @@ final class RunCommand implements Callable<Integer> {
             });
             stopped.countDown();
         }, "sluice-shutdown"));
+        PrintWriter err = spec.commandLine().getErr();
+        err.print(banner(runtime));
+        err.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** What {@code sluice run} prints once running: where everything is, and the demo tenant's key if there is one. */
+    static String banner(SluiceRuntime runtime) {
         var effective = runtime.config();
-        System.err.printf("Sluice is running.%n  Kafka:            %s%n  Schema registry:  %s%n"
-                        + "  Provider sim:     %s%n  Requests topic:   %s%n  Outcomes:         %s, %s, %s%n",
+        StringBuilder banner = new StringBuilder(String.format("Sluice is running.%n  Kafka:            %s%n"
+                        + "  Schema registry:  %s%n  Provider sim:     %s%n  Requests topic:   %s%n"
+                        + "  Outcomes:         %s, %s, %s%n",
                 effective.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS),
                 effective.string(SluiceConfigDef.SCHEMA_REGISTRY_URL),
                 runtime.simulatorUrl() == null ? "(off: real providers)" : runtime.simulatorUrl(),
                 runtime.topics().requests().name(), runtime.topics().responses().name(),
-                runtime.topics().rejected().name(), runtime.topics().deadLetter().name());
-        System.err.printf("  HTTP API:         %s (OpenAI-compatible: %s/v1)%n", runtime.httpUrl(), runtime.httpUrl());
+                runtime.topics().rejected().name(), runtime.topics().deadLetter().name()));
+        banner.append(String.format("  HTTP API:         %s (OpenAI-compatible: %s/v1)%n", runtime.httpUrl(),
+                runtime.httpUrl()));
         if (runtime.demoKey() != null) {
-            System.err.printf("  Demo API key:     %s (tenant '%s'; also in %s)%n", runtime.demoKey(),
-                    SluiceRuntime.DEMO_TENANT, java.nio.file.Path.of(effective.string(
-                            SluiceConfigDef.EMBEDDED_DATA_DIR)).resolveSibling("demo-api-key"));
+            banner.append(String.format("  Demo API key:     %s (tenant '%s'; also in %s)%n", runtime.demoKey(),
+                    SluiceRuntime.DEMO_TENANT, Path.of(effective.string(SluiceConfigDef.EMBEDDED_DATA_DIR))
+                            .resolveSibling("demo-api-key")));
         }
-        System.err.printf("Stop with Ctrl-C.%n");
-        stopped.await();
-        return 0;
+        return banner.append(String.format("Stop with Ctrl-C.%n")).toString();
     }
 }

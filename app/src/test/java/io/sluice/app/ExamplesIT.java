@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * provider simulator and the demo tenant's key): each checks that every request it sent ended in exactly one outcome
  * and exits non-zero otherwise. Python needs Debian's {@code python3-confluent-kafka} and {@code python3-avro} (CI
  * installs them; elsewhere the Python examples are skipped when missing); Node needs {@code node} and {@code npm}.
+ * On the same embedded default, the banner of {@code ./sluice run} is checked for the demo key the examples use.
  */
 class ExamplesIT {
     private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
@@ -93,7 +94,23 @@ class ExamplesIT {
         assertThat(consumed.exit()).as(consumed.output()).isZero();
         assertThat(consumed.output()).contains("20 of 20 requests have an outcome; 0 missing, 0 duplicates");
         assertThat(called.exit()).as(called.output()).isZero();
-        assertThat(called.output()).contains("10 answered, 0 refused; 10 of 10 calls have one final outcome");
+        assertThat(called.output()).contains("10 answered, 0 refused; 10 of 10 calls have an outcome; 0 missing,"
+                + " 0 duplicates");
+    }
+
+    @Test
+    @DisplayName("./sluice run's banner shows the demo tenant's key, the one .sluice/demo-api-key holds")
+    void bannerShowsTheDemoKey() throws IOException {
+        Path file = dir.resolve(".sluice/demo-api-key");
+
+        String banner = RunCommand.banner(sluice);
+
+        String key = Files.readString(file).strip();
+        assertThat(key).isNotBlank().isEqualTo(sluice.demoKey());
+        assertThat(banner).contains("Demo API key:     " + key + " (tenant 'demo'; also in " + file + ")");
+        // the key is the demo tenant's: it reads that tenant's usage and no other's
+        assertThat(Http.get(sluice.httpUrl() + "/v1/usage/tenants/demo?period=total", key).status()).isEqualTo(200);
+        assertThat(Http.get(sluice.httpUrl() + "/v1/usage/tenants/acme?period=total", key).status()).isEqualTo(403);
     }
 
     private static String bootstrap() {

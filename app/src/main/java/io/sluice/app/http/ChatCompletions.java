@@ -134,13 +134,34 @@ final class ChatCompletions {
         };
     }
 
-    /** The HTTP answer for a dead letter: no provider could answer (or past the deadline), nothing was billed. */
+    /**
+     * The HTTP answer for a dead letter, by what a caller can do about it: wait less long (504), retry later as the
+     * providers are in trouble (503), change the request (400), or nothing: the providers refused Sluice itself (502)
+     * or Sluice failed (500). Nothing was billed; the request is on the dead-letter topic for an operator.
+     */
     static Failure failure(Outcomes.DeadLetter dead) {
+        String why = dead.reason() + (dead.errorClass() == null ? "" : "/" + dead.errorClass())
+                + (dead.stage() == null ? "" : ", at " + dead.stage());
+        String kept = "; nothing was billed, and the request is on the dead-letter topic (" + why + ") for an operator"
+                + " to inspect or replay";
         String code = dead.reason().toLowerCase(java.util.Locale.ROOT);
-        boolean late = code.contains("deadline");
-        return new Failure(late ? 504 : 503, late ? "timeout" : "api_error", code,
-                "no provider could answer (" + dead.reason() + (dead.stage() == null ? "" : ", at " + dead.stage())
-                        + "); the request is on the dead-letter topic for an operator to inspect or replay", null);
+        return switch (dead.reason()) {
+            case "DEADLINE_EXCEEDED" -> new Failure(504, "timeout", "deadline_exceeded",
+                    "the request's deadline passed before a provider answered" + kept, null);
+            case "RETRIES_EXHAUSTED", "NO_TARGET_AVAILABLE" -> new Failure(503, "api_error", code,
+                    "no provider of the route could answer now; retry later" + kept, null);
+            case "NON_RETRYABLE" -> switch (String.valueOf(dead.errorClass())) {
+                case "no_usable_target" -> new Failure(400, "invalid_request_error", "context_length_exceeded",
+                        "the prompt plus max_tokens fits the context window of no model of the route; shorten it or"
+                                + " lower max_tokens" + kept, null);
+                case "bad_request" -> new Failure(400, "invalid_request_error", "invalid_request",
+                        "the provider refused the request as invalid" + kept, null);
+                default -> new Failure(502, "api_error", code, "the provider refused Sluice's call (not something"
+                        + " this request can change)" + kept, null);
+            };
+            // PROCESSING_ERROR and the record-level reasons, and any a newer release writes
+            default -> new Failure(500, "api_error", code, "Sluice failed handling the request" + kept, null);
+        };
     }
 
     /** OpenAI's error body. */

@@ -34,6 +34,11 @@ public final class FrontDoor implements AutoCloseable {
     private static final long GRACE_MS = 5_000;
     /** The header an operator's (or an open API's) call names its tenant with. */
     static final String TENANT_HEADER = "Sluice-Tenant";
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Where {@link #nameCall} leaves a chat call's request id. */
+    private static final String REQUEST_ID = "sluice-request-id";
+    private static final String INVALID_ID = "the Idempotency-Key (or requestId) is the request id: 1-128 characters"
+            + " of [A-Za-z0-9._:@+-]";
 
     /** What the front door needs to know. */
     public record Settings(long chatTimeoutMs, long maxWaitMs, List<String> routes, Set<String> tenantsWithTopics) {}
@@ -72,10 +77,12 @@ public final class FrontDoor implements AutoCloseable {
         if (tenant == null) {
             return;
         }
-        String requestId = requestId(ctx, null, true);
-        if (requestId == null) {
+        String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
+        if (key != null && !io.sluice.sanitize.RequestValidator.isId(key)) {
+            badRequest(ctx, true, "invalid_idempotency_key", INVALID_ID);
             return;
         }
+        String requestId = ctx.get(REQUEST_ID);
         long now = System.currentTimeMillis();
         PromptRequest request;
         try {
@@ -93,7 +100,6 @@ public final class FrontDoor implements AutoCloseable {
             openAiError(ctx, 503, e.getMessage(), "api_error", "overloaded", null);
             return;
         }
-        ctx.response().putHeader("X-Request-Id", requestId);
         long timer = ctx.vertx().setTimer(settings.chatTimeoutMs() + GRACE_MS, t -> waiter.cancel());
         ctx.request().connection().closeHandler(v -> waiter.cancel()); // the caller has gone: stop waiting for it
         Future.fromCompletionStage(waiter.outcome(), ctx.vertx().getOrCreateContext()).onComplete(done -> {
@@ -111,7 +117,7 @@ public final class FrontDoor implements AutoCloseable {
                 openAiError(ctx, 503, done.cause().getMessage(), "api_error", "unavailable", null);
             }
         });
-        send(ctx, request, ctx.request().getHeader("Idempotency-Key") != null, waiter);
+        send(ctx, request, key != null, waiter);
     }
 
     /** {@code POST /v1/requests}: a job, answered 202 with its id at once. */
@@ -126,7 +132,7 @@ public final class FrontDoor implements AutoCloseable {
         try {
             JsonNode body = body(ctx);
             boolean sluiceJson = body != null && (body.has("route") || body.has("requestId"));
-            requestId = requestId(ctx, sluiceJson ? body.path("requestId").asText(null) : null, false);
+            requestId = requestId(ctx, sluiceJson ? body.path("requestId").asText(null) : null);
             if (requestId == null) {
                 return;
             }
@@ -339,16 +345,30 @@ public final class FrontDoor implements AutoCloseable {
         return tenant;
     }
 
-    /** The request id: the Idempotency-Key header, else the body's, else a new one. */
-    private static String requestId(RoutingContext ctx, String fromBody, boolean openAi) {
-        String key = ctx.request().getHeader("Idempotency-Key");
-        String id = key != null ? key : fromBody != null ? fromBody : "http-" + UUID.randomUUID();
+    /**
+     * Names a chat call before anything else is read: its request id is the Idempotency-Key (when a valid id), else a
+     * new one, and is in {@code X-Request-Id} of whatever the call is answered, a 401 included, as OpenAI's are.
+     */
+    static void nameCall(RoutingContext ctx) {
+        String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
+        String id = io.sluice.sanitize.RequestValidator.isId(key) ? key : newId();
+        ctx.put(REQUEST_ID, id);
+        ctx.response().putHeader("X-Request-Id", id);
+    }
+
+    /** A job's request id: the Idempotency-Key header, else the body's, else a new one. */
+    private static String requestId(RoutingContext ctx, String fromBody) {
+        String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
+        String id = key != null ? key : fromBody != null ? fromBody : newId();
         if (!io.sluice.sanitize.RequestValidator.isId(id)) {
-            badRequest(ctx, openAi, "invalid_idempotency_key", "the Idempotency-Key (or requestId) is the request"
-                    + " id: 1-128 characters of [A-Za-z0-9._:@+-]");
+            HttpApi.error(ctx, 400, INVALID_ID);
             return null;
         }
         return id;
+    }
+
+    private static String newId() {
+        return "http-" + UUID.randomUUID();
     }
 
     private static void badRequest(RoutingContext ctx, boolean openAi, String code, String message) {

@@ -112,7 +112,11 @@ public final class HttpApi implements AutoCloseable {
             router.get("/openapi.yaml").handler(ctx -> ctx.response()
                     .putHeader("Content-Type", "application/yaml").end(openApi()));
             // OpenAI's error shape for the OpenAI-compatible paths, so its SDKs read Sluice's errors as theirs
-            router.route("/v1/chat/*").handler(ctx -> ctx.put(OPENAI_ERRORS, true).next());
+            router.route("/v1/chat/*").handler(ctx -> {
+                ctx.put(OPENAI_ERRORS, true);
+                FrontDoor.nameCall(ctx); // every answer names its request id, a refusal before the body too
+                ctx.next();
+            });
             router.route("/v1/models").handler(ctx -> ctx.put(OPENAI_ERRORS, true).next());
             router.route("/v1/*").handler(ctx -> authenticate(ctx, listener.access()));
             router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(listener.maxBodyBytes()));
@@ -503,6 +507,9 @@ public final class HttpApi implements AutoCloseable {
         String header = ctx.request().getHeader("Authorization");
         String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7)
                 : ctx.request().getHeader("X-Api-Key");
+        if (presented != null && presented.isBlank()) {
+            presented = null; // "Bearer " with nothing after it: a client with no key set
+        }
         if (access.keys() == null || presented == null && access.openWithoutKey()) {
             ctx.put("caller", OPEN);
             ctx.next();
@@ -512,7 +519,8 @@ public final class HttpApi implements AutoCloseable {
         if (caller.isEmpty()) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"sluice\"");
             error(ctx, 401, presented == null ? "an API key is required: 'Authorization: Bearer <key>' (make one"
-                    + " with ./sluice keys add)" : "unknown or revoked API key");
+                    + " with ./sluice keys add)" : "unknown or revoked API key",
+                    presented == null ? "missing_api_key" : "invalid_api_key");
             return;
         }
         ctx.put("caller", caller.get());
@@ -580,13 +588,18 @@ public final class HttpApi implements AutoCloseable {
     }
 
     static void error(RoutingContext ctx, int status, String message) {
+        error(ctx, status, message, null);
+    }
+
+    /** An error; on the OpenAI-compatible paths in OpenAI's shape, with {@code code} (may be null). */
+    static void error(RoutingContext ctx, int status, String message, String code) {
         if (Boolean.TRUE.equals(ctx.get(OPENAI_ERRORS))) {
             json(ctx, status, ChatCompletions.errorBody(message, switch (status) {
                 case 401 -> "authentication_error";
                 case 403 -> "permission_error";
                 case 404 -> "not_found_error";
                 default -> status < 500 ? "invalid_request_error" : "api_error";
-            }, null, null));
+            }, code, null));
             return;
         }
         json(ctx, status, Queries.JSON.createObjectNode().put("error", message));

@@ -71,8 +71,12 @@ public final class Outcomes implements AutoCloseable {
         }
     }
 
-    /** A dead letter: why ({@code reason}, the dead-letter header) and where ({@code stage}); never prompt text. */
-    record DeadLetter(String requestId, String tenant, String reason, String stage) implements Outcome {}
+    /**
+     * A dead letter: why ({@code reason}, the dead-letter header, and the call stage's {@code errorClass}, may be
+     * null) and where ({@code stage}); never prompt text.
+     */
+    record DeadLetter(String requestId, String tenant, String reason, String errorClass, String stage)
+            implements Outcome {}
 
     /** Thrown by {@link #await} when this instance already has as many waiting calls as it allows. */
     static final class TooManyWaiting extends RuntimeException {
@@ -215,7 +219,7 @@ public final class Outcomes implements AutoCloseable {
     }
 
     /** Calls waiting now. */
-    int waiting() {
+    public int waiting() {
         return waiting.get();
     }
 
@@ -302,6 +306,7 @@ public final class Outcomes implements AutoCloseable {
                 return null;
             }
             return new DeadLetter(request.getRequestId(), request.getTenantId(), DeadLetterReason.of(record.headers()),
+                    SluiceHeaders.get(record.headers(), SluiceHeaders.DLQ_ERROR_CLASS),
                     SluiceHeaders.get(record.headers(), SluiceHeaders.DLQ_STAGE));
         } catch (RuntimeException e) {
             log.warn("Outcome record {}-{}@{} is not readable: {}", topic, record.partition(), record.offset(),

@@ -47,6 +47,7 @@ public final class SluiceRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
     /** Gauge: 1 while {@code /health/ready} answers UP, else 0. */
     static final String READY_METRIC = "sluice.ready";
+    static final String WAITING_METRIC = "sluice.http.waiting";
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final SluiceConfig config;
@@ -194,6 +195,10 @@ public final class SluiceRuntime implements AutoCloseable {
                     .description("1 while /health/ready answers UP, else 0").register(metrics.registry());
             Outcomes outcomes = Outcomes.start(adminConfig(), topics, effective.integer(SluiceConfigDef.HTTP_MAX_WAITING));
             started.push(outcomes);
+            // how close the front door is to http.max.waiting, past which calls are answered 503
+            io.micrometer.core.instrument.Gauge.builder(WAITING_METRIC, outcomes, Outcomes::waiting)
+                    .description("HTTP calls waiting for their outcomes now (at most http.max.waiting)")
+                    .register(metrics.registry());
             FrontDoor door = new FrontDoor(api, adminConfig(), topics, outcomes, new FrontDoor.Settings(
                     effective.longValue(SluiceConfigDef.HTTP_CHAT_TIMEOUT_MS),
                     effective.longValue(SluiceConfigDef.HTTP_WAIT_MAX_MS), effective.routes().names().stream()

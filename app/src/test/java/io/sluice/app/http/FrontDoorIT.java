@@ -1,5 +1,6 @@
 package io.sluice.app.http;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -9,8 +10,10 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.errors.BadRequestException;
+import com.openai.errors.InternalServerException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.RateLimitException;
+import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
@@ -19,6 +22,9 @@ import io.sluice.app.TestCluster;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.simulator.ErrorRates;
+import io.sluice.simulator.Latency;
+import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,24 +32,34 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP front door on a real broker, called with OpenAI's own Java SDK as an app would: answers through the whole
- * pipeline, refusals and limits as OpenAI errors, an idempotent retry charged once, and jobs polled on either of two
- * instances.
+ * pipeline, refusals, limits and dead letters as OpenAI errors, idempotent retries (after the first call and during
+ * it) charged once, and jobs polled on either of two instances. A third instance, a pipeline of its own with its own
+ * provider simulator, is the one made slow or failing, with a short deadline and room for one waiting call.
  */
 class FrontDoorIT {
     @RegisterExtension
     static final TestCluster cluster = new TestCluster();
+    /** The deadline of a call on {@link #slow}. */
+    private static final long SLOW_DEADLINE_MS = 4_000;
 
+    @TempDir
+    static Path slowDir;
     private static SluiceRuntime a;
     private static SluiceRuntime b;
+    private static ProviderSimulator slowProvider;
+    private static SluiceRuntime slow;
     private static String acmeKey;
     private static String frugalKey;
     private static String opsKey;
@@ -56,17 +72,31 @@ class FrontDoorIT {
         opsKey = ApiKeys.add(keys, "ops", null);
         SluiceConfig first = cluster.config("front", Map.of(SluiceConfigDef.HTTP_API_KEYS_FILE, keys.toString(),
                 SluiceConfigDef.LIMIT_USER_RPM, 3,
+                // room for a request too long for any model's context window: the call stage is what refuses it
+                SluiceConfigDef.LIMIT_USER_TPM, 1_000_000,
                 // frugal is on a tier whose daily budget no call fits in
                 SluiceConfigDef.TENANT_TIERS, "frugal=trial", "budgets.tier.trial.daily.micros", 1));
         a = SluiceRuntime.start(first, SimulatorSettings.defaults());
         b = SluiceRuntime.start(first.with(Map.of(SluiceConfigDef.STATE_DIR,
                 first.string(SluiceConfigDef.STATE_DIR) + "-b")), SimulatorSettings.defaults());
+        slowProvider = ProviderSimulator.start(SimulatorSettings.defaults(), 0);
+        slow = SluiceRuntime.start(TestCluster.config(cluster.broker.bootstrapServers(), cluster.registry.url(),
+                slowProvider, slowDir, "front-slow", Map.of(SluiceConfigDef.HTTP_API_KEYS_FILE, keys.toString(),
+                        SluiceConfigDef.HTTP_CHAT_TIMEOUT_MS, SLOW_DEADLINE_MS, SluiceConfigDef.HTTP_MAX_WAITING, 1)),
+                SimulatorSettings.defaults());
         await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
-                && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
+                && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0
+                && slow.state() == KafkaStreams.State.RUNNING && slow.activeTasks() > 0);
     }
 
     @AfterAll
     static void stop() {
+        if (slow != null) {
+            slow.close();
+        }
+        if (slowProvider != null) {
+            slowProvider.close();
+        }
         if (b != null) {
             b.close();
         }
@@ -83,6 +113,52 @@ class FrontDoorIT {
 
     private static ChatCompletionCreateParams ask(String user, String text) {
         return ChatCompletionCreateParams.builder().model("default").user(user).addUserMessage(text).build();
+    }
+
+    private static ChatCompletionCreateParams ask(String user, String text, String idempotencyKey) {
+        return ask(user, text).toBuilder().putAdditionalHeader("Idempotency-Key", idempotencyKey).build();
+    }
+
+    private static String content(ChatCompletion completion) {
+        return completion.choices().getFirst().message().content().orElseThrow();
+    }
+
+    /** Asserts that acme's {@code user} has one request in the usage table, charged what {@code requestId} cost. */
+    private static void assertChargedOnce(String user, String requestId) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode row = Http.get(a.httpUrl() + "/v1/usage/tenants/acme/users/" + user + "?period=total", acmeKey)
+                    .json().path("rows").path(0); // missing, not null, until accounting has it: await retries
+            assertThat(row.path("requests").asLong()).isEqualTo(1);
+            long charged = Http.get(a.httpUrl() + "/v1/requests/" + requestId, acmeKey).json()
+                    .path("response").path("sluice").path("cost_micros").asLong();
+            assertThat(charged).isPositive();
+            assertThat(row.path("costMicros").asLong()).isEqualTo(charged);
+        });
+    }
+
+    /** What the SDK throws for {@code call}, which must fail with {@code type}. */
+    private static <T extends OpenAIServiceException> T refused(Class<T> type, Runnable call) {
+        T error = catchThrowableOfType(type, call::run);
+        assertThat(error).as("the call failed with " + type.getSimpleName()).isNotNull();
+        return error;
+    }
+
+    /** Asserts OpenAI's error shape, the request id header and the Retry-After header (null: none). */
+    private static void assertError(OpenAIServiceException error, int status, String type, String code,
+                                    String requestId, String retryAfter) {
+        assertThat(error.statusCode()).as(error.getMessage()).isEqualTo(status);
+        assertThat(error.type()).as(error.getMessage()).contains(type);
+        assertThat(error.code()).as(error.getMessage()).contains(code);
+        if (requestId == null) {
+            assertThat(error.headers().values("x-request-id")).singleElement().asString().isNotBlank();
+        } else {
+            assertThat(error.headers().values("x-request-id")).containsExactly(requestId);
+        }
+        if (retryAfter == null) {
+            assertThat(error.headers().values("retry-after")).isEmpty();
+        } else {
+            assertThat(error.headers().values("retry-after")).containsExactly(retryAfter);
+        }
     }
 
     @Test
@@ -152,8 +228,8 @@ class FrontDoorIT {
     @DisplayName("a call retried with the same Idempotency-Key gets the first answer and is charged once")
     void idempotentRetryChargedOnce() {
         OpenAIClient client = openAi(a, acmeKey);
-        ChatCompletionCreateParams params = ask("retrier", "List the open questions in the notes below.")
-                .toBuilder().putAdditionalHeader("Idempotency-Key", "order-42-summary").build();
+        ChatCompletionCreateParams params = ask("retrier", "List the open questions in the notes below.",
+                "order-42-summary");
 
         ChatCompletion first = client.chat().completions().create(params);
         ChatCompletion again = openAi(b, acmeKey).chat().completions().create(params); // another instance, too
@@ -161,15 +237,7 @@ class FrontDoorIT {
         assertThat(again.id()).isEqualTo(first.id()).isEqualTo("chatcmpl-order-42-summary");
         assertThat(again.choices().getFirst().message().content())
                 .isEqualTo(first.choices().getFirst().message().content());
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonNode row = Http.get(a.httpUrl() + "/v1/usage/tenants/acme/users/retrier?period=total", acmeKey)
-                    .json().path("rows").path(0); // missing, not null, until accounting has it: await retries
-            assertThat(row.path("requests").asLong()).isEqualTo(1);
-            long charged = Http.get(a.httpUrl() + "/v1/requests/order-42-summary", acmeKey).json()
-                    .path("response").path("sluice").path("cost_micros").asLong();
-            assertThat(charged).isPositive();
-            assertThat(row.path("costMicros").asLong()).isEqualTo(charged);
-        });
+        assertChargedOnce("retrier", "order-42-summary");
     }
 
     @Test
@@ -212,5 +280,141 @@ class FrontDoorIT {
         assertThat(Http.get(a.httpUrl() + "/v1/requests/" + ids.getFirst(), frugalKey).status()).isEqualTo(404);
         assertThat(Http.get(a.httpUrl() + "/v1/requests/" + ids.getFirst() + "?tenant=acme", opsKey).json()
                 .path("state").asText()).isEqualTo("TERMINAL");
+    }
+
+    @Test
+    @DisplayName("a retry with the same Idempotency-Key while the first call is under way, on either instance, gets"
+            + " its answer, and the provider is called and the tenant charged once")
+    void concurrentRetriesChargedOnce() throws Exception {
+        ChatCompletionCreateParams params = ask("eager", "Draft the release notes from the list below.",
+                "release-notes-7");
+        cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(4_000)));
+        cluster.simulator.resetStats();
+        List<ChatCompletion> answers;
+        try {
+            // two calls at once on two instances, neither knowing of the other: both may produce the request
+            CompletableFuture<ChatCompletion> first = openAi(a, acmeKey).async().chat().completions().create(params);
+            CompletableFuture<ChatCompletion> atOnce = openAi(b, acmeKey).async().chat().completions().create(params);
+            // and one once the request is in the pipeline, while the provider is still answering
+            await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(a.httpUrl()
+                    + "/v1/requests/release-notes-7", acmeKey).status() == 200);
+            assertThat(first).as("the first call is still waiting").isNotDone();
+            CompletableFuture<ChatCompletion> later = openAi(a, acmeKey).async().chat().completions().create(params);
+
+            answers = List.of(first.get(60, SECONDS), atOnce.get(60, SECONDS), later.get(60, SECONDS));
+            assertThat(cluster.simulator.stats().totalRequests()).as("provider calls").isEqualTo(1);
+        } finally {
+            cluster.simulator.settings(SimulatorSettings.defaults());
+        }
+
+        assertThat(answers).extracting(ChatCompletion::id).containsOnly("chatcmpl-release-notes-7");
+        assertThat(answers).extracting(FrontDoorIT::content).containsOnly(content(answers.getFirst()));
+        assertChargedOnce("eager", "release-notes-7");
+    }
+
+    @Test
+    @DisplayName("no key, or one Sluice does not know: 401 authentication_error with the request id")
+    void unauthenticated() {
+        UnauthorizedException unknown = refused(UnauthorizedException.class, () -> openAi(a, "sk-not-a-sluice-key")
+                .chat().completions().create(ask("eve", "Hello.", "eve-1")));
+        UnauthorizedException none = refused(UnauthorizedException.class, () -> openAi(a, "")
+                .chat().completions().create(ask("eve", "Hello.")));
+
+        assertError(unknown, 401, "authentication_error", "invalid_api_key", "eve-1", null);
+        assertThat(unknown.getMessage()).contains("unknown or revoked API key");
+        assertError(none, 401, "authentication_error", "missing_api_key", null, null);
+        assertThat(none.getMessage()).contains("an API key is required");
+    }
+
+    @Test
+    @DisplayName("a prompt too long is 400 context_length_exceeded: over sanitize.max.chars at once, and too long"
+            + " for every model of its route as a dead letter")
+    void contextLengthExceeded() {
+        OpenAIClient client = openAi(a, acmeKey);
+        String notes = "The shipment left the warehouse on Monday and reached the port on Thursday. ".repeat(450);
+
+        BadRequestException overCap = refused(BadRequestException.class, () -> client.chat().completions()
+                .create(ask("verbose", "Summarize these notes: " + notes, "verbose-1")));
+        BadRequestException noModelFits = refused(BadRequestException.class, () -> client.chat().completions()
+                .create(ask("verbose", "Write the whole history of shipping.", "verbose-2").toBuilder()
+                        .maxCompletionTokens(200_000).build()));
+
+        assertError(overCap, 400, "invalid_request_error", "context_length_exceeded", "verbose-1", null);
+        assertThat(overCap.getMessage()).contains("more than the 32000 allowed");
+        assertError(noModelFits, 400, "invalid_request_error", "context_length_exceeded", "verbose-2", null);
+        assertThat(noModelFits.getMessage()).contains("NON_RETRYABLE/no_usable_target", "nothing was billed");
+    }
+
+    @Test
+    @DisplayName("a job that ends in a dead letter: GET /v1/requests/{id} says DEAD_LETTER, why, and the error a call"
+            + " would have had")
+    void jobEndingInADeadLetter() {
+        Http.Answer queued = Http.post(a.httpUrl() + "/v1/requests", acmeKey, "{\"model\":\"default\","
+                + "\"user\":\"jobber-dl\",\"max_tokens\":200000,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Write the whole history of shipping.\"}]}");
+        assertThat(queued.status()).as(queued.body()).isEqualTo(202);
+        String id = queued.json().path("id").asText();
+
+        Http.Answer ended = Http.get(b.httpUrl() + "/v1/requests/" + id + "?wait=30s", acmeKey);
+
+        assertThat(ended.json().path("state").asText()).as(ended.body()).isEqualTo("TERMINAL");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Http.Answer job = Http.get(b.httpUrl() + "/v1/requests/" + id, acmeKey);
+            JsonNode body = job.json();
+            assertThat(body.path("outcome").asText()).as(job.body()).isEqualTo("DEAD_LETTER");
+            assertThat(body.path("current").path("detail").asText()).isEqualTo("NON_RETRYABLE/no_usable_target");
+            assertThat(body.path("error").path("status").asInt()).isEqualTo(400);
+            assertThat(body.path("error").path("code").asText()).isEqualTo("context_length_exceeded");
+            assertThat(body.path("error").path("message").asText()).contains("NON_RETRYABLE/no_usable_target");
+            assertThat(body.has("response")).isFalse();
+        });
+    }
+
+    @Test
+    @DisplayName("a slow provider: past http.max.waiting a call gets 503 with Retry-After at once; the waiting one"
+            + " gets 504 deadline_exceeded once its deadline passes")
+    void slowProviderPastTheDeadline() {
+        slowProvider.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(60_000)));
+        slowProvider.resetStats();
+        try {
+            OpenAIClient client = openAi(slow, acmeKey);
+            CompletableFuture<ChatCompletion> waiting = client.async().chat().completions()
+                    .create(ask("patient", "Summarize the quarter.", "slow-1"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> slow.meters().get("sluice.http.waiting").gauge()
+                    .value() == 1);
+
+            InternalServerException overloaded = refused(InternalServerException.class, () -> client.chat()
+                    .completions().create(ask("patient", "Summarize the year.", "slow-2")));
+            CompletionException late = catchThrowableOfType(CompletionException.class, waiting::join);
+
+            assertError(overloaded, 503, "api_error", "overloaded", "slow-2", "1");
+            assertThat(overloaded.getMessage()).contains("http.max.waiting");
+            assertThat(late).as("the waiting call failed").isNotNull();
+            assertThat(late.getCause()).isInstanceOf(InternalServerException.class);
+            InternalServerException timedOut = (InternalServerException) late.getCause();
+            assertError(timedOut, 504, "timeout", "deadline_exceeded", "slow-1", null);
+            assertThat(timedOut.getMessage()).contains("deadline passed", "nothing was billed");
+            assertThat(slowProvider.stats().totalRequests()).as("provider calls: the refused one made none")
+                    .isEqualTo(1);
+        } finally {
+            slowProvider.settings(SimulatorSettings.defaults());
+        }
+    }
+
+    @Test
+    @DisplayName("a provider failing every call: after the retries, a dead letter answered 503 retries_exhausted")
+    void providerFailingEveryCall() {
+        slowProvider.settings(SimulatorSettings.defaults().withErrors(ErrorRates.none().withHttp500(1.0)));
+        slowProvider.resetStats();
+        try {
+            InternalServerException failed = refused(InternalServerException.class, () -> openAi(slow, acmeKey)
+                    .chat().completions().create(ask("unlucky", "Summarize the week.", "unlucky-1")));
+
+            assertError(failed, 503, "api_error", "retries_exhausted", "unlucky-1", null);
+            assertThat(failed.getMessage()).contains("RETRIES_EXHAUSTED/server_error", "nothing was billed");
+            assertThat(slowProvider.stats().status(500)).as("attempts (call.max.attempts)").isEqualTo(3);
+        } finally {
+            slowProvider.settings(SimulatorSettings.defaults());
+        }
     }
 }
