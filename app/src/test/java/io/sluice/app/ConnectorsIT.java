@@ -29,14 +29,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -229,7 +225,7 @@ class ConnectorsIT {
     private static <V> Map<String, V> latest(Map<String, Object> client, String topic, Deserializer<V> values,
                                              java.util.function.Function<V, String> keyOf) {
         Map<String, V> latest = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records(client, topic)) {
+        for (ConsumerRecord<String, byte[]> record : CommittedRecords.read(client, topic)) {
             V value = values.deserialize(topic, record.value());
             latest.put(keyOf == null ? record.key() : keyOf.apply(value), value);
         }
@@ -242,7 +238,7 @@ class ConnectorsIT {
      */
     private static Map<String, String> deadLetters(Map<String, Object> client, String topic) {
         Map<String, String> deadLetters = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records(client, topic)) {
+        for (ConsumerRecord<String, byte[]> record : CommittedRecords.read(client, topic)) {
             String id = SluiceHeaders.get(record.headers(), SluiceHeaders.DLQ_REQUEST_ID);
             String reason = SluiceHeaders.get(record.headers(), SluiceHeaders.DLQ_REASON);
             deadLetters.put(record.partition() + ":" + record.offset(), (id == null ? record.key() : id) + " "
@@ -266,25 +262,6 @@ class ConnectorsIT {
             }
         }
         return rows;
-    }
-
-    /** Every record on {@code topic}, read committed from the start to the end. */
-    private static List<ConsumerRecord<String, byte[]>> records(Map<String, Object> client, String topic) {
-        Map<String, Object> props = new HashMap<>(client);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
     }
 
     private static long[] sums(PostgresServer postgres, String query) throws SQLException {

@@ -6,21 +6,21 @@ import io.sluice.record.Verdict;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The limit stage for one scope (user or tenant). It runs on the partition that owns the request's tenant, and so
@@ -29,16 +29,27 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * record timestamp, which producers set to when the user sent it), clamped to the wall clock plus an allowed skew so
  * a client clock in the future cannot dodge its windows. All limits are checked before any is counted: a refused
  * request uses none of the user's allowance.
+ *
+ * <p>Every counter of a key (each window and measure) is one entry of the scope's counters store: a request reads it
+ * once and, when admitted, writes it once, without the buckets no request can see any more. Entries of keys idle for
+ * longer than the longest window are deleted by a sweep that reads at most {@value #SWEEP_BATCH} entries every
+ * {@link #SWEEP_INTERVAL}, going on where the last one stopped.
  */
 public final class WindowedLimiter implements Processor<String, PromptRequest, String, Verdict> {
     public static final String STAGE = "limit";
+    /** How often idle keys' entries are swept, and how many entries one sweep reads at most: 100 a second per task
+     * and scope, in short pauses of the stream thread rather than one long one. */
+    public static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
+    public static final int SWEEP_BATCH = 100;
 
     private final Limit.Scope scope;
     private final LimitTable table;
     private final int defaultOutputTokens;
     private final long maxFutureSkewMs;
-    private final Map<Limit.Window, StoreBuckets> stores = new EnumMap<>(Limit.Window.class);
     private ProcessorContext<String, Verdict> context;
+    private KeyValueStore<String, Counters> store;
+    /** The key the next sweep starts at; null: the first. */
+    private String sweepFrom;
 
     private WindowedLimiter(Limit.Scope scope, LimitSettings settings) {
         this.scope = scope;
@@ -47,11 +58,12 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
         this.maxFutureSkewMs = settings.maxFutureSkewMs();
     }
 
-    public static String storeName(Limit.Scope scope, Limit.Window window) {
-        return scope.word() + "-counts-" + window.word();
+    /** The store of the scope's counters, {@code user-counters} or {@code tenant-counters}. */
+    public static String storeName(Limit.Scope scope) {
+        return scope.word() + "-counters";
     }
 
-    /** The processor and the three window stores (one per window length) it owns. */
+    /** The processor and the counters store it owns. */
     public static ProcessorSupplier<String, PromptRequest, String, Verdict> supplier(
             Limit.Scope scope, LimitSettings settings) {
         return new ProcessorSupplier<>() {
@@ -62,17 +74,10 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                Set<StoreBuilder<?>> builders = new HashSet<>();
-                for (Limit.Window window : Limit.Window.values()) {
-                    // Kept one window plus two buckets: what the judged range can reach, and one bucket of margin.
-                    // not cached: a cached window store merges cache and RocksDB iterators at every fetch, which
-                    // cost more throughput in the pipeline bench than the changelog writes it saved
-                    builders.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(storeName(scope, window),
-                                    java.time.Duration.ofMillis(window.lengthMs() + 2 * window.bucketMs()),
-                                    java.time.Duration.ofMillis(window.bucketMs()), false),
-                            Serdes.String(), Serdes.Long()));
-                }
-                return builders;
+                // cached: a tenant's entry (and a busy user's) changes at every request, and goes to RocksDB and the
+                // changelog once per commit instead
+                return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName(scope)),
+                        Serdes.String(), new CountersSerde()).withCachingEnabled());
             }
         };
     }
@@ -80,41 +85,67 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     @Override
     public void init(ProcessorContext<String, Verdict> context) {
         this.context = context;
-        for (Limit.Window window : Limit.Window.values()) {
-            stores.put(window, new StoreBuckets(context.getStateStore(storeName(scope, window))));
-        }
+        this.store = context.getStateStore(storeName(scope));
+        context.schedule(SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
     @Override
     public void process(Record<String, PromptRequest> record) {
         PromptRequest request = record.value();
+        List<Limit> limits = table.limits(scope, request.getTenantId());
+        if (limits.isEmpty()) {
+            context.forward(record.withValue(new Verdict.Pass(request)));
+            return;
+        }
         long now = context.currentSystemTimeMs();
         long time = RequestTime.judgedTime(record.timestamp(), now, maxFutureSkewMs);
-        List<Limit> limits = table.limits(scope, request.getTenantId());
         long tokens = TokenEstimate.total(request, defaultOutputTokens);
         String key = scope == Limit.Scope.USER ? Keys.user(request) : request.getTenantId();
+        Counters stored = store.get(key);
+        Counters counters = stored == null ? new Counters() : stored;
         for (Limit limit : limits) {
             long cost = cost(limit.measure(), tokens);
-            SlidingWindowCounter.Check check = SlidingWindowCounter.check(stores.get(limit.window()),
-                    counterKey(key, limit.measure()), limit.window(), limit.max(), cost, time);
+            SlidingWindowCounter.Check check = counters.counter(limit.window(), limit.measure())
+                    .check(limit.max(), cost, time);
             if (!check.allowed()) {
                 context.forward(record.withValue(new Verdict.Refuse(refusal(request, limit, check, cost, now))));
                 return;
             }
         }
         for (Limit limit : limits) {
-            SlidingWindowCounter.add(stores.get(limit.window()), counterKey(key, limit.measure()),
-                    limit.window(), cost(limit.measure(), tokens), time);
+            counters.counter(limit.window(), limit.measure()).add(cost(limit.measure(), tokens), time);
         }
+        counters.dropBefore(now - RequestTime.MAX_PAST_MS);
+        store.put(key, counters);
         context.forward(record.withValue(new Verdict.Pass(request)));
+    }
+
+    /**
+     * Deletes the entries of keys idle for longer than their longest window (and a minute and a bucket): no request
+     * can be judged on any of their buckets any more. Reads at most {@value #SWEEP_BATCH} entries from where the last
+     * sweep stopped, and rewrites none it keeps, so a sweep writes one tombstone per idle key and nothing else.
+     */
+    private void sweep(long now) {
+        long oldest = now - RequestTime.MAX_PAST_MS;
+        List<String> idle = new ArrayList<>();
+        try (KeyValueIterator<String, Counters> entries = store.range(sweepFrom, null)) {
+            String last = null;
+            for (int read = 0; read < SWEEP_BATCH && entries.hasNext(); read++) {
+                KeyValue<String, Counters> entry = entries.next();
+                last = entry.key;
+                entry.value.dropBefore(oldest);
+                if (entry.value.isEmpty()) {
+                    idle.add(entry.key);
+                }
+            }
+            // the smallest key after the last one read; null: start again from the first
+            sweepFrom = entries.hasNext() ? last + '\0' : null;
+        }
+        idle.forEach(store::delete);
     }
 
     private static long cost(Limit.Measure measure, long tokens) {
         return measure == Limit.Measure.REQUESTS ? 1 : tokens;
-    }
-
-    private static String counterKey(String key, Limit.Measure measure) {
-        return key + "|" + measure.word();
     }
 
     private RejectedRequest refusal(PromptRequest request, Limit limit, SlidingWindowCounter.Check check, long cost,
@@ -126,28 +157,5 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
         rejection.setLimit(limit.name());
         rejection.setRetryAfterMs(cost > limit.max() ? null : check.retryAfterMs());
         return rejection;
-    }
-
-    /** A window store seen as the counter's buckets. */
-    private record StoreBuckets(WindowStore<String, Long> store) implements SlidingWindowCounter.Buckets {
-        @Override
-        public Iterable<long[]> range(String key, long from, long to) {
-            List<long[]> buckets = new ArrayList<>();
-            try (WindowStoreIterator<Long> it = store.fetch(key, from, to)) {
-                it.forEachRemaining(kv -> buckets.add(new long[] {kv.key, kv.value}));
-            }
-            return buckets;
-        }
-
-        @Override
-        public void put(String key, long bucketStart, long count) {
-            store.put(key, count, bucketStart);
-        }
-
-        @Override
-        public long get(String key, long bucketStart) {
-            Long count = store.fetch(key, bucketStart);
-            return count == null ? 0 : count;
-        }
     }
 }

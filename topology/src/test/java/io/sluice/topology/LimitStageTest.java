@@ -3,14 +3,24 @@ package io.sluice.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.limit.Limit;
 import io.sluice.limit.TokenEstimate;
+import io.sluice.limit.WindowedLimiter;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.testkit.PromptRequests;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -180,5 +190,75 @@ class LimitStageTest {
 
         assertThat(fixture.responses.readValuesToList()).hasSize(1);
         assertThat(fixture.rejected.readValue().getLimit()).isEqualTo("user.requests.per.minute");
+    }
+
+    @Test
+    @DisplayName("keeps each key's counters in one entry, written once per admitted request and not for a refused one")
+    void writesOneChangelogRecordPerAdmittedRequest() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 2));
+
+        for (int i = 0; i < 3; i++) {
+            send("acme", "alice", T.plusSeconds(i));
+        }
+
+        // every user and tenant limit is on (the defaults): five windows and measures, one entry and one record
+        assertThat(fixture.rejected.readValuesToList()).hasSize(1);
+        assertThat(counterKeys(Limit.Scope.USER)).containsExactly("4:acme/alice");
+        assertThat(counterKeys(Limit.Scope.TENANT)).containsExactly("acme");
+        assertThat(changelogRecords(Limit.Scope.USER)).isEqualTo(2);
+        assertThat(changelogRecords(Limit.Scope.TENANT)).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("deletes the counters of a key idle for longer than its longest window, and keeps the others")
+    void sweepsIdleCounters() {
+        start(Map.of());
+        send("acme", "alice", T);
+
+        // a day later alice's day window still counts her request
+        fixture.clockAt(T.plus(Duration.ofDays(1)));
+        assertThat(counterKeys(Limit.Scope.USER)).containsExactly("4:acme/alice");
+        send("acme", "bob", T.plus(Duration.ofDays(1)));
+
+        // a day, a 24-minute bucket and the minute a request may be judged in the past later, it does not
+        fixture.clockAt(T.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(26)));
+        assertThat(counterKeys(Limit.Scope.USER)).containsExactly("4:acme/bob");
+        assertThat(counterKeys(Limit.Scope.TENANT)).containsExactly("acme");
+        fixture.clockAt(T.plus(Duration.ofDays(2)).plus(Duration.ofMinutes(26)));
+        assertThat(counterKeys(Limit.Scope.USER)).isEmpty();
+        assertThat(counterKeys(Limit.Scope.TENANT)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("sweeps a bounded number of entries a run, going on from where the last run stopped")
+    void sweepsInBoundedRuns() {
+        start(Map.of());
+        int users = WindowedLimiter.SWEEP_BATCH + 30;
+        for (int i = 0; i < users; i++) {
+            fixture.send(PromptRequests.valid("acme", String.format("user-%04d", i), T).build());
+        }
+        assertThat(counterKeys(Limit.Scope.USER)).hasSize(users);
+
+        fixture.clockAt(T.plus(Duration.ofDays(3)));
+        assertThat(counterKeys(Limit.Scope.USER)).hasSize(30);
+        fixture.clockAt(T.plus(Duration.ofDays(3)).plus(WindowedLimiter.SWEEP_INTERVAL));
+        assertThat(counterKeys(Limit.Scope.USER)).isEmpty();
+    }
+
+    private List<String> counterKeys(Limit.Scope scope) {
+        KeyValueStore<String, Object> store = fixture.driver.getKeyValueStore(WindowedLimiter.storeName(scope));
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, Object> all = store.all()) {
+            all.forEachRemaining((KeyValue<String, Object> entry) -> keys.add(entry.key));
+        }
+        return keys;
+    }
+
+    private long changelogRecords(Limit.Scope scope) {
+        String changelog = fixture.driver.producedTopicNames().stream()
+                .filter(topic -> topic.endsWith("-" + WindowedLimiter.storeName(scope) + "-changelog"))
+                .findFirst().orElseThrow();
+        return fixture.driver.createOutputTopic(changelog, new StringDeserializer(), new ByteArrayDeserializer())
+                .getQueueSize();
     }
 }

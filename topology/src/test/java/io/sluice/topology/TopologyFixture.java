@@ -91,7 +91,7 @@ final class TopologyFixture implements AutoCloseable {
         }
     }
 
-    /** Moves wall-clock time to {@code instant} in one step (for limits and budgets, which have no punctuator). */
+    /** Moves wall-clock time to {@code instant} in one step: each punctuator due fires once. */
     void clockAt(Instant instant) {
         long now = START.toEpochMilli() + elapsed;
         if (instant.toEpochMilli() > now) {

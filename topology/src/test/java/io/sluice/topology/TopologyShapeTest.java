@@ -85,8 +85,7 @@ class TopologyShapeTest {
                 .flatMap(node -> ((TopologyDescription.Processor) node).stores().stream())
                 .collect(Collectors.toSet());
 
-        assertThat(stores).contains("user-counts-minute", "user-counts-hour", "user-counts-day",
-                "tenant-counts-minute", "tenant-counts-hour", "tenant-counts-day", TopologyNames.IN_FLIGHT);
+        assertThat(stores).contains("user-counters", "tenant-counters", TopologyNames.IN_FLIGHT);
     }
 
     private TopologyDescription.Subtopology subtopologyWith(String processor) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.app.CommittedRecords;
 import io.sluice.app.Http;
 import io.sluice.app.ResultTopics;
 import io.sluice.app.SluiceCli;
@@ -249,23 +250,9 @@ class DlqIT {
     }
 
     private static List<AuditRecord> audit(SluiceRuntime sluice) {
-        Map<String, Object> props = new HashMap<>(sluice.adminConfig());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        String topic = sluice.topics().audit().name();
         var reader = sluice.topics().audit().valueSerde().deserializer();
-        List<AuditRecord> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            String topic = sluice.topics().audit().name();
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> records.add(reader.deserialize(topic, r.headers(),
-                        r.value())));
-            }
-        }
-        return records;
+        return CommittedRecords.read(sluice.adminConfig(), topic).stream()
+                .map(r -> reader.deserialize(topic, r.headers(), r.value())).toList();
     }
 }
