@@ -43,13 +43,14 @@ final class Attempts {
         long started = System.nanoTime();
         CompletableFuture<ProviderReply> pending;
         try {
-            pending = target.provider().complete(request, target.target().model(), target.timeout());
+            pending = target.provider().complete(request, target.target().model(), target.timeouts());
         } catch (RuntimeException e) {
             pending = CompletableFuture.failedFuture(e);
         }
         pending.whenComplete((reply, failure) -> stage.bulkheads().release(provider));
-        // The JDK client's timeout stops covering a call once headers arrive; a stalled body must end too.
-        pending.orTimeout(target.timeout().toMillis() + 1_000, TimeUnit.MILLISECONDS).whenComplete((reply, failure) ->
+        // The transport ends every call within its total timeout; should it not (a starved event loop), this does.
+        long backstopMs = target.timeouts().total().toMillis() + 1_000;
+        pending.orTimeout(backstopMs, TimeUnit.MILLISECONDS).whenComplete((reply, failure) ->
                 queues.finished(new Completion(id, attempt, request, target.target(), reply,
                         failure == null ? null : ProviderException.classify(target.provider().name(), failure),
                         System.nanoTime() - started, target.breaker())));

@@ -3,6 +3,7 @@ package io.sluice.call;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.sluice.config.RouteTable;
 import io.sluice.limit.TokenEstimate;
+import io.sluice.provider.CallTimeouts;
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.ProviderClient;
 import io.sluice.provider.ProviderException;
@@ -26,11 +27,11 @@ final class TargetChooser {
     sealed interface Choice {}
 
     /**
-     * Call {@code target} (index {@code index} of the chain) with {@code timeout}; the circuit's permission and the
-     * provider's quota and bulkhead are already taken.
+     * Call {@code target} (index {@code index} of the chain) within {@code timeouts}; the circuit's permission and
+     * the provider's quota and bulkhead are already taken.
      */
-    record Call(int index, RouteTable.Target target, ProviderClient provider, CircuitBreaker breaker, Duration timeout)
-            implements Choice {}
+    record Call(int index, RouteTable.Target target, ProviderClient provider, CircuitBreaker breaker,
+                CallTimeouts timeouts) implements Choice {}
 
     /**
      * Wait until {@code at}, spending no attempt: for a provider's quota or bulkhead, or, when {@code fromFirstTarget},
@@ -56,8 +57,8 @@ final class TargetChooser {
             return new GiveUp(DeadLetterReason.DEADLINE_EXCEEDED, new ProviderException(chain.isEmpty() ? "none"
                     : chain.get(0).provider(), 0, "deadline", false, null, "the request's deadline passed"));
         }
-        Duration timeout = deadline == null ? settings.timeout()
-                : Duration.ofMillis(Math.min(settings.timeout().toMillis(), deadline.toEpochMilli() - now));
+        CallTimeouts timeouts = CallTimeouts.of(settings.timeout(),
+                deadline == null ? null : Duration.ofMillis(deadline.toEpochMilli() - now));
         long tokens = TokenEstimate.total(request, settings.defaultOutputTokens());
         boolean usable = false;
         for (int index = call.getTarget(); index < chain.size(); index++) {
@@ -81,7 +82,7 @@ final class TargetChooser {
                 breaker.releasePermission();
                 return new Wait(now + BULKHEAD_RETRY_MS, false);
             }
-            return new Call(index, target, provider, breaker, timeout);
+            return new Call(index, target, provider, breaker, timeouts);
         }
         String last = chain.isEmpty() ? "none" : chain.get(chain.size() - 1).provider();
         if (!usable && !anyUsable(chain, tokens)) {

@@ -52,7 +52,7 @@ interface CallKeys {
                 .define(ROUTES, Type.LIST, "default=openai:gpt-4o-mini,claude=anthropic:claude-sonnet-4-5", HIGH,
                         "Routes as name=provider:model>fallback-provider:model..., comma-separated; a request's route must be one of these names.")
                 .define(CALL_TIMEOUT_MS, Type.INT, 30_000, atLeast(1), HIGH,
-                        "Hard timeout of one provider call.")
+                        "Time a provider has to answer one call in full, from when its request goes out; a call may first wait up to 10 s for a connection, and a request's deadline cuts both.")
                 .define(CALL_MAX_ATTEMPTS, Type.INT, 3, atLeast(1), HIGH,
                         "Calls per target of a route for retryable errors, before the next target (or the dead-letter topic).")
                 .define(CALL_BACKOFF_MS, Type.INT, 200, atLeast(0), MEDIUM,

@@ -6,6 +6,7 @@ import io.vertx.core.http.StreamResetException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
 /** Shared classification of HTTP answers and transport failures into {@link ProviderException}s. */
@@ -41,6 +42,13 @@ final class HttpErrors {
         }
         if (cause instanceof ProviderHttp.Timeout) {
             return new ProviderException(provider, 0, "timeout", true, null, "no answer within the call timeout");
+        }
+        if (cause instanceof TimeoutException) {
+            // the call stage's backstop: the transport did not end the call within its total timeout
+            return new ProviderException(provider, 0, "timeout", true, null, "the call did not end within its timeout");
+        }
+        if (cause instanceof ProviderHttp.NoConnection e) {
+            return new ProviderException(provider, 0, "connection", true, null, e.getMessage());
         }
         // Vert.x reports a connection closed or reset mid-call as a VertxException (HttpClosedException), a reset
         // HTTP/2 stream as StreamResetException and an unreadable HTTP message as Netty's DecoderException.

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionException;
  */
 abstract class JsonHttpProvider implements ProviderClient {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CONNECT_TIMEOUT = CallTimeouts.CONNECTION_WAIT;
 
     private final String name;
     private final ProviderHttp.Endpoint http;
@@ -42,13 +42,13 @@ abstract class JsonHttpProvider implements ProviderClient {
     abstract ProviderReply reply(JsonNode answer);
 
     @Override
-    public final CompletableFuture<ProviderReply> complete(PromptRequest request, String model, Duration timeout) {
+    public final CompletableFuture<ProviderReply> complete(PromptRequest request, String model, CallTimeouts timeouts) {
         try {
             Map<String, String> headers = new HashMap<>(4);
             headers.put("Content-Type", "application/json");
             authenticate(headers);
             byte[] body = JSON.writeValueAsBytes(body(request, model));
-            return http.post(headers, body, timeout)
+            return http.post(headers, body, timeouts)
                     .handle((response, failure) -> {
                         if (failure != null) {
                             throw new CompletionException(HttpErrors.fromThrowable(name, failure));

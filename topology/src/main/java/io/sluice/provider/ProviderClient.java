@@ -1,7 +1,6 @@
 package io.sluice.provider;
 
 import io.sluice.schemas.PromptRequest;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,5 +12,6 @@ public interface ProviderClient {
     /** Provider name as used in routes, e.g. {@code openai}. */
     String name();
 
-    CompletableFuture<ProviderReply> complete(PromptRequest request, String model, Duration timeout);
+    /** Calls {@code model} for {@code request} within {@code timeouts}. */
+    CompletableFuture<ProviderReply> complete(PromptRequest request, String model, CallTimeouts timeouts);
 }

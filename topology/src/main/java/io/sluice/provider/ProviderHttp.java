@@ -19,14 +19,16 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
 /**
  * The HTTP transport of every provider connector: Vert.x's event-loop client on two event-loop threads. One pool per
  * provider, kept alive and reused; HTTPS negotiates HTTP/2 by ALPN where the server offers it (one connection carries
  * many calls), and a plain {@code http://} base URL speaks HTTP/1.1 unless {@code cleartextHttp2} asks for h2c with
- * prior knowledge. It never retries and never follows redirects. The total timeout is enforced here: a call that has
- * no full answer in time is reset and fails as a timeout.
+ * prior knowledge. It never retries and never follows redirects. A call's {@link CallTimeouts} are enforced here: one
+ * that gets no connection in time fails before anything is sent, and one that has no full answer in time after its
+ * request went out is reset and fails as a timeout.
  */
 final class ProviderHttp implements AutoCloseable {
     /** Connections per provider for HTTP/1.1; the bulkhead, not this, bounds the calls in flight. */
@@ -141,6 +143,14 @@ final class ProviderHttp implements AutoCloseable {
         }
     }
 
+    /** Thrown for a call that got no connection within its total timeout: its request was never sent. */
+    public static final class NoConnection extends Exception {
+        NoConnection(long totalMs) {
+            super("no connection to the provider within " + totalMs + " ms; the request was not sent", null, false,
+                    false);
+        }
+    }
+
     /** Thrown for a call that had no full answer within its timeout. */
     public static final class Timeout extends Exception {
         Timeout() {
@@ -164,17 +174,31 @@ final class ProviderHttp implements AutoCloseable {
             this.path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         }
 
-        /** POSTs {@code body}; completes with the answer whatever its status, or fails on transport faults. */
-        public CompletableFuture<Answer> post(Map<String, String> headers, byte[] body, Duration timeout) {
+        /**
+         * POSTs {@code body}; completes with the answer whatever its status, or fails on transport faults: {@link
+         * NoConnection} when no connection came within the total timeout (nothing was sent), {@link Timeout} when
+         * the answer did not come within its timeout from the request's going out, or the total's end.
+         */
+        public CompletableFuture<Answer> post(Map<String, String> headers, byte[] body, CallTimeouts timeouts) {
             CompletableFuture<Answer> answer = new CompletableFuture<>();
+            long started = System.nanoTime();
+            long totalMs = timeouts.total().toMillis();
+            // Vert.x fails the request with a TimeoutException if the pool has no stream for it by then
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
-                    .setSsl(tls).setURI(path).setFollowRedirects(false);
+                    .setSsl(tls).setURI(path).setFollowRedirects(false).setConnectTimeout(Math.max(1, totalMs));
             headers.forEach(options::putHeader);
-            long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> answer.completeExceptionally(new Timeout()));
             client.request(options)
+                    .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
+                            ? new NoConnection(totalMs) : failure))
                     .compose(request -> {
+                        // the answer's time starts now that the request goes out, within what is left of the total
+                        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                        long answerMs = Math.min(timeouts.answer().toMillis(), totalMs - waitedMs);
+                        long timer = vertx.setTimer(Math.max(1, answerMs),
+                                id -> answer.completeExceptionally(new Timeout()));
                         // a timeout resets the stream (HTTP/2) or closes the connection (HTTP/1.1)
                         answer.whenComplete((a, f) -> {
+                            vertx.cancelTimer(timer);
                             if (f instanceof Timeout) {
                                 request.reset();
                             }
@@ -182,7 +206,6 @@ final class ProviderHttp implements AutoCloseable {
                         return request.send(Buffer.buffer(body)).compose(response -> read(request, response));
                     })
                     .onComplete(result -> {
-                        vertx.cancelTimer(timer);
                         if (result.succeeded()) {
                             answer.complete(result.result());
                         } else {

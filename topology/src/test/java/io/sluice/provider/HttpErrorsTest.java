@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,6 +31,20 @@ class HttpErrorsTest {
         ProviderException error = HttpErrors.fromStatus("openai", status, name -> null, code, "message");
         assertThat(error.errorClass()).isEqualTo(errorClass);
         assertThat(error.retryable()).isEqualTo(retryable);
+    }
+
+    @Test
+    @DisplayName("no connection is a retryable connection failure; a call the stage's backstop ended, a timeout")
+    void classifiesLocalFailures() {
+        ProviderException notSent = HttpErrors.fromThrowable("openai", new ProviderHttp.NoConnection(400));
+        ProviderException backstop = HttpErrors.fromThrowable("openai",
+                new CompletionException(new TimeoutException()));
+
+        assertThat(notSent.errorClass()).isEqualTo("connection");
+        assertThat(notSent.retryable()).isTrue();
+        assertThat(notSent.getMessage()).contains("the request was not sent");
+        assertThat(backstop.errorClass()).isEqualTo("timeout");
+        assertThat(backstop.retryable()).isTrue();
     }
 
     @ParameterizedTest(name = "{0}: {1} -> {2} ms")

@@ -55,7 +55,8 @@ class ProviderHttpBodyCapTest {
 
     private ProviderHttp.Answer post(String path) throws Exception {
         return http.endpoint(URI.create("http://localhost:" + server.actualPort() + path), false,
-                Duration.ofSeconds(5)).post(Map.of(), new byte[0], Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
+                Duration.ofSeconds(5)).post(Map.of(), new byte[0], CallTimeouts.of(Duration.ofSeconds(10), null))
+                .get(20, TimeUnit.SECONDS);
     }
 
     @Test

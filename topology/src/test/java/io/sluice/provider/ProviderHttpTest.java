@@ -94,7 +94,7 @@ class ProviderHttpTest {
             List<CompletableFuture<ProviderHttp.Answer>> answers = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
                 answers.add(endpoint.post(Map.of("content-type", "application/json"),
-                        "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30)));
+                        "{}".getBytes(StandardCharsets.UTF_8), CallTimeouts.of(Duration.ofSeconds(30), null)));
             }
             CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 

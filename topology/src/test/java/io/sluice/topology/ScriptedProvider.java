@@ -1,10 +1,10 @@
 package io.sluice.topology;
 
+import io.sluice.provider.CallTimeouts;
 import io.sluice.provider.ProviderClient;
 import io.sluice.provider.ProviderException;
 import io.sluice.provider.ProviderReply;
 import io.sluice.schemas.PromptRequest;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +54,7 @@ final class ScriptedProvider implements ProviderClient {
 
     @Override
     public synchronized CompletableFuture<ProviderReply> complete(PromptRequest request, String model,
-                                                                  Duration timeout) {
+                                                                  CallTimeouts timeouts) {
         calls.incrementAndGet();
         lastRequest = request;
         CompletableFuture<ProviderReply> next = script.poll();

@@ -8,6 +8,7 @@ import io.sluice.app.LogFile;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.kafka.EmbeddedKafkaBroker;
+import io.sluice.provider.CallTimeouts;
 import io.sluice.provider.ProviderClients;
 import io.sluice.registry.InMemorySchemaRegistryClient;
 import io.sluice.schemas.ChatMessage;
@@ -364,11 +365,12 @@ public final class BenchCommand implements Callable<Integer> {
         java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(concurrency);
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(requests);
         PromptRequest request = request(0, Instant.now());
-        Duration timeout = Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS));
+        CallTimeouts timeouts = CallTimeouts.of(Duration.ofMillis(config.integer(SluiceConfigDef.CALL_TIMEOUT_MS)),
+                null);
         long started = System.nanoTime();
         for (int i = 0; i < requests; i++) {
             slots.acquire();
-            provider.complete(request, "gpt-4o-mini", timeout).whenComplete((reply, failure) -> {
+            provider.complete(request, "gpt-4o-mini", timeouts).whenComplete((reply, failure) -> {
                 slots.release();
                 done.countDown();
             });

@@ -2,6 +2,7 @@ package io.sluice.app.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.provider.CallTimeouts;
 import io.sluice.provider.ProviderClient;
 import io.sluice.provider.ProviderReply;
 import io.sluice.schemas.PromptRequest;
@@ -36,7 +37,8 @@ final class BlockingBench {
                 .processValues(RecordMappers.<String, PromptRequest, PromptResponse>mapValues(record -> {
                     long started = System.nanoTime();
                     // the stream thread waits here for the whole provider call
-                    ProviderReply reply = provider.complete(record.value(), model, timeout).join();
+                    ProviderReply reply = provider.complete(record.value(), model, CallTimeouts.of(timeout, null))
+                            .join();
                     callsDone.incrementAndGet();
                     return response(record.value(), reply, (System.nanoTime() - started) / 1_000_000);
                 }), Named.as("blocking-call"))
