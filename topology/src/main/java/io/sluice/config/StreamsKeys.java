@@ -4,6 +4,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -21,6 +22,7 @@ interface StreamsKeys {
     String COMMIT_INTERVAL_MS = "streams.commit.interval.ms";
     String COMMIT_MIN_INTERVAL_MS = "streams.commit.min.interval.ms";
     String COMMIT_LIGHT_LOAD = "streams.commit.light.records.per.second";
+    String COMMIT_MAX_SHARE = "streams.commit.max.share";
     String GROUP_INSTANCE_ID = "streams.group.instance.id";
     String END_HANGING_TRANSACTIONS = "transactions.end.hanging";
     String TRANSACTION_TIMEOUT_MS = "streams.transaction.timeout.ms";
@@ -56,6 +58,11 @@ interface StreamsKeys {
                                 + " entering sanitize, the limits and the call stage, and leaving it) up to which it"
                                 + " commits every streams.commit.min.interval.ms; above it the wait grows in"
                                 + " proportion.")
+                .define(COMMIT_MAX_SHARE, Type.DOUBLE, 0.25, between(0.01, 1.0), LOW,
+                        "The largest share of a stream thread's time its commits may take: a thread whose commits"
+                                + " are slow (a cold start, a busy broker) waits longer between them, up to"
+                                + " streams.commit.interval.ms, instead of spending its time committing a few records"
+                                + " each. 1: no bound.")
                 .define(GROUP_INSTANCE_ID, Type.STRING, "auto", MEDIUM,
                         "Static group membership: an instance restarted after a crash takes its tasks back at once"
                                 + " instead of waiting out its dead consumers' session timeout. 'auto': the"

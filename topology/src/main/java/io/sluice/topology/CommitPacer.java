@@ -22,6 +22,11 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * proportionally less often above that, up to {@code maxInterval}. Streams' own interval is set to twice that, a
  * backstop for work that passes no pacing node: if it were the maximum itself, its commits would fall between the
  * pacer's under load and double them.
+ *
+ * <p>Counted in records passed, a thread too busy committing to pass many looks lightly loaded and commits as often
+ * as ever (after a cold start, with every commit taking 10-15 ms, that was two thirds of its time). So the wait is
+ * also long enough that the thread's commits, timed by its {@link TimedProducer}, take at most
+ * {@code maxCommitShare} of its time.
  */
 final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
     /** The records the pacing nodes of one stream thread passed; a stream thread runs all its tasks' nodes. */
@@ -35,11 +40,12 @@ final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
      *  @param maxInterval           Streams' commit interval, the longest wait
      *  @param lightRecordsPerSecond the load of a thread (records through its pacing nodes) up to which it commits
      *                               every {@code minInterval} */
-    record Pacing(Duration minInterval, Duration maxInterval, long lightRecordsPerSecond) {
+    record Pacing(Duration minInterval, Duration maxInterval, long lightRecordsPerSecond, double maxCommitShare) {
         static Pacing from(SluiceConfig config) {
             return new Pacing(Duration.ofMillis(config.longValue(SluiceConfigDef.COMMIT_MIN_INTERVAL_MS)),
                     Duration.ofMillis(config.longValue(SluiceConfigDef.COMMIT_INTERVAL_MS)),
-                    config.longValue(SluiceConfigDef.COMMIT_LIGHT_LOAD));
+                    config.longValue(SluiceConfigDef.COMMIT_LIGHT_LOAD),
+                    config.getDouble(SluiceConfigDef.COMMIT_MAX_SHARE));
         }
 
         boolean enabled() {
@@ -49,8 +55,15 @@ final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
         /** How long to wait between commits at {@code recordsPerSecond}: the minimum up to the light load, then
          * growing with the load, up to the maximum. */
         long intervalMs(double recordsPerSecond) {
+            return intervalMs(recordsPerSecond, 0);
+        }
+
+        /** The same, and long enough that commits of {@code commitMs} each take at most the maximum share of the
+         * thread's time. */
+        long intervalMs(double recordsPerSecond, double commitMs) {
             double scaled = minInterval.toMillis() * Math.max(1.0, recordsPerSecond / lightRecordsPerSecond);
-            return (long) Math.min(maxInterval.toMillis(), scaled);
+            double costly = maxCommitShare >= 1 ? 0 : commitMs * (1 - maxCommitShare) / maxCommitShare;
+            return (long) Math.min(maxInterval.toMillis(), Math.max(scaled, costly));
         }
     }
 
@@ -100,7 +113,7 @@ final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
      */
     boolean shouldCommit(long now) {
         load.roll(now, pacing.minInterval().toMillis());
-        if (load.sinceAsked > 0 && now - load.lastAskedMs >= pacing.intervalMs(load.recordsPerSecond)) {
+        if (load.sinceAsked > 0 && now - load.lastAskedMs >= pacing.intervalMs(load.recordsPerSecond, load.commitMs)) {
             load.lastAskedMs = now;
             load.sinceAsked = 0;
             return true;
@@ -109,8 +122,22 @@ final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
     }
 
     /**
+     * Called by the stream thread's {@link TimedProducer} after each part of a commit (flushing, sending the
+     * offsets, ending the transaction), {@code ended} after the last.
+     */
+    static void committing(long nanos, boolean ended) {
+        LOAD.get().committing(nanos, ended);
+    }
+
+    /** The calling stream thread's load. */
+    static ThreadLoad threadLoad() {
+        return LOAD.get();
+    }
+
+    /**
      * What one stream thread's pacing nodes passed: the rate, measured over periods of at least the minimum
-     * interval, and what passed since the thread last asked for a commit.
+     * interval, what passed since the thread last asked for a commit, and what its commits cost (a moving average
+     * over those periods, from its {@link TimedProducer}; 0 while unknown).
      */
     static final class ThreadLoad {
         long records;
@@ -118,6 +145,22 @@ final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
         double recordsPerSecond;
         long sinceAsked;
         long lastAskedMs;
+        private long commitNanos;
+        private long commits;
+        private long commitNanosSeen;
+        private long commitsSeen;
+        double commitMs;
+
+        void committing(long nanos, boolean ended) {
+            commitNanos += nanos;
+            if (ended) {
+                commits++;
+            }
+        }
+
+        long commits() {
+            return commits;
+        }
 
         void roll(long now, long periodMs) {
             if (periodStartMs < 0) {
@@ -126,6 +169,12 @@ final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
                 recordsPerSecond = records * 1000.0 / (now - periodStartMs);
                 records = 0;
                 periodStartMs = now;
+                if (commits > commitsSeen) {
+                    double cost = (commitNanos - commitNanosSeen) / 1e6 / (commits - commitsSeen);
+                    commitMs = commitMs == 0 ? cost : 0.5 * commitMs + 0.5 * cost;
+                    commitNanosSeen = commitNanos;
+                    commitsSeen = commits;
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** When a pacing node asks its task for a commit, driven tick by tick as the stream thread would. */
 class CommitPacerTest {
     private static final CommitPacer.Pacing PACING =
-            new CommitPacer.Pacing(Duration.ofMillis(20), Duration.ofMillis(100), 500);
+            new CommitPacer.Pacing(Duration.ofMillis(20), Duration.ofMillis(100), 500, 0.25);
 
     /** Runs {@code seconds} of 20 ms ticks with {@code perTick} records passed before each; returns the asks. */
     private static int asks(CommitPacer<?> pacer, int perTick, int seconds) {
@@ -68,8 +68,40 @@ class CommitPacerTest {
     }
 
     @Test
+    void aThreadWhoseCommitsAreSlowCommitsLessOftenNotLongerThanTheMaximumShare() {
+        // 2 records a tick, light: every 20 ms while commits are cheap (2 ms: 10% of the time)
+        CommitPacer.ThreadLoad cheap = new CommitPacer.ThreadLoad();
+        assertThat(asksCommitting(new CommitPacer<>(PACING, cheap), cheap, 2_000_000)).isBetween(95, 100);
+        // commits of 15 ms each: at most a quarter of the time means one every 60 ms at most
+        CommitPacer.ThreadLoad slow = new CommitPacer.ThreadLoad();
+        assertThat(asksCommitting(new CommitPacer<>(PACING, slow), slow, 15_000_000)).isBetween(30, 36);
+        // commits of 60 ms: never longer than Streams' own interval between them
+        CommitPacer.ThreadLoad slower = new CommitPacer.ThreadLoad();
+        assertThat(asksCommitting(new CommitPacer<>(PACING, slower), slower, 60_000_000)).isBetween(18, 21);
+        // with no bound, slow commits change nothing
+        CommitPacer.ThreadLoad unbounded = new CommitPacer.ThreadLoad();
+        CommitPacer.Pacing noBound = new CommitPacer.Pacing(Duration.ofMillis(20), Duration.ofMillis(100), 500, 1);
+        assertThat(asksCommitting(new CommitPacer<>(noBound, unbounded), unbounded, 15_000_000)).isBetween(95, 100);
+    }
+
+    /** Two seconds of 20 ms ticks, 2 records a tick, each ask followed by a commit of {@code commitNanos}. */
+    private static int asksCommitting(CommitPacer<?> pacer, CommitPacer.ThreadLoad load, long commitNanos) {
+        int asks = 0;
+        for (long now = 1_000; now < 3_000; now += 20) {
+            pacer.passed();
+            pacer.passed();
+            if (pacer.shouldCommit(now)) {
+                asks++;
+                load.committing(commitNanos / 2, false); // the flush
+                load.committing(commitNanos / 2, true); // the offsets and the end of the transaction
+            }
+        }
+        return asks;
+    }
+
+    @Test
     void aMinimumAtStreamsIntervalLeavesItToStreams() {
-        assertThat(new CommitPacer.Pacing(Duration.ofMillis(100), Duration.ofMillis(100), 500).enabled()).isFalse();
+        assertThat(new CommitPacer.Pacing(Duration.ofMillis(100), Duration.ofMillis(100), 500, 1).enabled()).isFalse();
         assertThat(PACING.enabled()).isTrue();
     }
 }

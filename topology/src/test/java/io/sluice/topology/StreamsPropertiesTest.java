@@ -26,9 +26,12 @@ class StreamsPropertiesTest {
     void streamsCommitsOnlyAsABackstopWhileThePacerCommits() {
         Properties paced = StreamsProperties.from(SluiceConfig.of(Map.of()));
         assertThat(paced.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(200L);
+        // the pacer learns what commits cost from the stream threads' producers
+        assertThat(paced.get(StreamsConfig.DEFAULT_CLIENT_SUPPLIER_CONFIG)).isEqualTo(TimedClientSupplier.class.getName());
 
         Properties unpaced = StreamsProperties.from(SluiceConfig.of(Map.of("streams.commit.min.interval.ms", "50",
                 "streams.commit.interval.ms", "50")));
         assertThat(unpaced.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
+        assertThat(unpaced).doesNotContainKey(StreamsConfig.DEFAULT_CLIENT_SUPPLIER_CONFIG);
     }
 }
