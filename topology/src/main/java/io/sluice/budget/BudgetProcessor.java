@@ -79,7 +79,8 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
 
     public static ProcessorSupplier<String, BudgetInput, String, BudgetOutput> supplier(
             BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs,
-            Serde<BudgetLedger> ledgerSerde, Serde<BudgetReservation> reservationSerde, MeterRegistry meters) {
+            Serde<BudgetLedger> ledgerSerde, StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations,
+            MeterRegistry meters) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, BudgetInput, String, BudgetOutput> get() {
@@ -93,10 +94,23 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
                         // go to RocksDB and the changelog once per commit instead (4 records per request before)
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGERS), Serdes.String(),
                                 ledgerSerde).withCachingEnabled(),
-                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS), Serdes.String(),
-                                reservationSerde));
+                        reservations);
             }
         };
+    }
+
+    /**
+     * The reservations store, keyed by {@link #reservationKey}: one builder, given to this stage and to the limit
+     * stages before it in the same task, which let a copy of a request in flight through uncounted.
+     */
+    public static StoreBuilder<KeyValueStore<String, BudgetReservation>> reservationsStore(
+            Serde<BudgetReservation> serde) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS), Serdes.String(), serde);
+    }
+
+    /** A request's entry in the reservations store, there from its reservation until it settles. */
+    public static String reservationKey(PromptRequest request) {
+        return Keys.request(request.getTenantId(), request.getRequestId());
     }
 
     @Override
@@ -150,7 +164,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     }
 
     private void reserve(Record<String, BudgetInput> record, PromptRequest request) {
-        if (reservations.get(Keys.request(request.getTenantId(), request.getRequestId())) != null) {
+        if (reservations.get(reservationKey(request)) != null) {
             // A copy of a request still in flight: the call stage ignores it, so nothing would settle a second
             // reservation. Let it through unreserved.
             context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));

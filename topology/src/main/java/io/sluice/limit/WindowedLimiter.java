@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -34,6 +35,12 @@ import org.apache.kafka.streams.state.Stores;
  * once and, when admitted, writes it once, without the buckets no request can see any more. Entries of keys idle for
  * longer than the longest window are deleted by a sweep that reads at most {@value #SWEEP_BATCH} entries every
  * {@link #SWEEP_INTERVAL}, going on where the last one stopped.
+ *
+ * <p>A copy of a request that was admitted and is still in flight (the same request id sent again: a client retrying
+ * with the same idempotency key, on this instance or another) is let through without being judged or counted: the
+ * call stage answers it with the first one's outcome, so refusing it would give one request two outcomes, and
+ * counting it would charge the user twice. What is in flight is read from the {@link InFlight} store the stage is
+ * given (the budget's reservations, in the same task).
  */
 public final class WindowedLimiter implements Processor<String, PromptRequest, String, Verdict> {
     public static final String STAGE = "limit";
@@ -42,7 +49,15 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     public static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
     public static final int SWEEP_BATCH = 100;
 
+    /**
+     * Where admitted requests wait until they end, and a request's key there; an entry means a copy of it is in
+     * flight.
+     */
+    public record InFlight(StoreBuilder<? extends KeyValueStore<String, ?>> store, Function<PromptRequest, String> key) {}
+
     private final Limit.Scope scope;
+    private final InFlight inFlight;
+    private KeyValueStore<String, ?> inFlightStore;
     private final LimitTable table;
     private final int defaultOutputTokens;
     private final long maxFutureSkewMs;
@@ -51,8 +66,9 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     /** The key the next sweep starts at; null: the first. */
     private String sweepFrom;
 
-    private WindowedLimiter(Limit.Scope scope, LimitSettings settings) {
+    private WindowedLimiter(Limit.Scope scope, LimitSettings settings, InFlight inFlight) {
         this.scope = scope;
+        this.inFlight = inFlight;
         this.table = settings.table();
         this.defaultOutputTokens = settings.defaultOutputTokens();
         this.maxFutureSkewMs = settings.maxFutureSkewMs();
@@ -63,13 +79,13 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
         return scope.word() + "-counters";
     }
 
-    /** The processor and the counters store it owns. */
+    /** The processor, the counters store it owns, and the store of requests in flight it reads. */
     public static ProcessorSupplier<String, PromptRequest, String, Verdict> supplier(
-            Limit.Scope scope, LimitSettings settings) {
+            Limit.Scope scope, LimitSettings settings, InFlight inFlight) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, Verdict> get() {
-                return new WindowedLimiter(scope, settings);
+                return new WindowedLimiter(scope, settings, inFlight);
             }
 
             @Override
@@ -77,7 +93,7 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
                 // cached: a tenant's entry (and a busy user's) changes at every request, and goes to RocksDB and the
                 // changelog once per commit instead
                 return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName(scope)),
-                        Serdes.String(), new CountersSerde()).withCachingEnabled());
+                        Serdes.String(), new CountersSerde()).withCachingEnabled(), inFlight.store());
             }
         };
     }
@@ -86,6 +102,7 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     public void init(ProcessorContext<String, Verdict> context) {
         this.context = context;
         this.store = context.getStateStore(storeName(scope));
+        this.inFlightStore = context.getStateStore(inFlight.store().name());
         context.schedule(SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -93,7 +110,7 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     public void process(Record<String, PromptRequest> record) {
         PromptRequest request = record.value();
         List<Limit> limits = table.limits(scope, request.getTenantId());
-        if (limits.isEmpty()) {
+        if (limits.isEmpty() || inFlightStore.get(inFlight.key().apply(request)) != null) {
             context.forward(record.withValue(new Verdict.Pass(request)));
             return;
         }

@@ -57,6 +57,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
@@ -123,12 +125,16 @@ public final class SluiceTopology {
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_TENANT)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
                         .withNumberOfPartitions(topics.partitions()));
+        // the budget's reservations, read by the limits too: a copy of a request in flight passes them uncounted
+        StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations = BudgetProcessor.reservationsStore(
+                SpecificAvroSerde.forValues(registry, BudgetReservation.class));
+        WindowedLimiter.InFlight inFlight = new WindowedLimiter.InFlight(reservations, BudgetProcessor::reservationKey);
         KStream<String, PromptRequest> userAllowed = passOrReject(byTenant
                 .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-limits"))
-                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits),
+                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits, inFlight),
                         Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics, bound, meters);
         KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
-                .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits),
+                .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits, inFlight),
                         Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics, bound, meters);
 
         KStream<String, BudgetInput> settlements = builder
@@ -140,7 +146,7 @@ public final class SluiceTopology {
                 .merge(settlements, Named.as("budget-inputs"))
                 .process(BudgetProcessor.supplier(BudgetTable.from(config, limits.table()), config.routes(),
                                 limits.defaultOutputTokens(), limits.maxFutureSkewMs(), SpecificAvroSerde.forValues(registry, BudgetLedger.class),
-                                SpecificAvroSerde.forValues(registry, BudgetReservation.class), meters),
+                                reservations, meters),
                         Named.as(TopologyNames.BUDGET));
         Map<String, KStream<String, BudgetOutput>> budgetOutputs = budgeted.split(Named.as("budget-output-"))
                 .branch((key, out) -> out instanceof BudgetOutput.Alert, Branched.as("alert"))

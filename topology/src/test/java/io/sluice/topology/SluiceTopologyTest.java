@@ -213,6 +213,30 @@ class SluiceTopologyTest {
     }
 
     @Test
+    @DisplayName("a copy delivered while the first is in flight is neither refused nor counted by the user's limit")
+    void copyInFlightPassesTheLimitUncounted() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 2));
+        CompletableFuture<ProviderReply> pending = new CompletableFuture<>();
+        openai.thenPending(pending);
+        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
+
+        send(request);
+        send(request); // the same request id again, as a client retrying with its idempotency key sends it
+        assertThat(rejected.isEmpty()).as("the copy is not refused: its request would have two outcomes").isTrue();
+        pending.complete(ScriptedProvider.reply("gpt-4o-mini", 10, 10));
+        advance(Duration.ofMillis(40));
+        assertThat(responses.readValuesToList()).extracting(PromptResponse::getRequestId)
+                .containsExactly(request.getRequestId());
+
+        // the copy used none of alice's two requests a minute: one more is answered, the one after is refused
+        send(PromptRequests.valid("acme", "alice", START.plusSeconds(1)).build());
+        send(PromptRequests.valid("acme", "alice", START.plusSeconds(2)).build());
+        assertThat(responses.readValuesToList()).hasSize(1);
+        assertThat(rejected.readValuesToList()).extracting(RejectedRequest::getReason)
+                .containsExactly(RejectReason.RATE_LIMITED);
+    }
+
+    @Test
     @DisplayName("reserves once for a copy delivered while the first is in flight, and settles once")
     void reservesOnceForCopyInFlight() {
         start(Map.of());
