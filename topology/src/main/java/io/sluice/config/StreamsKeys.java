@@ -58,11 +58,12 @@ interface StreamsKeys {
                                 + " entering sanitize, the limits and the call stage, and leaving it) up to which it"
                                 + " commits every streams.commit.min.interval.ms; above it the wait grows in"
                                 + " proportion.")
-                .define(COMMIT_MAX_SHARE, Type.DOUBLE, 0.25, between(0.01, 1.0), LOW,
+                .define(COMMIT_MAX_SHARE, Type.DOUBLE, 0.33, between(0.01, 1.0), LOW,
                         "The largest share of a stream thread's time its commits may take: a thread whose commits"
                                 + " are slow (a cold start, a busy broker) waits longer between them, up to"
                                 + " streams.commit.interval.ms, instead of spending its time committing a few records"
-                                + " each. 1: no bound.")
+                                + " each. Under exactly-once only (the commits are timed at the transaction's end)."
+                                + " 1: no bound.")
                 .define(GROUP_INSTANCE_ID, Type.STRING, "auto", MEDIUM,
                         "Static group membership: an instance restarted after a crash takes its tasks back at once"
                                 + " instead of waiting out its dead consumers' session timeout. 'auto': the"

@@ -62,7 +62,8 @@ final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
          * thread's time. */
         long intervalMs(double recordsPerSecond, double commitMs) {
             double scaled = minInterval.toMillis() * Math.max(1.0, recordsPerSecond / lightRecordsPerSecond);
-            double costly = maxCommitShare >= 1 ? 0 : commitMs * (1 - maxCommitShare) / maxCommitShare;
+            // from one ask to the next, the commit included: commitMs of every interval is spent committing
+            double costly = maxCommitShare >= 1 ? 0 : commitMs / maxCommitShare;
             return (long) Math.min(maxInterval.toMillis(), Math.max(scaled, costly));
         }
     }

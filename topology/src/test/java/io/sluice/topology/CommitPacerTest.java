@@ -72,7 +72,8 @@ class CommitPacerTest {
         // 2 records a tick, light: every 20 ms while commits are cheap (2 ms: 10% of the time)
         CommitPacer.ThreadLoad cheap = new CommitPacer.ThreadLoad();
         assertThat(asksCommitting(new CommitPacer<>(PACING, cheap), cheap, 2_000_000)).isBetween(95, 100);
-        // commits of 15 ms each: at most a quarter of the time means one every 60 ms at most
+        // commits of 15 ms each, at most a quarter of the time: one every 60 ms at most (the ask-to-ask interval
+        // includes the commit)
         CommitPacer.ThreadLoad slow = new CommitPacer.ThreadLoad();
         assertThat(asksCommitting(new CommitPacer<>(PACING, slow), slow, 15_000_000)).isBetween(30, 36);
         // commits of 60 ms: never longer than Streams' own interval between them
