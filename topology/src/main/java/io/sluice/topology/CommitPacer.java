@@ -53,13 +53,8 @@ final class CommitPacer<V> implements FixedKeyProcessor<String, V, V> {
         }
 
         /** How long to wait between commits at {@code recordsPerSecond}: the minimum up to the light load, then
-         * growing with the load, up to the maximum. */
-        long intervalMs(double recordsPerSecond) {
-            return intervalMs(recordsPerSecond, 0);
-        }
-
-        /** The same, and long enough that commits of {@code commitMs} each take at most the maximum share of the
-         * thread's time. */
+         * growing with the load, and long enough that commits of {@code commitMs} each take at most the maximum
+         * share of the thread's time; never longer than the maximum. */
         long intervalMs(double recordsPerSecond, double commitMs) {
             double scaled = minInterval.toMillis() * Math.max(1.0, recordsPerSecond / lightRecordsPerSecond);
             // from one ask to the next, the commit included: commitMs of every interval is spent committing
