@@ -26,6 +26,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The accounting tables and the HTTP API on a real broker with two instances sharing the partitions: any instance
@@ -41,9 +42,9 @@ class AccountingIT {
 
     @Test
     @DisplayName("two instances: usage and request status for keys owned by each, through one instance's API, equal the records; /metrics agrees")
-    void queriesAcrossInstances() throws Exception {
+    void queriesAcrossInstances(@TempDir Path dir) throws Exception {
         // Both instances read one API keys file: an operator's key, and one for tenant-3
-        Path keys = Files.createTempDirectory("sluice-keys-").resolve("api-keys");
+        Path keys = dir.resolve("api-keys");
         String ops = ApiKeys.add(keys, "ops", null);
         String tenant3 = ApiKeys.add(keys, "tenant-3-app", "tenant-3");
         SluiceConfig first = cluster.config("acct", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000,

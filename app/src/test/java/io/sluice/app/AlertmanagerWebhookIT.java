@@ -37,6 +37,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Both ways a Sluice notification reaches the operators' webhook, tested against a local receiver: an alert through
@@ -91,10 +93,9 @@ class AlertmanagerWebhookIT {
 
     @Test
     @DisplayName("an alert posted to Alertmanager reaches the webhook as a Slack message with its summary and runbook")
-    void alertReachesTheWebhook() throws Exception {
+    void alertReachesTheWebhook(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         Path binary = OpsTools.binary("prometheus-alertmanager", "prometheus-alertmanager");
         // Given Alertmanager with ops/'s configuration, its webhook URL file naming the receiver, and short waits
-        Path dir = Files.createTempDirectory("sluice-alertmanager-");
         Path urlFile = Files.writeString(dir.resolve("webhook-url"), hook());
         ObjectNode config = (ObjectNode) OpsTools.yaml(CONFIG);
         ((ObjectNode) config.path("route")).put("group_wait", "1s").put("group_interval", "1s");

@@ -18,6 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Sluice is killed (SIGKILL) with hundreds of provider calls in flight; the next instance finishes every request. */
 class AppKillIT {
@@ -34,8 +36,7 @@ class AppKillIT {
 
     @Test
     @DisplayName("ends every request in exactly one outcome after the application is killed mid-flight and restarted")
-    void survivesKillWithCallsInFlight() throws Exception {
-        Path dir = Files.createTempDirectory("sluice-kill-");
+    void survivesKillWithCallsInFlight(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         SluiceConfig config = cluster.config("kill", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000,
                 SluiceConfigDef.NUM_STREAM_THREADS, 2));
         // calls slow enough that 200 are out at once even when a busy machine moves only 40 requests a second

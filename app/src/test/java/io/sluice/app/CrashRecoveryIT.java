@@ -21,6 +21,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator whose machine keeps failing: {@code sluice run} on the embedded default (the broker and the registry
@@ -36,10 +38,9 @@ class CrashRecoveryIT {
     @Test
     @DisplayName("the whole embedded process killed five times under load comes back ready each time, and every"
             + " request ends in exactly one outcome")
-    void embeddedProcessKilledRepeatedly() throws Exception {
+    void embeddedProcessKilledRepeatedly(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         long seed = Long.getLong("sluice.crash.seed", System.nanoTime());
         Random random = new Random(seed);
-        Path dir = Files.createTempDirectory("sluice-crash-");
         int httpPort = AppKillIT.freePort();
         Map<String, Object> settings = new HashMap<>(Map.of(
                 SluiceConfigDef.EMBEDDED_DATA_DIR, dir.resolve("kafka").toString(),

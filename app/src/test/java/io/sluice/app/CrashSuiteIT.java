@@ -19,6 +19,8 @@ import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crashes with the broker in its own process: Sluice killed while the broker lives, the broker killed while Sluice
@@ -57,10 +59,9 @@ class CrashSuiteIT {
     @Test
     @DisplayName("Sluice killed five times at random points while the broker lives: ready within the bound after"
             + " each restart, every request once, usage equal to the outcomes")
-    void sluiceKilledRepeatedly() throws Exception {
+    void sluiceKilledRepeatedly(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         long seed = seed();
         Random random = new Random(seed);
-        Path dir = Files.createTempDirectory("sluice-kill-repeat-");
         int httpPort = AppKillIT.freePort();
         SluiceConfig config = config("killrepeat").with(Map.of(SluiceConfigDef.HTTP_PORT, httpPort));
         SluiceTopics topics = SluiceTopics.from(config, SluiceRuntime.registryClient(config));
@@ -121,10 +122,9 @@ class CrashSuiteIT {
     @Test
     @DisplayName("one of two instances killed three times while the other works on: every request once, usage"
             + " equal to the outcomes")
-    void oneOfTwoInstancesKilledRepeatedly() throws Exception {
+    void oneOfTwoInstancesKilledRepeatedly(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         long seed = seed();
         Random random = new Random(seed);
-        Path dir = Files.createTempDirectory("sluice-two-kill-");
         int httpPort = AppKillIT.freePort();
         SluiceConfig first = config("twokill").with(Map.of(SluiceConfigDef.HTTP_PORT, httpPort));
         SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,

@@ -28,6 +28,8 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The rules and the dashboard against a real Prometheus scraping a running Sluice under traffic that touches every
@@ -44,7 +46,7 @@ class PrometheusRulesIT {
 
     @Test
     @DisplayName("every recording rule, alert expression and dashboard query returns series from a scraped Sluice")
-    void everyQueryReturnsSeries() throws Exception {
+    void everyQueryReturnsSeries(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         Path prometheusBinary = OpsTools.binary("prometheus", "prometheus");
         // Given a Sluice whose provider fails some calls (400s dead-letter, 503s park requests on a 1 s retry
         // tier), with a per-user limit of 5 a minute and a tenant on a 1000 micro-dollar daily budget
@@ -54,7 +56,6 @@ class PrometheusRulesIT {
                 SluiceConfigDef.TENANT_TIERS, "tight=small", "budgets.tier.small.daily.micros", 1000));
         cluster.simulator.settings(SimulatorSettings.defaults()
                 .withErrors(ErrorRates.none().withHttp503(0.3).withBadRequest400(0.05)));
-        Path dir = Files.createTempDirectory("sluice-prometheus-");
         try (SluiceRuntime sluice = SluiceRuntime.start(config, SimulatorSettings.defaults());
              OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
              Traffic traffic = new Traffic(sluice, tracker)) {

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sluice on a three-node KRaft cluster (replication factor 3, min.insync.replicas 2): one node killed under load and
@@ -30,10 +32,9 @@ class ReplicatedClusterIT {
     @Test
     @DisplayName("a node of a three-node cluster killed under load and restarted: outcomes keep flowing, every"
             + " request once, usage equal to the outcomes")
-    void survivesANodeKilledUnderLoad() throws Exception {
+    void survivesANodeKilledUnderLoad(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         long seed = Long.getLong("sluice.crash.seed", System.nanoTime());
         Random random = new Random(seed);
-        Path dir = Files.createTempDirectory("sluice-3nodes-");
         try (KafkaCluster kafka = KafkaCluster.start(dir.resolve("kafka"), 3);
              EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(), 0);
              ProviderSimulator simulator = ProviderSimulator.start(SimulatorSettings.defaults(), 0)) {

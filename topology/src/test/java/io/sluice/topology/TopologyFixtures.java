@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class TopologyFixtures implements AfterEachCallback {
     private TopologyFixture current;
-    private Path stateDir;
+    /** Every state directory this test made (a test that restarts its topology makes one each time). */
+    private final List<Path> stateDirs = new ArrayList<>();
 
     TopologyFixture start(Map<String, ?> overrides) {
         return start(overrides, new InMemorySchemaRegistryClient(), null);
@@ -37,11 +40,11 @@ final class TopologyFixtures implements AfterEachCallback {
     private TopologyFixture start(Map<String, ?> overrides, SchemaRegistryClient registry,
                                   io.sluice.provider.ProviderClients providers) {
         try {
-            stateDir = Files.createTempDirectory("sluice-ttd-");
+            stateDirs.add(Files.createTempDirectory("sluice-ttd-"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        current = new TopologyFixture(stateDir, overrides, registry, providers);
+        current = new TopologyFixture(stateDirs.get(stateDirs.size() - 1), overrides, registry, providers);
         return current;
     }
 
@@ -51,10 +54,11 @@ final class TopologyFixtures implements AfterEachCallback {
             current.close();
             current = null;
         }
-        if (stateDir != null) {
+        for (Path stateDir : stateDirs) {
             try (Stream<Path> files = Files.walk(stateDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
+        stateDirs.clear();
     }
 }

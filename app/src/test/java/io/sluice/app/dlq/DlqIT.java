@@ -42,6 +42,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -49,6 +50,9 @@ import picocli.CommandLine;
  * one response, and replaying again charges nothing and answers nothing twice.
  */
 class DlqIT {
+    @TempDir
+    Path dir;
+
     private static final int REQUESTS = 10;
 
     @RegisterExtension
@@ -75,7 +79,7 @@ class DlqIT {
              OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
              Traffic traffic = new Traffic(sluice, tracker)) {
             await().atMost(Duration.ofSeconds(90)).until(() -> sluice.state() == KafkaStreams.State.RUNNING);
-            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory("sluice-dlq"));
+            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory(dir, "sluice-dlq"));
 
             // Given an outage that dead-letters every request
             cluster.simulator.outage(true);
@@ -173,7 +177,7 @@ class DlqIT {
              OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
              Traffic traffic = new Traffic(sluice, tracker)) {
             await().atMost(Duration.ofSeconds(90)).until(() -> sluice.state() == KafkaStreams.State.RUNNING);
-            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory("sluice-dlq"));
+            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory(dir, "sluice-dlq"));
             // Given a request dead-lettered in an outage that does not end
             cluster.simulator.outage(true);
             try {
@@ -205,7 +209,7 @@ class DlqIT {
     void oneReplayAtATime() throws Exception {
         SluiceConfig config = cluster.config("dlq-lock", Map.of());
         try (SluiceRuntime sluice = SluiceRuntime.start(config, SimulatorSettings.defaults())) {
-            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory("sluice-dlq"));
+            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory(dir, "sluice-dlq"));
             String group = "sluice-dlq-replay-" + sluice.topics().deadLetter().name();
             Map<String, Object> props = new HashMap<>(sluice.adminConfig());
             props.put(ConsumerConfig.GROUP_ID_CONFIG, group);

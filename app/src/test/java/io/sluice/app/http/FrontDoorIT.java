@@ -64,9 +64,12 @@ class FrontDoorIT {
     private static String frugalKey;
     private static String opsKey;
 
+    @TempDir
+    static Path keysDir;
+
     @BeforeAll
     static void start() throws Exception {
-        Path keys = Files.createTempDirectory("sluice-keys-").resolve("api-keys");
+        Path keys = keysDir.resolve("api-keys");
         acmeKey = ApiKeys.add(keys, "acme-app", "acme");
         frugalKey = ApiKeys.add(keys, "frugal-app", "frugal");
         opsKey = ApiKeys.add(keys, "ops", null);

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -47,14 +49,14 @@ import picocli.CommandLine;
  * record, and name the others in {@code /health/ready} and {@code sluice doctor} instead of staying silent.
  */
 class HangingTransactionIT {
-    private static Path dir;
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path dir;
     private static EmbeddedKafkaBroker broker;
     private static EmbeddedSchemaRegistry registry;
     private static ProviderSimulator simulator;
 
     @BeforeAll
     static void cluster() throws Exception {
-        dir = Files.createTempDirectory("sluice-hanging-");
         // without partition verification the broker appends a transactional batch the coordinator never saw
         broker = new EmbeddedKafkaBroker(dir.resolve("kafka"), 0)
                 .withSettings(Map.of("transaction.partition.verification.enable", "false")).start();
