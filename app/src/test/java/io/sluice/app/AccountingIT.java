@@ -13,7 +13,6 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

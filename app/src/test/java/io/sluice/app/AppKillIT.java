@@ -11,7 +11,6 @@ import io.sluice.simulator.Latency;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import io.sluice.topics.SluiceTopics;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -9,7 +9,6 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.testkit.PromptRequests;
 import io.sluice.topics.SluiceTopics;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -250,7 +250,8 @@ class PrometheusRulesIT {
         public void close() throws InterruptedException {
             process.destroy();
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                // gone before @TempDir deletes its files
+                process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
             }
         }
     }

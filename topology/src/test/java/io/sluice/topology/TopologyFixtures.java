@@ -54,11 +54,16 @@ final class TopologyFixtures implements AfterEachCallback {
             current.close();
             current = null;
         }
-        for (Path stateDir : stateDirs) {
-            try (Stream<Path> files = Files.walk(stateDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        try {
+            for (Path stateDir : stateDirs) {
+                try (Stream<Path> files = Files.walk(stateDir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                } catch (IOException | UncheckedIOException e) {
+                    // one directory that cannot be walked must not keep the others on disk
+                }
             }
+        } finally {
+            stateDirs.clear();
         }
-        stateDirs.clear();
     }
 }

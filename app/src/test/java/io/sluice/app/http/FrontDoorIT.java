@@ -26,7 +26,6 @@ import io.sluice.simulator.ErrorRates;
 import io.sluice.simulator.Latency;
 import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -19,7 +19,6 @@ import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
