@@ -39,12 +39,14 @@ final class TopologyFixtures implements AfterEachCallback {
 
     private TopologyFixture start(Map<String, ?> overrides, SchemaRegistryClient registry,
                                   io.sluice.provider.ProviderClients providers) {
+        Path stateDir;
         try {
-            stateDirs.add(Files.createTempDirectory("sluice-ttd-"));
+            stateDir = Files.createTempDirectory("sluice-ttd-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        current = new TopologyFixture(stateDirs.get(stateDirs.size() - 1), overrides, registry, providers);
+        stateDirs.add(stateDir);
+        current = new TopologyFixture(stateDir, overrides, registry, providers);
         return current;
     }
 

@@ -23,7 +23,6 @@ import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,13 +49,12 @@ import picocli.CommandLine;
  * one response, and replaying again charges nothing and answers nothing twice.
  */
 class DlqIT {
-    @TempDir
-    Path dir;
-
     private static final int REQUESTS = 10;
 
     @RegisterExtension
     static final TestCluster cluster = new TestCluster();
+    @TempDir
+    Path dir;
 
     record Run(int exit, String out, String err) {}
 
@@ -79,7 +77,7 @@ class DlqIT {
              OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
              Traffic traffic = new Traffic(sluice, tracker)) {
             await().atMost(Duration.ofSeconds(90)).until(() -> sluice.state() == KafkaStreams.State.RUNNING);
-            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory(dir, "sluice-dlq"));
+            Path file = SluiceProcess.propertiesFile(sluice.config(), dir);
 
             // Given an outage that dead-letters every request
             cluster.simulator.outage(true);
@@ -177,7 +175,7 @@ class DlqIT {
              OutcomeTracker tracker = new OutcomeTracker(sluice.adminConfig(), sluice.topics());
              Traffic traffic = new Traffic(sluice, tracker)) {
             await().atMost(Duration.ofSeconds(90)).until(() -> sluice.state() == KafkaStreams.State.RUNNING);
-            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory(dir, "sluice-dlq"));
+            Path file = SluiceProcess.propertiesFile(sluice.config(), dir);
             // Given a request dead-lettered in an outage that does not end
             cluster.simulator.outage(true);
             try {
@@ -209,7 +207,7 @@ class DlqIT {
     void oneReplayAtATime() throws Exception {
         SluiceConfig config = cluster.config("dlq-lock", Map.of());
         try (SluiceRuntime sluice = SluiceRuntime.start(config, SimulatorSettings.defaults())) {
-            Path file = SluiceProcess.propertiesFile(sluice.config(), Files.createTempDirectory(dir, "sluice-dlq"));
+            Path file = SluiceProcess.propertiesFile(sluice.config(), dir);
             String group = "sluice-dlq-replay-" + sluice.topics().deadLetter().name();
             Map<String, Object> props = new HashMap<>(sluice.adminConfig());
             props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
