@@ -11,7 +11,12 @@ import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,20 +29,9 @@ class TwoInstancesIT {
 
     @Test
     @DisplayName("holds a user's per-minute limit exactly while two instances share the work")
-    void limitHoldsAcrossInstances() {
-        Map<String, Object> settings = Map.of(SluiceConfigDef.LIMIT_USER_RPM, 7);
-        SluiceConfig first = cluster.config("two", settings);
-        SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,
-                first.string(SluiceConfigDef.STATE_DIR) + "-second"));
+    void limitHoldsAcrossInstances() throws Exception {
         long minute = Instant.now().toEpochMilli() / 60_000 * 60_000;
-        try (SluiceRuntime a = SluiceRuntime.start(first, SimulatorSettings.defaults());
-             SluiceRuntime b = SluiceRuntime.start(second, SimulatorSettings.defaults());
-             OutcomeTracker tracker = new OutcomeTracker(a.adminConfig(), a.topics());
-             Traffic traffic = new Traffic(a, tracker)) {
-            // Given both instances running with tasks of their own
-            await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
-                    && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
-
+        withTwoInstances("two", 7, (a, tracker, traffic) -> {
             // When 12 users each send 10 requests within one minute, against a limit of 7
             for (int i = 0; i < 10; i++) {
                 for (int user = 0; user < 12; user++) {
@@ -51,6 +45,59 @@ class TwoInstancesIT {
             assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 12 * 7));
             assertThat(tracker.rejectionsByReason()).isEqualTo(Map.of("RATE_LIMITED", 12 * 3));
             assertThat(tracker.duplicates()).isZero();
+        });
+    }
+
+    @Test
+    @DisplayName("requests keyed by tenant skip the re-key, and limits still hold exactly across two instances")
+    void tenantKeyedRequestsSkipTheReKey() throws Exception {
+        long minute = Instant.now().toEpochMilli() / 60_000 * 60_000;
+        withTwoInstances("two-keyed", 5, (a, tracker, traffic) -> {
+            // When 3 tenants' producers key by tenant, and 4 users of each send 8 requests against a limit of 5
+            for (int i = 0; i < 8; i++) {
+                for (int tenant = 0; tenant < 3; tenant++) {
+                    for (int user = 0; user < 4; user++) {
+                        traffic.sendKeyedByTenant(PromptRequests.valid("tenant-" + tenant, "user-" + user,
+                                Instant.ofEpochMilli(minute + i * 100 + tenant * 10 + user)).build());
+                    }
+                }
+            }
+            traffic.awaitOutcomes(Duration.ofSeconds(90));
+
+            // Then every limit held exactly, and no request crossed the by-tenant repartition topic
+            assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 12 * 5));
+            assertThat(tracker.rejectionsByReason()).isEqualTo(Map.of("RATE_LIMITED", 12 * 3));
+            assertThat(tracker.duplicates()).isZero();
+            assertThat(recordsOn(a, a.config().string(SluiceConfigDef.APPLICATION_ID) + "-by-tenant-repartition"))
+                    .isZero();
+        });
+    }
+
+    interface TwoInstances {
+        void run(SluiceRuntime first, OutcomeTracker tracker, Traffic traffic) throws Exception;
+    }
+
+    /** Runs {@code body} once two instances of {@code name}, with a per-user limit a minute, both have tasks. */
+    private static void withTwoInstances(String name, int userLimit, TwoInstances body) throws Exception {
+        SluiceConfig first = cluster.config(name, Map.of(SluiceConfigDef.LIMIT_USER_RPM, userLimit));
+        SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,
+                first.string(SluiceConfigDef.STATE_DIR) + "-second"));
+        try (SluiceRuntime a = SluiceRuntime.start(first, SimulatorSettings.defaults());
+             SluiceRuntime b = SluiceRuntime.start(second, SimulatorSettings.defaults());
+             OutcomeTracker tracker = new OutcomeTracker(a.adminConfig(), a.topics());
+             Traffic traffic = new Traffic(a, tracker)) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
+                    && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
+            body.run(a, tracker, traffic);
+        }
+    }
+
+    private static long recordsOn(SluiceRuntime sluice, String topic) throws Exception {
+        try (Admin admin = Admin.create(sluice.adminConfig())) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().forEach(p ->
+                    latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
         }
     }
 }

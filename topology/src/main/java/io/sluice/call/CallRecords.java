@@ -22,7 +22,8 @@ final class CallRecords {
 
     /** {@code call}, parked on tier {@code parked.tier()}: its headers say when it is due back and why. */
     static Record<String, CallOutcome> parked(InFlightCall call, CallState.Parked parked, long now) {
-        Record<String, CallOutcome> record = new Record<>(call.getRequest().getRequestId(),
+        // keyed by tenant: the tier's topic is partitioned like by-tenant, so the request comes back to this task
+        Record<String, CallOutcome> record = new Record<>(call.getRequest().getTenantId(),
                 new CallOutcome.Delayed(call.getRequest(), parked.tier(), parked.dueAt()), now);
         Headers headers = record.headers();
         SluiceHeaders.put(headers, SluiceHeaders.RETRY_TIER, parked.tier());

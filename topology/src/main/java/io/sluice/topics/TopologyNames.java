@@ -15,7 +15,6 @@ public final class TopologyNames {
     public static final String BUDGET = "budget";
     public static final String BUDGET_EVENTS_SINK = "budget-events-sink";
     public static final String SETTLEMENTS_SINK = "budget-settlements-sink";
-    public static final String BY_REQUEST = "by-request";
     public static final String CALL = "call-provider";
     /** The output guard: checks each answer before it reaches the responses topic. */
     public static final String OUTPUT_GUARD = "output-guard";

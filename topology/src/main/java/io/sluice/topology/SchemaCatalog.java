@@ -59,7 +59,6 @@ public final class SchemaCatalog {
             subjects.put(value(topic), PromptRequest.getClassSchema());
         }
         names.repartition(TopologyNames.BY_TENANT, PromptRequest.getClassSchema(), subjects);
-        names.repartition(TopologyNames.BY_REQUEST, PromptRequest.getClassSchema(), subjects);
         names.repartition(Accounting.BY_REQUEST, AccountingEvent.getClassSchema(), subjects);
         names.repartition(Accounting.BY_TENANT, AccountingEvent.getClassSchema(), subjects);
         names.changelog(BudgetProcessor.LEDGERS, BudgetLedger.getClassSchema(), subjects);

@@ -65,21 +65,22 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * The one seam that builds Sluice's topology, used by the application and by every test:
  * <pre>
  * requests ─ sanitize ─┬─ rejected
- *                      └─ by-tenant ─ limit-user ─┬─ rejected
- *                                                 └─ limit-tenant ─┬─ rejected
- *                                  budget-settlements ─┐           │
- *                                                      └─ budget ◄─┘
+ *                      ├─ by-tenant ────────────────────┐
+ *                      └─ (already in the tenant's task)┴─ limit-user ─┬─ rejected
+ *                                                                      └─ limit-tenant ─┬─ rejected
+ *                                  budget-settlements ─┐                                │
+ *                                                      └─ budget ◄──────────────────────┘
  *                                                      ┌─ rejected, budget-events
  *                                          retry-N ─ retry-hold-N ─┐   │
- *                                                      └─ by-request ─ call-provider ─┬─ output-guard ─ responses
+ *                                                      └───────────┴─ call-provider ─┬─ output-guard ─ responses
  *                                                                                     ├─ dead-letter
  *                                                                                     ├─ retry-N (tier N)
  *                                                                                     └─ budget-settlements
  * </pre>
- * Keys: the limits and the budget run on the partition that owns the tenant, and with it all of its users, so every
- * counter has exactly one owner; the call stage is re-keyed by request id so slow calls spread evenly over all
- * partitions. The settlements loop carries each call's actual cost back to the
- * tenant's budget.
+ * Keys: the limits, the budget and the call run in the task that owns the tenant, and with it all of its users, so
+ * every counter has exactly one owner and a resend reaches the task that remembers answering it; a request is re-keyed
+ * once, by tenant, and not at all when it was read in its tenant's task already. The settlements loop carries each
+ * call's actual cost back to the tenant's budget.
  */
 public final class SluiceTopology {
     private SluiceTopology() {}
@@ -117,14 +118,23 @@ public final class SluiceTopology {
         Set<String> bound = Set.copyOf(sanitize.tenantsWithTopics());
         KStream<String, PromptRequest> clean = passOrReject(screened, SanitizeProcessor.STAGE, topics, bound, meters);
 
-        // One re-key for every limit and the budget: a tenant's partition owns its users too, so user limits,
-        // tenant limits and the budget run in one task, one transactional hop after sanitize.
-        KStream<String, PromptRequest> byTenant = clean
-                .selectKey((key, request) -> request.getTenantId(), Named.as("key-by-tenant"))
+        // One re-key for every limit, the budget and the call: a tenant's partition owns its users too, so they all
+        // run in the tenant's task, one transactional hop after sanitize; none for a request already in that task
+        Map<String, KStream<String, TenantPlacement.Placed>> placed = clean
+                .processValues(TenantPlacement.supplier(topics.partitions()), Named.as("tenant-placement"))
+                .split(Named.as("tenant-placement-"))
+                .branch((key, placement) -> placement.here(), Branched.as("here"))
+                .defaultBranch(Branched.as("elsewhere"));
+        KStream<String, PromptRequest> byTenant = placed.get("tenant-placement-elsewhere")
+                .map((key, placement) -> KeyValue.pair(placement.request().getTenantId(), placement.request()),
+                        Named.as("key-by-tenant"))
                 // as many partitions as the settlements topic, so a tenant's requests and settlements meet
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_TENANT)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
-                        .withNumberOfPartitions(topics.partitions()));
+                        .withNumberOfPartitions(topics.partitions()))
+                .merge(placed.get("tenant-placement-here")
+                        .map((key, placement) -> KeyValue.pair(placement.request().getTenantId(), placement.request()),
+                                Named.as("key-by-tenant-here")), Named.as("tenant-requests"));
         // the budget's reservations, read by the limits too: a copy of a request in flight passes them uncounted
         StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations = BudgetProcessor.reservationsStore(
                 SpecificAvroSerde.forValues(registry, BudgetReservation.class));
@@ -176,12 +186,8 @@ public final class SluiceTopology {
                 Breakers.from(config, meters), Bulkheads.from(config, meters), ProviderQuotas.from(config), cache, tiers,
                 sanitizer::redactForLogs, TenantTags.from(config), meters);
         KStream<String, CallOutcome> called = toCall
-                // by request id on every route: a resend must reach the partition that remembers answering it,
-                // whatever its route became (a budget fallback) or the route's cache setting is now
-                .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request"))
-                .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_REQUEST)
-                        .withKeySerde(Serdes.String()).withValueSerde(requestSerde))
-                .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-call"))
+                // in the tenant's task, no re-key: a resend reaches the task that remembers answering it whatever
+                // its route became, and a request's call commits with its reservation, one hop after sanitize
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
                                 SpecificAvroSerde.forValues(registry, PromptResponse.class)),
                         Named.as(TopologyNames.CALL))

@@ -54,7 +54,8 @@ class RetryTierStageTest {
 
         // Then it is on tier 1's topic, with no outcome yet
         TestRecord<String, PromptRequest> parked = tier1.readRecord();
-        assertThat(parked.key()).isEqualTo(request.getRequestId());
+        // keyed by tenant, so it comes back to the task that holds its tenant's in-flight calls and answered ids
+        assertThat(parked.key()).isEqualTo(request.getTenantId());
         assertThat(header(parked, SluiceHeaders.RETRY_TIER)).isEqualTo("1");
         assertThat(header(parked, SluiceHeaders.RETRY_ATTEMPTS)).isEqualTo("1");
         assertThat(header(parked, SluiceHeaders.RETRY_REASON)).isEqualTo("RETRIES_EXHAUSTED");

@@ -2,6 +2,7 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.accounting.Accounting;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.ProviderClients;
@@ -51,29 +52,33 @@ class TopologyShapeTest {
     }
 
     @Test
-    @DisplayName("a request crosses two repartition topics: to its tenant's limits and budget, then to the call")
-    void requestCrossesTwoRepartitions() {
-        TopologyDescription.Subtopology intake = subtopologyWith(TopologyNames.SANITIZE);
-        TopologyDescription.Subtopology limits = subtopologyWith(TopologyNames.LIMIT_USER);
-        TopologyDescription.Subtopology call = subtopologyWith(TopologyNames.CALL);
+    @DisplayName("a request crosses one repartition topic: to its tenant's task, which runs the limits, the budget"
+            + " and the call")
+    void requestCrossesOneRepartition() {
+        TopologyDescription.Subtopology tenant = subtopologyWith(TopologyNames.LIMIT_USER);
 
-        assertThat(processors(limits)).contains(TopologyNames.LIMIT_TENANT, TopologyNames.BUDGET);
-        assertThat(sinkTopics(intake)).contains(TopologyNames.BY_TENANT + "-repartition");
-        assertThat(sourceTopics(limits)).contains(TopologyNames.BY_TENANT + "-repartition");
-        assertThat(sinkTopics(limits)).contains(TopologyNames.BY_REQUEST + "-repartition");
-        assertThat(sourceTopics(call)).containsExactly(TopologyNames.BY_REQUEST + "-repartition");
+        assertThat(processors(tenant)).contains(TopologyNames.LIMIT_TENANT, TopologyNames.BUDGET, TopologyNames.CALL,
+                TopologyNames.OUTPUT_GUARD);
+        assertThat(sourceTopics(tenant)).contains(TopologyNames.BY_TENANT + "-repartition", "sluice.retry-1",
+                "sluice.budget-settlements");
+        // sanitize shares the sub-topology (accounting taps the requests topic's source), not the key: its output
+        // is re-keyed by tenant once, and nothing after it is re-keyed before the call
+        assertThat(sinkTopics(subtopologyWith(TopologyNames.SANITIZE)).stream()
+                .filter(topic -> topic.endsWith("-repartition")).toList())
+                .containsExactlyInAnyOrder(TopologyNames.BY_TENANT + "-repartition",
+                        Accounting.BY_REQUEST + "-repartition", Accounting.BY_TENANT + "-repartition");
     }
 
     @Test
-    @DisplayName("repartition topics are the two re-keys of the request path and accounting's own")
+    @DisplayName("the only repartition topics are the request path's re-key by tenant and accounting's own")
     void repartitionTopics() {
         Set<String> repartitions = description.subtopologies().stream()
                 .flatMap(s -> sinkTopics(s).stream())
                 .filter(topic -> topic.endsWith("-repartition"))
                 .collect(Collectors.toSet());
 
-        assertThat(repartitions).contains("by-tenant-repartition", "by-request-repartition")
-                .doesNotContain("by-user-repartition");
+        assertThat(repartitions).containsExactlyInAnyOrder("by-tenant-repartition",
+                Accounting.BY_REQUEST + "-repartition", Accounting.BY_TENANT + "-repartition");
     }
 
     @Test

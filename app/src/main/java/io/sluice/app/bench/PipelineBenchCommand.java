@@ -172,6 +172,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             out.putPOJO(key, config.values().get(key));
         }
         out.put("promptTokens", mix.promptTokens.toString());
+        out.put("keyBy", mix.keyBy());
         out.put("cores", Runtime.getRuntime().availableProcessors());
         out.put("jvm", System.getProperty("java.runtime.version"));
         out.putPOJO("set", overrides);

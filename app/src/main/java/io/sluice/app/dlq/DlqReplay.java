@@ -215,7 +215,10 @@ final class DlqReplay extends DlqCommand.Reading {
         metadata.put(SluiceHeaders.REPLAY_COUNT, Integer.toString(count));
         PromptRequest request = PromptRequest.newBuilder(d.request()).setMetadata(metadata).build();
         byte[] key = request.getRequestId().getBytes(StandardCharsets.UTF_8);
-        ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, null, key,
+        // a retry tier is read in the tenant's task, where the call stage remembers the tenant's answered ids
+        byte[] replayKey = target.equals(topics.requests().name()) ? key
+                : request.getTenantId().getBytes(StandardCharsets.UTF_8);
+        ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, null, replayKey,
                 topics.requests().valueSerde().serializer().serialize(target, request));
         replay.headers().add(SluiceHeaders.REPLAY_COUNT, bytes(Integer.toString(count)));
         replay.headers().add(SluiceHeaders.REPLAY_OF, bytes(deadLetter));

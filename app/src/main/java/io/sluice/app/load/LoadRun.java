@@ -116,7 +116,7 @@ public final class LoadRun {
             return event.createdAtMs();
         }
         producer.send(new ProducerRecord<>(sluice.topics().requests().name(), null, event.createdAtMs(),
-                event.requestId(), sluice.requestBytes(event.request())), (metadata, error) -> {
+                traffic.keyOf(event), sluice.requestBytes(event.request())), (metadata, error) -> {
             if (error != null) {
                 failed.add(event.requestId());
                 firstError.compareAndSet(null, error.toString());

@@ -47,6 +47,19 @@ public final class LoadTraffic {
 
     record Event(String requestId, long createdAtMs, Kind kind, PromptRequest request) {}
 
+    private boolean keyedByTenant;
+
+    /** Keys each request by its tenant instead of its id ({@code --key-by tenant}). */
+    LoadTraffic keyedByTenant(boolean byTenant) {
+        this.keyedByTenant = byTenant;
+        return this;
+    }
+
+    /** The record key {@code event} is sent with. */
+    String keyOf(Event event) {
+        return keyedByTenant && event.request().getTenantId() != null ? event.request().getTenantId() : event.requestId();
+    }
+
     /** Prompt sizes in tokens: one size ({@code 200}) or a range ({@code 50-2000}), drawn log-uniformly. */
     public record PromptTokens(int min, int max) {
         int sample(Random random) {

@@ -103,8 +103,7 @@ public final class StageLag implements AutoCloseable {
             return topic; // a retry tier's topic, named as configured
         }
         return switch (internal) {
-            case "by-tenant-repartition" -> "limits";
-            case "by-request-repartition" -> "call";
+            case "by-tenant-repartition" -> "limits-and-call";
             case "accounting-by-request-repartition" -> "accounting-status";
             case "accounting-by-tenant-repartition" -> "accounting-usage";
             default -> internal;

@@ -60,11 +60,11 @@ class StageLagIT {
 
                 // Then each stage shows its own backlog, in the samples and as gauges
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                        assertThat(lag.latest()).containsEntry("sanitize", 6L).containsEntry("limits", 3L));
+                        assertThat(lag.latest()).containsEntry("sanitize", 6L).containsEntry("limits-and-call", 3L));
                 assertThat(lag.latestTotal()).isEqualTo(9);
                 assertThat(lag.max().maxPartition()).isEqualTo(6);
                 assertThat(registry.get("sluice.stage.lag").tag("stage", "sanitize").gauge().value()).isEqualTo(6);
-                assertThat(registry.get("sluice.stage.lag").tag("stage", "limits").gauge().value()).isEqualTo(3);
+                assertThat(registry.get("sluice.stage.lag").tag("stage", "limits-and-call").gauge().value()).isEqualTo(3);
             }
         }
     }
@@ -103,8 +103,8 @@ class StageLagIT {
     void namesStages() {
         assertThat(StageLag.stageOf("sluice.requests", "sluice", "sluice.requests", "sluice.budget-settlements"))
                 .isEqualTo("sanitize");
-        assertThat(StageLag.stageOf("sluice-by-request-repartition", "sluice", "sluice.requests", "x"))
-                .isEqualTo("call");
+        assertThat(StageLag.stageOf("sluice-by-tenant-repartition", "sluice", "sluice.requests", "x"))
+                .isEqualTo("limits-and-call");
         assertThat(StageLag.stageOf("sluice-accounting-by-tenant-repartition", "sluice", "sluice.requests", "x"))
                 .isEqualTo("accounting-usage");
         assertThat(StageLag.stageOf("sluice.retry-1", "sluice", "sluice.requests", "x")).isEqualTo("sluice.retry-1");
