@@ -8,6 +8,7 @@ import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.ChatMessage;
+import io.sluice.schemas.GenerationParams;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.SluiceHeaders;
 import io.sluice.simulator.SimulatorSettings;
@@ -97,6 +98,34 @@ class EndToEndIT {
                     .satisfies(letter -> assertThat(SluiceHeaders.get(letter.headers(), SluiceHeaders.ERROR_MESSAGE))
                             .contains("tombstone"));
         }
+    }
+
+    @Test
+    @DisplayName("serves a tenant's repeated deterministic prompt from the response cache whatever partition its"
+            + " request id lands on")
+    void cacheServesATenantOnEveryPartition() {
+        SluiceConfig config = cluster.config("cache", Map.of("routes.cache.default", "on"));
+        try (SluiceRuntime runtime = SluiceRuntime.start(config, SimulatorSettings.defaults());
+             OutcomeTracker tracker = new OutcomeTracker(runtime.adminConfig(), runtime.topics());
+             Traffic traffic = new Traffic(runtime, tracker)) {
+            // Given one answered deterministic prompt (temperature 0)
+            traffic.send(deterministic("first").build());
+            traffic.awaitOutcomes(Duration.ofSeconds(60));
+
+            // When users of the same tenant send it again under 12 request ids, which spread over the 3 partitions
+            for (int i = 0; i < 12; i++) {
+                traffic.send(deterministic("again-" + i).build());
+            }
+            traffic.awaitOutcomes(Duration.ofSeconds(60));
+
+            // Then the provider answered once, and the cache every repeat
+            assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 1, "CACHED", 12));
+        }
+    }
+
+    private static PromptRequest.Builder deterministic(String user) {
+        return PromptRequests.valid("acme", user, Instant.now())
+                .setParams(new GenerationParams(64, 0.0, null, List.of()));
     }
 
     static List<ConsumerRecord<String, byte[]>> readAll(SluiceRuntime runtime, String topic, int expected) {
