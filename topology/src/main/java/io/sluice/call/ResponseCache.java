@@ -32,7 +32,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * {@code fallback} keeps answers to serve when every target of the route fails ({@code CACHED_FALLBACK}); {@code on}
  * also answers deterministic requests (temperature 0) from the cache without a provider call ({@code CACHED}).
  * Entries live in a window store whose retention is the TTL, so expired ones are dropped a segment at a time. The
- * store is per call-stage partition, which is keyed by request id for deduplication: a shared cache is not built.
+ * store is the tenant's task's, where the call stage runs, so it holds every cached answer of the tenant.
  */
 public final class ResponseCache {
     public static final String STORE = TopologyNames.RESPONSE_CACHE;
@@ -70,7 +70,7 @@ public final class ResponseCache {
         return modes.getOrDefault(route, Mode.OFF);
     }
 
-    /** Whether answers on this route are kept (per call-stage partition). */
+    /** Whether answers on this route are kept (in the tenant's task). */
     public boolean enabled(String route) {
         return mode(route) != Mode.OFF;
     }

@@ -121,7 +121,7 @@ public final class SluiceTopology {
         // One re-key for every limit, the budget and the call: a tenant's partition owns its users too, so they all
         // run in the tenant's task, one transactional hop after sanitize; none for a request already in that task
         Map<String, KStream<String, TenantPlacement.Placed>> placed = clean
-                .processValues(TenantPlacement.supplier(topics.partitions()), Named.as("tenant-placement"))
+                .processValues(TenantPlacement.supplier(topics.partitions(), meters), Named.as("tenant-placement"))
                 .split(Named.as("tenant-placement-"))
                 .branch((key, placement) -> placement.here(), Branched.as("here"))
                 .defaultBranch(Branched.as("elsewhere"));
@@ -131,7 +131,8 @@ public final class SluiceTopology {
                 // as many partitions as the settlements topic, so a tenant's requests and settlements meet
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_TENANT)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
-                        .withNumberOfPartitions(topics.partitions()))
+                        .withNumberOfPartitions(topics.partitions())
+                        .withStreamPartitioner(TenantPlacement.byTenant()))
                 .merge(placed.get("tenant-placement-here")
                         .map((key, placement) -> KeyValue.pair(placement.request().getTenantId(), placement.request()),
                                 Named.as("key-by-tenant-here")), Named.as("tenant-requests"));
@@ -168,7 +169,7 @@ public final class SluiceTopology {
                 .mapValues(out -> ((BudgetOutput.Decided) out).verdict(), Named.as("budget-verdict")),
                 TopologyNames.BUDGET, topics, bound, meters);
 
-        // Requests back from a retry tier rejoin before the call stage's re-key, so they reach the same task.
+        // Requests back from a retry tier come to the task that parked them (the tier's topic is keyed by tenant).
         RetryTiers tiers = RetryTiers.from(config);
         Serde<RetryHold> holdSerde = SpecificAvroSerde.forValues(registry, RetryHold.class);
         KStream<String, PromptRequest> toCall = funded;
@@ -195,8 +196,8 @@ public final class SluiceTopology {
                 .processValues(CommitPacer.<CallOutcome>supplier(pacing), Named.as("pace-outcomes"));
         called.filter((id, outcome) -> !(outcome instanceof CallOutcome.Delayed), Named.as("terminal"))
                 .map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
-                .to(topics.budgetSettlements().name(),
-                        topics.budgetSettlements().produced(TopologyNames.SETTLEMENTS_SINK));
+                .to(topics.budgetSettlements().name(), topics.budgetSettlements()
+                        .produced(TopologyNames.SETTLEMENTS_SINK).withStreamPartitioner(TenantPlacement.byTenant()));
         var split = called.split(Named.as("call-outcome-"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"));
@@ -210,7 +211,8 @@ public final class SluiceTopology {
         for (int tier = 1; tier <= tiers.count(); tier++) {
             outcomes.get("call-outcome-retry-" + tier)
                     .mapValues(outcome -> ((CallOutcome.Delayed) outcome).request(), Named.as("call-retry-" + tier))
-                    .to(tiers.topic(tier), topics.requests().produced(TopologyNames.retrySink(tier)));
+                    .to(tiers.topic(tier), topics.requests().produced(TopologyNames.retrySink(tier))
+                            .withStreamPartitioner(TenantPlacement.byTenant()));
         }
         answersAndDeadLetters(outcomes, topics, sanitizer, new OutputGuard(OutputPolicies.from(config), sanitizer, meters),
                 bound);

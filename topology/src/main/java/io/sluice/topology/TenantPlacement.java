@@ -1,8 +1,13 @@
 package io.sluice.topology;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.schemas.PromptRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
@@ -19,26 +24,43 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * re-key. Either way a tenant's counters, budget and calls live in exactly one task: producers that key requests by
  * tenant save a hop, producers that key them any other way lose nothing.
  */
-final class TenantPlacement implements FixedKeyProcessor<String, PromptRequest, TenantPlacement.Placed> {
+public final class TenantPlacement implements FixedKeyProcessor<String, PromptRequest, TenantPlacement.Placed> {
+    /** Requests that went on in the task that read them ({@code placement=here}) or took the re-key. */
+    public static final String METRIC = "sluice.intake.placement";
+
     /** A request, and whether this task owns its tenant. */
     record Placed(PromptRequest request, boolean here) {}
 
     private final int partitions;
+    private final Counter here;
+    private final Counter rekeyed;
     private int partition;
     private FixedKeyProcessorContext<String, Placed> context;
 
     /** @param partitions how many partitions {@code by-tenant} has */
-    TenantPlacement(int partitions) {
+    TenantPlacement(int partitions, MeterRegistry meters) {
         this.partitions = partitions;
+        this.here = meters.counter(METRIC, "placement", "here");
+        this.rekeyed = meters.counter(METRIC, "placement", "rekeyed");
     }
 
-    static FixedKeyProcessorSupplier<String, PromptRequest, Placed> supplier(int partitions) {
-        return () -> new TenantPlacement(partitions);
+    static FixedKeyProcessorSupplier<String, PromptRequest, Placed> supplier(int partitions, MeterRegistry meters) {
+        return () -> new TenantPlacement(partitions, meters);
     }
 
-    /** The partition of {@code by-tenant} that a request of {@code tenantId} is written to. */
-    static int partitionOf(String tenantId, int partitions) {
+    /** The partition of {@code by-tenant} (and of the settlements and retry topics) that {@code tenantId} owns. */
+    public static int partitionOf(String tenantId, int partitions) {
         return Utils.toPositive(Utils.murmur2(tenantId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /**
+     * Partitions records keyed by tenant id as {@link #partitionOf} does, for every topic that must reach the tenant's
+     * task ({@code by-tenant}, the settlements, the retry tiers), whatever partitioner a {@code kafka.*} setting gives
+     * the producer.
+     */
+    static <V> StreamPartitioner<String, V> byTenant() {
+        return (topic, tenantId, value, partitions) -> tenantId == null ? Optional.empty()
+                : Optional.of(Set.of(partitionOf(tenantId, partitions)));
     }
 
     @Override
@@ -50,6 +72,8 @@ final class TenantPlacement implements FixedKeyProcessor<String, PromptRequest, 
     @Override
     public void process(FixedKeyRecord<String, PromptRequest> record) {
         PromptRequest request = record.value();
-        context.forward(record.withValue(new Placed(request, partitionOf(request.getTenantId(), partitions) == partition)));
+        boolean owned = partitionOf(request.getTenantId(), partitions) == partition;
+        (owned ? here : rekeyed).increment();
+        context.forward(record.withValue(new Placed(request, owned)));
     }
 }

@@ -59,6 +59,8 @@ class TopologyShapeTest {
 
         assertThat(processors(tenant)).contains(TopologyNames.LIMIT_TENANT, TopologyNames.BUDGET, TopologyNames.CALL,
                 TopologyNames.OUTPUT_GUARD);
+        // where a request read in its tenant's task goes straight on: only possible within one sub-topology
+        assertThat(processors(tenant)).contains(TopologyNames.SANITIZE, "tenant-placement");
         assertThat(sourceTopics(tenant)).contains(TopologyNames.BY_TENANT + "-repartition", "sluice.retry-1",
                 "sluice.budget-settlements");
         // sanitize shares the sub-topology (accounting taps the requests topic's source), not the key: its output

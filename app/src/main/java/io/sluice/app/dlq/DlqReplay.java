@@ -1,10 +1,12 @@
 package io.sluice.app.dlq;
 
+import io.sluice.call.CallStage;
 import io.sluice.retry.RetryTiers;
 import io.sluice.sanitize.SanitizeProcessor;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.SluiceHeaders;
+import io.sluice.topology.TenantPlacement;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,8 +65,11 @@ final class DlqReplay extends DlqCommand.Reading {
     int maxReplays;
 
     @Option(names = "--to-retry", description = "Publish to the first retry tier's topic instead of the requests topic"
-            + " (skips intake: sanitize, limits and budgets have passed it already).")
+            + " (skips intake: sanitize, limits and budgets have passed it already; call-stage dead letters only).")
     boolean toRetry;
+
+    /** With --to-retry: the first retry tier's partitions. */
+    private int retryPartitions;
 
     @Option(names = "--operator", hidden = true, description = "Refused: the audit trail names the credentials' user.")
     String operator;
@@ -103,6 +108,9 @@ final class DlqReplay extends DlqCommand.Reading {
             List<TopicPartition> partitions = consumer.partitionsFor(dlq, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(dlq, p.partition())).toList();
             holdGroup(consumer, dlq, partitions, group);
+            if (toRetry) {
+                retryPartitions = consumer.partitionsFor(target, Duration.ofSeconds(30)).size();
+            }
             // only once this run holds the topic: a refused run must not fence the one that is running
             producer = dryRun ? null : producer(dlq);
             replayAll(consumer, producer, partitions, predicate, actor, target, tally);
@@ -171,7 +179,7 @@ final class DlqReplay extends DlqCommand.Reading {
                     tally.skipped++;
                     continue;
                 }
-                String refusal = refusal(d);
+                String refusal = refusal(d, target);
                 if (refusal != null) {
                     tally.refused.merge(refusal, 1, Integer::sum);
                     if (dryRun) {
@@ -215,10 +223,12 @@ final class DlqReplay extends DlqCommand.Reading {
         metadata.put(SluiceHeaders.REPLAY_COUNT, Integer.toString(count));
         PromptRequest request = PromptRequest.newBuilder(d.request()).setMetadata(metadata).build();
         byte[] key = request.getRequestId().getBytes(StandardCharsets.UTF_8);
-        // a retry tier is read in the tenant's task, where the call stage remembers the tenant's answered ids
-        byte[] replayKey = target.equals(topics.requests().name()) ? key
-                : request.getTenantId().getBytes(StandardCharsets.UTF_8);
-        ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, null, replayKey,
+        // a retry tier is read in the tenant's task, where the call stage remembers the tenant's answered ids: keyed
+        // and partitioned by tenant as the pipeline's own writes to it are
+        boolean intake = target.equals(topics.requests().name());
+        byte[] replayKey = intake ? key : request.getTenantId().getBytes(StandardCharsets.UTF_8);
+        Integer partition = intake ? null : TenantPlacement.partitionOf(request.getTenantId(), retryPartitions);
+        ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, partition, replayKey,
                 topics.requests().valueSerde().serializer().serialize(target, request));
         replay.headers().add(SluiceHeaders.REPLAY_COUNT, bytes(Integer.toString(count)));
         replay.headers().add(SluiceHeaders.REPLAY_OF, bytes(deadLetter));
@@ -232,9 +242,15 @@ final class DlqReplay extends DlqCommand.Reading {
     }
 
     /** Why a dead letter cannot be replayed, or null. */
-    private String refusal(DlqRecords.DeadLetter d) {
+    private String refusal(DlqRecords.DeadLetter d, String target) {
         if (d.request() == null) {
             return "not a request (a poison record: fix its producer; its bytes stay on the topic)";
+        }
+        if (!target.equals(topics.requests().name()) && !CallStage.NAME.equals(d.header(SluiceHeaders.DLQ_STAGE))) {
+            // A processing error before the call stage dead-letters the record as its producer sent it: a retry
+            // tier skips intake, so it would reach the provider unsanitized and unchecked.
+            return "not from the call stage, so not sanitized as it stands (replay it to the requests topic,"
+                    + " without --to-retry)";
         }
         if (replays(d) >= maxReplays) {
             return "already replayed " + replays(d) + " times (--max-replays " + maxReplays + ")";

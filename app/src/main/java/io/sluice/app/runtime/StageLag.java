@@ -53,7 +53,7 @@ public final class StageLag implements AutoCloseable {
     private final MeterRegistry registry;
     private final ScheduledExecutorService timer;
 
-    /** Which stage reads a topic: {@code sanitize}, {@code limits}, {@code call}, ... (see {@link #stageOf}). */
+    /** Which stage reads a topic: {@code sanitize}, {@code limits-and-call}, ... (see {@link #stageOf}). */
     @FunctionalInterface
     interface StageNames {
         String stageOf(String topic);

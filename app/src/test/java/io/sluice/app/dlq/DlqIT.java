@@ -18,6 +18,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
@@ -196,6 +197,25 @@ class DlqIT {
                 Run second = sluice("dlq", "replay", "--config", file.toString(), "--to-retry", "--why", "again",
                         "--max-replays", "1", filter);
                 assertThat(second.out()).contains("already replayed 1 times");
+
+                // And a dead letter that holds a request but no stage says the call stage wrote it (so the request
+                // may be as its producer sent it) is not replayed to the tier, which would skip intake
+                PromptRequest raw = PromptRequests.valid("acme", "raw");
+                Map<String, Object> props = new HashMap<>(sluice.adminConfig());
+                try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                    var record = new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            sluice.topics().deadLetter().name(), raw.getRequestId(), sluice.topics().requests()
+                            .valueSerde().serializer().serialize(sluice.topics().requests().name(), raw));
+                    SluiceHeaders.put(record.headers(), SluiceHeaders.DLQ_REASON, "PROCESSING_ERROR");
+                    SluiceHeaders.put(record.headers(), SluiceHeaders.DLQ_STAGE, "budget");
+                    SluiceHeaders.put(record.headers(), SluiceHeaders.DLQ_REQUEST_ID, raw.getRequestId());
+                    producer.send(record).get();
+                }
+                Run toTier = sluice("dlq", "replay", "--config", file.toString(), "--to-retry", "--why", "raw",
+                        "--request-id=" + raw.getRequestId());
+                assertThat(toTier.out()).contains("not from the call stage").contains("Replayed 0");
             } finally {
                 cluster.simulator.outage(false);
             }
