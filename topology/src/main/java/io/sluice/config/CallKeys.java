@@ -57,8 +57,10 @@ interface CallKeys {
                         "Calls per target of a route for retryable errors, before the next target (or the dead-letter topic).")
                 .define(CALL_BACKOFF_MS, Type.INT, 200, atLeast(0), MEDIUM,
                         "First retry backoff; doubles each attempt.")
-                .define(CALL_MAX_IN_FLIGHT, Type.INT, 2_000, atLeast(1), MEDIUM,
-                        "Provider calls in flight per stream task before process() waits for completions.")
+                .define(CALL_MAX_IN_FLIGHT, Type.INT, 10_000, atLeast(1), MEDIUM,
+                        "Provider calls in flight per stream task before process() waits for completions. A task"
+                                + " runs its tenants' calls, so size it for the busiest tenant's requests a second"
+                                + " times provider latency; each call in flight holds its request in memory.")
                 .define(CALL_MAX_WAITING, Type.INT, 10_000, atLeast(1), MEDIUM,
                         "Requests per stream task waiting in memory for a circuit, a provider quota, a bulkhead slot"
                                 + " or a backoff before process() stops taking more: past it they wait in Kafka (lag).")

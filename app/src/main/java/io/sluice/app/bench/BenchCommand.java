@@ -73,8 +73,8 @@ public final class BenchCommand implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--max-in-flight", defaultValue = "6000",
-            description = "call.max.in.flight.per.task (default: ${DEFAULT-VALUE}; Sluice's own default is 2000,"
-                    + " which at 1 s of latency holds each stream thread near 2,000 requests/s).")
+            description = "call.max.in.flight.per.task (default: ${DEFAULT-VALUE}; Sluice's own default is 10000;"
+                    + " at 2000, 1 s of latency held each stream thread near 2,000 requests/s).")
     int maxInFlight;
 
     @Option(names = "--threads", defaultValue = "2", description = "streams.num.threads (default: ${DEFAULT-VALUE}).")
