@@ -195,9 +195,17 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private record CallStageRun(long started, long first, long warm, int seenWarm, long last, int seen,
                                 long meanInFlight, long peakInFlight) {
+        /**
+         * Whether any answers came after the warm-up's: answers arrive a committed transaction at a time, so in a run
+         * too short the measured answers can come in the very batch that ends the warm-up, leaving no window.
+         */
+        boolean steadyMeasured() {
+            return seen > seenWarm && last > warm;
+        }
+
         /** What the call stage sustains once compiled and full: the figure compared with the ceiling. */
         double steadyRate() {
-            return 1000.0 * (seen - seenWarm) / Math.max(1, last - warm);
+            return 1000.0 * (seen - seenWarm) / (last - warm);
         }
     }
 
@@ -261,7 +269,13 @@ public final class BenchCommand implements Callable<Integer> {
         // from the first answer on: the start-up (task assignment, store creation) left out, JIT warm-up in
         out.put("requestsPerSecFromFirstAnswer",
                 Math.round(1000.0 * (run.seen() - 1) / Math.max(1, run.last() - run.first())));
-        out.put("requestsPerSecSteady", Math.round(run.steadyRate()));
+        if (run.steadyMeasured()) {
+            out.put("requestsPerSecSteady", Math.round(run.steadyRate()));
+        } else {
+            System.err.println("Every measured answer came in the batch that ended the warm-up: no steady rate to"
+                    + " report (requestsPerSecSteady is null). Raise --requests, or lower --max-in-flight.");
+            out.putNull("requestsPerSecSteady");
+        }
         out.put("processingGuarantee", config.string(SluiceConfigDef.PROCESSING_GUARANTEE));
         out.put("commitIntervalMs", commitInterval.toMillis());
         if (!overrides.isEmpty()) {
@@ -277,7 +291,11 @@ public final class BenchCommand implements Callable<Integer> {
         double ceiling = ceiling(providers, config, concurrency);
         out.put("ceilingConcurrency", concurrency);
         out.put("ceilingRequestsPerSec", Math.round(ceiling));
-        out.put("fractionOfCeiling", Math.round(100.0 * run.steadyRate() / ceiling) / 100.0);
+        if (run.steadyMeasured()) {
+            out.put("fractionOfCeiling", Math.round(100.0 * run.steadyRate() / ceiling) / 100.0);
+        } else {
+            out.putNull("fractionOfCeiling");
+        }
     }
 
     /** The blocking design: the provider call inside process(), on the same threads, for comparison. */
@@ -300,8 +318,11 @@ public final class BenchCommand implements Callable<Integer> {
                     / Math.max(1, latency.toMillis())), Instant.now());
             ObjectNode result = BlockingBench.measure(blockingStreams, callsDone, blockingResponses, blockingWindow);
             out.set("blocking", result);
-            out.put("sluiceOverBlocking", result.path("requestsPerSec").asDouble() == 0 ? 0
-                    : Math.round(run.steadyRate() / result.path("requestsPerSec").asDouble()));
+            if (run.steadyMeasured() && result.path("requestsPerSec").asDouble() > 0) {
+                out.put("sluiceOverBlocking", Math.round(run.steadyRate() / result.path("requestsPerSec").asDouble()));
+            } else {
+                out.putNull("sluiceOverBlocking");
+            }
         }
     }
 
