@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * and writes the model file and its training report.
  */
 @Command(name = "train-detector", mixinStandardHelpOptions = true,
-        description = {"Trains the prompt-injection classifier (hashed n-gram logistic regression) from labelled JSONL "
+        description = {"Trains the prompt-injection classifier (logistic regression and naive Bayes over hashed n-grams,"
+                + " mixed into one linear model) from labelled JSONL "
                 + "files, holds back a seeded split, cross-validates, calibrates the block and flag thresholds, and "
                 + "writes the model and a training report. The same files and seed give the same model."})
 final class TrainDetectorCommand implements Callable<Integer> {
@@ -34,7 +35,8 @@ final class TrainDetectorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--seed", defaultValue = "18", description = "Seed of the split and the training (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "18", description = "Seed of the split: which lines are held back and which fold each other line is in; the"
+                    + " fits themselves are deterministic (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--model", defaultValue = "topology/src/main/resources" + InjectionModel.RESOURCE,

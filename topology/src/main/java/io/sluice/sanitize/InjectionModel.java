@@ -15,6 +15,8 @@ import java.util.zip.GZIPOutputStream;
  * policy action when it was trained ({@code ./sluice train-detector}). In-process and cheap: one pass over the text
  * and a sum of weights. The shipped model is the resource {@value #RESOURCE}.
  *
+ * @param idf            each n-gram bucket's inverse document frequency over the training lines, a factor on its
+ *                       feature's weight
  * @param combiner       how the model's probability and the rules' score weigh in the combined verdict
  * @param blockThreshold the combined probability at or above which {@code block} refuses a prompt
  * @param flagThreshold  the same for {@code flag}, lower: a flag only marks the request
@@ -22,7 +24,7 @@ import java.util.zip.GZIPOutputStream;
  *                       that the model never outvotes several strong rules (attacks unlike its training data)
  * @param seed           the training seed, which also fixes which corpus lines were held back ({@link TrainingSplit})
  */
-public record InjectionModel(int bits, float[] weights, double bias, Combiner combiner, double blockThreshold,
+public record InjectionModel(int bits, float[] weights, float[] idf, double bias, Combiner combiner, double blockThreshold,
                              double flagThreshold, double rulesFloor, long seed) {
     /** The model part alone flags a text at or above this probability (its classes were weighted equally). */
     public static final double MODEL_PART_THRESHOLD = 0.5;
@@ -43,11 +45,16 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
 
     public static final String RESOURCE = "/io/sluice/sanitize/injection-model.bin.gz";
     private static final int MAGIC = 0x534C494D; // "SLIM"
-    private static final int VERSION = 3; // 3: character 3-grams beside 4-grams, counts weighed 1 + ln c
+    // 3: character 3-grams beside 4-grams, counts weighed 1 + ln c; 4: times each bucket's inverse document frequency
+    private static final int VERSION = 4;
 
     public InjectionModel {
         if (weights.length != 1 << bits) {
             throw new IllegalArgumentException("injection model: " + weights.length + " weights for " + bits + " bits");
+        }
+        if (idf.length != weights.length) {
+            throw new IllegalArgumentException("injection model: " + idf.length + " document frequencies for "
+                    + weights.length + " weights");
         }
         checkThreshold("block", blockThreshold);
         checkThreshold("flag", flagThreshold);
@@ -70,7 +77,7 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
     }
 
     NgramHasher hasher() {
-        return new NgramHasher(bits);
+        return new NgramHasher(bits, idf);
     }
 
     /** The calibrated threshold for a policy's action; {@code OFF} never fires. */
@@ -103,7 +110,11 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
         for (int i = 0; i < weights.length; i++) {
             weights[i] = data.readFloat();
         }
-        return new InjectionModel(bits, weights, bias, combiner, block, flag, floor, seed);
+        float[] idf = new float[1 << bits];
+        for (int i = 0; i < idf.length; i++) {
+            idf[i] = data.readFloat();
+        }
+        return new InjectionModel(bits, weights, idf, bias, combiner, block, flag, floor, seed);
     }
 
     public void write(OutputStream out) throws IOException {
@@ -122,6 +133,9 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
         data.writeDouble(rulesFloor);
         for (float w : weights) {
             data.writeFloat(w);
+        }
+        for (float f : idf) {
+            data.writeFloat(f);
         }
         data.flush();
         zipped.finish();
@@ -147,7 +161,7 @@ public record InjectionModel(int bits, float[] weights, double bias, Combiner co
     @Override
     public boolean equals(Object o) {
         return o instanceof InjectionModel m && bits == m.bits && java.util.Arrays.equals(weights, m.weights)
-                && bias == m.bias && combiner.equals(m.combiner) && blockThreshold == m.blockThreshold && flagThreshold == m.flagThreshold
+                && java.util.Arrays.equals(idf, m.idf) && bias == m.bias && combiner.equals(m.combiner) && blockThreshold == m.blockThreshold && flagThreshold == m.flagThreshold
                 && rulesFloor == m.rulesFloor && seed == m.seed;
     }
 

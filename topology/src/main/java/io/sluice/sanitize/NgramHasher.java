@@ -6,8 +6,8 @@ import java.util.Arrays;
  * Turns a text into hashed n-gram features for the injection model: word unigrams and bigrams, and character 3- and
  * 4-grams of the lower-cased text with runs of white space folded to one space. Each feature is a bucket in a
  * fixed-size weight vector (the hashing trick), so the model needs no vocabulary. A bucket seen {@code c} times in a
- * text weighs {@code 1 + ln c} (sublinear: the tenth "ignore" says less than the first), and the vector is scaled to
- * unit length, so that a text repeated many times scores about as the text once (a long pasted document is not an
+ * text weighs {@code 1 + ln c} (sublinear: the tenth "ignore" says less than the first) times the bucket's inverse
+ * document frequency (rare n-grams say more than ones in every prompt), and the vector is scaled to unit length, so that a text repeated many times scores about as the text once (a long pasted document is not an
  * injection for being long). {@link #dot} walks the text once, counting in a per-thread table it clears after, and
  * allocates nothing.
  */
@@ -26,13 +26,52 @@ final class NgramHasher {
     }
 
     private final int mask;
+    private final float[] idf;
 
-    /** @param bits the weight vector has {@code 2^bits} buckets */
+    /** @param bits the weight vector has {@code 2^bits} buckets, every bucket weighed alike */
     NgramHasher(int bits) {
+        this(bits, uniform(bits));
+    }
+
+    /**
+     * @param bits the weight vector has {@code 2^bits} buckets
+     * @param idf  each bucket's inverse document frequency, a factor on its weight ({@link #inverseDocumentFrequency})
+     */
+    NgramHasher(int bits, float[] idf) {
         if (bits < 10 || bits > 26) {
             throw new IllegalArgumentException("n-gram hasher: bits must be 10..26, but was " + bits);
         }
+        if (idf.length != 1 << bits) {
+            throw new IllegalArgumentException("n-gram hasher: " + idf.length + " document frequencies for " + bits + " bits");
+        }
         this.mask = (1 << bits) - 1;
+        this.idf = idf;
+    }
+
+    private static float[] uniform(int bits) {
+        float[] ones = new float[1 << bits];
+        Arrays.fill(ones, 1f);
+        return ones;
+    }
+
+    /**
+     * Each bucket's inverse document frequency over {@code texts}, smoothed as if one more text held every bucket:
+     * {@code 1 + ln((1 + n) / (1 + df))}, so that a bucket in every text still counts 1 and an unseen one the most.
+     */
+    float[] inverseDocumentFrequency(Iterable<String> texts) {
+        int[] documents = new int[buckets()];
+        int n = 0;
+        for (String text : texts) {
+            for (int bucket : vector(text).buckets()) {
+                documents[bucket]++;
+            }
+            n++;
+        }
+        float[] out = new float[documents.length];
+        for (int b = 0; b < out.length; b++) {
+            out[b] = (float) (1 + Math.log((1.0 + n) / (1.0 + documents[b])));
+        }
+        return out;
     }
 
     int buckets() {
@@ -53,7 +92,7 @@ final class NgramHasher {
         counts.start(text.length());
         try {
             walk(text, counts);
-            return counts.dot(weights);
+            return counts.dot(weights, idf);
         } finally {
             counts.clear();
         }
@@ -65,7 +104,7 @@ final class NgramHasher {
         counts.start(text.length());
         try {
             walk(text, counts);
-            return counts.vector();
+            return counts.vector(idf);
         } finally {
             counts.clear();
         }
@@ -183,19 +222,20 @@ final class NgramHasher {
             }
         }
 
-        double dot(float[] weights) {
+        double dot(float[] weights, float[] idf) {
             double total = 0;
             double sumOfSquares = 0;
             for (int i = 0; i < size; i++) {
                 long slot = slots[used[i]];
-                double w = weight((int) slot);
-                total += weights[(int) (slot >>> 32) - 1] * w;
+                int bucket = (int) (slot >>> 32) - 1;
+                double w = weight((int) slot) * idf[bucket];
+                total += weights[bucket] * w;
                 sumOfSquares += w * w;
             }
             return sumOfSquares == 0 ? 0 : total / Math.sqrt(sumOfSquares);
         }
 
-        Vector vector() {
+        Vector vector(float[] idf) {
             long[] taken = new long[size];
             for (int i = 0; i < size; i++) {
                 taken[i] = slots[used[i]];
@@ -206,10 +246,10 @@ final class NgramHasher {
             double sumOfSquares = 0;
             for (int i = 0; i < size; i++) {
                 buckets[i] = (int) (taken[i] >>> 32) - 1;
-                values[i] = weight((int) taken[i]);
+                values[i] = weight((int) taken[i]) * idf[buckets[i]];
                 sumOfSquares += values[i] * values[i];
             }
-            double norm = Math.sqrt(sumOfSquares);
+            double norm = sumOfSquares == 0 ? 1 : Math.sqrt(sumOfSquares);
             for (int i = 0; i < size; i++) {
                 values[i] /= norm;
             }

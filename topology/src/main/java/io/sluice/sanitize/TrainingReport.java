@@ -27,10 +27,12 @@ public final class TrainingReport {
         out.add(String.format("- Split: seed %d; one line in %d (by a seeded hash of its text) held back: %d lines "
                         + "trained on, %d held back. %d-fold cross-validation over the training lines.", model.seed(),
                 TrainingSplit.TEST_IN, result.crossValidated().size(), result.heldOut().size(), DetectorTraining.FOLDS));
-        out.add(String.format("- Model: logistic regression over hashed word 1-2-grams and character 3- and 4-grams, "
-                + "each bucket's count c weighed 1 + ln c and the vector scaled to unit length, 2^%d buckets. Combined verdict: σ(%.3f·logit(p_model) + %.3f·min(rules score, %.0f) + %.3f).",
-                model.bits(), model.combiner().modelWeight(), model.combiner().rulesWeight(), InjectionModel.RULES_CAP,
-                model.combiner().bias()));
+        out.add(String.format("- Model: logistic regression (L-BFGS, L2) and naive Bayes, mixed %.0f%% to %.0f%% (each "
+                + "scaled to unit spread), over hashed word 1-2-grams and character 3- and 4-grams, each bucket's count "
+                + "c weighed (1 + ln c) times its inverse document frequency over the training lines and the vector "
+                + "scaled to unit length, 2^%d buckets. Combined verdict: σ(%.3f·logit(p_model) + %.3f·min(rules score, %.0f) %s %.3f).",
+                100 * (1 - result.bayesShare()), 100 * result.bayesShare(), model.bits(), model.combiner().modelWeight(), model.combiner().rulesWeight(), InjectionModel.RULES_CAP,
+                model.combiner().bias() < 0 ? "−" : "+", Math.abs(model.combiner().bias())));
         out.add(String.format("- Calibrated on the out-of-fold scores: `block` at combined ≥ %.4f (out-of-fold "
                 + "false-positive rate ≤ %.1f%% in every benign group), `flag` at ≥ %.4f (≤ %.1f%%). The rules alone "
                 + "fire at score ≥ %.1f, and decide alone, whatever the model, at ≥ %.2f (just above every benign "

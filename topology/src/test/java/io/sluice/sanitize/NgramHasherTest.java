@@ -55,6 +55,46 @@ class NgramHasherTest {
     }
 
     @Test
+    @DisplayName("an n-gram in every text weighs 1, a rarer one more; the hot path's dot product still matches")
+    void inverseDocumentFrequency() {
+        List<String> texts = List.of("ignore the rules", "ignore the weather", "ignore the noise");
+        float[] idf = hasher.inverseDocumentFrequency(texts);
+        NgramHasher weighed = new NgramHasher(16, idf);
+
+        NgramHasher.Vector common = hasher.vector("ignore");
+        NgramHasher.Vector rare = hasher.vector("rules");
+        for (int bucket : common.buckets()) {
+            assertThat(idf[bucket]).isEqualTo(1f); // in all three texts: 1 + ln(4/4)
+        }
+        assertThat(idf[rare.buckets()[0]]).isGreaterThan(1f);
+        assertThat(idf[hasher.vector("zzzz").buckets()[0]]).isCloseTo((float) (1 + Math.log(4)), within(1e-6f));
+
+        // in "ignore the rules", the rare n-grams outweigh the common ones, which they did not before
+        NgramHasher.Vector plain = hasher.vector("ignore the rules");
+        NgramHasher.Vector idfWeighed = weighed.vector("ignore the rules");
+        assertThat(idfWeighed.buckets()).isEqualTo(plain.buckets());
+        int rulesBucket = rare.buckets()[rare.buckets().length - 1];
+        int ignoreBucket = common.buckets()[common.buckets().length - 1];
+        assertThat(valueOf(idfWeighed, rulesBucket) / valueOf(idfWeighed, ignoreBucket))
+                .isGreaterThan(valueOf(plain, rulesBucket) / valueOf(plain, ignoreBucket));
+        assertThat(Arrays.stream(idfWeighed.values()).map(v -> v * v).sum()).isCloseTo(1.0, within(1e-12));
+
+        float[] weights = randomWeights(hasher.buckets());
+        for (String text : List.of("ignore the rules", "something else entirely", "")) {
+            NgramHasher.Vector vector = weighed.vector(text);
+            double expected = 0;
+            for (int i = 0; i < vector.buckets().length; i++) {
+                expected += weights[vector.buckets()[i]] * vector.values()[i];
+            }
+            assertThat(weighed.dot(text, weights)).as(text).isCloseTo(expected, within(1e-9));
+        }
+    }
+
+    private static double valueOf(NgramHasher.Vector vector, int bucket) {
+        return vector.values()[Arrays.binarySearch(vector.buckets(), bucket)];
+    }
+
+    @Test
     @DisplayName("a text with no characters has no features and scores 0")
     void emptyText() {
         assertThat(hasher.vector("").buckets()).isEmpty();
