@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.app.http.ApiKeys;
-import io.sluice.app.load.OutcomeTracker;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
@@ -21,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,15 +46,8 @@ class AccountingIT {
         String tenant3 = ApiKeys.add(keys, "tenant-3-app", "tenant-3");
         SluiceConfig first = cluster.config("acct", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 100_000,
                 SluiceConfigDef.HTTP_API_KEYS_FILE, keys.toString()));
-        SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,
-                first.string(SluiceConfigDef.STATE_DIR) + "-second"));
         cluster.simulator.settings(SimulatorSettings.defaults());
-        try (SluiceRuntime a = SluiceRuntime.start(first, SimulatorSettings.defaults());
-             SluiceRuntime b = SluiceRuntime.start(second, SimulatorSettings.defaults());
-             OutcomeTracker tracker = new OutcomeTracker(a.adminConfig(), a.topics());
-             Traffic traffic = new Traffic(a, tracker)) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
-                    && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
+        TestCluster.withTwoInstances(first, (a, b, tracker, traffic) -> {
             assertThat(Http.get(a.httpUrl() + "/health/ready").status()).isEqualTo(200);
 
             // Given answers and rejections for eight tenants
@@ -203,7 +194,7 @@ class AccountingIT {
             // the breaker of the target that answered everything is closed, and only closed
             assertThat(sum(metrics, "resilience4j_circuitbreaker_state", "state=\"closed\"")).isPositive();
             assertThat(sum(metrics, "resilience4j_circuitbreaker_state", "state=\"open\"")).isZero();
-        }
+        });
     }
 
     /** Sum of a Prometheus metric's samples whose labels contain {@code labelPart}. */

@@ -1,18 +1,24 @@
 package io.sluice.app;
 
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.app.load.OutcomeTracker;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.embedded.registry.EmbeddedSchemaRegistry;
 import io.sluice.simulator.ProviderSimulator;
 import io.sluice.simulator.SimulatorSettings;
+import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.testkit.KafkaBrokerProcess;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.HashMap;
 import java.util.Map;
@@ -69,5 +75,27 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback {
         settings.put(SluiceConfigDef.HTTP_PORT, 0);
         settings.putAll(overrides);
         return SluiceConfig.of(settings);
+    }
+
+    /** What a test does with two running instances of one application. */
+    public interface TwoInstances {
+        void run(SluiceRuntime first, SluiceRuntime second, OutcomeTracker tracker, Traffic traffic) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} once two instances of one application, {@code first} and a second with its own state
+     * directory, both run and own tasks; the tracker and traffic go through the first.
+     */
+    public static void withTwoInstances(SluiceConfig first, TwoInstances body) throws Exception {
+        SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,
+                first.string(SluiceConfigDef.STATE_DIR) + "-second"));
+        try (SluiceRuntime a = SluiceRuntime.start(first, SimulatorSettings.defaults());
+             SluiceRuntime b = SluiceRuntime.start(second, SimulatorSettings.defaults());
+             OutcomeTracker tracker = new OutcomeTracker(a.adminConfig(), a.topics());
+             Traffic traffic = new Traffic(a, tracker)) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
+                    && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
+            body.run(a, b, tracker, traffic);
+        }
     }
 }

@@ -1,21 +1,15 @@
 package io.sluice.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.sluice.app.load.OutcomeTracker;
-import io.sluice.app.runtime.SluiceRuntime;
-import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.PromptRequest;
-import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import io.sluice.topology.TenantPlacement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,7 +23,7 @@ class TwoInstancesIT {
     @DisplayName("holds a user's per-minute limit exactly while two instances share the work")
     void limitHoldsAcrossInstances() throws Exception {
         long minute = Instant.now().toEpochMilli() / 60_000 * 60_000;
-        withTwoInstances("two", 7, (a, tracker, traffic) -> {
+        withTwoInstances("two", 7, (a, b, tracker, traffic) -> {
             // When 12 users each send 10 requests within one minute, against a limit of 7
             for (int i = 0; i < 10; i++) {
                 for (int user = 0; user < 12; user++) {
@@ -52,7 +46,7 @@ class TwoInstancesIT {
     void placementAndReKeyMeetTheSameCounters() throws Exception {
         long minute = Instant.now().toEpochMilli() / 60_000 * 60_000;
         List<String> tenants = onePerPartition(3);
-        withTwoInstances("two-keyed", 5, (a, tracker, traffic) -> {
+        withTwoInstances("two-keyed", 5, (a, b, tracker, traffic) -> {
             // When 4 users of each of 3 tenants (one per partition) send 8 requests against a limit of 5, every
             // other one keyed by tenant and the rest by request id
             int rekeyed = 0;
@@ -98,22 +92,8 @@ class TwoInstancesIT {
         return List.of(tenants);
     }
 
-    interface TwoInstances {
-        void run(SluiceRuntime first, OutcomeTracker tracker, Traffic traffic) throws Exception;
-    }
-
     /** Runs {@code body} once two instances of {@code name}, with a per-user limit a minute, both have tasks. */
-    private static void withTwoInstances(String name, int userLimit, TwoInstances body) throws Exception {
-        SluiceConfig first = cluster.config(name, Map.of(SluiceConfigDef.LIMIT_USER_RPM, userLimit));
-        SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,
-                first.string(SluiceConfigDef.STATE_DIR) + "-second"));
-        try (SluiceRuntime a = SluiceRuntime.start(first, SimulatorSettings.defaults());
-             SluiceRuntime b = SluiceRuntime.start(second, SimulatorSettings.defaults());
-             OutcomeTracker tracker = new OutcomeTracker(a.adminConfig(), a.topics());
-             Traffic traffic = new Traffic(a, tracker)) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
-                    && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
-            body.run(a, tracker, traffic);
-        }
+    private static void withTwoInstances(String name, int userLimit, TestCluster.TwoInstances body) throws Exception {
+        TestCluster.withTwoInstances(cluster.config(name, Map.of(SluiceConfigDef.LIMIT_USER_RPM, userLimit)), body);
     }
 }

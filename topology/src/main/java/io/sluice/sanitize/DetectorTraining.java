@@ -28,7 +28,8 @@ import java.util.Map;
  */
 public final class DetectorTraining {
     /**
-     * Hashed n-gram buckets: 2^16 floats, 256 KiB, which stay in cache on the hot path; 2^18 measured no better
+     * Hashed n-gram buckets: 2^16 weights and as many inverse document frequencies, floats, 512 KiB, which stay in
+     * the second-level cache on the hot path; 2^18 measured no better
      * (recall at block, averaged over eight fold assignments of the training lines, within half a point).
      */
     public static final int BITS = 16;
@@ -42,8 +43,8 @@ public final class DetectorTraining {
      * of a batch of our written attacks held out of training; each bucket weighed by its inverse document frequency
      * and naive Bayes mixed with the regression gained two points at {@code block} on every file of attacks (seeds 1
      * to 5 of the split: 92.1-94.6% on {@code injection.jsonl} against 86.7-91.8%, at the same false-positive rates;
-     * docs/stages/sanitize.md). The L2 penalty (1e-3 to 0.01) and naive Bayes' smoothing (0.003 to 0.01) moved
-     * recall by less than half a point; 0.1 and 0.03 cost one.
+     * docs/stages/sanitize.md). The L2 penalty (1e-3 to 0.1) and naive Bayes' smoothing (0.003 to 0.03) moved
+     * recall on {@code injection.jsonl} by less than a point.
      */
     private static final int ITERATIONS = 300;
     private static final double L2 = 0.01;
@@ -56,9 +57,11 @@ public final class DetectorTraining {
 
     /**
      * The model, and every line's scores: out-of-fold for training lines, by the shipped model for held-back ones;
-     * {@code bayesShare} is naive Bayes' share in the model's mix (0: the regression alone).
+     * {@code bayesShare} is naive Bayes' share in the model's mix (0: the regression alone); the fold regressions took
+     * at most {@code iterations} and left no gradient component above {@code gradient}.
      */
-    public record Result(InjectionModel model, double bayesShare, List<Scored> crossValidated, List<Scored> heldOut) {}
+    public record Result(InjectionModel model, double bayesShare, int iterations, double gradient,
+                         List<Scored> crossValidated, List<Scored> heldOut) {}
 
     /** A line with the model's probability, the rules' score and the combined probability. */
     public record Scored(LabelledText line, double probability, double rulesScore, double combined) {}
@@ -82,7 +85,8 @@ public final class DetectorTraining {
         for (LabelledText line : data) {
             (split.heldOut(line.text()) ? test : training).add(line);
         }
-        // document frequencies over every training line, labels unused; the held-back lines count in nothing
+        // document frequencies over every training line, labels unused (so over the fold being scored too: a line's
+        // own n-grams are never quite unseen out of fold); the held-back lines count in nothing
         float[] idf = new NgramHasher(BITS).inverseDocumentFrequency(
                 training.stream().map(line -> normalizer.normalize(line.text()).text()).toList());
         NgramHasher hasher = new NgramHasher(BITS, idf);
@@ -95,6 +99,8 @@ public final class DetectorTraining {
         double[] regressionSum = new double[1 << BITS];
         double[] bayesSum = new double[1 << BITS];
         double biasSum = 0;
+        int iterations = 0;
+        double gradient = 0;
         for (int fold = 0; fold < FOLDS; fold++) {
             List<LogisticTrainer.Example> fitOn = new ArrayList<>();
             for (int i = 0; i < training.size(); i++) {
@@ -103,6 +109,8 @@ public final class DetectorTraining {
                 }
             }
             LogisticTrainer.Fit fit = trainer.fit(fitOn);
+            iterations = Math.max(iterations, fit.iterations());
+            gradient = Math.max(gradient, fit.gradient());
             float[] bayes = naiveBayes(fitOn, 1 << BITS, NB_ALPHA);
             for (int i = 0; i < training.size(); i++) {
                 if (split.fold(training.get(i).text(), FOLDS) == fold) {
@@ -118,7 +126,8 @@ public final class DetectorTraining {
             biasSum += fit.bias();
         }
         // the two mixed, each scaled to unit spread, in the proportion that catches the most attacks out of fold at
-        // the block calibration; the mix then calibrated to a probability: still one linear model
+        // at most BLOCK_FPR false positives in every benign group (the model's own scores, before the rules are
+        // combined); the mix then calibrated to a probability: still one linear model
         double regressionSpread = spread(regressionScore);
         double bayesSpread = spread(bayesScore);
         double bestShare = 0;
@@ -163,7 +172,7 @@ public final class DetectorTraining {
             double score = rules.inspect(text).score();
             return new Scored(line, p, score, model.combined(p, score));
         }).toList();
-        return new Result(model, bestShare, List.copyOf(crossValidated), heldOut);
+        return new Result(model, bestShare, iterations, gradient, List.copyOf(crossValidated), heldOut);
     }
 
     private static double spread(double[] scores) {
@@ -274,6 +283,10 @@ public final class DetectorTraining {
             for (int a = 0; a <= k; a++) {
                 beta[a] -= step[a];
                 largest = Math.max(largest, Math.abs(step[a]));
+            }
+            if (!Double.isFinite(largest)) {
+                throw new IllegalStateException("injection model training: the logistic fit over " + k
+                        + " inputs diverged (an input is not finite, or every line is on one side)");
             }
             if (largest < 1e-9) {
                 break;

@@ -15,10 +15,15 @@ final class LogisticTrainer {
     /** One labelled text, already hashed. */
     record Example(NgramHasher.Vector features, boolean injection) {}
 
-    /** The fitted parameters. */
-    record Fit(float[] weights, double bias) {}
+    /**
+     * The fitted parameters, with the iterations taken and the largest gradient component left at the end (how near
+     * the minimum the fit stopped).
+     */
+    record Fit(float[] weights, double bias, int iterations, double gradient) {}
 
     private static final int HISTORY = 10;
+    /** The fit has converged once no gradient component is larger than this. */
+    private static final double TOLERANCE = 1e-5;
 
     private final int bits;
     private final int iterations;
@@ -51,7 +56,9 @@ final class LogisticTrainer {
         int stored = 0;
         double[] candidate = new double[dimensions];
         double[] candidateGradient = new double[dimensions];
-        for (int iteration = 0; iteration < iterations; iteration++) {
+        int iteration = 0;
+        while (iteration < iterations && largest(gradient) > TOLERANCE) {
+            iteration++;
             // the search direction: minus the gradient times the inverse Hessian estimate (two-loop recursion)
             double[] direction = gradient.clone();
             for (int k = stored - 1; k >= 0; k--) {
@@ -75,19 +82,25 @@ final class LogisticTrainer {
             }
             double step = stored == 0 ? 1 / Math.max(1, Math.sqrt(dot(gradient, gradient))) : 1;
             double next;
+            boolean decreased;
             int tries = 0;
             while (true) {
                 for (int i = 0; i < dimensions; i++) {
                     candidate[i] = x[i] + step * direction[i];
                 }
                 next = objective.evaluate(candidate, candidateGradient);
-                if (next <= loss + 1e-4 * step * slope || ++tries > 30) {
+                decreased = next <= loss + 1e-4 * step * slope;
+                if (decreased || ++tries > 30) {
                     break;
                 }
                 step /= 2;
             }
-            if (loss - next < 1e-10 * Math.max(1, Math.abs(loss))) {
-                break;
+            if (!decreased) {
+                if (stored == 0) {
+                    break; // not even the gradient's direction lowers the loss: as low as floating point gets
+                }
+                stored = 0; // a poor estimate of the curvature: forget it and go down the gradient
+                continue;
             }
             double[] sNew = new double[dimensions];
             double[] yNew = new double[dimensions];
@@ -116,7 +129,7 @@ final class LogisticTrainer {
         for (int i = 0; i < weights.length; i++) {
             weights[i] = (float) x[i];
         }
-        return new Fit(weights, x[dimensions - 1]);
+        return new Fit(weights, x[dimensions - 1], iteration, largest(gradient));
     }
 
     /** The class-weighted log loss plus the L2 penalty, and its gradient. */
@@ -150,6 +163,14 @@ final class LogisticTrainer {
             }
             return loss;
         }
+    }
+
+    private static double largest(double[] x) {
+        double max = 0;
+        for (double v : x) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
     }
 
     private static double dot(double[] a, double[] b) {

@@ -33,6 +33,10 @@ public final class TrainingReport {
                 + "scaled to unit length, 2^%d buckets. Combined verdict: σ(%.3f·logit(p_model) + %.3f·min(rules score, %.0f) %s %.3f).",
                 100 * (1 - result.bayesShare()), 100 * result.bayesShare(), model.bits(), model.combiner().modelWeight(), model.combiner().rulesWeight(), InjectionModel.RULES_CAP,
                 model.combiner().bias() < 0 ? "−" : "+", Math.abs(model.combiner().bias())));
+        out.add(String.format("- Each fold's regression stopped after at most %d iterations, no gradient component "
+                + "above %.1e (converged at 1e-5). Naive Bayes' share was chosen to catch the most attacks out of fold "
+                + "at ≤ %.0f%% false positives in every benign group, on the model's own scores.", result.iterations(),
+                result.gradient(), 100 * DetectorTraining.BLOCK_FPR));
         out.add(String.format("- Calibrated on the out-of-fold scores: `block` at combined ≥ %.4f (out-of-fold "
                 + "false-positive rate ≤ %.1f%% in every benign group), `flag` at ≥ %.4f (≤ %.1f%%). The rules alone "
                 + "fire at score ≥ %.1f, and decide alone, whatever the model, at ≥ %.2f (just above every benign "

@@ -126,16 +126,15 @@ public final class SluiceTopology {
                 .branch((key, placement) -> placement.here(), Branched.as("here"))
                 .defaultBranch(Branched.as("elsewhere"));
         KStream<String, PromptRequest> byTenant = placed.get("tenant-placement-elsewhere")
-                .map((key, placement) -> KeyValue.pair(placement.request().getTenantId(), placement.request()),
-                        Named.as("key-by-tenant"))
+                .map((key, placement) -> placement.keyedByTenant(), Named.as("key-by-tenant"))
                 // as many partitions as the settlements topic, so a tenant's requests and settlements meet
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_TENANT)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
                         .withNumberOfPartitions(topics.partitions())
                         .withStreamPartitioner(TenantPlacement.byTenant()))
                 .merge(placed.get("tenant-placement-here")
-                        .map((key, placement) -> KeyValue.pair(placement.request().getTenantId(), placement.request()),
-                                Named.as("key-by-tenant-here")), Named.as("tenant-requests"));
+                        .map((key, placement) -> placement.keyedByTenant(), Named.as("key-by-tenant-here")),
+                        Named.as("tenant-requests"));
         // the budget's reservations, read by the limits too: a copy of a request in flight passes them uncounted
         StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations = BudgetProcessor.reservationsStore(
                 SpecificAvroSerde.forValues(registry, BudgetReservation.class));

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -29,7 +30,12 @@ public final class TenantPlacement implements FixedKeyProcessor<String, PromptRe
     public static final String METRIC = "sluice.intake.placement";
 
     /** A request, and whether this task owns its tenant. */
-    record Placed(PromptRequest request, boolean here) {}
+    record Placed(PromptRequest request, boolean here) {
+        /** The request under its tenant's key, as the tenant's stages read it. */
+        KeyValue<String, PromptRequest> keyedByTenant() {
+            return KeyValue.pair(request.getTenantId(), request);
+        }
+    }
 
     private final int partitions;
     private final Counter here;

@@ -5,12 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.app.Http;
 import io.sluice.app.TestCluster;
-import io.sluice.app.Traffic;
-import io.sluice.app.load.OutcomeTracker;
-import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
-import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import java.io.InputStream;
 import java.net.URI;
@@ -24,7 +20,6 @@ import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,15 +46,8 @@ class HttpTlsIT {
         assertThat(keytool.waitFor()).isZero();
         SluiceConfig first = cluster.config("tls", Map.of(SluiceConfigDef.HTTP_TLS_KEYSTORE, store.toString(),
                 SluiceConfigDef.HTTP_TLS_KEYSTORE_PASSWORD, "store-secret", SluiceConfigDef.TOPICS_PARTITIONS, 6));
-        SluiceConfig second = first.with(Map.of(SluiceConfigDef.STATE_DIR,
-                first.string(SluiceConfigDef.STATE_DIR) + "-second"));
         HttpClient https = HttpClient.newBuilder().sslContext(trusting(store)).build();
-        try (SluiceRuntime a = SluiceRuntime.start(first, SimulatorSettings.defaults());
-             SluiceRuntime b = SluiceRuntime.start(second, SimulatorSettings.defaults());
-             OutcomeTracker tracker = new OutcomeTracker(a.adminConfig(), a.topics());
-             Traffic traffic = new Traffic(a, tracker)) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> a.state() == KafkaStreams.State.RUNNING
-                    && b.state() == KafkaStreams.State.RUNNING && a.activeTasks() > 0 && b.activeTasks() > 0);
+        TestCluster.withTwoInstances(first, (a, b, tracker, traffic) -> {
             for (int t = 0; t < TENANTS; t++) {
                 traffic.send(PromptRequests.valid("tenant-" + t, "user"));
             }
@@ -87,7 +75,7 @@ class HttpTlsIT {
             // and plain HTTP gets no answer
             assertThat(Http.get(a.httpUrl().replace("https://", "http://") + "/health/ready").status())
                     .isNotEqualTo(200);
-        }
+        });
     }
 
     private static SSLContext trusting(Path store) throws Exception {
