@@ -4,6 +4,7 @@ import io.sluice.app.load.RawKafkaRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -33,15 +34,29 @@ final class HangingTransaction {
                         new SimpleRecord(System.currentTimeMillis(), "hanging".getBytes(StandardCharsets.UTF_8),
                                 "left open".getBytes(StandardCharsets.UTF_8)))));
         data.topicData().add(topicData);
-        ProduceRequest request = new ProduceRequest.Builder(VERSION, VERSION, data).build(VERSION);
         String[] hostPort = bootstrap.split(",")[0].split(":");
-        ProduceResponse response = ProduceResponse.parse(RawKafkaRequest.send(hostPort[0],
-                Integer.parseInt(hostPort[1]), request, "hanging"), VERSION);
-        response.data().responses().forEach(t -> t.partitionResponses().forEach(p -> {
-            if (p.errorCode() != Errors.NONE.code()) {
-                throw new IllegalStateException("the broker refused the transactional batch: "
-                        + Errors.forCode(p.errorCode()) + " " + p.errorMessage());
+        // a topic just created may not be in the broker's metadata yet: retriable errors are tried again for 10 s
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            ProduceRequest request = new ProduceRequest.Builder(VERSION, VERSION, data).build(VERSION);
+            ProduceResponse response = ProduceResponse.parse(RawKafkaRequest.send(hostPort[0],
+                    Integer.parseInt(hostPort[1]), request, "hanging"), VERSION);
+            Errors error = response.data().responses().stream()
+                    .flatMap(t -> t.partitionResponses().stream())
+                    .map(p -> Errors.forCode(p.errorCode()))
+                    .filter(e -> e != Errors.NONE).findFirst().orElse(Errors.NONE);
+            if (error == Errors.NONE) {
+                return;
             }
-        }));
+            if (!(error.exception() instanceof RetriableException) || System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the broker refused the transactional batch: " + error);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while retrying the transactional batch", e);
+            }
+        }
     }
 }
