@@ -35,7 +35,8 @@ final class TrainDetectorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--seed", defaultValue = "18", description = "Seed of the split: which lines are held back and which fold each other line is in; the"
+    @Option(names = "--seed", defaultValue = "18",
+            description = "Seed of the split: which lines are held back and which fold each other line is in; the"
                     + " fits themselves are deterministic (default ${DEFAULT-VALUE}).")
     long seed;
 

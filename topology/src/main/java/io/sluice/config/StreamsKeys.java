@@ -46,8 +46,9 @@ interface StreamsKeys {
                 .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, atLeast(1), MEDIUM,
                         "The longest a stage's outputs wait in an open transaction, the wait under load; a request"
                                 + " waits for two commits (one per stage it crosses: sanitize, then its tenant's task;"
-                                + " one if it was read in that task) before its outcome is visible. While commits are paced, Kafka Streams' own commit interval is twice"
-                                + " this, a backstop for work that passes no pacing node.")
+                                + " one if it was read in that task) before its outcome is visible. While commits are"
+                                + " paced, Kafka Streams' own commit interval is twice this, a backstop for work that"
+                                + " passes no pacing node.")
                 .define(COMMIT_MIN_INTERVAL_MS, Type.LONG, 20L, atLeast(1), MEDIUM,
                         "The shortest wait for a commit: while a stream thread is lightly loaded its stages commit"
                                 + " this often, for latency; busier, less often, down to streams.commit.interval.ms,"
@@ -55,8 +56,8 @@ interface StreamsKeys {
                                 + " streams.commit.interval.ms: Streams' interval only.")
                 .define(COMMIT_LIGHT_LOAD, Type.LONG, 500L, atLeast(1), LOW,
                         "Records a second through one stream thread's stages (a request counts about three:"
-                                + " entering sanitize, entering its tenant's stages, and leaving the call stage) up to which it"
-                                + " commits every streams.commit.min.interval.ms; above it the wait grows in"
+                                + " entering sanitize, entering its tenant's stages, and leaving the call stage) up to"
+                                + " which it commits every streams.commit.min.interval.ms; above it the wait grows in"
                                 + " proportion.")
                 .define(COMMIT_MAX_SHARE, Type.DOUBLE, 0.33, between(0.01, 1.0), LOW,
                         "The largest share of a stream thread's time its commits may take: a thread whose commits"

@@ -189,8 +189,20 @@ public final class DetectorTraining {
         return out;
     }
 
-    /** How many attacks score at or above the lowest score that flags at most {@code fpr} of every benign group. */
+    /** How many attacks score at or above {@link #lowestPassing}. */
     private static int caught(List<LabelledText> lines, double[] scores, double fpr) {
+        double t = lowestPassing(lines, scores, fpr);
+        int caught = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).injection() && scores[i] >= t) {
+                caught++;
+            }
+        }
+        return caught;
+    }
+
+    /** The lowest score at which, in every benign group, at most {@code fpr} of the lines score at or above it. */
+    private static double lowestPassing(List<LabelledText> lines, double[] scores, double fpr) {
         Map<String, List<Double>> benign = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).injection()) {
@@ -202,13 +214,7 @@ public final class DetectorTraining {
             List<Double> sorted = group.stream().sorted().toList();
             t = Math.max(t, Math.nextUp(sorted.get(sorted.size() - 1 - (int) Math.floor(fpr * sorted.size()))));
         }
-        int caught = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).injection() && scores[i] >= t) {
-                caught++;
-            }
-        }
-        return caught;
+        return t;
     }
 
     /**
@@ -363,15 +369,8 @@ public final class DetectorTraining {
      * above it; kept inside [0.05, 0.99] so that no action fires on everything or on nothing.
      */
     static double threshold(List<Scored> scored, double fpr) {
-        Map<String, List<Double>> benign = new HashMap<>();
-        scored.stream().filter(s -> !s.line().injection()).forEach(s -> benign
-                .computeIfAbsent(group(s.line().file()), g -> new ArrayList<>()).add(s.combined()));
-        double t = 0.05;
-        for (List<Double> scores : benign.values()) {
-            List<Double> sorted = scores.stream().sorted().toList();
-            int allowed = (int) Math.floor(fpr * sorted.size());
-            t = Math.max(t, Math.nextUp(sorted.get(sorted.size() - 1 - allowed)));
-        }
-        return Math.min(0.99, t);
+        double t = lowestPassing(scored.stream().map(Scored::line).toList(),
+                scored.stream().mapToDouble(Scored::combined).toArray(), fpr);
+        return Math.min(0.99, Math.max(0.05, t));
     }
 }

@@ -196,16 +196,12 @@ public final class BenchCommand implements Callable<Integer> {
     private record CallStageRun(long started, long first, long warm, int seenWarm, long last, int seen,
                                 long meanInFlight, long peakInFlight) {
         /**
-         * Whether any answers came after the warm-up's: answers arrive a committed transaction at a time, so in a run
-         * too short the measured answers can come in the very batch that ends the warm-up, leaving no window.
+         * What the call stage sustains once compiled and full: the figure compared with the ceiling. Null when no
+         * answers came after the warm-up's: answers arrive a committed transaction at a time, so in a run too short
+         * the measured answers can come in the very batch that ends the warm-up, leaving no window.
          */
-        boolean steadyMeasured() {
-            return seen > seenWarm && last > warm;
-        }
-
-        /** What the call stage sustains once compiled and full: the figure compared with the ceiling. */
-        double steadyRate() {
-            return 1000.0 * (seen - seenWarm) / (last - warm);
+        Double steadyRate() {
+            return seen > seenWarm && last > warm ? 1000.0 * (seen - seenWarm) / (last - warm) : null;
         }
     }
 
@@ -269,13 +265,12 @@ public final class BenchCommand implements Callable<Integer> {
         // from the first answer on: the start-up (task assignment, store creation) left out, JIT warm-up in
         out.put("requestsPerSecFromFirstAnswer",
                 Math.round(1000.0 * (run.seen() - 1) / Math.max(1, run.last() - run.first())));
-        if (run.steadyMeasured()) {
-            out.put("requestsPerSecSteady", Math.round(run.steadyRate()));
-        } else {
+        Double steady = run.steadyRate();
+        if (steady == null) {
             System.err.println("Every measured answer came in the batch that ended the warm-up: no steady rate to"
                     + " report (requestsPerSecSteady is null). Raise --requests, or lower --max-in-flight.");
-            out.putNull("requestsPerSecSteady");
         }
+        out.put("requestsPerSecSteady", steady == null ? null : Math.round(steady));
         out.put("processingGuarantee", config.string(SluiceConfigDef.PROCESSING_GUARANTEE));
         out.put("commitIntervalMs", commitInterval.toMillis());
         if (!overrides.isEmpty()) {
@@ -291,11 +286,8 @@ public final class BenchCommand implements Callable<Integer> {
         double ceiling = ceiling(providers, config, concurrency);
         out.put("ceilingConcurrency", concurrency);
         out.put("ceilingRequestsPerSec", Math.round(ceiling));
-        if (run.steadyMeasured()) {
-            out.put("fractionOfCeiling", Math.round(100.0 * run.steadyRate() / ceiling) / 100.0);
-        } else {
-            out.putNull("fractionOfCeiling");
-        }
+        Double steady = run.steadyRate();
+        out.put("fractionOfCeiling", steady == null ? null : Math.round(100.0 * steady / ceiling) / 100.0);
     }
 
     /** The blocking design: the provider call inside process(), on the same threads, for comparison. */
@@ -318,11 +310,9 @@ public final class BenchCommand implements Callable<Integer> {
                     / Math.max(1, latency.toMillis())), Instant.now());
             ObjectNode result = BlockingBench.measure(blockingStreams, callsDone, blockingResponses, blockingWindow);
             out.set("blocking", result);
-            if (run.steadyMeasured() && result.path("requestsPerSec").asDouble() > 0) {
-                out.put("sluiceOverBlocking", Math.round(run.steadyRate() / result.path("requestsPerSec").asDouble()));
-            } else {
-                out.putNull("sluiceOverBlocking");
-            }
+            Double steady = run.steadyRate();
+            double blockingRate = result.path("requestsPerSec").asDouble();
+            out.put("sluiceOverBlocking", steady == null || blockingRate == 0 ? null : Math.round(steady / blockingRate));
         }
     }
 

@@ -18,8 +18,8 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.PromptRequest;
-import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.PromptResponse;
+import io.sluice.schemas.SluiceHeaders;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import java.io.PrintWriter;
@@ -36,8 +36,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -202,12 +206,11 @@ class DlqIT {
                 // may be as its producer sent it) is not replayed to the tier, which would skip intake
                 PromptRequest raw = PromptRequests.valid("acme", "raw");
                 Map<String, Object> props = new HashMap<>(sluice.adminConfig());
-                try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
-                        new org.apache.kafka.common.serialization.StringSerializer(),
-                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-                    var record = new org.apache.kafka.clients.producer.ProducerRecord<>(
-                            sluice.topics().deadLetter().name(), raw.getRequestId(), sluice.topics().requests()
-                            .valueSerde().serializer().serialize(sluice.topics().requests().name(), raw));
+                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                        new ByteArraySerializer())) {
+                    ProducerRecord<String, byte[]> record = new ProducerRecord<>(sluice.topics().deadLetter().name(),
+                            raw.getRequestId(), sluice.topics().requests().valueSerde().serializer()
+                                    .serialize(sluice.topics().requests().name(), raw));
                     SluiceHeaders.put(record.headers(), SluiceHeaders.DLQ_REASON, "PROCESSING_ERROR");
                     SluiceHeaders.put(record.headers(), SluiceHeaders.DLQ_STAGE, "budget");
                     SluiceHeaders.put(record.headers(), SluiceHeaders.DLQ_REQUEST_ID, raw.getRequestId());
