@@ -68,14 +68,31 @@ final class DlqReplay extends DlqCommand.Reading {
             + " (skips intake: sanitize, limits and budgets have passed it already; call-stage dead letters only).")
     boolean toRetry;
 
-    /** With --to-retry: the first retry tier's partitions. */
-    private int retryPartitions;
-
     @Option(names = "--operator", hidden = true, description = "Refused: the audit trail names the credentials' user.")
     String operator;
 
     @Option(names = "--why", description = "Why, for the audit trail; required unless --dry-run, e.g. \"openai outage over\".")
     String why;
+
+    /**
+     * Where replays go: the requests topic (any partition, keyed by request id), or with --to-retry the first retry
+     * tier, keyed and partitioned by tenant as the pipeline's own writes to it are.
+     */
+    private record Target(String topic, boolean intake, int partitions) {
+        static Target intake(String topic) {
+            return new Target(topic, true, 0);
+        }
+
+        /** The partition a replay of {@code tenantId}'s request goes to; null: the producer's partitioner picks. */
+        Integer partitionOf(String tenantId) {
+            return intake ? null : TenantPlacement.partitionOf(tenantId, partitions);
+        }
+
+        @Override
+        public String toString() {
+            return topic;
+        }
+    }
 
     /** What a run did so far: replayed (or, in a dry run, would have), skipped by the filters, refused and why. */
     private static final class Tally {
@@ -98,19 +115,19 @@ final class DlqReplay extends DlqCommand.Reading {
         }
         String actor = OperatorIdentity.of(connected);
         String dlq = topics.deadLetter().name();
-        String target = toRetry ? firstRetryTopic() : topics.requests().name();
+        String targetTopic = toRetry ? firstRetryTopic() : topics.requests().name(); // refused early if none
         String group = "sluice-dlq-replay-" + dlq;
         refuseIfRunning(group);
 
         Tally tally = new Tally();
+        Target target;
         KafkaProducer<byte[], byte[]> producer = null;
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(group)) {
             List<TopicPartition> partitions = consumer.partitionsFor(dlq, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(dlq, p.partition())).toList();
             holdGroup(consumer, dlq, partitions, group);
-            if (toRetry) {
-                retryPartitions = consumer.partitionsFor(target, Duration.ofSeconds(30)).size();
-            }
+            target = toRetry ? new Target(targetTopic, false,
+                    consumer.partitionsFor(targetTopic, Duration.ofSeconds(30)).size()) : Target.intake(targetTopic);
             // only once this run holds the topic: a refused run must not fence the one that is running
             producer = dryRun ? null : producer(dlq);
             replayAll(consumer, producer, partitions, predicate, actor, target, tally);
@@ -159,7 +176,7 @@ final class DlqReplay extends DlqCommand.Reading {
      */
     private void replayAll(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
                            List<TopicPartition> partitions, Predicate<DlqRecords.DeadLetter> predicate, String actor,
-                           String target, Tally tally) throws InterruptedException {
+                           Target target, Tally tally) throws InterruptedException {
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
         var requestReader = topics.deadLetter().valueSerde().deserializer();
@@ -213,7 +230,7 @@ final class DlqReplay extends DlqCommand.Reading {
 
     /** The two records that replay dead letter {@code d}: the request again, and its audit record. */
     private List<ProducerRecord<byte[], byte[]>> replayOf(DlqRecords.DeadLetter d, ConsumerRecord<byte[], byte[]> record,
-                                                          String actor, String target) {
+                                                          String actor, Target target) {
         String dlq = record.topic();
         String deadLetter = dlq + "/" + record.partition() + "/" + record.offset();
         int count = replays(d) + 1;
@@ -223,30 +240,28 @@ final class DlqReplay extends DlqCommand.Reading {
         metadata.put(SluiceHeaders.REPLAY_COUNT, Integer.toString(count));
         PromptRequest request = PromptRequest.newBuilder(d.request()).setMetadata(metadata).build();
         byte[] key = request.getRequestId().getBytes(StandardCharsets.UTF_8);
-        // a retry tier is read in the tenant's task, where the call stage remembers the tenant's answered ids: keyed
-        // and partitioned by tenant as the pipeline's own writes to it are
-        boolean intake = target.equals(topics.requests().name());
-        byte[] replayKey = intake ? key : request.getTenantId().getBytes(StandardCharsets.UTF_8);
-        Integer partition = intake ? null : TenantPlacement.partitionOf(request.getTenantId(), retryPartitions);
-        ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target, partition, replayKey,
-                topics.requests().valueSerde().serializer().serialize(target, request));
+        // a retry tier is read in the tenant's task, where the call stage remembers the tenant's answered ids
+        byte[] replayKey = target.intake() ? key : request.getTenantId().getBytes(StandardCharsets.UTF_8);
+        ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(target.topic(),
+                target.partitionOf(request.getTenantId()), replayKey,
+                topics.requests().valueSerde().serializer().serialize(target.topic(), request));
         replay.headers().add(SluiceHeaders.REPLAY_COUNT, bytes(Integer.toString(count)));
         replay.headers().add(SluiceHeaders.REPLAY_OF, bytes(deadLetter));
         replay.headers().add(SluiceHeaders.REPLAY_BY, bytes(actor));
         replay.headers().add(SluiceHeaders.REPLAY_AT, bytes(Instant.now().toString()));
         AuditRecord audit = DlqCommand.audit(actor, "DLQ_REPLAY", d, why, Map.of(
-                "to", target, "replayCount", Integer.toString(count), "deadLetter", deadLetter,
+                "to", target.topic(), "replayCount", Integer.toString(count), "deadLetter", deadLetter,
                 "deadLetterReason", d.reason() + "/" + d.errorClass(), "filter", filter.describe()));
         return List.of(replay, new ProducerRecord<>(topics.audit().name(), null, key,
                 topics.audit().valueSerde().serializer().serialize(topics.audit().name(), audit)));
     }
 
     /** Why a dead letter cannot be replayed, or null. */
-    private String refusal(DlqRecords.DeadLetter d, String target) {
+    private String refusal(DlqRecords.DeadLetter d, Target target) {
         if (d.request() == null) {
             return "not a request (a poison record: fix its producer; its bytes stay on the topic)";
         }
-        if (!target.equals(topics.requests().name()) && !CallStage.NAME.equals(d.header(SluiceHeaders.DLQ_STAGE))) {
+        if (!target.intake() && !CallStage.NAME.equals(d.header(SluiceHeaders.DLQ_STAGE))) {
             // A processing error before the call stage dead-letters the record as its producer sent it: a retry
             // tier skips intake, so it would reach the provider unsanitized and unchecked.
             return "not from the call stage, so not sanitized as it stands (replay it to the requests topic,"

@@ -47,14 +47,6 @@ public final class LoadTraffic {
 
     record Event(String requestId, long createdAtMs, Kind kind, PromptRequest request) {}
 
-    private boolean keyedByTenant;
-
-    /** Keys each request by its tenant instead of its id ({@code --key-by tenant}). */
-    LoadTraffic keyedByTenant(boolean byTenant) {
-        this.keyedByTenant = byTenant;
-        return this;
-    }
-
     /** The record key {@code event} is sent with. */
     String keyOf(Event event) {
         return keyedByTenant && event.request().getTenantId() != null ? event.request().getTenantId() : event.requestId();
@@ -105,13 +97,18 @@ public final class LoadTraffic {
     private final double overLimit;
     private final List<String> routes;
     private final HotUser hot;
+    /** Keys each request by its tenant instead of its id ({@code --key-by tenant}). */
+    private final boolean keyedByTenant;
     private final Map<Kind, Integer> sent = new EnumMap<>(Kind.class);
     private int sequence;
     private int nextUser;
 
-    /** @param userLimits the per-user limits the hot user goes over: those of tenants in no tier */
+    /**
+     * @param userLimits the per-user limits the hot user goes over: those of tenants in no tier
+     * @param keyedByTenant each request keyed by its tenant instead of its id
+     */
     LoadTraffic(long seed, int users, int tenants, PromptTokens tokens, double malformed, double overLimit,
-                List<String> routes, List<Limit> userLimits) {
+                List<String> routes, List<Limit> userLimits, boolean keyedByTenant) {
         this.random = new Random(seed);
         this.users = users;
         this.tenants = tenants;
@@ -120,6 +117,7 @@ public final class LoadTraffic {
         this.hot = new HotUser(userLimits);
         this.overLimit = hot.limited() ? overLimit : 0;
         this.routes = List.copyOf(routes);
+        this.keyedByTenant = keyedByTenant;
     }
 
     /**
@@ -127,10 +125,10 @@ public final class LoadTraffic {
      * tier: what Sluice applies to a load run's new tenants.
      */
     static LoadTraffic forConfig(SluiceConfig config, long seed, int users, int tenants, PromptTokens tokens,
-                                 double malformed, double overLimit) {
+                                 double malformed, double overLimit, boolean keyedByTenant) {
         return new LoadTraffic(seed, users, tenants, tokens, malformed, overLimit,
                 config.routes().names().stream().sorted().toList(),
-                LimitTable.from(config).limits(Limit.Scope.USER, LoadWarnings.NO_TIER));
+                LimitTable.from(config).limits(Limit.Scope.USER, LoadWarnings.NO_TIER), keyedByTenant);
     }
 
     /** The next request, created at {@code now}. */

@@ -74,8 +74,8 @@ public final class LoadTrafficOptions {
 
     /** The traffic of these options from {@code users} users, for the Sluice {@code config} describes. */
     public LoadTraffic traffic(SluiceConfig config, int users) {
-        return LoadTraffic.forConfig(config, seed, users, tenants, promptTokens, malformed, overLimit)
-                .keyedByTenant(keyBy.equals("tenant"));
+        return LoadTraffic.forConfig(config, seed, users, tenants, promptTokens, malformed, overLimit,
+                keyBy.equals("tenant"));
     }
 
     private CommandLine.ParameterException usage(String message) {

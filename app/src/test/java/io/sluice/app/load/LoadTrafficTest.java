@@ -18,7 +18,7 @@ class LoadTrafficTest {
     @DisplayName("prompts are the asked size in tokens, system message included, within 5%")
     void promptsHaveTheAskedSize() {
         LoadTraffic traffic = new LoadTraffic(1, 10, 2, new LoadTraffic.PromptTokens(500, 500), 0, 0,
-                List.of("default"), List.of());
+                List.of("default"), List.of(), false);
         TokenCounter counter = new TokenCounter();
 
         for (int i = 0; i < 20; i++) {
@@ -51,7 +51,7 @@ class LoadTrafficTest {
     @DisplayName("the over-limit share comes from the hot user once its allowance is spent; malformed ones are invalid")
     void sharesComeFromTheRightUsers() {
         LoadTraffic traffic = new LoadTraffic(7, 50, 5, new LoadTraffic.PromptTokens(30, 30), 0.1, 0.2,
-                List.of("default"), List.of(THREE_A_MINUTE));
+                List.of("default"), List.of(THREE_A_MINUTE), false);
 
         List<LoadTraffic.Event> events = new java.util.ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
@@ -70,5 +70,21 @@ class LoadTrafficTest {
                 .allMatch(e -> e.request().getMessages().isEmpty() || e.request().getRoute().equals("no-such-route")
                         || e.request().getMessages().stream().map(ChatMessage::getContent).anyMatch(String::isBlank)
                         || e.request().getMessages().getFirst().getRole().equals("robot"));
+    }
+
+    @Test
+    @DisplayName("--key-by tenant keys each request by its tenant, so it lands in the tenant's partition; else by id")
+    void keyedByTenantOrById() {
+        LoadTraffic byTenant = new LoadTraffic(3, 20, 4, new LoadTraffic.PromptTokens(30, 30), 0.1, 0,
+                List.of("default"), List.of(), true);
+        LoadTraffic byId = new LoadTraffic(3, 20, 4, new LoadTraffic.PromptTokens(30, 30), 0.1, 0,
+                List.of("default"), List.of(), false);
+
+        for (int i = 0; i < 100; i++) {
+            LoadTraffic.Event event = byTenant.next(i);
+            assertThat(byTenant.keyOf(event)).isEqualTo(event.request().getTenantId());
+            LoadTraffic.Event other = byId.next(i);
+            assertThat(byId.keyOf(other)).isEqualTo(other.requestId()).isNotEqualTo(other.request().getTenantId());
+        }
     }
 }
