@@ -100,8 +100,8 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     }
 
     /**
-     * The reservations store, keyed by {@link #reservationKey}: one builder, given to this stage and to the limit
-     * stages before it in the same task, which let a copy of a request in flight through uncounted.
+     * The reservations store, keyed by tenant and request id ({@code Keys.request}): one builder, given to this stage and to the call
+     * stage's {@code CopyCheck} before the limits, which sends a copy of a request in flight past them and this stage.
      */
     public static StoreBuilder<KeyValueStore<String, BudgetReservation>> reservationsStore(
             Serde<BudgetReservation> serde) {
@@ -109,7 +109,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     }
 
     /** A request's entry in the reservations store, there from its reservation until it settles. */
-    public static String reservationKey(PromptRequest request) {
+    private static String reservationKey(PromptRequest request) {
         return Keys.request(request.getTenantId(), request.getRequestId());
     }
 
@@ -164,12 +164,6 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     }
 
     private void reserve(Record<String, BudgetInput> record, PromptRequest request) {
-        if (reservations.get(reservationKey(request)) != null) {
-            // A copy of a request still in flight: the call stage ignores it, so nothing would settle a second
-            // reservation. Let it through unreserved.
-            context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
-            return;
-        }
         long now = context.currentSystemTimeMs();
         long time = RequestTime.judgedTime(record.timestamp(), now, maxFutureSkewMs);
         String tenant = request.getTenantId();
@@ -210,7 +204,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             noticeSoftThreshold(tenant, period, keys.get(period), ledger, now);
             ledgers.put(keys.get(period), ledger);
         }
-        reservations.put(Keys.request(tenant, request.getRequestId()), new BudgetReservation(tenant, keys.get(Period.DAY),
+        reservations.put(reservationKey(request), new BudgetReservation(tenant, keys.get(Period.DAY),
                 keys.get(Period.MONTH), estimate, Instant.ofEpochMilli(now)));
         context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
     }

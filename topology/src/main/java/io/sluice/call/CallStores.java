@@ -40,8 +40,16 @@ final class CallStores {
         this.cache = context.getStateStore(ResponseCache.STORE);
     }
 
+    /** The answered ids: one entry per id at its answer time; segments past the retention are dropped. */
+    static StoreBuilder<WindowStore<String, Long>> answeredStore(Duration dedupRetention) {
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(TopologyNames.CALL_ANSWERED, dedupRetention,
+                Duration.ofMillis(1), false), Serdes.String(), Serdes.Long());
+    }
+
+    /** @param answered {@link #answeredStore}, the one builder every processor that reads it is given */
     static Set<StoreBuilder<?>> builders(CallStage stage, Serde<InFlightCall> inFlightSerde,
-                                         Serde<PromptResponse> responseSerde) {
+                                         Serde<PromptResponse> responseSerde,
+                                         StoreBuilder<WindowStore<String, Long>> answered) {
         return Set.of(
                 // in memory by default: bounded by the in-flight limit plus parked retries, and restored from its
                 // changelog like any other store
@@ -49,9 +57,7 @@ final class CallStores {
                                 ? Stores.inMemoryKeyValueStore(TopologyNames.IN_FLIGHT)
                                 : Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
                         Serdes.String(), inFlightSerde),
-                // one entry per answered id at its answer time; segments past the retention are dropped
-                Stores.windowStoreBuilder(Stores.persistentWindowStore(TopologyNames.CALL_ANSWERED,
-                        stage.settings().dedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()),
+                answered,
                 stage.cache().storeBuilder(responseSerde));
     }
 
@@ -70,8 +76,14 @@ final class CallStores {
 
     /** Whether the request was answered within the dedup retention before {@code requestTime} (or now, if earlier). */
     boolean answeredBefore(String id, long requestTime, long now) {
-        try (WindowStoreIterator<Long> hits = answered.fetch(id,
-                Math.min(requestTime, now) - stage.settings().dedupRetention().toMillis(), Long.MAX_VALUE)) {
+        return answeredWithin(answered, id, requestTime, now, stage.settings().dedupRetention());
+    }
+
+    /** Whether {@code answered} has {@code id} within the retention before {@code requestTime} (or now, if earlier). */
+    static <V> boolean answeredWithin(WindowStore<String, V> answered, String id, long requestTime, long now,
+                                      Duration dedupRetention) {
+        try (WindowStoreIterator<V> hits = answered.fetch(id, Math.min(requestTime, now) - dedupRetention.toMillis(),
+                Long.MAX_VALUE)) {
             return hits.hasNext();
         }
     }

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -36,11 +35,8 @@ import org.apache.kafka.streams.state.Stores;
  * longer than the longest window are deleted by a sweep that reads at most {@value #SWEEP_BATCH} entries every
  * {@link #SWEEP_INTERVAL}, going on where the last one stopped.
  *
- * <p>A copy of a request that was admitted and is still in flight (the same request id sent again: a client retrying
- * with the same idempotency key, on this instance or another) is let through without being judged or counted: the
- * call stage answers it with the first one's outcome, so refusing it would give one request two outcomes, and
- * counting it would charge the user twice. What is in flight is read from the {@link InFlight} store the stage is
- * given (the budget's reservations, in the same task).
+ * <p>A copy of a request already admitted never reaches this stage: the call stage's {@code CopyCheck} sends it on
+ * unjudged and uncounted.
  */
 public final class WindowedLimiter implements Processor<String, PromptRequest, String, Verdict> {
     public static final String STAGE = "limit";
@@ -49,15 +45,7 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     public static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
     public static final int SWEEP_BATCH = 100;
 
-    /**
-     * Where admitted requests wait until they end, and a request's key there; an entry means a copy of it is in
-     * flight.
-     */
-    public record InFlight(StoreBuilder<? extends KeyValueStore<String, ?>> store, Function<PromptRequest, String> key) {}
-
     private final Limit.Scope scope;
-    private final InFlight inFlight;
-    private KeyValueStore<String, ?> inFlightStore;
     private final LimitTable table;
     private final int defaultOutputTokens;
     private final long maxFutureSkewMs;
@@ -66,9 +54,8 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     /** The key the next sweep starts at; null: the first. */
     private String sweepFrom;
 
-    private WindowedLimiter(Limit.Scope scope, LimitSettings settings, InFlight inFlight) {
+    private WindowedLimiter(Limit.Scope scope, LimitSettings settings) {
         this.scope = scope;
-        this.inFlight = inFlight;
         this.table = settings.table();
         this.defaultOutputTokens = settings.defaultOutputTokens();
         this.maxFutureSkewMs = settings.maxFutureSkewMs();
@@ -79,13 +66,13 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
         return scope.word() + "-counters";
     }
 
-    /** The processor, the counters store it owns, and the store of requests in flight it reads. */
+    /** The processor and the counters store it owns. */
     public static ProcessorSupplier<String, PromptRequest, String, Verdict> supplier(
-            Limit.Scope scope, LimitSettings settings, InFlight inFlight) {
+            Limit.Scope scope, LimitSettings settings) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, Verdict> get() {
-                return new WindowedLimiter(scope, settings, inFlight);
+                return new WindowedLimiter(scope, settings);
             }
 
             @Override
@@ -93,7 +80,7 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
                 // cached: a tenant's entry (and a busy user's) changes at every request, and goes to RocksDB and the
                 // changelog once per commit instead
                 return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName(scope)),
-                        Serdes.String(), new CountersSerde()).withCachingEnabled(), inFlight.store());
+                        Serdes.String(), new CountersSerde()).withCachingEnabled());
             }
         };
     }
@@ -102,7 +89,6 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     public void init(ProcessorContext<String, Verdict> context) {
         this.context = context;
         this.store = context.getStateStore(storeName(scope));
-        this.inFlightStore = context.getStateStore(inFlight.store().name());
         context.schedule(SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -110,7 +96,7 @@ public final class WindowedLimiter implements Processor<String, PromptRequest, S
     public void process(Record<String, PromptRequest> record) {
         PromptRequest request = record.value();
         List<Limit> limits = table.limits(scope, request.getTenantId());
-        if (limits.isEmpty() || inFlightStore.get(inFlight.key().apply(request)) != null) {
+        if (limits.isEmpty()) {
             context.forward(record.withValue(new Verdict.Pass(request)));
             return;
         }

@@ -14,6 +14,7 @@ import io.sluice.call.CallOutcome;
 import io.sluice.call.CallProcessor;
 import io.sluice.call.CallSettings;
 import io.sluice.call.CallStage;
+import io.sluice.call.CopyCheck;
 import io.sluice.call.ProviderQuotas;
 import io.sluice.call.ResponseCache;
 import io.sluice.call.TenantTags;
@@ -59,6 +60,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
@@ -135,17 +137,28 @@ public final class SluiceTopology {
                 .merge(placed.get("tenant-placement-here")
                         .map((key, placement) -> placement.keyedByTenant(), Named.as("key-by-tenant-here")),
                         Named.as("tenant-requests"));
-        // the budget's reservations, read by the limits too: a copy of a request in flight passes them uncounted
+        // A copy of a request in flight (the budget holds its reservation) or answered (the call stage remembers its
+        // id) skips the limits and the budget: the call stage ignores it, and a refusal would be a second outcome
+        CallSettings callSettings = CallSettings.from(config);
         StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations = BudgetProcessor.reservationsStore(
                 SpecificAvroSerde.forValues(registry, BudgetReservation.class));
-        WindowedLimiter.InFlight inFlight = new WindowedLimiter.InFlight(reservations, BudgetProcessor::reservationKey);
-        KStream<String, PromptRequest> userAllowed = passOrReject(byTenant
+        StoreBuilder<WindowStore<String, Long>> answered = CallProcessor.answeredStore(callSettings.dedupRetention());
+        Map<String, KStream<String, CopyCheck.Checked>> checked = byTenant
                 .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-limits"))
-                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits, inFlight),
-                        Named.as(TopologyNames.LIMIT_USER)), TopologyNames.LIMIT_USER, topics, bound, meters);
+                .processValues(CopyCheck.supplier(reservations, answered, callSettings.dedupRetention()),
+                        Named.as(CopyCheck.NAME))
+                .split(Named.as(CopyCheck.NAME + "-"))
+                .branch((key, check) -> check.copy(), Branched.as("copy"))
+                .defaultBranch(Branched.as("new"));
+        KStream<String, PromptRequest> copies = checked.get(CopyCheck.NAME + "-copy")
+                .mapValues(CopyCheck.Checked::request, Named.as("admitted-copy"));
+        KStream<String, PromptRequest> userAllowed = passOrReject(checked.get(CopyCheck.NAME + "-new")
+                .mapValues(CopyCheck.Checked::request, Named.as("new-request"))
+                .process(WindowedLimiter.supplier(Limit.Scope.USER, limits), Named.as(TopologyNames.LIMIT_USER)),
+                TopologyNames.LIMIT_USER, topics, bound, meters);
         KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed
-                .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits, inFlight),
-                        Named.as(TopologyNames.LIMIT_TENANT)), TopologyNames.LIMIT_TENANT, topics, bound, meters);
+                .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits), Named.as(TopologyNames.LIMIT_TENANT)),
+                TopologyNames.LIMIT_TENANT, topics, bound, meters);
 
         KStream<String, BudgetInput> settlements = builder
                 .stream(topics.budgetSettlements().name(),
@@ -171,7 +184,7 @@ public final class SluiceTopology {
         // Requests back from a retry tier come to the task that parked them (the tier's topic is keyed by tenant).
         RetryTiers tiers = RetryTiers.from(config);
         Serde<RetryHold> holdSerde = SpecificAvroSerde.forValues(registry, RetryHold.class);
-        KStream<String, PromptRequest> toCall = funded;
+        KStream<String, PromptRequest> toCall = funded.merge(copies, Named.as("copies-to-call"));
         List<KStream<String, PromptRequest>> retried = new ArrayList<>();
         for (int tier = 1; tier <= tiers.count(); tier++) {
             KStream<String, PromptRequest> held = builder
@@ -182,14 +195,14 @@ public final class SluiceTopology {
                             Named.as(TopologyNames.retryHold(tier))), Named.as("retry-merge-" + tier));
         }
         ResponseCache cache = ResponseCache.from(config);
-        CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config),
+        CallStage stage = new CallStage(providers, config.routes(), callSettings,
                 Breakers.from(config, meters), Bulkheads.from(config, meters), ProviderQuotas.from(config), cache, tiers,
                 sanitizer::redactForLogs, TenantTags.from(config), meters);
         KStream<String, CallOutcome> called = toCall
                 // in the tenant's task, no re-key: a resend reaches the task that remembers answering it whatever
                 // its route became, and a request's call commits with its reservation, one hop after sanitize
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
-                                SpecificAvroSerde.forValues(registry, PromptResponse.class)),
+                                SpecificAvroSerde.forValues(registry, PromptResponse.class), answered),
                         Named.as(TopologyNames.CALL))
                 // outcomes leave from completions drained on the stream thread, not only from process()
                 .processValues(CommitPacer.<CallOutcome>supplier(pacing), Named.as("pace-outcomes"));
@@ -257,7 +270,8 @@ public final class SluiceTopology {
         Sanitizer sanitizer = new Sanitizer();
         // paced like the pipeline's call stage: Streams' own interval is only a backstop while pacing is on
         CommitPacer.Pacing pacing = CommitPacer.Pacing.from(config);
-        CallStage stage = new CallStage(providers, config.routes(), CallSettings.from(config),
+        CallSettings settings = CallSettings.from(config);
+        CallStage stage = new CallStage(providers, config.routes(), settings,
                 Breakers.from(config, meters), Bulkheads.from(config, meters), ProviderQuotas.from(config),
                 ResponseCache.from(config), new RetryTiers(java.util.List.of(), ""), sanitizer::redactForLogs,
                 TenantTags.from(config), meters);
@@ -265,7 +279,8 @@ public final class SluiceTopology {
                 .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
                 .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-call"))
                 .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
-                        SpecificAvroSerde.forValues(registry, PromptResponse.class)), Named.as(TopologyNames.CALL))
+                        SpecificAvroSerde.forValues(registry, PromptResponse.class),
+                        CallProcessor.answeredStore(settings.dedupRetention())), Named.as(TopologyNames.CALL))
                 .processValues(CommitPacer.<CallOutcome>supplier(pacing), Named.as("pace-outcomes"))
                 .split(Named.as("call-outcome-"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
@@ -296,7 +311,8 @@ public final class SluiceTopology {
                     a.response().getTenantId(), a.response().getCostMicros(), a.response().getCompletedAt());
             case CallOutcome.DeadLettered d -> new BudgetSettlement(d.request().getRequestId(),
                     d.request().getTenantId(), 0L, Instant.now());
-            // releases what the budget reserved for the copy; the original was settled when it was answered
+            // the original was settled when it was answered, and a copy passes the budget unreserved; settled with 0
+            // anyway, so a reservation made under any other path is released rather than held for the period
             case CallOutcome.Duplicate d -> new BudgetSettlement(d.request().getRequestId(),
                     d.request().getTenantId(), 0L, Instant.now());
             case CallOutcome.Delayed d -> throw new IllegalStateException("a delayed request is not settled yet");

@@ -65,6 +65,25 @@ class BudgetStageTest {
     }
 
     @Test
+    @DisplayName("a resend of an answered request is not refused once the budget is spent: its answer stays its only outcome")
+    void resendOfAnsweredRequestIsNotRefusedPastTheCeiling() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, estimate + estimate / 2));
+        fixture.openai.thenAnswer(costing(estimate));
+        PromptRequest answered = request("acme", T);
+        fixture.send(answered);
+        fixture.send(request("acme", T.plusSeconds(1))); // the budget is spent: refused
+
+        fixture.send(answered); // a client retrying after its answer was lost on the way
+
+        assertThat(fixture.responses.readKeyValuesToList()).extracting(kv -> kv.key)
+                .containsExactly(answered.getRequestId());
+        assertThat(fixture.rejected.readValuesToList()).extracting(RejectedRequest::getRequestId)
+                .doesNotContain(answered.getRequestId()).hasSize(1);
+        assertThat(fixture.openai.calls).hasValue(1);
+    }
+
+    @Test
     @DisplayName("reserves before the call, replaces the reservation with the actual cost, and refuses past the daily ceiling")
     void refusesPastDailyCeiling() {
         long estimate = estimate();

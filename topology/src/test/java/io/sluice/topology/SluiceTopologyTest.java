@@ -213,6 +213,30 @@ class SluiceTopologyTest {
     }
 
     @Test
+    @DisplayName("a resend of a refused request is judged again, answered once the limit allows, and then final")
+    void resendOfRefusedRequestIsANewAttempt() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 1));
+        PromptRequest first = PromptRequests.valid("acme", "alice", START).build();
+        send(first);
+        PromptRequest refused = PromptRequests.valid("acme", "alice", START.plusSeconds(1)).build();
+        send(refused);
+        assertThat(rejected.readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo(refused.getRequestId());
+            assertThat(r.value().getReason()).isEqualTo(RejectReason.RATE_LIMITED);
+        });
+
+        fixture.clockAt(START.plus(Duration.ofMinutes(3)));
+        send(refused); // the client retries with the same id once the minute is over
+        send(refused); // and once more: now the id has an answer, which is final
+
+        assertThat(responses.readKeyValuesToList()).extracting(kv -> kv.key)
+                .as("the first request's answer, then the retried one's, once")
+                .containsExactly(first.getRequestId(), refused.getRequestId());
+        assertThat(rejected.readRecordsToList()).isEmpty();
+        assertThat(openai.calls).hasValue(2);
+    }
+
+    @Test
     @DisplayName("a copy delivered while the first is in flight is neither refused nor counted by the user's limit")
     void copyInFlightPassesTheLimitUncounted() {
         start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 2));
