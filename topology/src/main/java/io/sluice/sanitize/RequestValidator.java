@@ -9,8 +9,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Checks a request is well-formed enough to call a provider with: ids, roles, non-empty content, size caps, a known
- * route and a deadline still ahead. Returns the first failure with its reason code; details never quote the prompt.
+ * Checks a request is well-formed enough to call a provider with: ids, roles, non-empty content, size caps and a known
+ * route. Returns the first failure with its reason code; details never quote the prompt. (Its deadline is checked in
+ * the tenant's task, where a copy of a request already admitted can be told apart: {@code DeadlineCheck}.)
  */
 public final class RequestValidator {
     /** The one rule for request, tenant, user and app ids: no separators, spaces or control characters. */
@@ -31,7 +32,7 @@ public final class RequestValidator {
         this.maxChars = maxChars;
     }
 
-    public Optional<Failure> check(PromptRequest request, long now) {
+    public Optional<Failure> check(PromptRequest request) {
         Optional<Failure> badId = id("requestId", request.getRequestId())
                 .or(() -> id("tenantId", request.getTenantId()))
                 .or(() -> id("userId", request.getUserId()))
@@ -64,9 +65,6 @@ public final class RequestValidator {
         }
         if (chars > maxChars) {
             return fail(RejectReason.TOO_LARGE, chars + " characters is more than the " + maxChars + " allowed");
-        }
-        if (request.getDeadline() != null && request.getDeadline().toEpochMilli() <= now) {
-            return fail(RejectReason.DEADLINE_EXCEEDED, "the request's deadline " + request.getDeadline() + " has passed");
         }
         return Optional.empty();
     }

@@ -111,7 +111,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         }
         // Sizes, ids and the route are checked before the sanitizer reads a character: a megabyte of prompt over
         // the caps costs a rejection, not a scan. They are checked again after, as clean-up can empty a message.
-        Optional<RequestValidator.Failure> malformed = validator.check(request, now);
+        Optional<RequestValidator.Failure> malformed = validator.check(request);
         if (malformed.isPresent()) {
             refuse(record, request, malformed.get(), now);
             return;
@@ -140,7 +140,7 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         }
         PromptRequest sanitized = PromptRequest.newBuilder(request).setMessages(messages).setMetadata(metadata).build();
 
-        Optional<RequestValidator.Failure> invalid = validator.check(sanitized, now);
+        Optional<RequestValidator.Failure> invalid = validator.check(sanitized);
         if (invalid.isEmpty()) {
             invalid = tooManyTokens(sanitized);
         }

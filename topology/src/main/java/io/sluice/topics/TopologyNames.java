@@ -8,8 +8,10 @@ package io.sluice.topics;
 public final class TopologyNames {
     public static final String REQUESTS_SOURCE = "requests-source";
     public static final String SANITIZE = "sanitize";
-    public static final String LIMIT_USER = "limit-user";
     public static final String BY_TENANT = "by-tenant";
+    /** Refuses a new request whose deadline has passed, in the tenant's task before the limits. */
+    public static final String DEADLINE = "deadline";
+    public static final String LIMIT_USER = "limit-user";
     public static final String LIMIT_TENANT = "limit-tenant";
     public static final String SETTLEMENTS_SOURCE = "budget-settlements-source";
     public static final String BUDGET = "budget";

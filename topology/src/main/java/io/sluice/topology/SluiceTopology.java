@@ -15,6 +15,7 @@ import io.sluice.call.CallProcessor;
 import io.sluice.call.CallSettings;
 import io.sluice.call.CallStage;
 import io.sluice.call.CopyCheck;
+import io.sluice.call.DeadlineCheck;
 import io.sluice.call.ProviderQuotas;
 import io.sluice.call.ResponseCache;
 import io.sluice.call.TenantTags;
@@ -152,8 +153,12 @@ public final class SluiceTopology {
                 .defaultBranch(Branched.as("new"));
         KStream<String, PromptRequest> copies = checked.get(CopyCheck.NAME + "-copy")
                 .mapValues(CopyCheck.Checked::request, Named.as("admitted-copy"));
-        KStream<String, PromptRequest> userAllowed = passOrReject(checked.get(CopyCheck.NAME + "-new")
+        // a new request's deadline is checked here rather than in sanitize, where a late copy could not be told apart
+        KStream<String, PromptRequest> inTime = passOrReject(checked.get(CopyCheck.NAME + "-new")
                 .mapValues(CopyCheck.Checked::request, Named.as("new-request"))
+                .processValues(DeadlineCheck::new, Named.as(TopologyNames.DEADLINE)),
+                TopologyNames.DEADLINE, topics, bound, meters);
+        KStream<String, PromptRequest> userAllowed = passOrReject(inTime
                 .process(WindowedLimiter.supplier(Limit.Scope.USER, limits), Named.as(TopologyNames.LIMIT_USER)),
                 TopologyNames.LIMIT_USER, topics, bound, meters);
         KStream<String, PromptRequest> tenantAllowed = passOrReject(userAllowed

@@ -237,6 +237,31 @@ class SluiceTopologyTest {
     }
 
     @Test
+    @DisplayName("refuses a request whose deadline has passed, uncounted; a late copy of an answered one is not refused")
+    void deadlinePassedIsRefusedUnlessACopy() {
+        start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 1));
+        PromptRequest late = PromptRequests.valid("acme", "alice", START).setDeadline(START.minusSeconds(1)).build();
+        send(late);
+        assertThat(rejected.readValuesToList()).singleElement().satisfies(r -> {
+            assertThat(r.getRequestId()).isEqualTo(late.getRequestId());
+            assertThat(r.getReason()).isEqualTo(RejectReason.DEADLINE_EXCEEDED);
+            assertThat(r.getStage()).isEqualTo("deadline");
+        });
+
+        // alice's one request a minute was not used by the late one
+        PromptRequest answered = PromptRequests.valid("acme", "alice", START)
+                .setDeadline(START.plusSeconds(30)).build();
+        send(answered);
+        fixture.clockAt(START.plusSeconds(60));
+        send(answered); // resent once its deadline has passed, as a client that lost the answer would
+
+        assertThat(responses.readKeyValuesToList()).extracting(kv -> kv.key)
+                .containsExactly(answered.getRequestId());
+        assertThat(rejected.isEmpty()).as("the answered request has its answer as its only outcome").isTrue();
+        assertThat(openai.calls).hasValue(1);
+    }
+
+    @Test
     @DisplayName("a copy delivered while the first is in flight is neither refused nor counted by the user's limit")
     void copyInFlightPassesTheLimitUncounted() {
         start(Map.of(SluiceConfigDef.LIMIT_USER_RPM, 2));
