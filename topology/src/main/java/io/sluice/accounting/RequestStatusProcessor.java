@@ -1,6 +1,7 @@
 package io.sluice.accounting;
 
 import io.sluice.schemas.AuditRecord;
+import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.internal.AccountingEvent;
 import java.time.Instant;
 import java.util.HashMap;
@@ -69,7 +70,7 @@ public final class RequestStatusProcessor implements Processor<String, Accountin
         long at = event.getAt().toEpochMilli();
         if (!AccountingEvents.terminal(event)) {
             // a resend of an answered request is not called again: it does not make the request pending
-            if (history(statuses, record.key()).stream().anyMatch(RequestStatusProcessor::answered)) {
+            if (history(statuses, record.key()).stream().anyMatch(RequestStatusProcessor::settledForGood)) {
                 return;
             }
             statuses.put(record.key(), event, at);
@@ -80,10 +81,19 @@ public final class RequestStatusProcessor implements Processor<String, Accountin
         context.forward(new Record<>(event.getRequestId(), audit(event, appVersion), record.timestamp()));
     }
 
-    /** Whether the step is an answer: nothing after it changes the request's status. */
+    /** Whether the step is an answer (a degraded one included): a response with its cost and tokens. */
     public static boolean answered(AccountingEvent event) {
         return AccountingEvents.terminal(event) && !AccountingEvents.REJECTED.equals(event.getOutcome())
                 && !AccountingEvents.DEAD_LETTER.equals(event.getOutcome());
+    }
+
+    /**
+     * Whether the step ends its request for good: an answer the call stage remembers, so nothing after it changes
+     * the request's status. A refusal, a dead letter or a degraded answer does not: the call stage does not remember
+     * them, and a resend of the id is a new attempt.
+     */
+    public static boolean settledForGood(AccountingEvent event) {
+        return answered(event) && !ResponseStatus.DEGRADED.name().equals(event.getOutcome());
     }
 
     /** Every step of {@code id}, oldest first. */

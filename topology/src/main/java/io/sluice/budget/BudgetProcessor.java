@@ -79,8 +79,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
 
     public static ProcessorSupplier<String, BudgetInput, String, BudgetOutput> supplier(
             BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs,
-            Serde<BudgetLedger> ledgerSerde, StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations,
-            MeterRegistry meters) {
+            Serde<BudgetLedger> ledgerSerde, Serde<BudgetReservation> reservationSerde, MeterRegistry meters) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, BudgetInput, String, BudgetOutput> get() {
@@ -94,18 +93,11 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
                         // go to RocksDB and the changelog once per commit instead (4 records per request before)
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGERS), Serdes.String(),
                                 ledgerSerde).withCachingEnabled(),
-                        reservations);
+                        // keyed by tenant and request id: there from a request's reservation until it settles
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS), Serdes.String(),
+                                reservationSerde));
             }
         };
-    }
-
-    /**
-     * The reservations store, keyed by tenant and request id ({@code Keys.request}): one builder, given to this stage and to the call
-     * stage's {@code CopyCheck} before the limits, which sends a copy of a request in flight past them and this stage.
-     */
-    public static StoreBuilder<KeyValueStore<String, BudgetReservation>> reservationsStore(
-            Serde<BudgetReservation> serde) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS), Serdes.String(), serde);
     }
 
     /** A request's entry in the reservations store, there from its reservation until it settles. */
@@ -165,6 +157,14 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
 
     private void reserve(Record<String, BudgetInput> record, PromptRequest request) {
         long now = context.currentSystemTimeMs();
+        BudgetReservation earlier = reservations.get(reservationKey(request));
+        if (earlier != null) {
+            // An earlier attempt of this id ended unanswered at no cost (a dead letter, a degraded answer: an id in
+            // flight or answered never gets here, the copy check sends it past) and its settlement is still on its
+            // way. Released now, rather than overwritten and held until the period ends; that settlement then
+            // releases this attempt's reservation a little early, and this attempt's is booked as spent.
+            book(reservationKey(request), earlier, 0, now);
+        }
         long time = RequestTime.judgedTime(record.timestamp(), now, maxFutureSkewMs);
         String tenant = request.getTenantId();
         Map<Period, String> keys = ledgerKeys(tenant, time);
@@ -214,8 +214,8 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         BudgetReservation reservation = reservations.get(reservationKey);
         long now = context.currentSystemTimeMs();
         if (reservation == null) {
-            // Nothing reserved for it (a copy let through while its original was in flight, answered after the
-            // original was dead-lettered): still spend, booked in the current period, never lost.
+            // Nothing reserved for it any more (an attempt whose reservation a later attempt's released, a
+            // reservation expired): still spend, booked in the current period, never lost.
             if (settlement.getCostMicros() > 0) {
                 reservation = new BudgetReservation(settlement.getTenantId(),
                         ledgerKeys(settlement.getTenantId(), now).get(Period.DAY),
@@ -224,12 +224,16 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
                 return;
             }
         }
-        BudgetReservation held = reservation;
+        book(reservationKey, reservation, settlement.getCostMicros(), now);
+    }
+
+    /** Replaces what {@code held} reserved in its day and month ledgers by {@code costMicros} spent, and drops it. */
+    private void book(String reservationKey, BudgetReservation held, long costMicros, long now) {
         Map<Period, String> keys = Map.of(Period.DAY, held.getDayKey(), Period.MONTH, held.getMonthKey());
         keys.forEach((period, key) -> {
             BudgetLedger ledger = ledger(key);
             ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
-            ledger.setSpentMicros(ledger.getSpentMicros() + settlement.getCostMicros());
+            ledger.setSpentMicros(ledger.getSpentMicros() + costMicros);
             noticeSoftThreshold(held.getTenantId(), period, key, ledger, now);
             ledgers.put(key, ledger);
         });

@@ -9,7 +9,6 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.InFlightCall;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,19 +60,12 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
         this.attempts = new Attempts(stage, telemetry, queues);
     }
 
-    /** The processor and the stores it owns: in-flight calls, answered ids and the response cache. */
     /**
-     * The store of answered ids, kept for {@code call.dedup.retention.ms}: one builder, given to this stage and to
-     * the {@link CopyCheck} before the limits.
+     * The processor and the stores it owns: in-flight calls and answered ids ({@code shared}, read by the
+     * {@link CopyCheck} too) and the response cache.
      */
-    public static StoreBuilder<WindowStore<String, Long>> answeredStore(Duration dedupRetention) {
-        return CallStores.answeredStore(dedupRetention);
-    }
-
-    /** @param answered {@link #answeredStore} */
     public static ProcessorSupplier<String, PromptRequest, String, CallOutcome> supplier(
-            CallStage stage, Serde<InFlightCall> inFlightSerde, Serde<PromptResponse> responseSerde,
-            StoreBuilder<WindowStore<String, Long>> answered) {
+            CallStage stage, CallStoreBuilders shared, Serde<PromptResponse> responseSerde) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, PromptRequest, String, CallOutcome> get() {
@@ -83,7 +74,7 @@ public final class CallProcessor implements Processor<String, PromptRequest, Str
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return CallStores.builders(stage, inFlightSerde, responseSerde, answered);
+                return CallStores.builders(stage, shared, responseSerde);
             }
         };
     }

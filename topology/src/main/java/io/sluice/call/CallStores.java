@@ -10,12 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
@@ -40,25 +38,9 @@ final class CallStores {
         this.cache = context.getStateStore(ResponseCache.STORE);
     }
 
-    /** The answered ids: one entry per id at its answer time; segments past the retention are dropped. */
-    static StoreBuilder<WindowStore<String, Long>> answeredStore(Duration dedupRetention) {
-        return Stores.windowStoreBuilder(Stores.persistentWindowStore(TopologyNames.CALL_ANSWERED, dedupRetention,
-                Duration.ofMillis(1), false), Serdes.String(), Serdes.Long());
-    }
-
-    /** @param answered {@link #answeredStore}, the one builder every processor that reads it is given */
-    static Set<StoreBuilder<?>> builders(CallStage stage, Serde<InFlightCall> inFlightSerde,
-                                         Serde<PromptResponse> responseSerde,
-                                         StoreBuilder<WindowStore<String, Long>> answered) {
-        return Set.of(
-                // in memory by default: bounded by the in-flight limit plus parked retries, and restored from its
-                // changelog like any other store
-                Stores.keyValueStoreBuilder(stage.settings().inFlightInMemory()
-                                ? Stores.inMemoryKeyValueStore(TopologyNames.IN_FLIGHT)
-                                : Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
-                        Serdes.String(), inFlightSerde),
-                answered,
-                stage.cache().storeBuilder(responseSerde));
+    static Set<StoreBuilder<?>> builders(CallStage stage, CallStoreBuilders shared,
+                                         Serde<PromptResponse> responseSerde) {
+        return Set.of(shared.inFlight(), shared.answered(), stage.cache().storeBuilder(responseSerde));
     }
 
     /** The request's in-flight entry; null once it was answered or dead-lettered. */

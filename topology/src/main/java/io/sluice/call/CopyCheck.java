@@ -2,7 +2,6 @@ package io.sluice.call;
 
 import io.sluice.record.Keys;
 import io.sluice.schemas.PromptRequest;
-import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -13,13 +12,13 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Tells a copy of a request already admitted from a new request, in the tenant's task, before the limits and the
- * budget. A copy is the same tenant and request id again (a client retrying with its idempotency key, on this
- * instance or another; a producer resending) while the first is in flight, which the budget's reservation shows, or
- * after it was answered within {@code call.dedup.retention.ms}, which the call stage's answered ids show. A copy goes
- * straight to the call stage, which ignores it: judging it again could refuse it and give one request two outcomes (an
- * answer, then a refusal), and counting it would charge the user's limits twice. A refused or dead-lettered id is not
- * remembered, so its resend is a new request.
+ * Tells a copy of a request already admitted from a new request, in the tenant's task, before the deadline check, the
+ * limits and the budget. A copy is the same tenant and request id again (a client retrying with its idempotency key,
+ * on this instance or another; a producer resending) while the first is in the call stage (waiting, calling or parked
+ * on a retry tier: its {@code call-in-flight} entry), or after it was answered within {@code call.dedup.retention.ms}
+ * (its {@code call-answered} entry). A copy goes straight to the call stage, which ignores it: judging it again could
+ * refuse it and give one request two outcomes (an answer, then a refusal), and counting it would charge the user's
+ * limits twice. A refused or dead-lettered id is not remembered, so its resend is a new request.
  */
 public final class CopyCheck implements FixedKeyProcessor<String, PromptRequest, CopyCheck.Checked> {
     public static final String NAME = "copy-check";
@@ -27,35 +26,26 @@ public final class CopyCheck implements FixedKeyProcessor<String, PromptRequest,
     /** A request, and whether it is a copy of one already admitted. */
     public record Checked(PromptRequest request, boolean copy) {}
 
-    private final String reservationsName;
-    private final String answeredName;
-    private final Duration dedupRetention;
+    private final CallStoreBuilders stores;
     private FixedKeyProcessorContext<String, Checked> context;
-    private KeyValueStore<String, ?> reservations;
+    private KeyValueStore<String, ?> inFlight;
     private WindowStore<String, ?> answered;
 
-    private CopyCheck(String reservationsName, String answeredName, Duration dedupRetention) {
-        this.reservationsName = reservationsName;
-        this.answeredName = answeredName;
-        this.dedupRetention = dedupRetention;
+    private CopyCheck(CallStoreBuilders stores) {
+        this.stores = stores;
     }
 
-    /**
-     * @param reservations the budget's reservations, keyed by tenant and request id: one entry per request in flight
-     * @param answered     the call stage's answered ids ({@link CallProcessor#answeredStore})
-     */
-    public static FixedKeyProcessorSupplier<String, PromptRequest, Checked> supplier(
-            StoreBuilder<? extends KeyValueStore<String, ?>> reservations,
-            StoreBuilder<? extends WindowStore<String, ?>> answered, Duration dedupRetention) {
+    /** @param stores the call stage's store builders, the same instances its processor is given */
+    public static FixedKeyProcessorSupplier<String, PromptRequest, Checked> supplier(CallStoreBuilders stores) {
         return new FixedKeyProcessorSupplier<>() {
             @Override
             public FixedKeyProcessor<String, PromptRequest, Checked> get() {
-                return new CopyCheck(reservations.name(), answered.name(), dedupRetention);
+                return new CopyCheck(stores);
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(reservations, answered);
+                return Set.of(stores.inFlight(), stores.answered());
             }
         };
     }
@@ -63,16 +53,16 @@ public final class CopyCheck implements FixedKeyProcessor<String, PromptRequest,
     @Override
     public void init(FixedKeyProcessorContext<String, Checked> context) {
         this.context = context;
-        this.reservations = context.getStateStore(reservationsName);
-        this.answered = context.getStateStore(answeredName);
+        this.inFlight = context.getStateStore(stores.inFlight().name());
+        this.answered = context.getStateStore(stores.answered().name());
     }
 
     @Override
     public void process(FixedKeyRecord<String, PromptRequest> record) {
         PromptRequest request = record.value();
         String id = Keys.request(request.getTenantId(), request.getRequestId());
-        boolean copy = reservations.get(id) != null || CallStores.answeredWithin(answered, id, record.timestamp(),
-                context.currentSystemTimeMs(), dedupRetention);
+        boolean copy = inFlight.get(id) != null || CallStores.answeredWithin(answered, id, record.timestamp(),
+                context.currentSystemTimeMs(), stores.dedupRetention());
         context.forward(record.withValue(new Checked(request, copy)));
     }
 }

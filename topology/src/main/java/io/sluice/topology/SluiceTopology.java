@@ -14,6 +14,7 @@ import io.sluice.call.CallOutcome;
 import io.sluice.call.CallProcessor;
 import io.sluice.call.CallSettings;
 import io.sluice.call.CallStage;
+import io.sluice.call.CallStoreBuilders;
 import io.sluice.call.CopyCheck;
 import io.sluice.call.DeadlineCheck;
 import io.sluice.call.ProviderQuotas;
@@ -59,9 +60,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
@@ -138,16 +136,14 @@ public final class SluiceTopology {
                 .merge(placed.get("tenant-placement-here")
                         .map((key, placement) -> placement.keyedByTenant(), Named.as("key-by-tenant-here")),
                         Named.as("tenant-requests"));
-        // A copy of a request in flight (the budget holds its reservation) or answered (the call stage remembers its
-        // id) skips the limits and the budget: the call stage ignores it, and a refusal would be a second outcome
+        // A copy of a request in the call stage or answered (its stores say so, in this task) skips the deadline, the
+        // limits and the budget: the call stage ignores it, and a refusal would be a second outcome
         CallSettings callSettings = CallSettings.from(config);
-        StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations = BudgetProcessor.reservationsStore(
-                SpecificAvroSerde.forValues(registry, BudgetReservation.class));
-        StoreBuilder<WindowStore<String, Long>> answered = CallProcessor.answeredStore(callSettings.dedupRetention());
+        CallStoreBuilders callStores = CallStoreBuilders.of(callSettings,
+                SpecificAvroSerde.forValues(registry, InFlightCall.class));
         Map<String, KStream<String, CopyCheck.Checked>> checked = byTenant
                 .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-limits"))
-                .processValues(CopyCheck.supplier(reservations, answered, callSettings.dedupRetention()),
-                        Named.as(CopyCheck.NAME))
+                .processValues(CopyCheck.supplier(callStores), Named.as(CopyCheck.NAME))
                 .split(Named.as(CopyCheck.NAME + "-"))
                 .branch((key, check) -> check.copy(), Branched.as("copy"))
                 .defaultBranch(Branched.as("new"));
@@ -174,7 +170,7 @@ public final class SluiceTopology {
                 .merge(settlements, Named.as("budget-inputs"))
                 .process(BudgetProcessor.supplier(BudgetTable.from(config, limits.table()), config.routes(),
                                 limits.defaultOutputTokens(), limits.maxFutureSkewMs(), SpecificAvroSerde.forValues(registry, BudgetLedger.class),
-                                reservations, meters),
+                                SpecificAvroSerde.forValues(registry, BudgetReservation.class), meters),
                         Named.as(TopologyNames.BUDGET));
         Map<String, KStream<String, BudgetOutput>> budgetOutputs = budgeted.split(Named.as("budget-output-"))
                 .branch((key, out) -> out instanceof BudgetOutput.Alert, Branched.as("alert"))
@@ -206,8 +202,8 @@ public final class SluiceTopology {
         KStream<String, CallOutcome> called = toCall
                 // in the tenant's task, no re-key: a resend reaches the task that remembers answering it whatever
                 // its route became, and a request's call commits with its reservation, one hop after sanitize
-                .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
-                                SpecificAvroSerde.forValues(registry, PromptResponse.class), answered),
+                .process(CallProcessor.supplier(stage, callStores,
+                                SpecificAvroSerde.forValues(registry, PromptResponse.class)),
                         Named.as(TopologyNames.CALL))
                 // outcomes leave from completions drained on the stream thread, not only from process()
                 .processValues(CommitPacer.<CallOutcome>supplier(pacing), Named.as("pace-outcomes"));
@@ -283,9 +279,9 @@ public final class SluiceTopology {
         Map<String, KStream<String, CallOutcome>> outcomes = builder
                 .stream(topics.requests().name(), topics.requests().consumed(TopologyNames.REQUESTS_SOURCE))
                 .processValues(CommitPacer.<PromptRequest>supplier(pacing), Named.as("pace-call"))
-                .process(CallProcessor.supplier(stage, SpecificAvroSerde.forValues(registry, InFlightCall.class),
-                        SpecificAvroSerde.forValues(registry, PromptResponse.class),
-                        CallProcessor.answeredStore(settings.dedupRetention())), Named.as(TopologyNames.CALL))
+                .process(CallProcessor.supplier(stage, CallStoreBuilders.of(settings,
+                                SpecificAvroSerde.forValues(registry, InFlightCall.class)),
+                        SpecificAvroSerde.forValues(registry, PromptResponse.class)), Named.as(TopologyNames.CALL))
                 .processValues(CommitPacer.<CallOutcome>supplier(pacing), Named.as("pace-outcomes"))
                 .split(Named.as("call-outcome-"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))

@@ -84,6 +84,27 @@ class BudgetStageTest {
     }
 
     @Test
+    @DisplayName("a resend of a dead-lettered request is a new attempt: reserved, called, answered and charged once")
+    void resendOfDeadLetteredRequestIsChargedOnce() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 10 * estimate));
+        fixture.openai.thenFail(ScriptedProvider.failure(401, false)).thenAnswer(costing(estimate - 3));
+        PromptRequest request = request("acme", T);
+
+        fixture.send(request);
+        assertThat(fixture.deadLetters.readValuesToList()).hasSize(1);
+        fixture.send(request); // replayed once the provider's key is fixed
+
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getRequestId)
+                .containsExactly(request.getRequestId());
+        assertThat(fixture.rejected.isEmpty()).isTrue();
+        assertThat(fixture.openai.calls).hasValue(2);
+        BudgetLedger day = ledger("acme|day|2026-11-22");
+        assertThat(day.getSpentMicros()).isEqualTo(estimate - 3);
+        assertThat(day.getReservedMicros()).as("nothing left reserved by either attempt").isZero();
+    }
+
+    @Test
     @DisplayName("reserves before the call, replaces the reservation with the actual cost, and refuses past the daily ceiling")
     void refusesPastDailyCeiling() {
         long estimate = estimate();

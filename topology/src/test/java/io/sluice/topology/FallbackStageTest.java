@@ -119,6 +119,26 @@ class FallbackStageTest {
     }
 
     @Test
+    @DisplayName("a degraded answer is not final: a resend of its id is a new attempt, judged by the limits and answered")
+    void resendAfterDegradedAnswerIsANewAttempt() {
+        start(Map.of("routes.degraded.default", "The assistant is busy; please try again in a few minutes.",
+                SluiceConfigDef.LIMIT_USER_RPM, 2));
+        fixture.openai.thenFail(ScriptedProvider.failure(401, false));
+        fixture.anthropic.thenFail(ScriptedProvider.failure(401, false));
+        io.sluice.schemas.PromptRequest request = PromptRequests.valid("acme", "alice", T).build();
+
+        fixture.send(request);
+        fixture.send(request); // the client tries again, as the degraded answer asks
+
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getStatus)
+                .containsExactly(ResponseStatus.DEGRADED, ResponseStatus.OK);
+        // the resend was counted: alice's third request in the minute is over her limit of two
+        fixture.send(PromptRequests.valid("acme", "alice", T.plusSeconds(1)).build());
+        assertThat(fixture.rejected.readValuesToList()).extracting(r -> r.getReason().name())
+                .containsExactly("RATE_LIMITED");
+    }
+
+    @Test
     @DisplayName("holds a call back while its provider's bulkhead is full, without spending an attempt")
     void bulkheadQueuesCalls() {
         start(Map.of(SluiceConfigDef.BULKHEAD_MAX_CALLS, 1));

@@ -2,7 +2,9 @@ package io.sluice.app.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.accounting.AccountingEvents;
 import io.sluice.schemas.PromptRequest;
+import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.internal.RecordLocation;
 import io.sluice.topics.SluiceTopics;
 import io.vertx.core.Future;
@@ -94,7 +96,7 @@ public final class FrontDoor implements AutoCloseable {
         }
         Outcomes.Waiter waiter;
         try {
-            waiter = outcomes.await(tenant, requestId);
+            waiter = outcomes.await(tenant, requestId, true);
         } catch (Outcomes.TooManyWaiting e) {
             ctx.response().putHeader("Retry-After", "1");
             openAiError(ctx, 503, e.getMessage(), "api_error", "overloaded", null);
@@ -174,7 +176,7 @@ public final class FrontDoor implements AutoCloseable {
         Outcomes.Waiter waiter = null;
         if (waitMs > 0) {
             try {
-                waiter = outcomes.await(tenant, id); // before looking, so an end in between is not missed
+                waiter = outcomes.await(tenant, id, false); // before looking, so an end in between is not missed
             } catch (Outcomes.TooManyWaiting e) {
                 waitMs = 0;
             }
@@ -258,6 +260,19 @@ public final class FrontDoor implements AutoCloseable {
         return reply.status() == 200 && "TERMINAL".equals(reply.body().path("state").asText());
     }
 
+    /** Whether a terminal status is an answer for good: not a refusal, a dead letter or a degraded answer. */
+    private static boolean settledForGood(HttpApi.Reply reply) {
+        String outcome = reply.body().path("outcome").asText();
+        return !AccountingEvents.REJECTED.equals(outcome) && !AccountingEvents.DEAD_LETTER.equals(outcome)
+                && !ResponseStatus.DEGRADED.name().equals(outcome);
+    }
+
+    /** Sends the request again, a new attempt, unless an outcome came meanwhile: whether to produce it. */
+    private static boolean newAttempt(Outcomes.Waiter waiter) {
+        waiter.newAttempt(System.currentTimeMillis());
+        return !waiter.outcome().isDone();
+    }
+
     private static String outcomeName(Outcomes.Outcome outcome) {
         return switch (outcome) {
             case Outcomes.Answer a -> a.response().getStatus().name();
@@ -282,26 +297,34 @@ public final class FrontDoor implements AutoCloseable {
     }
 
     /**
-     * Produces {@code request}, unless a call with the same idempotency key already ended (then {@code waiter} gets
-     * that outcome) or is under way (then it gets the one coming).
+     * Produces {@code request}, unless a call with the same idempotency key was already answered (then {@code waiter}
+     * gets that answer) or is under way (then it gets the outcome coming). A key whose request was refused,
+     * dead-lettered or given a degraded answer is produced again: nothing lasting was answered or charged, and the
+     * pipeline judges a resent id anew, so a retry after a 429's Retry-After or a provider outage can succeed.
      */
     private void send(RoutingContext ctx, PromptRequest request, boolean idempotent, Outcomes.Waiter waiter) {
         String tenant = request.getTenantId();
         String id = request.getRequestId();
         Future<Boolean> produce = !idempotent ? Future.succeededFuture(true) : Future.fromCompletionStage(
-                waiter.answeredFromRecent(), ctx.vertx().getOrCreateContext()).compose(answered -> answered
-                ? Future.succeededFuture(false) : api.blocking(() -> {
-            HttpApi.Reply known = api.requestStatus(tenant, id, ctx.request().getHeader("Authorization"));
-            if (terminal(known)) {
+                waiter.recent(), ctx.vertx().getOrCreateContext()).compose(recent -> switch (recent) {
+            case ANSWERED -> Future.succeededFuture(false);
+            case ENDED_UNANSWERED -> Future.succeededFuture(newAttempt(waiter));
+            case NONE -> api.blocking(() -> {
+                HttpApi.Reply known = api.requestStatus(tenant, id, ctx.request().getHeader("Authorization"));
+                if (!terminal(known)) {
+                    return known.status() != 200; // pending: its outcome is coming
+                }
+                if (!settledForGood(known)) {
+                    return newAttempt(waiter); // refused, dead-lettered or degraded: nothing lasting was answered
+                }
                 JsonNode at = known.body().path("current").path("record");
                 if (at.isObject()) {
                     outcomes.read(new RecordLocation(at.path("topic").asText(), at.path("partition").asInt(),
                             at.path("offset").asLong())).ifPresent(waiter.outcome()::complete);
                 }
                 return !waiter.outcome().isDone();
-            }
-            return known.status() != 200; // pending: its outcome is coming
-        }));
+            });
+        });
         produce.onComplete(decided -> {
             if (decided.succeeded() && !decided.result()) {
                 return;

@@ -278,10 +278,10 @@ public final class HttpApi implements AutoCloseable {
         return body;
     }
 
-    /** The latest step, except that nothing after an answer changes it (a resend is not called again). */
+    /** The latest step, except that nothing after a final answer changes it (a resend is not called again). */
     private static AccountingEvent current(List<AccountingEvent> steps) {
         for (AccountingEvent step : steps) {
-            if (RequestStatusProcessor.answered(step)) {
+            if (RequestStatusProcessor.settledForGood(step)) {
                 return step;
             }
         }

@@ -5,6 +5,7 @@ import io.sluice.record.DeadLetters;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
+import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.RecordLocation;
 import io.sluice.topics.SluiceTopics;
@@ -51,6 +52,21 @@ public final class Outcomes implements AutoCloseable {
         String tenant();
     }
 
+    /** Whether {@code outcome} ends its request for good: an answer, not a degraded one (not remembered either). */
+    static boolean settledForGood(Outcome outcome) {
+        return outcome instanceof Answer a && a.response().getStatus() != ResponseStatus.DEGRADED;
+    }
+
+    /** What the outcomes seen lately say of a request, before its waiter. */
+    enum Recent {
+        /** It was answered for good: the waiter has that answer. */
+        ANSWERED,
+        /** It ended without a lasting answer (refused, dead-lettered, degraded): a retry is a new attempt. */
+        ENDED_UNANSWERED,
+        /** Nothing seen lately. */
+        NONE
+    }
+
     record Answer(PromptResponse response) implements Outcome {
         public String requestId() {
             return response.getRequestId();
@@ -90,12 +106,16 @@ public final class Outcomes implements AutoCloseable {
     final class Waiter {
         private final String tenant;
         private final String requestId;
+        private final boolean answersOnly;
         private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        private final CompletableFuture<Boolean> answeredFromRecent = new CompletableFuture<>();
+        private final CompletableFuture<Recent> recent = new CompletableFuture<>();
+        /** Outcomes short of an answer stamped before this are an earlier attempt's; set when a new one is sent. */
+        private volatile long attemptFrom = Long.MIN_VALUE;
 
-        private Waiter(String tenant, String requestId) {
+        private Waiter(String tenant, String requestId, boolean answersOnly) {
             this.tenant = tenant;
             this.requestId = requestId;
+            this.answersOnly = answersOnly;
         }
 
         CompletableFuture<Outcome> outcome() {
@@ -107,17 +127,30 @@ public final class Outcomes implements AutoCloseable {
         }
 
         /**
-         * Completes true once an outcome seen lately (before this waiter) answered it, false once none did: a
-         * retried call answered this way needs neither a status lookup nor a produce.
+         * Completes once the outcomes seen lately (before this waiter) are read: a retried call answered this way
+         * needs neither a status lookup nor a produce, and one that ended unanswered is sent again at once.
          */
-        CompletableFuture<Boolean> answeredFromRecent() {
-            return answeredFromRecent;
+        CompletableFuture<Recent> recent() {
+            return recent;
         }
 
-        private void offer(Outcome found) {
-            if (found != null && found.tenant().equals(tenant)) {
-                outcome.complete(found);
+        /**
+         * A new attempt of the request is sent from {@code now} (wall-clock ms): a refusal or dead letter the tail
+         * reads from here on that is stamped earlier belongs to an attempt before it, and is not this call's answer.
+         * (A refusal carries its request's timestamp, a dead letter its time; both are later for the new attempt.)
+         */
+        void newAttempt(long now) {
+            attemptFrom = now;
+        }
+
+        private void offer(Outcome found, long timestamp) {
+            if (found == null || !found.tenant().equals(tenant)) {
+                return;
             }
+            if (answersOnly && !settledForGood(found) && timestamp < attemptFrom) {
+                return;
+            }
+            outcome.complete(found);
         }
     }
 
@@ -181,14 +214,16 @@ public final class Outcomes implements AutoCloseable {
 
     /**
      * Waits for the outcome of {@code tenant}'s request {@code requestId}: one that arrives from now on, or one that
-     * arrived lately. Call before producing the request, so its outcome cannot slip by.
+     * arrived lately. Call before producing the request, so its outcome cannot slip by. With {@code answersOnly} (a
+     * call retried with its key), only an answer for good seen lately counts: a refusal, a dead letter or a degraded
+     * answer is not final for an id, so the retry is a new attempt and waits for that attempt's outcome.
      */
-    Waiter await(String tenant, String requestId) {
+    Waiter await(String tenant, String requestId, boolean answersOnly) {
         if (waiting.incrementAndGet() > maxWaiting) {
             waiting.decrementAndGet();
             throw new TooManyWaiting(maxWaiting);
         }
-        Waiter waiter = new Waiter(tenant, requestId);
+        Waiter waiter = new Waiter(tenant, requestId, answersOnly);
         waiters.compute(requestId, (id, set) -> {
             Set<Waiter> all = set == null ? ConcurrentHashMap.newKeySet() : set;
             all.add(waiter);
@@ -204,15 +239,23 @@ public final class Outcomes implements AutoCloseable {
         // after registering: an outcome the tail records from now on finds the waiter, one before is in recent
         List<RecordLocation> seen = recent(requestId);
         if (seen.isEmpty()) {
-            waiter.answeredFromRecent.complete(false);
+            waiter.recent.complete(Recent.NONE);
         } else {
             reads.execute(() -> {
+                boolean ended = false;
                 try {
-                    seen.forEach(at -> read(at).ifPresent(waiter::offer));
+                    for (RecordLocation at : seen) {
+                        Optional<Outcome> found = read(at).filter(o -> o.tenant().equals(tenant));
+                        if (found.isPresent() && (!answersOnly || settledForGood(found.get()))) {
+                            waiter.outcome.complete(found.get());
+                        }
+                        ended |= found.isPresent();
+                    }
                 } catch (RuntimeException e) {
                     log.warn("Could not read back an earlier outcome of request {}: {}", requestId, e.toString());
                 }
-                waiter.answeredFromRecent.complete(waiter.outcome.isDone() && !waiter.outcome.isCancelled());
+                waiter.recent.complete(waiter.outcome.isDone() && !waiter.outcome.isCancelled() ? Recent.ANSWERED
+                        : ended ? Recent.ENDED_UNANSWERED : Recent.NONE);
             });
         }
         return waiter;
@@ -269,7 +312,7 @@ public final class Outcomes implements AutoCloseable {
                     Set<Waiter> waiting = waiters.get(id);
                     if (waiting != null && !waiting.isEmpty()) {
                         Outcome outcome = decode(record);
-                        waiting.forEach(waiter -> waiter.offer(outcome));
+                        waiting.forEach(waiter -> waiter.offer(outcome, record.timestamp()));
                     }
                 }
             }

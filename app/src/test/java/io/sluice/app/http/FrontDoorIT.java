@@ -405,13 +405,15 @@ class FrontDoorIT {
     }
 
     @Test
-    @DisplayName("a provider failing every call: after the retries, a dead letter answered 503 retries_exhausted")
+    @DisplayName("a provider failing every call: after the retries, a dead letter answered 503 retries_exhausted;"
+            + " the same Idempotency-Key once the provider is back is a new attempt, answered")
     void providerFailingEveryCall() {
         slowProvider.settings(SimulatorSettings.defaults().withErrors(ErrorRates.none().withHttp500(1.0)));
         slowProvider.resetStats();
+        ChatCompletionCreateParams params = ask("unlucky", "Summarize the week.", "unlucky-1");
         try {
             InternalServerException failed = refused(InternalServerException.class, () -> openAi(slow, acmeKey)
-                    .chat().completions().create(ask("unlucky", "Summarize the week.", "unlucky-1")));
+                    .chat().completions().create(params));
 
             assertError(failed, 503, "api_error", "retries_exhausted", "unlucky-1", null);
             assertThat(failed.getMessage()).contains("RETRIES_EXHAUSTED/server_error", "nothing was billed");
@@ -419,5 +421,16 @@ class FrontDoorIT {
         } finally {
             slowProvider.settings(SimulatorSettings.defaults());
         }
+
+        ChatCompletion retried = openAi(slow, acmeKey).chat().completions().create(params);
+
+        assertThat(retried.id()).isEqualTo("chatcmpl-unlucky-1");
+        assertThat(slowProvider.stats().status(200)).as("the retry's call").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> { // accounting follows within a commit or two
+            JsonNode status = Http.get(slow.httpUrl() + "/v1/requests/unlucky-1", acmeKey).json();
+            assertThat(status.path("outcome").asText()).isEqualTo("OK");
+            assertThat(status.path("steps")).extracting(step -> step.path("outcome").asText())
+                    .as("the dead letter, then the retry's answer").contains("DEAD_LETTER", "OK");
+        });
     }
 }
