@@ -8,6 +8,7 @@ import io.sluice.config.SluiceConfigDef;
 import io.sluice.limit.TokenEstimate;
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.ProviderReply;
+import io.sluice.record.Keys;
 import io.sluice.schemas.BudgetEvent;
 import io.sluice.schemas.BudgetEventKind;
 import io.sluice.schemas.PromptRequest;
@@ -15,6 +16,7 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectReason;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.BudgetLedger;
+import io.sluice.schemas.internal.BudgetReservation;
 import io.sluice.testkit.PromptRequests;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,6 +104,36 @@ class BudgetStageTest {
         BudgetLedger day = ledger("acme|day|2026-11-22");
         assertThat(day.getSpentMicros()).isEqualTo(estimate - 3);
         assertThat(day.getReservedMicros()).as("nothing left reserved by either attempt").isZero();
+    }
+
+    @Test
+    @DisplayName("a new attempt of an id whose earlier attempt's settlement is still on its way releases that"
+            + " attempt's reservation: once answered, nothing stays reserved")
+    void newAttemptReleasesAnEarlierAttemptsReservation() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 10 * estimate));
+        fixture.openai.thenAnswer(costing(estimate - 3));
+        PromptRequest request = request("acme", T);
+        // what a dead-lettered attempt leaves until its settlement is read back (here a settlement is read at once,
+        // so the state is written directly): its reservation, held in the day and month ledgers
+        KeyValueStore<String, BudgetReservation> reservations =
+                fixture.driver.getKeyValueStore(BudgetProcessor.RESERVATIONS);
+        KeyValueStore<String, BudgetLedger> ledgers = fixture.driver.getKeyValueStore(BudgetProcessor.LEDGERS);
+        reservations.put(Keys.request("acme", request.getRequestId()), new BudgetReservation("acme",
+                "acme|day|2026-11-22", "acme|month|2026-11", estimate, T));
+        ledgers.put("acme|day|2026-11-22", new BudgetLedger(0L, estimate, false, false));
+        ledgers.put("acme|month|2026-11", new BudgetLedger(0L, estimate, false, false));
+
+        fixture.send(request);
+
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getRequestId)
+                .containsExactly(request.getRequestId());
+        for (String period : List.of("acme|day|2026-11-22", "acme|month|2026-11")) {
+            assertThat(ledger(period).getSpentMicros()).as(period).isEqualTo(estimate - 3);
+            assertThat(ledger(period).getReservedMicros()).as(period + ": neither attempt's reservation left")
+                    .isZero();
+        }
+        assertThat(reservations.get(Keys.request("acme", request.getRequestId()))).isNull();
     }
 
     @Test

@@ -173,23 +173,20 @@ public final class FrontDoor implements AutoCloseable {
             return;
         }
         String authorization = ctx.request().getHeader("Authorization");
-        Outcomes.Waiter waiter = null;
-        if (waitMs > 0) {
-            try {
-                waiter = outcomes.await(tenant, id, false); // before looking, so an end in between is not missed
-            } catch (Outcomes.TooManyWaiting e) {
-                waitMs = 0;
-            }
-        }
-        Outcomes.Waiter waiting = waiter;
         long wait = waitMs;
         api.blocking(() -> withAnswer(api.requestStatus(tenant, id, authorization), null)).onComplete(first -> {
             HttpApi.Reply reply = first.succeeded() ? first.result()
                     : HttpApi.Reply.error(500, "status lookup failed: " + first.cause());
-            if (waiting == null || terminal(reply) || reply.status() >= 500 && reply.status() != 503) {
-                if (waiting != null) {
-                    waiting.cancel();
-                }
+            if (wait == 0 || terminal(reply) || reply.status() >= 500 && reply.status() != 503) {
+                reply(ctx, reply);
+                return;
+            }
+            Outcomes.Waiter waiting;
+            try {
+                // after looking: an end in between is among the outcomes seen lately, which the waiter reads first;
+                // while an attempt is pending, an earlier attempt's refusal or dead letter is not its end
+                waiting = outcomes.await(tenant, id, false, pendingSince(reply));
+            } catch (Outcomes.TooManyWaiting e) {
                 reply(ctx, reply);
                 return;
             }
@@ -205,6 +202,19 @@ public final class FrontDoor implements AutoCloseable {
                         reply(ctx, last.succeeded() ? last.result() : reply));
             });
         });
+    }
+
+    /**
+     * When the attempt under way was sent (its pending step's time, epoch ms), or the earliest time for a request the
+     * status table does not know yet.
+     */
+    private static long pendingSince(HttpApi.Reply status) {
+        String at = status.status() == 200 ? status.body().path("current").path("at").asText("") : "";
+        try {
+            return at.isEmpty() ? Long.MIN_VALUE : java.time.Instant.parse(at).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            return Long.MIN_VALUE;
+        }
     }
 
     /** The status once accounting has recorded the end, with {@code outcome}'s answer; at most a few tries. */

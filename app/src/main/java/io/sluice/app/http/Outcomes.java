@@ -110,12 +110,13 @@ public final class Outcomes implements AutoCloseable {
         private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         private final CompletableFuture<Recent> recent = new CompletableFuture<>();
         /** Outcomes short of an answer stamped before this are an earlier attempt's; set when a new one is sent. */
-        private volatile long attemptFrom = Long.MIN_VALUE;
+        private volatile long attemptFrom;
 
-        private Waiter(String tenant, String requestId, boolean answersOnly) {
+        private Waiter(String tenant, String requestId, boolean answersOnly, long attemptFrom) {
             this.tenant = tenant;
             this.requestId = requestId;
             this.answersOnly = answersOnly;
+            this.attemptFrom = attemptFrom;
         }
 
         CompletableFuture<Outcome> outcome() {
@@ -144,13 +145,14 @@ public final class Outcomes implements AutoCloseable {
         }
 
         private void offer(Outcome found, long timestamp) {
-            if (found == null || !found.tenant().equals(tenant)) {
-                return;
+            if (found != null && found.tenant().equals(tenant) && thisAttempts(found, timestamp)) {
+                outcome.complete(found);
             }
-            if (answersOnly && !settledForGood(found) && timestamp < attemptFrom) {
-                return;
-            }
-            outcome.complete(found);
+        }
+
+        /** Whether {@code found}, stamped {@code timestamp}, can end the attempt waited for. */
+        private boolean thisAttempts(Outcome found, long timestamp) {
+            return settledForGood(found) || timestamp >= attemptFrom;
         }
     }
 
@@ -219,11 +221,20 @@ public final class Outcomes implements AutoCloseable {
      * answer is not final for an id, so the retry is a new attempt and waits for that attempt's outcome.
      */
     Waiter await(String tenant, String requestId, boolean answersOnly) {
+        return await(tenant, requestId, answersOnly, Long.MIN_VALUE);
+    }
+
+    /**
+     * Waits for the outcome of the attempt of {@code tenant}'s request {@code requestId} sent at {@code attemptFrom}
+     * (its record's timestamp, epoch ms): a refusal, dead letter or degraded answer stamped earlier, seen lately or
+     * from now on, is an earlier attempt's and does not count.
+     */
+    Waiter await(String tenant, String requestId, boolean answersOnly, long attemptFrom) {
         if (waiting.incrementAndGet() > maxWaiting) {
             waiting.decrementAndGet();
             throw new TooManyWaiting(maxWaiting);
         }
-        Waiter waiter = new Waiter(tenant, requestId, answersOnly);
+        Waiter waiter = new Waiter(tenant, requestId, answersOnly, attemptFrom);
         waiters.compute(requestId, (id, set) -> {
             Set<Waiter> all = set == null ? ConcurrentHashMap.newKeySet() : set;
             all.add(waiter);
@@ -245,9 +256,10 @@ public final class Outcomes implements AutoCloseable {
                 boolean ended = false;
                 try {
                     for (RecordLocation at : seen) {
-                        Optional<Outcome> found = read(at).filter(o -> o.tenant().equals(tenant));
-                        if (found.isPresent() && (!answersOnly || settledForGood(found.get()))) {
-                            waiter.outcome.complete(found.get());
+                        Optional<Stamped> found = readStamped(at).filter(o -> o.outcome().tenant().equals(tenant));
+                        if (found.isPresent() && (answersOnly ? settledForGood(found.get().outcome())
+                                : waiter.thisAttempts(found.get().outcome(), found.get().timestamp()))) {
+                            waiter.outcome.complete(found.get().outcome());
                         }
                         ended |= found.isPresent();
                     }
@@ -278,6 +290,13 @@ public final class Outcomes implements AutoCloseable {
      * retention) or it is not an outcome. Blocking; one read at a time.
      */
     Optional<Outcome> read(RecordLocation at) {
+        return readStamped(at).map(Stamped::outcome);
+    }
+
+    /** An outcome read back, with its record's timestamp. */
+    private record Stamped(Outcome outcome, long timestamp) {}
+
+    private Optional<Stamped> readStamped(RecordLocation at) {
         TopicPartition partition = new TopicPartition(at.getTopic(), at.getPartition());
         synchronized (reader) {
             reader.assign(List.of(partition));
@@ -286,7 +305,9 @@ public final class Outcomes implements AutoCloseable {
             while (System.nanoTime() < until) {
                 for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
                     // the first record at or past the offset: past it means the record is gone
-                    return record.offset() == at.getOffset() ? Optional.ofNullable(decode(record)) : Optional.empty();
+                    return record.offset() == at.getOffset()
+                            ? Optional.ofNullable(decode(record)).map(o -> new Stamped(o, record.timestamp()))
+                            : Optional.empty();
                 }
                 if (reader.position(partition) > at.getOffset()) {
                     return Optional.empty();

@@ -405,6 +405,41 @@ class FrontDoorIT {
     }
 
     @Test
+    @DisplayName("a request retried with its key after a dead letter: GET ?wait while the new attempt is under way"
+            + " waits for that attempt's answer, not the earlier dead letter")
+    void waitingOnANewAttempt() {
+        slowProvider.settings(SimulatorSettings.defaults().withErrors(ErrorRates.none().withHttp500(1.0)));
+        try {
+            InternalServerException failed = refused(InternalServerException.class, () -> openAi(slow, acmeKey)
+                    .chat().completions().create(ask("persistent", "Summarize the month.", "persistent-1")));
+            assertError(failed, 503, "api_error", "retries_exhausted", "persistent-1", null);
+            slowProvider.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(2_000)));
+            // the new attempt as a job (this instance lets one call wait: the GET below)
+            Http.Answer queued = Http.post(slow.httpUrl() + "/v1/requests", acmeKey, "{\"model\":\"default\","
+                    + "\"user\":\"persistent\",\"messages\":[{\"role\":\"user\",\"content\":\"Summarize the month."
+                    + "\"}]}", "Idempotency-Key", "persistent-1");
+            assertThat(queued.status()).as(queued.body()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode status = Http.get(slow.httpUrl() + "/v1/requests/persistent-1", acmeKey).json();
+                assertThat(status.path("state").asText()).isEqualTo("PENDING");
+                assertThat(status.path("steps")).extracting(step -> step.path("outcome").asText())
+                        .as("the dead letter, then the new attempt").containsExactly("PENDING", "DEAD_LETTER",
+                                "PENDING");
+            });
+
+            Http.Answer job = Http.get(slow.httpUrl() + "/v1/requests/persistent-1?wait=30s", acmeKey);
+
+            JsonNode body = job.json();
+            assertThat(body.path("state").asText()).as(job.body()).isEqualTo("TERMINAL");
+            assertThat(body.path("outcome").asText()).as(job.body()).isEqualTo("OK");
+            assertThat(body.path("response").path("choices").get(0).path("message").path("content").asText())
+                    .as(job.body()).isNotBlank();
+        } finally {
+            slowProvider.settings(SimulatorSettings.defaults());
+        }
+    }
+
+    @Test
     @DisplayName("a provider failing every call: after the retries, a dead letter answered 503 retries_exhausted;"
             + " the same Idempotency-Key once the provider is back is a new attempt, answered")
     void providerFailingEveryCall() {
