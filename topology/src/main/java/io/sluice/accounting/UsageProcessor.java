@@ -3,6 +3,7 @@ package io.sluice.accounting;
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.UsageTotals;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -52,6 +53,16 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     private KeyValueStore<String, UsageTotals> usage;
     private KeyValueStore<String, ProviderMinute> providers;
     private KeyValueStore<String, String> unsent;
+    /**
+     * Provider rows' latency histograms as this processor last wrote them, with their bytes: the next outcome of a row
+     * whose stored bytes are these need not decode them. Emptied at init, so a task that restored its stores or was
+     * revived after an aborted transaction decodes what the store holds.
+     */
+    private final Map<String, Decoded> decoded = new HashMap<>();
+    private static final int MAX_DECODED = 1_024;
+
+    private record Decoded(ByteBuffer encoded, Histogram histogram) {}
+
     /** The rows to send at the next emit: row key to whether it is a usage row (else a provider row). */
     private final Map<String, Boolean> changed = new java.util.LinkedHashMap<>();
 
@@ -89,6 +100,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         this.usage = context.getStateStore(USAGE_STORE);
         this.providers = context.getStateStore(PROVIDER_STORE);
         this.unsent = context.getStateStore(UNSENT_STORE);
+        decoded.clear();
         // restored: what was changed but not sent before a crash or a move is sent at the next emit
         try (KeyValueIterator<String, String> all = unsent.all()) {
             all.forEachRemaining(entry -> remember(entry.value));
@@ -116,7 +128,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
             String key = UsagePeriods.providerKey(event.getProvider(),
                     event.getModel() == null ? "-" : event.getModel(), event.getVariant(),
                     UsagePeriods.minute(event.getAt()));
-            providers.put(key, add(providers.get(key), event));
+            providers.put(key, add(key, providers.get(key), event));
             rows.append(PROVIDER_ROW).append(key).append('\n');
         }
         String changedRows = rows.toString();
@@ -139,27 +151,30 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         }
     }
 
+    /** {@code row} (read from the store: this processor's own copy, changed in place) with {@code event} added. */
     static UsageTotals add(UsageTotals row, AccountingEvent event) {
-        UsageTotals.Builder next = row == null
-                ? UsageTotals.newBuilder().setRequests(0).setOutcomes(new HashMap<>()).setInputTokens(0)
-                        .setCachedInputTokens(0).setOutputTokens(0).setCostMicros(0).setUnpricedResponses(0)
-                        .setFirstAt(event.getAt()).setLastAt(event.getAt())
-                : UsageTotals.newBuilder(row);
-        Map<String, Long> outcomes = new HashMap<>(next.getOutcomes());
+        Instant at = event.getAt();
+        UsageTotals next = row != null ? row : new UsageTotals(0L, new HashMap<>(), 0L, 0L, 0L, 0L, 0L, at, at);
+        Map<String, Long> outcomes = next.getOutcomes() instanceof HashMap<String, Long> mutable ? mutable
+                : new HashMap<>(next.getOutcomes());
         outcomes.merge(event.getOutcome(), 1L, Long::sum);
-        return next.setRequests(next.getRequests() + 1)
-                .setOutcomes(outcomes)
-                .setInputTokens(next.getInputTokens() + event.getInputTokens())
-                .setCachedInputTokens(next.getCachedInputTokens() + event.getCachedInputTokens())
-                .setOutputTokens(next.getOutputTokens() + event.getOutputTokens())
-                .setCostMicros(next.getCostMicros() + event.getCostMicros())
-                .setUnpricedResponses(next.getUnpricedResponses() + (event.getPriced() ? 0 : 1))
-                .setFirstAt(event.getAt().isBefore(next.getFirstAt()) ? event.getAt() : next.getFirstAt())
-                .setLastAt(event.getAt().isAfter(next.getLastAt()) ? event.getAt() : next.getLastAt())
-                .build();
+        next.setOutcomes(outcomes);
+        next.setRequests(next.getRequests() + 1);
+        next.setInputTokens(next.getInputTokens() + event.getInputTokens());
+        next.setCachedInputTokens(next.getCachedInputTokens() + event.getCachedInputTokens());
+        next.setOutputTokens(next.getOutputTokens() + event.getOutputTokens());
+        next.setCostMicros(next.getCostMicros() + event.getCostMicros());
+        next.setUnpricedResponses(next.getUnpricedResponses() + (event.getPriced() ? 0 : 1));
+        if (at.isBefore(next.getFirstAt())) {
+            next.setFirstAt(at);
+        }
+        if (at.isAfter(next.getLastAt())) {
+            next.setLastAt(at);
+        }
+        return next;
     }
 
-    static ProviderMinute add(ProviderMinute row, AccountingEvent event) {
+    private ProviderMinute add(String key, ProviderMinute row, AccountingEvent event) {
         ProviderMinute.Builder next = row == null
                 ? ProviderMinute.newBuilder().setAnswered(0).setFailed(0).setErrors(new HashMap<>())
                         .setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0).setCostMicros(0)
@@ -170,17 +185,34 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
             errors.merge(AccountingEvents.errorClass(event), 1L, Long::sum);
             return next.setFailed(next.getFailed() + 1).setErrors(errors).build();
         }
-        Histogram latency = LatencyHistograms.decode(next.getLatency());
+        Histogram latency = histogram(key, next.getLatency());
         if (event.getProviderLatencyMs() != null) {
             latency.recordValue(Math.max(0, event.getProviderLatencyMs()));
         }
+        ByteBuffer encoded = LatencyHistograms.encode(latency);
+        decoded.put(key, new Decoded(encoded.duplicate(), latency));
         return next.setAnswered(next.getAnswered() + 1)
                 .setInputTokens(next.getInputTokens() + event.getInputTokens())
                 .setCachedInputTokens(next.getCachedInputTokens() + event.getCachedInputTokens())
                 .setOutputTokens(next.getOutputTokens() + event.getOutputTokens())
                 .setCostMicros(next.getCostMicros() + event.getCostMicros())
-                .setLatency(LatencyHistograms.encode(latency))
+                .setLatency(encoded)
                 .build();
+    }
+
+    /**
+     * The histogram {@code stored} encodes: the one this processor last wrote for the row if those are its bytes
+     * (a copy it owns), else decoded.
+     */
+    private Histogram histogram(String key, ByteBuffer stored) {
+        Decoded last = decoded.remove(key);
+        if (last != null && stored != null && last.encoded().equals(stored)) {
+            return last.histogram();
+        }
+        if (decoded.size() >= MAX_DECODED) {
+            decoded.clear(); // rows of past minutes; the current ones are decoded again once
+        }
+        return LatencyHistograms.decode(stored);
     }
 
     private void emit(long now) {

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.Label;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.DisplayName;
@@ -104,7 +105,7 @@ class LiteralFilterTest {
     }
 
     @Property(tries = 3000)
-    @DisplayName("a rule's pattern never matches a text its filter rejects")
+    @Label("a rule's pattern never matches a text its filter rejects")
     void filterIsNecessaryForAMatch(@ForAll("phrases") String text) {
         NormalizedText normalized = new NormalizedText(text, Map.of());
         LiteralFilter.Found indexed = INDEX.scan(text);

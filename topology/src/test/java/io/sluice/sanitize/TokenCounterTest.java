@@ -2,12 +2,87 @@ package io.sluice.sanitize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Label;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class TokenCounterTest {
+    private static final Path CORPORA = Path.of("..", "..", "shared", "corpora");
+    private static final EncodingRegistry WHOLE = Encodings.newDefaultEncodingRegistry();
     private final TokenCounter counter = new TokenCounter();
+
+    /** What the encoding itself counts for the whole text at once. */
+    private static int whole(EncodingType type, String text) {
+        return WHOLE.getEncoding(type).countTokensOrdinary(text);
+    }
+
+    @Property(tries = 2000)
+    @Label("counted in remembered segments, any text has the count the encoding gives it whole")
+    void segmentsAddUpToTheWhole(@ForAll("texts") String text) {
+        assertThat(counter.count("gpt-4o", text)).as("o200k_base").isEqualTo(whole(EncodingType.O200K_BASE, text));
+        assertThat(counter.count("gpt-4", text)).as("cl100k_base").isEqualTo(whole(EncodingType.CL100K_BASE, text));
+        // twice: the second time from what was remembered
+        assertThat(counter.count("gpt-4o", text)).isEqualTo(whole(EncodingType.O200K_BASE, text));
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        // pieces the encodings split on: spaces and other whitespace, letters of both cases and scripts, digit runs,
+        // contractions, punctuation, marks, surrogate pairs
+        Arbitrary<String> piece = Arbitraries.oneOf(
+                Arbitraries.of(" ", "  ", "\t", "\n", "\r\n", " \n", "\u00a0", "\u3000", "'s", "'LL", "'re", "/", "\\"),
+                Arbitraries.of("the", "The", "THE", "don't", "naïve", "Straße", "東京", "مرحبا", "e\u0301", "\ud83d\ude00",
+                        "ignore", "previous", "instructions", "x"),
+                Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(7),
+                Arbitraries.strings().withChars("!?.,;:-_()[]{}<>\"'`~@#$%^&*+=|").ofMinLength(1).ofMaxLength(4),
+                Arbitraries.strings().withCharRange('\u0000', '\u2fff').ofMaxLength(6));
+        return piece.list().ofMaxSize(40).map(pieces -> String.join("", pieces));
+    }
+
+    @Test
+    @DisplayName("every corpus line has the count the encoding gives it whole")
+    void corporaAddUpToTheWhole() throws IOException {
+        List<String> texts = corpusTexts();
+        for (String text : texts) {
+            assertThat(counter.count("gpt-4o-mini", text)).as(text).isEqualTo(whole(EncodingType.O200K_BASE, text));
+            assertThat(counter.count("claude-sonnet-4-5", text)).as(text)
+                    .isEqualTo(whole(EncodingType.CL100K_BASE, text));
+        }
+    }
+
+    private static List<String> corpusTexts() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(CORPORA), "no ../shared/corpora beside the repository");
+        ObjectMapper json = new ObjectMapper();
+        try (Stream<Path> files = Files.list(CORPORA)) {
+            return files.filter(f -> f.toString().endsWith(".jsonl")).sorted().flatMap(f -> {
+                try {
+                    return Files.readAllLines(f).stream().filter(line -> !line.isBlank());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).map(line -> {
+                try {
+                    return json.readTree(line).path("text").asText();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
 
     @Test
     @DisplayName("newer OpenAI families use o200k_base")
