@@ -56,4 +56,28 @@ class SpecificAvroSerializerTest {
         // Then the payload is null, a Kafka tombstone
         assertThat(serializer.serialize("prompts", null)).isNull();
     }
+
+    @Test
+    void aFailedWriteLeavesNothingInTheNextRecord() {
+        // Given a serializer that has just failed halfway through a record (a required field left null)
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry(PromptRequestFixtures.SCHEMA_ID);
+        SpecificAvroSerializer<PromptRequest> serializer = new SpecificAvroSerializer<>(registry, false);
+        PromptRequest broken = PromptRequestFixtures.full();
+        broken.setMessages(null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> serializer.serialize("prompts", broken))
+                .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class);
+
+        // When the next records are serialized on the same thread, a large one among them
+        byte[] full = serializer.serialize("prompts", PromptRequestFixtures.full());
+        PromptRequest large = PromptRequestFixtures.full();
+        large.setAppId("x".repeat(3 << 20));
+        byte[] largeBytes = serializer.serialize("prompts", large);
+        byte[] minimal = serializer.serialize("prompts", PromptRequestFixtures.minimal());
+
+        // Then each is exactly its own bytes
+        assertThat(hex(full)).isEqualTo(hex(PromptRequestFixtures.fullBytes()));
+        assertThat(new SpecificAvroDeserializer<>(registry, PromptRequest.class).deserialize("prompts", largeBytes)
+                .getAppId()).hasSize(3 << 20);
+        assertThat(hex(minimal)).isEqualTo(hex(PromptRequestFixtures.minimalBytes()));
+    }
 }

@@ -2,7 +2,6 @@ package io.sluice.sanitize;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -13,8 +12,6 @@ import java.util.regex.Pattern;
  */
 final class EvasionSpellings {
     private static final Pattern INTRA_WORD_HYPHEN = Pattern.compile("(?<=\\p{L})-+(?=\\p{L})");
-    // Runs of letters, digits and the symbols that stand for letters; possessive, so a long run is read once.
-    private static final Pattern WORD = Pattern.compile("[\\p{L}0-9@$]++");
     private static final int MAX_WORD = 40;
 
     private EvasionSpellings() {}
@@ -36,20 +33,37 @@ final class EvasionSpellings {
         return INTRA_WORD_HYPHEN.matcher(t.replace("\\", "")).replaceAll("").replace('_', ' ');
     }
 
-    /** Words that mix letters with digits or symbols standing for letters, spelt with the letters. */
+    /**
+     * Words that mix letters with digits or symbols standing for letters, spelt with the letters. A word is a run of
+     * letters (of any script), ASCII digits, {@code @} and {@code $}; read by hand, as the regular expression
+     * {@code [\\p{L}0-9@$]++} would, without a match object and a string per word.
+     */
     static String unleet(String t) {
-        Matcher m = WORD.matcher(t);
         StringBuilder out = null;
         int copied = 0;
-        while (m.find()) {
-            String word = m.group();
-            if (word.length() >= 3 && word.length() <= MAX_WORD && mixesLettersAndStandIns(word)) {
-                out = out == null ? new StringBuilder(t.length()) : out;
-                out.append(t, copied, m.start()).append(letters(word));
-                copied = m.end();
+        int length = t.length();
+        int i = 0;
+        while (i < length) {
+            int start = i;
+            while (i < length) {
+                int c = t.codePointAt(i);
+                if (!Character.isLetter(c) && !(c >= '0' && c <= '9') && c != '@' && c != '$') {
+                    break;
+                }
+                i += Character.charCount(c);
+            }
+            if (i == start) {
+                i += Character.charCount(t.codePointAt(i));
+                continue;
+            }
+            if (i - start >= 3 && i - start <= MAX_WORD && mixesLettersAndStandIns(t, start, i)) {
+                out = out == null ? new StringBuilder(length) : out;
+                out.append(t, copied, start);
+                appendLetters(out, t, start, i);
+                copied = i;
             }
         }
-        return out == null ? t : out.append(t, copied, t.length()).toString();
+        return out == null ? t : out.append(t, copied, length).toString();
     }
 
     /** Runs of three or more single letters, each followed by one space or dot ("i g n o r e", "D.A.N"), joined up. */
@@ -95,21 +109,21 @@ final class EvasionSpellings {
         return k < t.length() && Character.isLetter(t.charAt(k)) && (k + 1 == t.length() || !Character.isLetter(t.charAt(k + 1)));
     }
 
-    private static boolean mixesLettersAndStandIns(String word) {
+    private static boolean mixesLettersAndStandIns(String t, int from, int to) {
         boolean letter = false;
         boolean standIn = false;
-        for (int k = 0; k < word.length(); k++) {
-            char c = word.charAt(k);
+        for (int k = from; k < to; k++) {
+            char c = t.charAt(k);
             letter |= Character.isLetter(c);
             standIn |= !Character.isLetter(c);
         }
         return letter && standIn;
     }
 
-    private static String letters(String word) {
-        StringBuilder s = new StringBuilder(word.length());
-        for (char c : word.toCharArray()) {
-            s.append(switch (c) {
+    private static void appendLetters(StringBuilder out, String t, int from, int to) {
+        for (int k = from; k < to; k++) {
+            char c = t.charAt(k);
+            out.append(switch (c) {
                 case '0' -> 'o';
                 case '1' -> 'i';
                 case '3' -> 'e';
@@ -119,7 +133,6 @@ final class EvasionSpellings {
                 default -> c;
             });
         }
-        return s.toString();
     }
 
     private static void addIfChanged(List<NormalizedText> views, NormalizedText original, String respelled) {
