@@ -8,7 +8,8 @@ import org.HdrHistogram.Histogram;
 /**
  * Provider latency in milliseconds as HdrHistograms (3 significant digits), stored in their compressed encoding with
  * a stored (level 0) deflate stream: every decoder of that encoding reads it, and writing it costs a third of the
- * default level's time for a fifth more bytes (an outcome rewrites its provider row's histogram).
+ * default level's time (an outcome rewrites its provider row's histogram) for one and a half to two and a half times
+ * the bytes: a few kilobytes a provider row and minute.
  */
 public final class LatencyHistograms {
     private LatencyHistograms() {}

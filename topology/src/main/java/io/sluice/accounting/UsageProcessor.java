@@ -59,7 +59,8 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
      * revived after an aborted transaction decodes what the store holds.
      */
     private final Map<String, Decoded> decoded = new HashMap<>();
-    private static final int MAX_DECODED = 1_024;
+    /** A minute's rows of a task (provider, model and variant): a histogram takes tens of kilobytes of heap. */
+    private static final int MAX_DECODED = 64;
 
     private record Decoded(ByteBuffer encoded, Histogram histogram) {}
 

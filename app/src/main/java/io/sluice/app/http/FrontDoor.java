@@ -194,7 +194,9 @@ public final class FrontDoor implements AutoCloseable {
             Future.fromCompletionStage(waiting.outcome(), ctx.vertx().getOrCreateContext()).onComplete(done -> {
                 ctx.vertx().cancelTimer(timer);
                 if (done.failed()) {
-                    reply(ctx, reply); // waited in vain: the status as it was
+                    // waited in vain: the status as it is now
+                    api.blocking(() -> withAnswer(api.requestStatus(tenant, id, authorization), null))
+                            .onComplete(now -> reply(ctx, now.succeeded() ? now.result() : reply));
                     return;
                 }
                 // the outcome is known; accounting's record of it follows within a commit or two
