@@ -26,47 +26,48 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TokenCounter {
     // shared by every instance: an encoding is immutable, and loading one takes a second or more
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
-    private static final Map<EncodingType, Encoding> ENCODINGS = new ConcurrentHashMap<>();
+    private static final Map<EncodingType, Counting> ENCODINGS = new ConcurrentHashMap<>();
     /** Segments of at most this many characters are remembered with their counts. */
     private static final int REMEMBERED_LENGTH = 24;
     /** At most this many per encoding (a few MB); past it they are forgotten and remembered anew. */
     private static final int REMEMBERED = 50_000;
-    private static final Map<EncodingType, Map<String, Integer>> SEGMENTS = new ConcurrentHashMap<>();
+
+    /** An encoding and the counts of the short segments it has counted. */
+    private record Counting(Encoding encoding, Map<String, Integer> remembered) {
+        int segment(String text, int from, int to) {
+            String segment = text.substring(from, to);
+            if (to - from > REMEMBERED_LENGTH) {
+                return encoding.countTokensOrdinary(segment);
+            }
+            Integer known = remembered.get(segment);
+            if (known != null) {
+                return known;
+            }
+            int tokens = encoding.countTokensOrdinary(segment);
+            if (remembered.size() >= REMEMBERED) {
+                remembered.clear();
+            }
+            remembered.put(segment, tokens);
+            return tokens;
+        }
+    }
 
     /** Tokens in {@code text} for {@code model}. Special-token text such as {@code <|endoftext|>} counts as text. */
     public int count(String model, String text) {
         if (text == null || text.isEmpty()) {
             return 0;
         }
-        EncodingType type = encodingFor(model);
-        Encoding encoding = encoding(type);
-        Map<String, Integer> remembered = SEGMENTS.computeIfAbsent(type, t -> new ConcurrentHashMap<>());
+        Counting counting = ENCODINGS.computeIfAbsent(encodingFor(model),
+                type -> new Counting(REGISTRY.getEncoding(type), new ConcurrentHashMap<>()));
         int tokens = 0;
         int start = 0;
         for (int i = 1; i < text.length() - 1; i++) {
             if (text.charAt(i) == ' ' && Character.isLetterOrDigit(text.charAt(i + 1))) {
-                tokens += segment(encoding, remembered, text, start, i);
+                tokens += counting.segment(text, start, i);
                 start = i;
             }
         }
-        return tokens + segment(encoding, remembered, text, start, text.length());
-    }
-
-    private static int segment(Encoding encoding, Map<String, Integer> remembered, String text, int from, int to) {
-        String segment = text.substring(from, to);
-        if (to - from > REMEMBERED_LENGTH) {
-            return encoding.countTokensOrdinary(segment);
-        }
-        Integer known = remembered.get(segment);
-        if (known != null) {
-            return known;
-        }
-        int tokens = encoding.countTokensOrdinary(segment);
-        if (remembered.size() >= REMEMBERED) {
-            remembered.clear();
-        }
-        remembered.put(segment, tokens);
-        return tokens;
+        return tokens + counting.segment(text, start, text.length());
     }
 
     /** The encoding used for a model name; unknown and non-OpenAI models get the {@code cl100k_base} approximation. */
@@ -82,9 +83,5 @@ public final class TokenCounter {
             return EncodingType.O200K_BASE;
         }
         return EncodingType.CL100K_BASE;
-    }
-
-    private Encoding encoding(EncodingType type) {
-        return ENCODINGS.computeIfAbsent(type, REGISTRY::getEncoding);
     }
 }

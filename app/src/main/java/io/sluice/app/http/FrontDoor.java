@@ -174,7 +174,9 @@ public final class FrontDoor implements AutoCloseable {
         }
         String authorization = ctx.request().getHeader("Authorization");
         long wait = waitMs;
-        api.blocking(() -> withAnswer(api.requestStatus(tenant, id, authorization), null)).onComplete(first -> {
+        java.util.concurrent.Callable<HttpApi.Reply> status = () -> withAnswer(api.requestStatus(tenant, id,
+                authorization), null);
+        api.blocking(status).onComplete(first -> {
             HttpApi.Reply reply = first.succeeded() ? first.result()
                     : HttpApi.Reply.error(500, "status lookup failed: " + first.cause());
             if (wait == 0 || terminal(reply) || reply.status() >= 500 && reply.status() != 503) {
@@ -195,8 +197,7 @@ public final class FrontDoor implements AutoCloseable {
                 ctx.vertx().cancelTimer(timer);
                 if (done.failed()) {
                     // waited in vain: the status as it is now
-                    api.blocking(() -> withAnswer(api.requestStatus(tenant, id, authorization), null))
-                            .onComplete(now -> reply(ctx, now.succeeded() ? now.result() : reply));
+                    api.blocking(status).onComplete(now -> reply(ctx, now.succeeded() ? now.result() : reply));
                     return;
                 }
                 // the outcome is known; accounting's record of it follows within a commit or two
