@@ -89,15 +89,15 @@ class SecuredClusterIT {
                         assertThat(a.getRequestId()).isEqualTo(request.getRequestId()));
 
                 // Then every write to Sluice's other topics is refused: a retry tier (skips every check), the
-                // settlements (move ledgers), an internal topic
+                // budget events (forged alerts), an internal topic
                 for (String forbidden : List.of(sluice.topics().retryTopics().getFirst(),
-                        sluice.topics().budgetSettlements().name(), "sluice-secure-by-tenant-repartition")) {
+                        sluice.topics().budgetEvents().name(), "sluice-secure-by-tenant-repartition")) {
                     assertThatThrownBy(() -> acme.send(new ProducerRecord<>(forbidden, "x", bytes)).get())
                             .as(forbidden).isInstanceOf(ExecutionException.class)
                             .cause().isInstanceOf(TopicAuthorizationException.class);
                 }
                 // and reading them, or reading under a group not named after the app
-                assertThatThrownBy(() -> readAs(broker, "acme-app-spy", sluice.topics().budgetSettlements().name(), 1))
+                assertThatThrownBy(() -> readAs(broker, "acme-app-spy", sluice.topics().usage().name(), 1))
                         .isInstanceOf(TopicAuthorizationException.class);
                 assertThatThrownBy(() -> readAs(broker, "someone-else", sluice.topics().responses().name(), 1))
                         .isInstanceOf(GroupAuthorizationException.class);

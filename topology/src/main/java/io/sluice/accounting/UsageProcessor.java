@@ -31,18 +31,21 @@ import org.apache.kafka.streams.state.Stores;
  * total) and, when a provider answered or failed it, to that provider/model/variant's row of the minute. A row is
  * changed in the same transaction that consumes the outcome, so under exactly-once the tables equal the sum of the
  * outcome records across crashes. Changed rows go to the usage and provider-stats topics once a second; which rows
- * changed is also written down, one record per outcome in a changelogged store until they are sent, so a crash or a
- * task move between a commit and the next send loses none of them.
+ * changed is also written down in a changelogged store until they are sent, so a crash or a task move between a
+ * commit and the next send loses none of them.
  */
 public final class UsageProcessor implements Processor<String, AccountingEvent, String, SpecificRecord> {
     public static final String USAGE_STORE = "accounting-usage";
     public static final String PROVIDER_STORE = "accounting-providers";
     /**
-     * The rows each outcome changed, by its input offset, until they are sent to their topic; changelogged, so a
-     * crash or a move loses none. One record per outcome (and its tombstone): the eight-plus rows themselves are
-     * written to the cached stores, where a tenant's hot rows coalesce.
+     * The rows changed since the last send, until they are sent to their topic; changelogged, so a crash or a move
+     * loses none. Written in chunks of about a dozen outcomes' rows, each under the input position of its first
+     * outcome, to a cached store: a chunk is rewritten at every outcome in the cache and reaches the changelog once a
+     * commit, so its changelog records (and tombstones) are a few per commit rather than one per outcome.
      */
     public static final String UNSENT_STORE = "accounting-pending-rows";
+    /** The rows a chunk of {@link #UNSENT_STORE} holds at most, before the next outcome starts another. */
+    static final int CHUNK_ROWS = 64;
     private static final char USAGE_ROW = 'u';
     private static final char PROVIDER_ROW = 'p';
     private static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);
@@ -66,6 +69,10 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
 
     /** The rows to send at the next emit: row key to whether it is a usage row (else a provider row). */
     private final Map<String, Boolean> changed = new java.util.LinkedHashMap<>();
+    /** The chunk of {@link #UNSENT_STORE} being written: its key, and its rows so far, each after its kind. */
+    private String chunkKey;
+    private final Set<String> chunkRows = new java.util.HashSet<>();
+    private final StringBuilder chunk = new StringBuilder();
 
     private UsageProcessor(AccountingSettings settings) {
         this.settings = settings;
@@ -88,9 +95,10 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
                                 usageSerde).withCachingEnabled(),
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROVIDER_STORE), Serdes.String(),
                                 providerSerde).withCachingEnabled(),
-                        // input offset -> the rows that outcome changed, one per line, each after its kind
+                        // input position of a chunk's first outcome -> the rows its outcomes changed, one per
+                        // line, each after its kind
                         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(UNSENT_STORE), Serdes.String(),
-                                Serdes.String()));
+                                Serdes.String()).withCachingEnabled());
             }
         };
     }
@@ -102,6 +110,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         this.providers = context.getStateStore(PROVIDER_STORE);
         this.unsent = context.getStateStore(UNSENT_STORE);
         decoded.clear();
+        startChunk();
         // restored: what was changed but not sent before a crash or a move is sent at the next emit
         try (KeyValueIterator<String, String> all = unsent.all()) {
             all.forEachRemaining(entry -> remember(entry.value));
@@ -116,11 +125,14 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         if (event == null || !AccountingEvents.terminal(event)) {
             return;
         }
-        StringBuilder rows = new StringBuilder(512);
+        if (chunkKey == null || chunkRows.size() >= CHUNK_ROWS) {
+            startChunk();
+            chunkKey = inputPosition();
+        }
         for (String key : UsagePeriods.keys(event.getTenantId(), event.getUserId(), event.getAt(),
                 settings.zone(event.getTenantId()))) {
             usage.put(key, add(usage.get(key), event));
-            rows.append(USAGE_ROW).append(key).append('\n');
+            changed(USAGE_ROW, key);
         }
         // a provider row counts calls a provider answered or failed; an answer from Sluice's cache is neither
         boolean fromCache = event.getOutcome().startsWith("CACHED");
@@ -130,14 +142,25 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
                     event.getModel() == null ? "-" : event.getModel(), event.getVariant(),
                     UsagePeriods.minute(event.getAt()));
             providers.put(key, add(key, providers.get(key), event));
-            rows.append(PROVIDER_ROW).append(key).append('\n');
+            changed(PROVIDER_ROW, key);
         }
-        String changedRows = rows.toString();
-        unsent.put(inputPosition(), changedRows);
-        remember(changedRows);
+        unsent.put(chunkKey, chunk.toString());
     }
 
-    /** Where the record being processed was read: unique among this task's unsent outcomes. */
+    private void changed(char kind, String key) {
+        changed.put(key, kind == USAGE_ROW);
+        if (chunkRows.add(kind + key)) {
+            chunk.append(kind).append(key).append('\n');
+        }
+    }
+
+    private void startChunk() {
+        chunkKey = null;
+        chunkRows.clear();
+        chunk.setLength(0);
+    }
+
+    /** Where the record being processed was read: unique among this task's unsent chunks. */
     private String inputPosition() {
         return context.recordMetadata()
                 .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
@@ -229,6 +252,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
             all.forEachRemaining(entry -> sent.add(entry.key));
         }
         sent.forEach(unsent::delete);
+        startChunk();
     }
 
     /** Drops hour, day and minute rows past their retention; months and totals stay. The topics keep them. */

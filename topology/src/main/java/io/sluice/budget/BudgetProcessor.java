@@ -17,7 +17,6 @@ import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.SluiceHeaders;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.schemas.internal.BudgetReservation;
-import io.sluice.schemas.internal.BudgetSettlement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -47,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * The budget stage, on the partition that owns the tenant. Before a call it reserves the request's estimated cost
  * (input tokens plus requested output tokens at the route's model price, rounded up) in the tenant's day and month
  * ledgers, refusing with {@code BUDGET_EXCEEDED} when spent plus reserved plus the estimate would pass a ceiling.
- * When the call stage reports the actual cost, the reservation is replaced by it. So spend can pass a ceiling only
- * by what the calls in flight cost beyond their estimates. Past the soft threshold it emits an event once per
- * period and sends requests on a route's cheaper fallback, when one is configured.
+ * When the call ends, the reservation is replaced by its actual cost, in the same task and transaction as the
+ * outcome (a second instance of this processor behind the call stage, {@link #settler}, on the same stores). So
+ * spend can pass a ceiling only by what the calls in flight cost beyond their estimates. Past the soft threshold it
+ * emits an event once per period and sends requests on a route's cheaper fallback, when one is configured.
  */
 public final class BudgetProcessor implements Processor<String, BudgetInput, String, BudgetOutput> {
     public static final String STAGE = "budget";
@@ -64,38 +64,73 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     private final int defaultOutputTokens;
     private final long maxFutureSkewMs;
     private final MeterRegistry meters;
+    /** Whether this instance releases expired reservations: the reserving one does, the settling one not. */
+    private final boolean expires;
     private ProcessorContext<String, BudgetOutput> context;
     private KeyValueStore<String, BudgetLedger> ledgers;
     private KeyValueStore<String, BudgetReservation> reservations;
 
     private BudgetProcessor(BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs,
-                            MeterRegistry meters) {
+                            MeterRegistry meters, boolean expires) {
         this.budgets = budgets;
+        this.expires = expires;
         this.meters = meters;
         this.routes = routes;
         this.defaultOutputTokens = defaultOutputTokens;
         this.maxFutureSkewMs = maxFutureSkewMs;
     }
 
+    /**
+     * The stage's two stores, built once and given to both of its processors ({@link #supplier} and
+     * {@link #settler}): Kafka Streams connects a store to every processor given the same builder.
+     */
+    public record StoreBuilders(StoreBuilder<KeyValueStore<String, BudgetLedger>> ledgers,
+                                StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations) {
+        public static StoreBuilders of(Serde<BudgetLedger> ledgerSerde, Serde<BudgetReservation> reservationSerde) {
+            return new StoreBuilders(
+                    // cached: a tenant's day and month ledgers change at every reservation and settlement, and go
+                    // to RocksDB and the changelog once per commit instead (4 records per request before)
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGERS), Serdes.String(),
+                            ledgerSerde).withCachingEnabled(),
+                    // keyed by tenant and request id: there from a request's reservation until it settles; cached,
+                    // so a call that ends before the next commit neither writes nor deletes it in the changelog
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS), Serdes.String(),
+                            reservationSerde).withCachingEnabled());
+        }
+
+        Set<StoreBuilder<?>> both() {
+            return Set.of(ledgers, reservations);
+        }
+    }
+
+    /** The stage in front of the call: reserves for each request, or refuses it; releases expired reservations. */
     public static ProcessorSupplier<String, BudgetInput, String, BudgetOutput> supplier(
             BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs,
-            Serde<BudgetLedger> ledgerSerde, Serde<BudgetReservation> reservationSerde, MeterRegistry meters) {
+            StoreBuilders stores, MeterRegistry meters) {
+        return supplier(stores, () -> new BudgetProcessor(budgets, routes, defaultOutputTokens, maxFutureSkewMs,
+                meters, true));
+    }
+
+    /**
+     * The stage behind the call, in the same task: settles each finished request. It emits only budget events
+     * ({@link BudgetOutput.Alert}): a settlement can cross the soft threshold.
+     */
+    public static ProcessorSupplier<String, BudgetInput, String, BudgetOutput> settler(
+            BudgetTable budgets, RouteTable routes, StoreBuilders stores, MeterRegistry meters) {
+        return supplier(stores, () -> new BudgetProcessor(budgets, routes, 0, 0, meters, false));
+    }
+
+    private static ProcessorSupplier<String, BudgetInput, String, BudgetOutput> supplier(
+            StoreBuilders stores, java.util.function.Supplier<BudgetProcessor> processors) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, BudgetInput, String, BudgetOutput> get() {
-                return new BudgetProcessor(budgets, routes, defaultOutputTokens, maxFutureSkewMs, meters);
+                return processors.get();
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(
-                        // cached: a tenant's day and month ledgers change at every reservation and settlement, and
-                        // go to RocksDB and the changelog once per commit instead (4 records per request before)
-                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGERS), Serdes.String(),
-                                ledgerSerde).withCachingEnabled(),
-                        // keyed by tenant and request id: there from a request's reservation until it settles
-                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS), Serdes.String(),
-                                reservationSerde));
+                return stores.both();
             }
         };
     }
@@ -110,6 +145,9 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         this.context = context;
         this.ledgers = context.getStateStore(LEDGERS);
         this.reservations = context.getStateStore(RESERVATIONS);
+        if (!expires) {
+            return;
+        }
         Duration ttl = budgets.reservationTtl();
         context.schedule(ttl.dividedBy(10).compareTo(Duration.ofMinutes(1)) < 0 ? ttl.dividedBy(10)
                 : Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, this::expireReservations);
@@ -151,7 +189,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     public void process(Record<String, BudgetInput> record) {
         switch (record.value()) {
             case BudgetInput.Reserve reserve -> reserve(record, reserve.request());
-            case BudgetInput.Settle settle -> settle(settle.settlement());
+            case BudgetInput.Settle settle -> settle(settle);
         }
     }
 
@@ -159,10 +197,10 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         long now = context.currentSystemTimeMs();
         BudgetReservation earlier = reservations.get(reservationKey(request));
         if (earlier != null) {
-            // An earlier attempt of this id ended unanswered at no cost (a dead letter, a degraded answer: an id in
-            // flight or answered never gets here, the copy check sends it past) and its settlement is still on its
-            // way. Released now, rather than overwritten and held until the period ends; that settlement then
-            // releases this attempt's reservation a little early, and this attempt's is booked as spent.
+            // An earlier attempt of this id still holds a reservation. Attempts settle as they end, in the same
+            // transaction, and an id in flight or answered never gets here (the copy check sends it past), so only
+            // a settlement an earlier version wrote to its settlements topic, not read before an upgrade, leaves
+            // one. Released now, rather than overwritten and held until the period ends.
             book(reservationKey(request), earlier, 0, now);
         }
         long time = RequestTime.judgedTime(record.timestamp(), now, maxFutureSkewMs);
@@ -209,22 +247,22 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
     }
 
-    private void settle(BudgetSettlement settlement) {
-        String reservationKey = Keys.request(settlement.getTenantId(), settlement.getRequestId());
+    private void settle(BudgetInput.Settle settlement) {
+        String reservationKey = Keys.request(settlement.tenantId(), settlement.requestId());
         BudgetReservation reservation = reservations.get(reservationKey);
         long now = context.currentSystemTimeMs();
         if (reservation == null) {
-            // Nothing reserved for it any more (an attempt whose reservation a later attempt's released, a
-            // reservation expired): still spend, booked in the current period, never lost.
-            if (settlement.getCostMicros() > 0) {
-                reservation = new BudgetReservation(settlement.getTenantId(),
-                        ledgerKeys(settlement.getTenantId(), now).get(Period.DAY),
-                        ledgerKeys(settlement.getTenantId(), now).get(Period.MONTH), 0L, Instant.ofEpochMilli(now));
+            // Nothing reserved for it any more (a reservation expired, a copy that passed unreserved): still
+            // spend, booked in the current period, never lost.
+            if (settlement.costMicros() > 0) {
+                Map<Period, String> keys = ledgerKeys(settlement.tenantId(), now);
+                reservation = new BudgetReservation(settlement.tenantId(), keys.get(Period.DAY),
+                        keys.get(Period.MONTH), 0L, Instant.ofEpochMilli(now));
             } else {
                 return;
             }
         }
-        book(reservationKey, reservation, settlement.getCostMicros(), now);
+        book(reservationKey, reservation, settlement.costMicros(), now);
     }
 
     /** Replaces what {@code held} reserved in its day and month ledgers by {@code costMicros} spent, and drops it. */

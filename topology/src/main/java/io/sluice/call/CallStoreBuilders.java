@@ -27,7 +27,9 @@ public record CallStoreBuilders(StoreBuilder<KeyValueStore<String, InFlightCall>
                 Stores.keyValueStoreBuilder(settings.inFlightInMemory()
                                 ? Stores.inMemoryKeyValueStore(TopologyNames.IN_FLIGHT)
                                 : Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
-                        Serdes.String(), inFlightSerde),
+                        // cached: a call that ends before the next commit (most, at tens of milliseconds) puts
+                        // and deletes its entry in the cache only, and neither reaches the changelog
+                        Serdes.String(), inFlightSerde).withCachingEnabled(),
                 Stores.windowStoreBuilder(Stores.persistentWindowStore(TopologyNames.CALL_ANSWERED,
                         settings.dedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()),
                 settings.dedupRetention());

@@ -25,10 +25,20 @@ public final class SluiceConfig extends AbstractConfig {
     public static final String CONFIG_FILE_ENV = "SLUICE_CONFIG";
     /** Keys with this prefix are passed to the Kafka clients and Streams as they are, without the prefix. */
 
+    /** Settings that existed once, and why they are gone: a config naming one fails at start, saying so. */
+    private static final Map<String, String> RETIRED = Map.of(
+            "topics.budget.settlements", "each call now settles its tenant's budget in its own task and"
+                    + " transaction, with no topic in between (docs/architecture.md, upgrading)");
+
     private SluiceConfig(Map<?, ?> originals) {
         super(SluiceConfigDef.DEFINITION, withSecretProviders(originals), false);
         routes(); // fails early, naming the key, on a malformed route or canary
         for (Object key : originals.keySet()) {
+            String retired = RETIRED.get(key.toString());
+            if (retired != null) {
+                throw new ConfigException(key.toString(), originals.get(key), "no longer a Sluice setting: "
+                        + retired + "; remove it");
+            }
             if (!SluiceConfigDef.known(key.toString())) {
                 throw new ConfigException(key.toString(), originals.get(key), "not a Sluice setting"
                         + nearest(key.toString()).map(k -> "; did you mean " + k + "?").orElse("")

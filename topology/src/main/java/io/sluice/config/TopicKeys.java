@@ -16,7 +16,6 @@ interface TopicKeys {
     String TOPIC_RESPONSES = "topics.responses";
     String TOPIC_REJECTED = "topics.rejected";
     String TOPIC_DEAD_LETTER = "topics.dead.letter";
-    String TOPIC_SETTLEMENTS = "topics.budget.settlements";
     String TOPIC_BUDGET_EVENTS = "topics.budget.events";
     String TOPIC_RETRY = "topics.retry";
     String TOPIC_USAGE = "topics.usage";
@@ -38,8 +37,6 @@ interface TopicKeys {
                         "Topic of RejectedRequest outcomes, keyed by request id.")
                 .define(TOPIC_DEAD_LETTER, Type.STRING, "dead-letter", new ConfigDef.NonEmptyString(), MEDIUM,
                         "Dead-letter topic: original bytes plus error headers.")
-                .define(TOPIC_SETTLEMENTS, Type.STRING, "budget-settlements", new ConfigDef.NonEmptyString(), LOW,
-                        "Topic carrying each request's actual cost from the call stage back to its tenant's budget.")
                 .define(TOPIC_BUDGET_EVENTS, Type.STRING, "budget-events", new ConfigDef.NonEmptyString(), MEDIUM,
                         "Topic of BudgetEvent records (soft threshold crossed, hard limit reached), keyed by tenant id.")
                 .define(TOPIC_RETRY, Type.STRING, "retry", new ConfigDef.NonEmptyString(), MEDIUM,

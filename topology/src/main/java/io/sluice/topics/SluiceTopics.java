@@ -10,7 +10,6 @@ import io.sluice.schemas.BudgetEvent;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
-import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.serde.DecodeLimits;
 import io.sluice.serde.SpecificAvroSerde;
 import java.util.List;
@@ -28,7 +27,6 @@ public record SluiceTopics(
         Topic<String, PromptResponse> responses,
         Topic<String, RejectedRequest> rejected,
         Topic<String, PromptRequest> deadLetter,
-        Topic<String, BudgetSettlement> budgetSettlements,
         Topic<String, BudgetEvent> budgetEvents,
         List<String> retryTopics,
         Topic<String, UsageTotals> usage,
@@ -50,8 +48,6 @@ public record SluiceTopics(
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REJECTED), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, RejectedRequest.class)),
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER), Serdes.String(), requestSerde),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_SETTLEMENTS), Serdes.String(),
-                        SpecificAvroSerde.forValues(registry, BudgetSettlement.class)),
                 new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_BUDGET_EVENTS), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, BudgetEvent.class)),
                 io.sluice.retry.RetryTiers.from(config).topics(),
@@ -72,7 +68,7 @@ public record SluiceTopics(
     /** Names of the topics Sluice creates at start when they are missing. */
     public List<String> names() {
         var names = new java.util.ArrayList<>(List.of(requests.name(), responses.name(), rejected.name(),
-                deadLetter.name(), budgetSettlements.name(), budgetEvents.name(), usage.name(), providerStats.name(),
+                deadLetter.name(), budgetEvents.name(), usage.name(), providerStats.name(),
                 audit.name()));
         names.addAll(retryTopics);
         return List.copyOf(names);

@@ -13,10 +13,10 @@ public final class TopologyNames {
     public static final String DEADLINE = "deadline";
     public static final String LIMIT_USER = "limit-user";
     public static final String LIMIT_TENANT = "limit-tenant";
-    public static final String SETTLEMENTS_SOURCE = "budget-settlements-source";
     public static final String BUDGET = "budget";
+    /** The budget stage behind the call: settles each finished request on the budget's stores. */
+    public static final String BUDGET_SETTLE = "budget-settle";
     public static final String BUDGET_EVENTS_SINK = "budget-events-sink";
-    public static final String SETTLEMENTS_SINK = "budget-settlements-sink";
     public static final String CALL = "call-provider";
     /** The output guard: checks each answer before it reaches the responses topic. */
     public static final String OUTPUT_GUARD = "output-guard";

@@ -19,7 +19,6 @@ import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.schemas.internal.BudgetReservation;
-import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.RetryHold;
@@ -49,7 +48,6 @@ public final class SchemaCatalog {
         names.external(SluiceConfigDef.TOPIC_DEAD_LETTER, PromptRequest.getClassSchema(), subjects);
         names.external(SluiceConfigDef.TOPIC_RESPONSES, PromptResponse.getClassSchema(), subjects);
         names.external(SluiceConfigDef.TOPIC_REJECTED, RejectedRequest.getClassSchema(), subjects);
-        names.external(SluiceConfigDef.TOPIC_SETTLEMENTS, BudgetSettlement.getClassSchema(), subjects);
         names.external(SluiceConfigDef.TOPIC_BUDGET_EVENTS, BudgetEvent.getClassSchema(), subjects);
         names.external(SluiceConfigDef.TOPIC_USAGE, UsageTotals.getClassSchema(), subjects);
         names.external(SluiceConfigDef.TOPIC_PROVIDER_STATS, ProviderMinute.getClassSchema(), subjects);

@@ -41,7 +41,6 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.internal.BudgetLedger;
 import io.sluice.schemas.internal.BudgetReservation;
-import io.sluice.schemas.internal.BudgetSettlement;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.schemas.internal.RetryHold;
 import io.sluice.serde.SpecificAvroSerde;
@@ -69,19 +68,18 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *                      ├─ by-tenant ────────────────────┐
  *                      └─ (already in the tenant's task)┴─ limit-user ─┬─ rejected
  *                                                                      └─ limit-tenant ─┬─ rejected
- *                                  budget-settlements ─┐                                │
- *                                                      └─ budget ◄──────────────────────┘
+ *                                                         budget ◄──────────────────────┘
  *                                                      ┌─ rejected, budget-events
  *                                          retry-N ─ retry-hold-N ─┐   │
  *                                                      └───────────┴─ call-provider ─┬─ output-guard ─ responses
  *                                                                                     ├─ dead-letter
  *                                                                                     ├─ retry-N (tier N)
- *                                                                                     └─ budget-settlements
+ *                                                                                     └─ budget-settle ─ budget-events
  * </pre>
  * Keys: the limits, the budget and the call run in the task that owns the tenant, and with it all of its users, so
  * every counter has exactly one owner and a resend reaches the task that remembers answering it; a request is re-keyed
- * once, by tenant, and not at all when it was read in its tenant's task already. The settlements loop carries each
- * call's actual cost back to the tenant's budget.
+ * once, by tenant, and not at all when it was read in its tenant's task already. Each finished call's actual cost
+ * settles the tenant's budget there too, on the budget's stores, in the transaction of its outcome.
  */
 public final class SluiceTopology {
     private SluiceTopology() {}
@@ -128,7 +126,7 @@ public final class SluiceTopology {
                 .defaultBranch(Branched.as("elsewhere"));
         KStream<String, PromptRequest> byTenant = placed.get("tenant-placement-elsewhere")
                 .map((key, placement) -> placement.keyedByTenant(), Named.as("key-by-tenant"))
-                // as many partitions as the settlements topic, so a tenant's requests and settlements meet
+                // as many partitions as the retry tiers' topics, so a tenant's requests and parked retries meet
                 .repartition(Repartitioned.<String, PromptRequest>as(TopologyNames.BY_TENANT)
                         .withKeySerde(Serdes.String()).withValueSerde(requestSerde)
                         .withNumberOfPartitions(topics.partitions())
@@ -161,23 +159,18 @@ public final class SluiceTopology {
                 .process(WindowedLimiter.supplier(Limit.Scope.TENANT, limits), Named.as(TopologyNames.LIMIT_TENANT)),
                 TopologyNames.LIMIT_TENANT, topics, bound, meters);
 
-        KStream<String, BudgetInput> settlements = builder
-                .stream(topics.budgetSettlements().name(),
-                        topics.budgetSettlements().consumed(TopologyNames.SETTLEMENTS_SOURCE))
-                .mapValues(settlement -> (BudgetInput) new BudgetInput.Settle(settlement), Named.as("settle"));
+        BudgetTable budgetTable = BudgetTable.from(config, limits.table());
+        BudgetProcessor.StoreBuilders budgetStores = BudgetProcessor.StoreBuilders.of(
+                SpecificAvroSerde.forValues(registry, BudgetLedger.class),
+                SpecificAvroSerde.forValues(registry, BudgetReservation.class));
         KStream<String, BudgetOutput> budgeted = tenantAllowed
                 .mapValues(request -> (BudgetInput) new BudgetInput.Reserve(request), Named.as("reserve"))
-                .merge(settlements, Named.as("budget-inputs"))
-                .process(BudgetProcessor.supplier(BudgetTable.from(config, limits.table()), config.routes(),
-                                limits.defaultOutputTokens(), limits.maxFutureSkewMs(), SpecificAvroSerde.forValues(registry, BudgetLedger.class),
-                                SpecificAvroSerde.forValues(registry, BudgetReservation.class), meters),
-                        Named.as(TopologyNames.BUDGET));
+                .process(BudgetProcessor.supplier(budgetTable, config.routes(), limits.defaultOutputTokens(),
+                        limits.maxFutureSkewMs(), budgetStores, meters), Named.as(TopologyNames.BUDGET));
         Map<String, KStream<String, BudgetOutput>> budgetOutputs = budgeted.split(Named.as("budget-output-"))
                 .branch((key, out) -> out instanceof BudgetOutput.Alert, Branched.as("alert"))
                 .defaultBranch(Branched.as("decided"));
-        budgetOutputs.get("budget-output-alert")
-                .mapValues(out -> ((BudgetOutput.Alert) out).event(), Named.as("budget-event"))
-                .to(topics.budgetEvents().name(), topics.budgetEvents().produced(TopologyNames.BUDGET_EVENTS_SINK));
+        KStream<String, BudgetOutput> budgetAlerts = budgetOutputs.get("budget-output-alert");
         KStream<String, PromptRequest> funded = passOrReject(budgetOutputs.get("budget-output-decided")
                 .mapValues(out -> ((BudgetOutput.Decided) out).verdict(), Named.as("budget-verdict")),
                 TopologyNames.BUDGET, topics, bound, meters);
@@ -207,10 +200,14 @@ public final class SluiceTopology {
                         Named.as(TopologyNames.CALL))
                 // outcomes leave from completions drained on the stream thread, not only from process()
                 .processValues(CommitPacer.<CallOutcome>supplier(pacing), Named.as("pace-outcomes"));
-        called.filter((id, outcome) -> !(outcome instanceof CallOutcome.Delayed), Named.as("terminal"))
-                .map((id, outcome) -> KeyValue.pair(tenantOf(outcome), settlement(outcome)), Named.as("settlement"))
-                .to(topics.budgetSettlements().name(), topics.budgetSettlements()
-                        .produced(TopologyNames.SETTLEMENTS_SINK).withStreamPartitioner(TenantPlacement.byTenant()));
+        // each finished request settles its reservation here, in the transaction of its outcome
+        budgetAlerts.merge(called
+                        .filter((id, outcome) -> !(outcome instanceof CallOutcome.Delayed), Named.as("terminal"))
+                        .mapValues(SluiceTopology::settlement, Named.as("settlement"))
+                        .process(BudgetProcessor.settler(budgetTable, config.routes(), budgetStores, meters),
+                                Named.as(TopologyNames.BUDGET_SETTLE)), Named.as("budget-alerts"))
+                .mapValues(out -> ((BudgetOutput.Alert) out).event(), Named.as("budget-event"))
+                .to(topics.budgetEvents().name(), topics.budgetEvents().produced(TopologyNames.BUDGET_EVENTS_SINK));
         var split = called.split(Named.as("call-outcome-"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.Answered, Branched.as("answered"))
                 .branch((id, outcome) -> outcome instanceof CallOutcome.DeadLettered, Branched.as("dead-lettered"));
@@ -262,7 +259,7 @@ public final class SluiceTopology {
     /**
      * The call stage alone, reading requests already keyed by request id from the requests topic and writing
      * answers to the responses topic and failures to the dead-letter topic: what {@code ./sluice bench} measures,
-     * without the intake stages in front of it. Retry tiers and budget settlements are left out.
+     * without the intake stages in front of it. Retry tiers and the budget are left out.
      */
     public static Topology callStageOnly(SluiceConfig config, SchemaRegistryClient registry, ProviderClients providers,
                                          MeterRegistry meters) {
@@ -297,25 +294,16 @@ public final class SluiceTopology {
                 .map(m -> new ChatMessage(m.getRole(), sanitizer.redactForLogs(m.getContent()))).toList()).build();
     }
 
-    private static String tenantOf(CallOutcome outcome) {
+    private static BudgetInput settlement(CallOutcome outcome) {
         return switch (outcome) {
-            case CallOutcome.Answered a -> a.response().getTenantId();
-            case CallOutcome.DeadLettered d -> d.request().getTenantId();
-            case CallOutcome.Duplicate d -> d.request().getTenantId();
-            case CallOutcome.Delayed d -> d.request().getTenantId();
-        };
-    }
-
-    private static BudgetSettlement settlement(CallOutcome outcome) {
-        return switch (outcome) {
-            case CallOutcome.Answered a -> new BudgetSettlement(a.response().getRequestId(),
-                    a.response().getTenantId(), a.response().getCostMicros(), a.response().getCompletedAt());
-            case CallOutcome.DeadLettered d -> new BudgetSettlement(d.request().getRequestId(),
-                    d.request().getTenantId(), 0L, Instant.now());
+            case CallOutcome.Answered a -> new BudgetInput.Settle(a.response().getTenantId(),
+                    a.response().getRequestId(), a.response().getCostMicros());
+            case CallOutcome.DeadLettered d -> new BudgetInput.Settle(d.request().getTenantId(),
+                    d.request().getRequestId(), 0L);
             // the original was settled when it was answered, and a copy passes the budget unreserved; settled with 0
             // anyway, so a reservation made under any other path is released rather than held for the period
-            case CallOutcome.Duplicate d -> new BudgetSettlement(d.request().getRequestId(),
-                    d.request().getTenantId(), 0L, Instant.now());
+            case CallOutcome.Duplicate d -> new BudgetInput.Settle(d.request().getTenantId(),
+                    d.request().getRequestId(), 0L);
             case CallOutcome.Delayed d -> throw new IllegalStateException("a delayed request is not settled yet");
         };
     }

@@ -54,14 +54,14 @@ public final class TenantPlacement implements FixedKeyProcessor<String, PromptRe
         return () -> new TenantPlacement(partitions, meters);
     }
 
-    /** The partition of {@code by-tenant} (and of the settlements and retry topics) that {@code tenantId} owns. */
+    /** The partition of {@code by-tenant} (and of the retry topics) that {@code tenantId} owns. */
     public static int partitionOf(String tenantId, int partitions) {
         return Utils.toPositive(Utils.murmur2(tenantId.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     /**
      * Partitions records keyed by tenant id as {@link #partitionOf} does, for every topic that must reach the tenant's
-     * task ({@code by-tenant}, the settlements, the retry tiers), whatever partitioner a {@code kafka.*} setting gives
+     * task ({@code by-tenant}, the retry tiers), whatever partitioner a {@code kafka.*} setting gives
      * the producer.
      */
     static <V> StreamPartitioner<String, V> byTenant() {

@@ -36,6 +36,11 @@ class SluiceConfigTest {
         assertThatThrownBy(() -> SluiceConfig.of(Map.of("colour", "blue")))
                 .hasMessageContaining("colour").hasMessageContaining("not a Sluice setting")
                 .hasMessageNotContaining("did you mean");
+        // a setting that once existed says why it is gone, rather than guessing at a similar name
+        assertThatThrownBy(() -> SluiceConfig.of(Map.of("topics.budget.settlements", "budget-settlements")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.budget.settlements")
+                .hasMessageContaining("no longer a Sluice setting").hasMessageContaining("remove it")
+                .hasMessageNotContaining("did you mean");
         SluiceConfig families = SluiceConfig.of(Map.of("routes.degraded.default", "Busy; try again later.",
                 "kafka.producer.batch.size", "262144", "limits.tier.free.user.requests.per.minute", "5",
                 SluiceConfigDef.TENANT_TIERS, "acme=free"));

@@ -107,15 +107,16 @@ class BudgetStageTest {
     }
 
     @Test
-    @DisplayName("a new attempt of an id whose earlier attempt's settlement is still on its way releases that"
-            + " attempt's reservation: once answered, nothing stays reserved")
+    @DisplayName("a new attempt of an id an earlier attempt left reserved (its settlement on the settlements topic"
+            + " of an earlier version, unread at the upgrade) releases that reservation: once answered, nothing"
+            + " stays reserved")
     void newAttemptReleasesAnEarlierAttemptsReservation() {
         long estimate = estimate();
         start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 10 * estimate));
         fixture.openai.thenAnswer(costing(estimate - 3));
         PromptRequest request = request("acme", T);
-        // what a dead-lettered attempt leaves until its settlement is read back (here a settlement is read at once,
-        // so the state is written directly): its reservation, held in the day and month ledgers
+        // what a dead-lettered attempt left when settlements went through a topic: its reservation, held in the
+        // day and month ledgers
         KeyValueStore<String, BudgetReservation> reservations =
                 fixture.driver.getKeyValueStore(BudgetProcessor.RESERVATIONS);
         KeyValueStore<String, BudgetLedger> ledgers = fixture.driver.getKeyValueStore(BudgetProcessor.LEDGERS);

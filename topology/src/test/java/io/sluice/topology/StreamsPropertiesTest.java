@@ -23,6 +23,25 @@ class StreamsPropertiesTest {
     }
 
     @Test
+    void storeCacheIs64MiBUnlessConfigured() {
+        Properties defaults = StreamsProperties.from(SluiceConfig.of(Map.of()));
+        assertThat(new StreamsConfig(withBootstrap(defaults)).getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG))
+                .isEqualTo(64L * 1024 * 1024);
+
+        Properties configured = StreamsProperties.from(SluiceConfig.of(Map.of("kafka.statestore.cache.max.bytes",
+                "1048576")));
+        assertThat(new StreamsConfig(withBootstrap(configured))
+                .getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isEqualTo(1024L * 1024);
+    }
+
+    private static Properties withBootstrap(Properties properties) {
+        Properties p = new Properties();
+        p.putAll(properties);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        return p;
+    }
+
+    @Test
     void streamsCommitsOnlyAsABackstopWhileThePacerCommits() {
         Properties paced = StreamsProperties.from(SluiceConfig.of(Map.of()));
         assertThat(paced.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(200L);

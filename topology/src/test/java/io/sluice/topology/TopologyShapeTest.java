@@ -58,11 +58,13 @@ class TopologyShapeTest {
         TopologyDescription.Subtopology tenant = subtopologyWith(TopologyNames.LIMIT_USER);
 
         assertThat(processors(tenant)).contains(TopologyNames.LIMIT_TENANT, TopologyNames.BUDGET, TopologyNames.CALL,
-                TopologyNames.OUTPUT_GUARD);
+                TopologyNames.OUTPUT_GUARD, TopologyNames.BUDGET_SETTLE);
         // where a request read in its tenant's task goes straight on: only possible within one sub-topology
         assertThat(processors(tenant)).contains(TopologyNames.SANITIZE, "tenant-placement");
-        assertThat(sourceTopics(tenant)).contains(TopologyNames.BY_TENANT + "-repartition", "sluice.retry-1",
-                "sluice.budget-settlements");
+        assertThat(sourceTopics(tenant)).contains(TopologyNames.BY_TENANT + "-repartition", "sluice.retry-1");
+        // a call settles its budget in its own task, with no topic in between (earlier versions had one)
+        assertThat(sourceTopics(tenant)).doesNotContain("sluice.budget-settlements");
+        assertThat(sinkTopics(tenant)).doesNotContain("sluice.budget-settlements");
         // sanitize shares the sub-topology (accounting taps the requests topic's source), not the key: its output
         // is re-keyed by tenant once, and nothing after it is re-keyed before the call
         assertThat(sinkTopics(subtopologyWith(TopologyNames.SANITIZE)).stream()

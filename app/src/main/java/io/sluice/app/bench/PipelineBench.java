@@ -30,7 +30,7 @@ import org.apache.kafka.clients.admin.Admin;
  * per scenario; calls already made finish at the latency they were made with, and none is left between scenarios.
  */
 final class PipelineBench implements AutoCloseable {
-    /** How long the broker's writes may go on after a scenario's last outcome (accounting, settlements) at most. */
+    /** How long the broker's writes may go on after a scenario's last outcome (accounting) at most. */
     private static final Duration SETTLE = Duration.ofSeconds(10);
     /**
      * Users per scenario, as a multiple of the fewest that keep within the per-user limits: room for the limits'

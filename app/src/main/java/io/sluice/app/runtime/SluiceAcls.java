@@ -16,8 +16,8 @@ import org.apache.kafka.common.resource.ResourceType;
  * The ACLs a Sluice deployment needs on a cluster that refuses what no ACL allows. Sluice's own principal owns its
  * topics (by {@code topics.prefix}), its internal topics, consumer groups and transactional ids (by
  * {@code application.id}); a producer app may write the requests topic and read the outcome topics, and nothing
- * else: not the retry tiers (which skip sanitize, limits and budgets), not the settlements (which move ledgers),
- * not the internal topics.
+ * else: not the retry tiers (which skip sanitize, limits and budgets), not the budget events, not the internal
+ * topics.
  */
 public final class SluiceAcls {
     private SluiceAcls() {}

@@ -135,8 +135,7 @@ public final class SluiceRuntime implements AutoCloseable {
             TopicsAdmin.ensure(adminConfig(), names, topics.deadLetter().name(), topics.compacted(),
                     topics.partitions(),
                     effective.getShort(SluiceConfigDef.TOPICS_REPLICATION_FACTOR),
-                    java.util.stream.Stream.concat(java.util.stream.Stream.of(topics.budgetSettlements().name()),
-                            topics.retryTopics().stream()).toList());
+                    topics.retryTopics());
             ProviderClients providers = ProviderClients.from(effective, simulatorUrl());
             started.push(providers);
             this.streams = new KafkaStreams(SluiceTopology.build(effective, registryClient, providers,

@@ -86,18 +86,15 @@ public final class StageLag implements AutoCloseable {
     public static StageLag of(Admin admin, io.sluice.config.SluiceConfig config, io.sluice.topics.SluiceTopics topics,
                        Duration every, MeterRegistry registry, String threadName) {
         String applicationId = config.string(io.sluice.config.SluiceConfigDef.APPLICATION_ID);
-        return new StageLag(admin, applicationId, topic -> stageOf(topic, applicationId, topics.requests().name(),
-                topics.budgetSettlements().name()), topics.deadLetter().name(), every, registry, threadName);
+        return new StageLag(admin, applicationId, topic -> stageOf(topic, applicationId, topics.requests().name()),
+                topics.deadLetter().name(), every, registry, threadName);
     }
 
     /** The stage reading {@code topic} of application {@code applicationId}, from the topology's names. */
-    static String stageOf(String topic, String applicationId, String requestsTopic, String settlementsTopic) {
+    static String stageOf(String topic, String applicationId, String requestsTopic) {
         String internal = topic.startsWith(applicationId + "-") ? topic.substring(applicationId.length() + 1) : null;
         if (topic.equals(requestsTopic)) {
             return "sanitize";
-        }
-        if (topic.equals(settlementsTopic)) {
-            return "budget-settlements";
         }
         if (internal == null) {
             return topic; // a retry tier's topic, named as configured

@@ -57,7 +57,7 @@ public final class TopicOffsets {
 
     /**
      * Records written so far, read once the writes have stopped (two reads half a second apart agree) or after
-     * {@code atMost}: what a run left behind it (accounting, settlements, the last commits' markers) then counts for
+     * {@code atMost}: what a run left behind it (accounting, the last commits' markers) then counts for
      * that run, not the next.
      */
     public static Reading settled(Admin admin, Duration atMost) {

@@ -29,8 +29,7 @@ final class TopicsAdmin {
 
     /**
      * Creates what is missing, then checks that {@code copartitioned} topics have {@code partitions} partitions:
-     * the budget settlements must land on the task that holds the tenant's reservations, and the retry tiers share
-     * that sub-topology.
+     * the retry tiers' topics bring parked requests back to the task that parked them, the tenant's.
      */
     static void ensure(Map<String, Object> clientConfig, List<String> topics, String deadLetterTopic,
                        List<String> compacted, int partitions, short replicationFactor, List<String> copartitioned) {
@@ -66,8 +65,8 @@ final class TopicsAdmin {
                 int actual = described.get(topic).partitions().size();
                 if (actual != partitions) {
                     throw new org.apache.kafka.common.config.ConfigException("Topic " + topic + " has " + actual
-                            + " partitions but topics.partitions is " + partitions + "; they must be equal so budget"
-                            + " settlements and retried requests reach the task that holds their state. Set"
+                            + " partitions but topics.partitions is " + partitions + "; they must be equal so retried"
+                            + " requests reach the task that holds their state. Set"
                             + " topics.partitions=" + actual + " or recreate the topic.");
                 }
             }

@@ -1,0 +1,177 @@
+package io.sluice.accounting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.schemas.internal.AccountingEvent;
+import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.UsageTotals;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the usage processor keeps of the rows it has not sent yet: after a crash or a move between a commit and the
+ * next send, the task's next owner sends every row the committed outcomes changed, from the changelogged store of
+ * unsent rows alone.
+ */
+class UsageProcessorTest {
+    private static final Instant AT = Instant.parse("2026-12-05T10:15:30Z");
+    private static final AccountingSettings SETTINGS = new AccountingSettings(ZoneOffset.UTC, Map.of(),
+            Duration.ofDays(7), Duration.ofDays(400), Duration.ofDays(2), Duration.ofDays(7));
+
+    /** The three stores as one task's state: what a restore from their changelogs hands the next processor. */
+    private final KeyValueStore<String, UsageTotals> usage = store(UsageProcessor.USAGE_STORE,
+            avro(UsageTotals::toByteBuffer, UsageTotals::fromByteBuffer));
+    private final KeyValueStore<String, ProviderMinute> providers = store(UsageProcessor.PROVIDER_STORE,
+            avro(ProviderMinute::toByteBuffer, ProviderMinute::fromByteBuffer));
+    private final KeyValueStore<String, String> unsent = store(UsageProcessor.UNSENT_STORE, Serdes.String());
+
+    @Test
+    @DisplayName("rows changed but not sent before a crash are all sent by the next owner, from a few chunk records")
+    void unsentRowsSurviveAMove() {
+        int outcomes = 100; // 100 users: 400 user rows, 4 tenant rows and a provider row, over several chunks
+        MockProcessorContext<String, SpecificRecord> first = context();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        processor.init(first);
+        for (int i = 0; i < outcomes; i++) {
+            first.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, i);
+            processor.process(new Record<>("acme", answered("user-" + i), AT.toEpochMilli()));
+        }
+        // the instance dies before its emit: nothing was sent
+        assertThat(first.forwarded()).isEmpty();
+        assertThat(count(unsent)).as("chunk records, not one per outcome").isBetween(2L, 10L);
+
+        MockProcessorContext<String, SpecificRecord> next = context();
+        var successor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        successor.init(next);
+        emit(next);
+
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < outcomes; i++) {
+            expected.addAll(UsagePeriods.keys("acme", "user-" + i, AT, ZoneOffset.UTC));
+        }
+        expected.add(UsagePeriods.providerKey("openai", "gpt-4o-mini", null, UsagePeriods.minute(AT)));
+        Map<String, SpecificRecord> sent = new HashMap<>();
+        next.forwarded().forEach(f -> sent.put(f.record().key(), f.record().value()));
+        assertThat(sent.keySet()).isEqualTo(expected);
+        assertThat(((UsageTotals) sent.get(UsagePeriods.tenantKey("acme", UsagePeriods.DAY, "2026-12-05")))
+                .getCostMicros()).isEqualTo(outcomes * 7L);
+        assertThat(((ProviderMinute) sent.get(UsagePeriods.providerKey("openai", "gpt-4o-mini", null,
+                UsagePeriods.minute(AT)))).getAnswered()).isEqualTo(outcomes);
+        assertThat(count(unsent)).as("sent rows are no longer pending").isZero();
+
+        // and once sent, they are not sent again
+        next.resetForwards();
+        emit(next);
+        assertThat(next.forwarded()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a row changed again after its chunk was sent is sent again, with its new totals")
+    void rowsChangedAfterASendAreSentAgain() {
+        MockProcessorContext<String, SpecificRecord> context = context();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        processor.init(context);
+        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
+        processor.process(new Record<>("acme", answered("alice"), AT.toEpochMilli()));
+        emit(context);
+        context.resetForwards();
+        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 1);
+        processor.process(new Record<>("acme", answered("bob"), AT.toEpochMilli()));
+
+        MockProcessorContext<String, SpecificRecord> next = context();
+        var successor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        successor.init(next);
+        emit(next);
+        Map<String, SpecificRecord> sent = new HashMap<>();
+        next.forwarded().forEach(f -> sent.put(f.record().key(), f.record().value()));
+        assertThat(sent).containsKey(UsagePeriods.userKey("acme", "bob", UsagePeriods.TOTAL, "all"))
+                .doesNotContainKey(UsagePeriods.userKey("acme", "alice", UsagePeriods.TOTAL, "all"));
+        assertThat(((UsageTotals) sent.get(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all")))
+                .getRequests()).isEqualTo(2);
+    }
+
+    private MockProcessorContext<String, SpecificRecord> context() {
+        MockProcessorContext<String, SpecificRecord> context = new MockProcessorContext<>();
+        for (KeyValueStore<String, ?> store : List.of(usage, providers, unsent)) {
+            context.addStateStore(store);
+        }
+        return context;
+    }
+
+    private static void emit(MockProcessorContext<String, SpecificRecord> context) {
+        context.scheduledPunctuators().stream()
+                .filter(p -> p.getInterval().equals(Duration.ofSeconds(1)))
+                .findFirst().orElseThrow()
+                .getPunctuator().punctuate(AT.plusSeconds(1).toEpochMilli());
+    }
+
+    private static AccountingEvent answered(String user) {
+        return AccountingEvent.newBuilder().setRequestId("r-" + user).setTenantId("acme").setUserId(user)
+                .setOutcome("OK").setStage("call").setProvider("openai").setModel("gpt-4o-mini")
+                .setInputTokens(10).setOutputTokens(5).setCostMicros(7).setProviderLatencyMs(50L).setAttempts(1)
+                .setAt(AT).build();
+    }
+
+    private static long count(KeyValueStore<String, ?> store) {
+        long n = 0;
+        try (var all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private <V> KeyValueStore<String, V> store(String name, Serde<V> serde) {
+        KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
+                Serdes.String(), serde).withLoggingDisabled().build();
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return store;
+    }
+
+    private interface Encoder<V> {
+        ByteBuffer encode(V value) throws IOException;
+    }
+
+    private interface Decoder<V> {
+        V decode(ByteBuffer bytes) throws IOException;
+    }
+
+    private static <V> Serde<V> avro(Encoder<V> encoder, Decoder<V> decoder) {
+        return Serdes.serdeFrom((topic, value) -> {
+            try {
+                ByteBuffer buffer = encoder.encode(value);
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                return bytes;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, (topic, bytes) -> {
+            try {
+                return decoder.decode(ByteBuffer.wrap(bytes));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+}
