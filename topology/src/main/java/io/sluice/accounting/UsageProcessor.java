@@ -39,13 +39,13 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     public static final String PROVIDER_STORE = "accounting-providers";
     /**
      * The rows changed since the last send, until they are sent to their topic; changelogged, so a crash or a move
-     * loses none. Written in chunks of about a dozen outcomes' rows, each under the input position of its first
+     * loses none. Written in chunks of a few outcomes' rows, each under the input position of its first
      * outcome, to a cached store: a chunk is rewritten at every outcome in the cache and reaches the changelog once a
      * commit, so its changelog records (and tombstones) are a few per commit rather than one per outcome.
      */
     public static final String UNSENT_STORE = "accounting-pending-rows";
     /** The rows a chunk of {@link #UNSENT_STORE} holds at most, before the next outcome starts another. */
-    static final int CHUNK_ROWS = 64;
+    static final int CHUNK_ROWS = 32;
     private static final char USAGE_ROW = 'u';
     private static final char PROVIDER_ROW = 'p';
     private static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);

@@ -57,6 +57,8 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     public static final String RESERVATIONS = "budget-reservations";
     /** Counter of budget events, by kind, period and tenant, on the registry the stage is given. */
     public static final String EVENTS_METRIC = "sluice.budget.events";
+    /** Counter of settlements that failed (their cost not booked); the log names the tenant and request. */
+    public static final String SETTLEMENT_FAILURES_METRIC = "sluice.budget.settlement.failures";
     private static final Logger log = LoggerFactory.getLogger(BudgetProcessor.class);
 
     private final BudgetTable budgets;
@@ -189,7 +191,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     public void process(Record<String, BudgetInput> record) {
         switch (record.value()) {
             case BudgetInput.Reserve reserve -> reserve(record, reserve.request());
-            case BudgetInput.Settle settle -> settle(settle);
+            case BudgetInput.Settle settle -> settleOrReport(settle);
         }
     }
 
@@ -199,8 +201,10 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         if (earlier != null) {
             // An earlier attempt of this id still holds a reservation. Attempts settle as they end, in the same
             // transaction, and an id in flight or answered never gets here (the copy check sends it past), so only
-            // a settlement an earlier version wrote to its settlements topic, not read before an upgrade, leaves
-            // one. Released now, rather than overwritten and held until the period ends.
+            // an attempt that never settled leaves one: one whose settlement failed, one that failed in the call
+            // stage past the processing-error handler, or a settlement an earlier version wrote to its settlements
+            // topic and did not read before an upgrade. Released now, rather than overwritten and held until the
+            // period ends.
             book(reservationKey(request), earlier, 0, now);
         }
         long time = RequestTime.judgedTime(record.timestamp(), now, maxFutureSkewMs);
@@ -245,6 +249,26 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         reservations.put(reservationKey(request), new BudgetReservation(tenant, keys.get(Period.DAY),
                 keys.get(Period.MONTH), estimate, Instant.ofEpochMilli(now)));
         context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
+    }
+
+    /**
+     * Settles, or says loudly that it could not. A settlement runs inside whatever the stream thread was doing when
+     * the call ended (another request's processing, a punctuation), so an error here must not reach the
+     * processing-error handler, which would dead-letter that unrelated record; nor fail the thread, whose task would
+     * then call the provider again and fail the same way. The outcome stands; the cost is not booked and the
+     * reservation is released after {@code budgets.reservation.ttl.ms}: logged and counted for an alert.
+     */
+    private void settleOrReport(BudgetInput.Settle settlement) {
+        try {
+            settle(settlement);
+        } catch (org.apache.kafka.streams.errors.StreamsException e) {
+            throw e; // the store or the task itself: Kafka Streams' own handling
+        } catch (RuntimeException e) {
+            meters.counter(SETTLEMENT_FAILURES_METRIC).increment();
+            log.error("Could not settle request {} of tenant {} at {} micro-dollars: the cost is not booked, and its"
+                    + " reservation is released after budgets.reservation.ttl.ms", settlement.requestId(),
+                    settlement.tenantId(), settlement.costMicros(), e);
+        }
     }
 
     private void settle(BudgetInput.Settle settlement) {

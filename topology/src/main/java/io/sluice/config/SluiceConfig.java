@@ -99,6 +99,14 @@ public final class SluiceConfig extends AbstractConfig {
                 values.put(key, value);
             }
         }
+        // a retired setting in the environment is refused as in the file, not ignored
+        for (String key : RETIRED.keySet()) {
+            String value = env.get(envName(key));
+            if (value != null) {
+                throw new ConfigException(envName(key), value, "no longer a Sluice setting (" + key + "): "
+                        + RETIRED.get(key) + "; remove it");
+            }
+        }
         return new SluiceConfig(values);
     }
 

@@ -41,6 +41,9 @@ class SluiceConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("topics.budget.settlements")
                 .hasMessageContaining("no longer a Sluice setting").hasMessageContaining("remove it")
                 .hasMessageNotContaining("did you mean");
+        assertThatThrownBy(() -> SluiceConfig.load(null, Map.of("SLUICE_TOPICS_BUDGET_SETTLEMENTS", "x")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SLUICE_TOPICS_BUDGET_SETTLEMENTS")
+                .hasMessageContaining("no longer a Sluice setting");
         SluiceConfig families = SluiceConfig.of(Map.of("routes.degraded.default", "Busy; try again later.",
                 "kafka.producer.batch.size", "262144", "limits.tier.free.user.requests.per.minute", "5",
                 SluiceConfigDef.TENANT_TIERS, "acme=free"));

@@ -189,6 +189,25 @@ class BudgetStageTest {
     }
 
     @Test
+    @DisplayName("a call that costs more than reserved and takes the tenant past its soft threshold says so on the"
+            + " budget-events topic, from its settlement")
+    void settlementCrossingTheSoftThresholdEmitsAnEvent() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 10 * estimate, SluiceConfigDef.BUDGET_SOFT_PERCENT, 50));
+        fixture.openai.thenAnswer(costing(6 * estimate)); // a provider that did not keep to maxTokens
+
+        fixture.send(request("acme", T));
+
+        // reserved at 10% of the ceiling, nothing to say; settled at 60%, past the 50% threshold
+        assertThat(fixture.budgetEvents.readValuesToList()).singleElement().satisfies(event -> {
+            assertThat(event.getKind()).isEqualTo(BudgetEventKind.SOFT_THRESHOLD_CROSSED);
+            assertThat(event.getSpentMicros()).isEqualTo(6 * estimate);
+            assertThat(event.getReservedMicros()).isZero();
+        });
+        assertThat(ledger("acme|day|2026-11-22").getSpentMicros()).isEqualTo(6 * estimate);
+    }
+
+    @Test
     @DisplayName("bounds overshoot by what the calls in flight cost beyond their reservations")
     void overshootIsBoundedByReservationsInFlight() {
         long estimate = estimate();
