@@ -26,18 +26,33 @@ final class EncodedPayloads {
 
     private EncodedPayloads() {}
 
+    /** Per ASCII character: {@link #BASE64_CHAR} if {@link #BASE64}'s class holds it, {@link #HEX_CHAR} if a hex run may. */
+    private static final byte[] CLASS = new byte[128];
+    private static final int BASE64_CHAR = 1;
+    private static final int HEX_CHAR = 2;
+
+    static {
+        for (char c = 0; c < CLASS.length; c++) {
+            boolean base64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '+' || c == '/' || c == '_' || c == '-';
+            // both forms of HEX are a run of at least 48 hex digits, ' ' and ':'
+            boolean hex = Character.digit(c, 16) >= 0 || c == ' ' || c == ':';
+            CLASS[c] = (byte) ((base64 ? BASE64_CHAR : 0) | (hex ? HEX_CHAR : 0));
+        }
+    }
+
     /** The readable texts hidden in {@code text}, at most a few, each decoded once. */
     static List<String> decode(String text) {
         List<String> found = new ArrayList<>();
-        // the patterns try every position of the text; a scan for a long enough run is far cheaper
-        if (hasRun(text, EncodedPayloads::isBase64, MIN_BASE64)) {
+        // the patterns try every position of the text; one scan for a long enough run of either kind is far cheaper
+        int runs = runs(text);
+        if ((runs & BASE64_CHAR) != 0) {
             Matcher b = BASE64.matcher(text);
             while (b.find() && found.size() < MAX_RUNS) {
                 readable(base64(b.group())).ifPresent(found::add);
             }
         }
-        // both forms of HEX are a run of at least 48 hex digits, ' ' and ':'
-        if (!hasRun(text, c -> Character.digit(c, 16) >= 0 && c < 0x80 || c == ' ' || c == ':', MIN_HEX_DIGITS)) {
+        if ((runs & HEX_CHAR) == 0) {
             return found;
         }
         Matcher h = HEX.matcher(text);
@@ -47,22 +62,27 @@ final class EncodedPayloads {
         return found;
     }
 
-    /** Whether {@code text} has {@code length} characters in a row that {@code member} accepts. */
-    private static boolean hasRun(String text, java.util.function.IntPredicate member, int length) {
-        int run = 0;
-        for (int i = 0; i < text.length(); i++) {
-            run = member.test(text.charAt(i)) ? run + 1 : 0;
-            if (run >= length) {
-                return true;
+    /**
+     * Which kinds of run {@code text} holds: {@link #BASE64_CHAR} if {@link #MIN_BASE64} characters of the base64
+     * class in a row, {@link #HEX_CHAR} if {@link #MIN_HEX_DIGITS} of a hex run's.
+     */
+    private static int runs(String text) {
+        int base64 = 0;
+        int hex = 0;
+        int seen = 0;
+        for (int i = 0; i < text.length() && seen != (BASE64_CHAR | HEX_CHAR); i++) {
+            char c = text.charAt(i);
+            int kind = c < CLASS.length ? CLASS[c] : 0;
+            base64 = (kind & BASE64_CHAR) != 0 ? base64 + 1 : 0;
+            hex = (kind & HEX_CHAR) != 0 ? hex + 1 : 0;
+            if (base64 >= MIN_BASE64) {
+                seen |= BASE64_CHAR;
+            }
+            if (hex >= MIN_HEX_DIGITS) {
+                seen |= HEX_CHAR;
             }
         }
-        return false;
-    }
-
-    /** A character of {@link #BASE64}'s class. */
-    private static boolean isBase64(int c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '+' || c == '/' || c == '_' || c == '-';
+        return seen;
     }
 
     private static byte[] base64(String run) {

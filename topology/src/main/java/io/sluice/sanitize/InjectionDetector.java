@@ -15,6 +15,9 @@ final class InjectionDetector {
     private static final List<InjectionRule> RULES = InjectionRules.all();
     private static final LiteralIndex LITERALS = new LiteralIndex(RULES.stream()
             .flatMap(rule -> LiteralFilter.literals(rule.literals())).toList());
+    /** Each rule's literal filter against {@link #LITERALS}, in the order of {@link #RULES}. */
+    private static final List<LiteralIndex.Compiled> FILTERS = RULES.stream()
+            .map(rule -> LITERALS.compile(rule.literals())).toList();
 
     private final double threshold;
 
@@ -38,10 +41,10 @@ final class InjectionDetector {
         List<String> hits = new ArrayList<>();
         double score = 0;
         List<NormalizedText> views = EvasionSpellings.views(text);
-        List<LiteralFilter.Found> found = views.stream().map(view -> LITERALS.scan(view.text()))
-                .toList();
-        for (InjectionRule rule : RULES) {
-            if (firesOnAny(rule, views, found)) {
+        List<LiteralIndex.Scan> found = views.stream().map(view -> LITERALS.scan(view.text())).toList();
+        for (int r = 0; r < RULES.size(); r++) {
+            InjectionRule rule = RULES.get(r);
+            if (firesOnAny(rule, FILTERS.get(r), views, found)) {
                 hits.add(rule.name());
                 score += rule.weight();
             }
@@ -52,9 +55,10 @@ final class InjectionDetector {
         return new InjectionVerdict(Math.round(score * 100) / 100.0, threshold, hits);
     }
 
-    private static boolean firesOnAny(InjectionRule rule, List<NormalizedText> views, List<LiteralFilter.Found> found) {
+    private static boolean firesOnAny(InjectionRule rule, LiteralIndex.Compiled filter, List<NormalizedText> views,
+                                      List<LiteralIndex.Scan> found) {
         for (int i = 0; i < views.size(); i++) {
-            if (rule.firesOn(views.get(i), found.get(i))) {
+            if (filter.test(found.get(i)) && rule.test().test(views.get(i))) {
                 return true;
             }
         }

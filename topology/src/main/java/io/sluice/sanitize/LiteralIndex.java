@@ -143,7 +143,7 @@ final class LiteralIndex {
     }
 
     /** The literals of this index that {@code text} contains; asking for any other literal scans the text. */
-    LiteralFilter.Found scan(String text) {
+    Scan scan(String text) {
         String folded = LiteralFilter.fold(text);
         BitSet found = new BitSet(variantCount);
         int node = 0;
@@ -152,16 +152,105 @@ final class LiteralIndex {
             for (int id : output[node]) {
                 List<LiteralFilter.Literal> forms = variants.get(id);
                 for (int v = 0; v < forms.size(); v++) {
-                    LiteralFilter.Literal variant = forms.get(v);
-                    if (variant.fitsAt(text, i - variant.folded().length() + 1)) {
-                        found.set(variantIds[id][v]);
+                    // short literals ("to", "the") end at many positions: once one fits, the rest are not checked
+                    int variantId = variantIds[id][v];
+                    if (!found.get(variantId)) {
+                        LiteralFilter.Literal variant = forms.get(v);
+                        if (variant.fitsAt(text, i - variant.folded().length() + 1)) {
+                            found.set(variantId);
+                        }
                     }
                 }
             }
         }
-        return literal -> {
+        return new Scan(text, folded, found);
+    }
+
+    /** What {@link #scan} found in one text. */
+    final class Scan implements LiteralFilter.Found {
+        private final String text;
+        private final String folded;
+        private final BitSet found;
+
+        private Scan(String text, String folded, BitSet found) {
+            this.text = text;
+            this.folded = folded;
+            this.found = found;
+        }
+
+        @Override
+        public boolean contains(LiteralFilter.Literal literal) {
             Integer id = literalIds.get(literal);
             return id != null ? found.get(id) : literal.occursIn(text, folded);
+        }
+    }
+
+    /**
+     * {@code filter} over this index's literal ids, to be answered from a {@link Scan} of this index without a lookup
+     * per literal: the rules' filters are asked for every view of every prompt.
+     *
+     * @throws IllegalArgumentException if one of the filter's literals is not in this index
+     */
+    Compiled compile(LiteralFilter filter) {
+        return switch (filter) {
+            case LiteralFilter.Literal literal -> {
+                Integer id = literalIds.get(literal);
+                if (id == null) {
+                    throw new IllegalArgumentException("literal index: " + literal + " is not one of its literals");
+                }
+                yield new Compiled.Id(id);
+            }
+            case LiteralFilter.All all -> new Compiled.All(all.parts().stream().map(this::compile)
+                    .toArray(Compiled[]::new));
+            case LiteralFilter.AnyOf any -> new Compiled.AnyOf(any.alternatives().stream().map(this::compile)
+                    .toArray(Compiled[]::new));
+            case LiteralFilter.Any any -> Compiled.ALWAYS;
         };
+    }
+
+    /** A {@link LiteralFilter} {@linkplain #compile compiled} against one index. */
+    sealed interface Compiled {
+        Compiled ALWAYS = new Always();
+
+        /** Whether the text {@code scan} was made of may match; the scan must come from the index that compiled this. */
+        boolean test(Scan scan);
+
+        record Id(int id) implements Compiled {
+            @Override
+            public boolean test(Scan scan) {
+                return scan.found.get(id);
+            }
+        }
+
+        record All(Compiled[] parts) implements Compiled {
+            @Override
+            public boolean test(Scan scan) {
+                for (Compiled part : parts) {
+                    if (!part.test(scan)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+
+        record AnyOf(Compiled[] alternatives) implements Compiled {
+            @Override
+            public boolean test(Scan scan) {
+                for (Compiled alternative : alternatives) {
+                    if (alternative.test(scan)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+
+        record Always() implements Compiled {
+            @Override
+            public boolean test(Scan scan) {
+                return true;
+            }
+        }
     }
 }

@@ -25,6 +25,9 @@ final class TextNormalizer {
     }
 
     private static String strip(String text, Map<InvisibleKind, Integer> removed) {
+        if (clean(text)) {
+            return text;
+        }
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;
         while (i < text.length()) {
@@ -55,6 +58,23 @@ final class TextNormalizer {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Whether {@link #strip} would return {@code text} unchanged: no carriage return, no surrogate (a pair is kept, but
+     * it takes the slow path's care) and no invisible character. Most prompts are, and need no copy.
+     */
+    private static boolean clean(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7F) {
+                continue;
+            }
+            if (c == '\r' || Character.isSurrogate(c) || kindOf(c) != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The kind of an invisible code point, or null for one that stays. */

@@ -29,6 +29,8 @@ class LiteralFilterTest {
     private static final List<InjectionRule> RULES = InjectionDetector.rules();
     private static final LiteralIndex INDEX = new LiteralIndex(RULES.stream()
             .flatMap(rule -> LiteralFilter.literals(rule.literals())).toList());
+    private static final List<LiteralIndex.Compiled> COMPILED = RULES.stream()
+            .map(rule -> INDEX.compile(rule.literals())).toList();
 
     @Test
     @DisplayName("reads literal runs, alternatives and mandatory groups, and nothing optional")
@@ -91,13 +93,16 @@ class LiteralFilterTest {
         int fired = 0;
         for (String text : texts) {
             for (NormalizedText view : EvasionSpellings.views(new TextNormalizer().normalize(text))) {
-                LiteralFilter.Found indexed = INDEX.scan(view.text());
-                for (InjectionRule rule : RULES) {
+                LiteralIndex.Scan indexed = INDEX.scan(view.text());
+                for (int r = 0; r < RULES.size(); r++) {
+                    InjectionRule rule = RULES.get(r);
                     if (rule.test().test(view)) {
                         fired++;
                         assertThat(rule.literals().test(view.text())).as("%s on %s", rule.name(), view.text()).isTrue();
                         assertThat(rule.literals().test(indexed)).as("%s on %s", rule.name(), view.text()).isTrue();
                     }
+                    assertThat(COMPILED.get(r).test(indexed)).as("compiled %s on %s", rule.name(), view.text())
+                            .isEqualTo(rule.literals().test(indexed));
                 }
             }
         }
@@ -108,9 +113,10 @@ class LiteralFilterTest {
     @Label("a rule's pattern never matches a text its filter rejects")
     void filterIsNecessaryForAMatch(@ForAll("phrases") String text) {
         NormalizedText normalized = new NormalizedText(text, Map.of());
-        LiteralFilter.Found indexed = INDEX.scan(text);
-        for (InjectionRule rule : RULES) {
-            if (!rule.literals().test(text) || !rule.literals().test(indexed)) {
+        LiteralIndex.Scan indexed = INDEX.scan(text);
+        for (int r = 0; r < RULES.size(); r++) {
+            InjectionRule rule = RULES.get(r);
+            if (!rule.literals().test(text) || !rule.literals().test(indexed) || !COMPILED.get(r).test(indexed)) {
                 assertThat(rule.test().test(normalized)).as("%s on %s", rule.name(), text).isFalse();
             }
         }
