@@ -21,6 +21,8 @@ final class LiteralIndex {
     private final List<List<LiteralFilter.Literal>> variants = new ArrayList<>();
     /** By identity: the rules' filters ask for the very literals the index was built from, and this is the hot path. */
     private final Map<LiteralFilter.Literal, Integer> literalIds = new java.util.IdentityHashMap<>();
+    /** By value, for {@link #compile}: one id for equal literals. */
+    private final Map<LiteralFilter.Literal, Integer> valueIds = new HashMap<>();
     /** For each string id, its variants' literal ids, in the order of {@code variants}. */
     private final int[][] variantIds;
     private final int variantCount;
@@ -36,7 +38,7 @@ final class LiteralIndex {
         List<List<Integer>> ends = new ArrayList<>();
         children.add(new HashMap<>());
         ends.add(new ArrayList<>());
-        Map<LiteralFilter.Literal, Integer> equal = new HashMap<>();
+        Map<LiteralFilter.Literal, Integer> equal = valueIds;
         for (LiteralFilter.Literal literal : literals) {
             // every instance by identity (rules repeat equal literals, e.g. a shared alternation), one id per value
             Integer id = equal.get(literal);
@@ -189,12 +191,12 @@ final class LiteralIndex {
      * {@code filter} over this index's literal ids, to be answered from a {@link Scan} of this index without a lookup
      * per literal: the rules' filters are asked for every view of every prompt.
      *
-     * @throws IllegalArgumentException if one of the filter's literals is not in this index
+     * @throws IllegalArgumentException if one of the filter's literals is equal to none in this index
      */
     Compiled compile(LiteralFilter filter) {
         return switch (filter) {
             case LiteralFilter.Literal literal -> {
-                Integer id = literalIds.get(literal);
+                Integer id = valueIds.get(literal);
                 if (id == null) {
                     throw new IllegalArgumentException("literal index: " + literal + " is not one of its literals");
                 }

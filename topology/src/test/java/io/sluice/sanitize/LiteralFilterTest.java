@@ -101,8 +101,9 @@ class LiteralFilterTest {
                         assertThat(rule.literals().test(view.text())).as("%s on %s", rule.name(), view.text()).isTrue();
                         assertThat(rule.literals().test(indexed)).as("%s on %s", rule.name(), view.text()).isTrue();
                     }
+                    // against a scan that does not use the index: checks the index's scan and the compiled filter
                     assertThat(COMPILED.get(r).test(indexed)).as("compiled %s on %s", rule.name(), view.text())
-                            .isEqualTo(rule.literals().test(indexed));
+                            .isEqualTo(rule.literals().test(LiteralFilter.scan(view.text())));
                 }
             }
         }
@@ -116,7 +117,9 @@ class LiteralFilterTest {
         LiteralIndex.Scan indexed = INDEX.scan(text);
         for (int r = 0; r < RULES.size(); r++) {
             InjectionRule rule = RULES.get(r);
-            if (!rule.literals().test(text) || !rule.literals().test(indexed) || !COMPILED.get(r).test(indexed)) {
+            assertThat(COMPILED.get(r).test(indexed)).as("compiled %s on %s", rule.name(), text)
+                    .isEqualTo(rule.literals().test(text));
+            if (!rule.literals().test(text) || !rule.literals().test(indexed)) {
                 assertThat(rule.test().test(normalized)).as("%s on %s", rule.name(), text).isFalse();
             }
         }
@@ -130,7 +133,8 @@ class LiteralFilterTest {
                 new LiteralFilter.Literal("or", true, true), new LiteralFilter.Literal("“"),
                 new LiteralFilter.Literal("🔒"), new LiteralFilter.Literal("sys>>"), new LiteralFilter.Literal("<|"));
         LiteralIndex index = new LiteralIndex(literals);
-        for (String text : List.of("IGNORE all", "a sys>> b <| c", "“quoted” 🔒", "nothing here", "ignor", "this or that")) {
+        for (String text : List.of("IGNORE all", "a sys>> b <| c", "“quoted” 🔒", "nothing here", "ignor", "this or that",
+                "forlorn or")) { // "or" first where only the unbounded literal fits, then where both do
             LiteralFilter.Found found = index.scan(text);
             LiteralFilter.Found scanned = LiteralFilter.scan(text);
             for (LiteralFilter.Literal literal : literals) {

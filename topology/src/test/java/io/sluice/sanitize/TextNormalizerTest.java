@@ -71,6 +71,23 @@ class TextNormalizerTest {
     }
 
     @Test
+    @DisplayName("each invisible character alone between letters is handled, so clean text can skip the copy safely")
+    void handlesEachInvisibleCharacterAlone() {
+        // one at a time: a text with a single such character must not pass for clean text returned as it is
+        for (String invisible : java.util.List.of("\u0000", "\u0007", "\u007F", "\u0085", "\u009F", "\u200B",
+                "\u2060", "\uFEFF", "\u202E", "\u2066", "\uD800", "\uDC00", new String(Character.toChars(0xE0041)))) {
+            NormalizedText result = normalizer.normalize("a" + invisible + "b");
+
+            assertThat(result.text()).as("U+%04X", invisible.codePointAt(0)).isEqualTo("ab");
+            assertThat(result.removed().values().stream().mapToInt(Integer::intValue).sum())
+                    .as("U+%04X", invisible.codePointAt(0)).isEqualTo(1);
+        }
+        assertThat(normalizer.normalize("a\rb").text()).isEqualTo("a\nb");
+        String clean = "plain text, with\ttabs and\nnewlines: é ü 日本";
+        assertThat(normalizer.normalize(clean).text()).isEqualTo(clean);
+    }
+
+    @Test
     @DisplayName("leading and trailing whitespace is trimmed, inner whitespace kept")
     void trims() {
         assertThat(normalizer.normalize("  \n hello  world \t\n").text()).isEqualTo("hello  world");
