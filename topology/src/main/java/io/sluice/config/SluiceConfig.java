@@ -30,14 +30,17 @@ public final class SluiceConfig extends AbstractConfig {
             "topics.budget.settlements", "each call now settles its tenant's budget in its own task and"
                     + " transaction, with no topic in between (docs/architecture.md, upgrading)");
 
+    /** Why a {@link #RETIRED} setting is refused, from a file or the environment alike. */
+    private static String retired(String key) {
+        return "no longer a Sluice setting (" + key + "): " + RETIRED.get(key) + "; remove it";
+    }
+
     private SluiceConfig(Map<?, ?> originals) {
         super(SluiceConfigDef.DEFINITION, withSecretProviders(originals), false);
         routes(); // fails early, naming the key, on a malformed route or canary
         for (Object key : originals.keySet()) {
-            String retired = RETIRED.get(key.toString());
-            if (retired != null) {
-                throw new ConfigException(key.toString(), originals.get(key), "no longer a Sluice setting: "
-                        + retired + "; remove it");
+            if (RETIRED.containsKey(key.toString())) {
+                throw new ConfigException(key.toString(), originals.get(key), retired(key.toString()));
             }
             if (!SluiceConfigDef.known(key.toString())) {
                 throw new ConfigException(key.toString(), originals.get(key), "not a Sluice setting"
@@ -103,8 +106,7 @@ public final class SluiceConfig extends AbstractConfig {
         for (String key : RETIRED.keySet()) {
             String value = env.get(envName(key));
             if (value != null) {
-                throw new ConfigException(envName(key), value, "no longer a Sluice setting (" + key + "): "
-                        + RETIRED.get(key) + "; remove it");
+                throw new ConfigException(envName(key), value, retired(key));
             }
         }
         return new SluiceConfig(values);

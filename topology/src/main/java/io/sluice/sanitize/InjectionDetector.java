@@ -44,7 +44,7 @@ final class InjectionDetector {
         List<LiteralIndex.Scan> found = views.stream().map(view -> LITERALS.scan(view.text())).toList();
         for (int r = 0; r < RULES.size(); r++) {
             InjectionRule rule = RULES.get(r);
-            if (firesOnAny(rule, FILTERS.get(r), views, found)) {
+            if (firesOnAny(r, views, found)) {
                 hits.add(rule.name());
                 score += rule.weight();
             }
@@ -55,14 +55,18 @@ final class InjectionDetector {
         return new InjectionVerdict(Math.round(score * 100) / 100.0, threshold, hits);
     }
 
-    private static boolean firesOnAny(InjectionRule rule, LiteralIndex.Compiled filter, List<NormalizedText> views,
-                                      List<LiteralIndex.Scan> found) {
+    private static boolean firesOnAny(int rule, List<NormalizedText> views, List<LiteralIndex.Scan> found) {
         for (int i = 0; i < views.size(); i++) {
-            if (filter.test(found.get(i)) && rule.test().test(views.get(i))) {
+            if (fires(rule, views.get(i), found.get(i))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether rule number {@code rule} fires on {@code text}: its compiled literal filter first, then its test. */
+    private static boolean fires(int rule, NormalizedText text, LiteralIndex.Scan found) {
+        return FILTERS.get(rule).test(found) && RULES.get(rule).test().test(text);
     }
 
     private static double invisible(NormalizedText text, List<String> hits) {
@@ -93,10 +97,10 @@ final class InjectionDetector {
         double score = 0.5;
         for (String payload : payloads) {
             NormalizedText decoded = new NormalizedText(payload, java.util.Map.of());
-            LiteralFilter.Found found = LITERALS.scan(payload); // once per payload, not once per rule
-            boolean instructions = RULES.stream()
-                    .filter(r -> !r.family().equals(InjectionRules.PERSONA) || r.weight() >= 0.7)
-                    .anyMatch(r -> r.weight() >= 0.7 && r.firesOn(decoded, found));
+            LiteralIndex.Scan found = LITERALS.scan(payload); // once per payload, not once per rule
+            // only the strong rules: a decoded persona or mention alone is not instructions
+            boolean instructions = java.util.stream.IntStream.range(0, RULES.size())
+                    .anyMatch(r -> RULES.get(r).weight() >= 0.7 && fires(r, decoded, found));
             if (instructions) {
                 hits.add("encoded-instructions");
                 score += 1.0;

@@ -42,9 +42,4 @@ record InjectionRule(String name, String family, double weight, LiteralFilter li
         return new InjectionRule(name, family, weight, LiteralFilter.of(regex),
                 text -> pattern.matcher(text.text()).results().limit(times).count() >= times);
     }
-
-    /** {@code found}: which literals the text holds, found once for all rules. */
-    boolean firesOn(NormalizedText text, LiteralFilter.Found found) {
-        return literals.test(found) && test.test(text);
-    }
 }

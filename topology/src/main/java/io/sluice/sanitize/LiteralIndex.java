@@ -38,21 +38,20 @@ final class LiteralIndex {
         List<List<Integer>> ends = new ArrayList<>();
         children.add(new HashMap<>());
         ends.add(new ArrayList<>());
-        Map<LiteralFilter.Literal, Integer> equal = valueIds;
         for (LiteralFilter.Literal literal : literals) {
             // every instance by identity (rules repeat equal literals, e.g. a shared alternation), one id per value
-            Integer id = equal.get(literal);
+            Integer id = valueIds.get(literal);
             if (id == null) {
-                id = equal.size();
-                equal.put(literal, id);
+                id = valueIds.size();
+                valueIds.put(literal, id);
                 add(literal, children, ends);
             }
             literalIds.put(literal, id);
         }
-        variantCount = equal.size();
+        variantCount = valueIds.size();
         variantIds = new int[variants.size()][];
         for (int id = 0; id < variants.size(); id++) {
-            variantIds[id] = variants.get(id).stream().mapToInt(equal::get).toArray();
+            variantIds[id] = variants.get(id).stream().mapToInt(valueIds::get).toArray();
         }
         int nodes = children.size();
         failure = new int[nodes];
