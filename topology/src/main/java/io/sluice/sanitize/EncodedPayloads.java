@@ -28,8 +28,8 @@ final class EncodedPayloads {
 
     /** Per ASCII character: {@link #BASE64_CHAR} if {@link #BASE64}'s class holds it, {@link #HEX_CHAR} if a hex run may. */
     private static final byte[] CLASS = new byte[128];
-    private static final int BASE64_CHAR = 1;
-    private static final int HEX_CHAR = 2;
+    static final int BASE64_CHAR = 1;
+    static final int HEX_CHAR = 2;
 
     static {
         for (char c = 0; c < CLASS.length; c++) {
@@ -66,23 +66,43 @@ final class EncodedPayloads {
      * Which kinds of run {@code text} holds: {@link #BASE64_CHAR} if {@link #MIN_BASE64} characters of the base64
      * class in a row, {@link #HEX_CHAR} if {@link #MIN_HEX_DIGITS} of a hex run's.
      */
-    private static int runs(String text) {
-        int base64 = 0;
-        int hex = 0;
-        int seen = 0;
-        for (int i = 0; i < text.length() && seen != (BASE64_CHAR | HEX_CHAR); i++) {
-            char c = text.charAt(i);
-            int kind = c < CLASS.length ? CLASS[c] : 0;
-            base64 = (kind & BASE64_CHAR) != 0 ? base64 + 1 : 0;
-            hex = (kind & HEX_CHAR) != 0 ? hex + 1 : 0;
-            if (base64 >= MIN_BASE64) {
-                seen |= BASE64_CHAR;
+    static int runs(String text) {
+        return (hasRun(text, BASE64_CHAR, MIN_BASE64) ? BASE64_CHAR : 0)
+                | (hasRun(text, HEX_CHAR, MIN_HEX_DIGITS) ? HEX_CHAR : 0);
+    }
+
+    /**
+     * Whether {@code text} holds {@code min} characters of {@code kind} in a row. Any such run covers one of every
+     * {@code min} positions, so only those are probed, and the run is measured around a probe of the kind: ordinary
+     * prose is read about one character in six instead of every one.
+     */
+    private static boolean hasRun(String text, int kind, int min) {
+        int length = text.length();
+        int probe = min - 1;
+        while (probe < length) {
+            if (!is(text.charAt(probe), kind)) {
+                probe += min;
+                continue;
             }
-            if (hex >= MIN_HEX_DIGITS) {
-                seen |= HEX_CHAR;
+            int start = probe;
+            while (start > 0 && is(text.charAt(start - 1), kind)) {
+                start--;
             }
+            int end = probe + 1;
+            while (end < length && is(text.charAt(end), kind)) {
+                end++;
+            }
+            if (end - start >= min) {
+                return true;
+            }
+            // the next run starts after end, so a run of min holds end + min - 1 or a later probe
+            probe = end + min - 1;
         }
-        return seen;
+        return false;
+    }
+
+    private static boolean is(char c, int kind) {
+        return c < CLASS.length && (CLASS[c] & kind) != 0;
     }
 
     private static byte[] base64(String run) {

@@ -42,39 +42,56 @@ final class EvasionSpellings {
         StringBuilder out = null;
         int copied = 0;
         int length = t.length();
-        int i = 0;
+        // Only a word with a stand-in can change (its other non-letters, halves of a surrogate pair, are spelt as
+        // they are), so the scan goes from stand-in to stand-in and reads just the words around them.
+        int i = nextStandIn(t, 0);
         while (i < length) {
             int start = i;
-            while (i < length) {
-                int c = t.codePointAt(i);
-                if (!Character.isLetter(c) && !(c >= '0' && c <= '9') && c != '@' && c != '$') {
-                    break;
-                }
-                i += Character.charCount(c);
+            while (start > copied && isWordPoint(Character.codePointBefore(t, start))) {
+                start -= Character.charCount(Character.codePointBefore(t, start));
             }
-            if (i == start) {
-                i += Character.charCount(t.codePointAt(i));
-                continue;
+            int end = i;
+            while (end < length && isWordPoint(t.codePointAt(end))) {
+                end += Character.charCount(t.codePointAt(end));
             }
-            if (i - start >= 3 && i - start <= MAX_WORD && mixesLettersAndStandIns(t, start, i)) {
+            if (end - start >= 3 && end - start <= MAX_WORD && mixesLettersAndStandIns(t, start, end)) {
                 out = out == null ? new StringBuilder(length) : out;
                 out.append(t, copied, start);
-                appendLetters(out, t, start, i);
-                copied = i;
+                appendLetters(out, t, start, end);
+                copied = end;
             }
+            i = nextStandIn(t, end);
         }
         return out == null ? t : out.append(t, copied, length).toString();
+    }
+
+    /** A character of a word: a letter of any script, an ASCII digit, {@code @} or {@code $}. */
+    private static boolean isWordPoint(int c) {
+        return Character.isLetter(c) || (c >= '0' && c <= '9') || c == '@' || c == '$';
+    }
+
+    /** The index of the first ASCII digit, {@code @} or {@code $} at or after {@code from}, or the text's length. */
+    private static int nextStandIn(String t, int from) {
+        for (int k = from; k < t.length(); k++) {
+            char c = t.charAt(k);
+            if ((c >= '0' && c <= '9') || c == '@' || c == '$') {
+                return k;
+            }
+        }
+        return t.length();
     }
 
     /** Runs of three or more single letters, each followed by one space or dot ("i g n o r e", "D.A.N"), joined up. */
     static String unspace(String t) {
         StringBuilder out = null;
         int copied = 0;
-        int i = 0;
-        while (i < t.length()) {
+        for (int i = 0; i + 1 < t.length(); i++) {
+            char next = t.charAt(i + 1);
+            if (next != ' ' && next != '.') {
+                continue; // a run's first letter has a space or dot after it
+            }
             int end = spacedRunEnd(t, i);
             if (end < 0) {
-                i++;
                 continue;
             }
             out = out == null ? new StringBuilder(t.length()) : out;
@@ -83,7 +100,7 @@ final class EvasionSpellings {
                 out.append(t.charAt(k));
             }
             copied = end;
-            i = end;
+            i = end - 1;
         }
         return out == null ? t : out.append(t, copied, t.length()).toString();
     }

@@ -26,8 +26,20 @@ final class LiteralIndex {
     /** For each string id, its variants' literal ids, in the order of {@code variants}. */
     private final int[][] variantIds;
     private final int variantCount;
-    /** ASCII transitions of the completed automaton, node * 128 + char; other characters go through {@code wide}. */
-    private final int[] ascii;
+    /**
+     * Each ASCII character's column in {@link #table}, upper-case letters their lower case's (the literals are
+     * folded); 0 for a character in no literal, which leads from every node back to the root.
+     */
+    private final byte[] column = new byte[ASCII];
+    private final int columns;
+    /**
+     * ASCII transitions of the completed automaton, node * {@link #columns} + column, with {@link #ENDS} set on a
+     * target where literals end. Small (a few hundred KiB for the rules): the scan is a chain of dependent loads from
+     * it, one a character. Other characters go through {@code wide}.
+     */
+    private final char[] table;
+    /** Marks a transition in {@link #table} whose target has {@link #output}: the scan's one test per character. */
+    private static final char ENDS = 0x8000;
     private final List<Map<Character, Integer>> wide = new ArrayList<>();
     private final int[] failure;
     /** The literals that end at each node, its failure chain's included. */
@@ -55,7 +67,7 @@ final class LiteralIndex {
         }
         int nodes = children.size();
         failure = new int[nodes];
-        ascii = new int[nodes * ASCII];
+        int[] ascii = new int[nodes * ASCII];
         output = new int[nodes][];
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         for (int node = 0; node < nodes; node++) {
@@ -100,6 +112,30 @@ final class LiteralIndex {
                 }
             }
         }
+        if (nodes > ENDS) {
+            throw new IllegalArgumentException("literal index: " + nodes + " nodes, at most " + (int) ENDS);
+        }
+        int used = 1;
+        for (char c = 0; c < ASCII; c++) {
+            boolean inLiteral = false;
+            for (int from = 0; from < nodes && !inLiteral; from++) {
+                inLiteral = children.get(from).containsKey(c);
+            }
+            column[c] = inLiteral ? (byte) used++ : 0;
+        }
+        for (char c = 'A'; c <= 'Z'; c++) {
+            column[c] = column[Character.toLowerCase(c)];
+        }
+        columns = used;
+        table = new char[nodes * columns];
+        for (int from = 0; from < nodes; from++) {
+            for (char c = 0; c < ASCII; c++) {
+                int to = ascii[from * ASCII + c];
+                if (column[c] != 0 && c == Character.toLowerCase(c)) {
+                    table[from * columns + column[c]] = (char) (to | (output[to].length > 0 ? ENDS : 0));
+                }
+            }
+        }
     }
 
     /** Adds a literal of a new value: as a variant of its string, and the string to the trie if it is new. */
@@ -129,7 +165,7 @@ final class LiteralIndex {
 
     private int step(int node, char c) {
         if (c < ASCII) {
-            return ascii[node * ASCII + c];
+            return table[node * columns + column[c]] & ~ENDS;
         }
         while (true) {
             Integer next = wide.get(node).get(c);
@@ -143,46 +179,81 @@ final class LiteralIndex {
         }
     }
 
-    /** The literals of this index that {@code text} contains; asking for any other literal scans the text. */
+    /**
+     * The literals of this index that {@code text} contains; asking for any other literal scans the text. Folds as it
+     * goes, as {@link LiteralFilter#fold} does: ASCII through the transition table, other characters one by one.
+     */
     Scan scan(String text) {
-        String folded = LiteralFilter.fold(text);
         BitSet found = new BitSet(variantCount);
         int node = 0;
-        for (int i = 0; i < folded.length(); i++) {
-            node = step(node, folded.charAt(i));
-            for (int id : output[node]) {
-                List<LiteralFilter.Literal> forms = variants.get(id);
-                for (int v = 0; v < forms.size(); v++) {
-                    // short literals ("to", "the") end at many positions: once one fits, the rest are not checked
-                    int variantId = variantIds[id][v];
-                    if (!found.get(variantId)) {
-                        LiteralFilter.Literal variant = forms.get(v);
-                        if (variant.fitsAt(text, i - variant.folded().length() + 1)) {
-                            found.set(variantId);
-                        }
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < ASCII) {
+                int col = column[c];
+                if (col == 0) {
+                    node = 0;
+                    continue;
+                }
+                char next = table[node * columns + col];
+                node = next & ~ENDS;
+                if (next >= ENDS) {
+                    report(node, text, i, found);
+                }
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                int cp = text.codePointAt(i);
+                int f = Character.toLowerCase(Character.toUpperCase(cp));
+                f = Character.charCount(f) == 2 ? f : cp; // a fold never leaves the plane
+                node = visit(node, Character.highSurrogate(f), text, i, found);
+                node = visit(node, Character.lowSurrogate(f), text, ++i, found);
+            } else {
+                node = visit(node, Character.isSurrogate(c) ? c : Character.toLowerCase(Character.toUpperCase(c)),
+                        text, i, found);
+            }
+        }
+        return new Scan(text, found);
+    }
+
+    /** One step of the automaton on a folded character that is not ASCII, reporting what ends there. */
+    private int visit(int node, char folded, String text, int at, BitSet found) {
+        int next = step(node, folded);
+        if (output[next].length > 0) {
+            report(next, text, at, found);
+        }
+        return next;
+    }
+
+    /** Marks the literals ending at {@code end} in {@code node} that fit their word boundaries there. */
+    private void report(int node, String text, int end, BitSet found) {
+        for (int id : output[node]) {
+            List<LiteralFilter.Literal> forms = variants.get(id);
+            for (int v = 0; v < forms.size(); v++) {
+                // short literals ("to", "the") end at many positions: once one fits, the rest are not checked
+                int variantId = variantIds[id][v];
+                if (!found.get(variantId)) {
+                    LiteralFilter.Literal variant = forms.get(v);
+                    if (variant.fitsAt(text, end - variant.folded().length() + 1)) {
+                        found.set(variantId);
                     }
                 }
             }
         }
-        return new Scan(text, folded, found);
     }
 
     /** What {@link #scan} found in one text. */
     final class Scan implements LiteralFilter.Found {
         private final String text;
-        private final String folded;
         private final BitSet found;
 
-        private Scan(String text, String folded, BitSet found) {
+        private Scan(String text, BitSet found) {
             this.text = text;
-            this.folded = folded;
             this.found = found;
         }
 
         @Override
         public boolean contains(LiteralFilter.Literal literal) {
             Integer id = literalIds.get(literal);
-            return id != null ? found.get(id) : literal.occursIn(text, folded);
+            return id != null ? found.get(id) : literal.occursIn(text, LiteralFilter.fold(text));
         }
     }
 

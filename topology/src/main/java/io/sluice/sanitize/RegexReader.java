@@ -75,23 +75,28 @@ final class RegexReader {
             if (atom.filter() != null && q.min() >= 1) {
                 parts.add(atom.filter());
             }
-            previousBounds = bounds;
+            // "[ \t]*" after a boundary: what follows is preceded by one of its characters or by the boundary itself
+            boolean keeps = atom.transparent() && q.min() == 0 && previousBounds;
+            previousBounds = bounds || keeps;
         }
         parts.add(LiteralFilter.literal(run, runBoundedLeft, boundedRight));
         return LiteralFilter.all(parts);
     }
 
     /**
-     * One element of a sequence: a literal character, or a group's filter, or neither (both null); {@code bounds}: it
-     * is {@code \b} (zero width) or {@code \s}, so no ASCII word character is on its far side of a neighbouring run.
+     * One element of a sequence: a literal character, or a group's or a class's filter, or neither (both null);
+     * {@code bounds}: it is {@code \b}, {@code ^} or {@code $} (zero width), or it matches only characters that are
+     * not ASCII word characters ({@code \s}, {@code [:;]}), so no ASCII word character is on its far side of a
+     * neighbouring run; {@code transparent}: the latter kind, which leaves a boundary before it in force however
+     * often it repeats, none included.
      */
-    private record Atom(String literal, LiteralFilter filter, boolean bounds, boolean zeroWidth) {
-        static final Atom NOTHING = new Atom(null, null, false, false);
-        static final Atom BOUNDARY = new Atom(null, null, true, true);
-        static final Atom SPACE = new Atom(null, null, true, false);
+    private record Atom(String literal, LiteralFilter filter, boolean bounds, boolean zeroWidth, boolean transparent) {
+        static final Atom NOTHING = new Atom(null, null, false, false, false);
+        static final Atom BOUNDARY = new Atom(null, null, true, true, false);
+        static final Atom SPACE = new Atom(null, null, true, false, true);
 
         static Atom literal(String c) {
-            return new Atom(c, null, false, false);
+            return new Atom(c, null, false, false, false);
         }
     }
 
@@ -103,11 +108,9 @@ final class RegexReader {
         char c = regex.charAt(at++);
         return switch (c) {
             case '(' -> group(previousBounds, boundedRight);
-            case '[' -> {
-                skipClass();
-                yield Atom.NOTHING;
-            }
-            case '.', '^', '$' -> Atom.NOTHING;
+            case '[' -> charClass();
+            case '^', '$' -> Atom.BOUNDARY; // a line's start or end: a line terminator or nothing on the far side
+            case '.' -> Atom.NOTHING;
             case '\\' -> escape();
             case '*', '+', '?', '{' -> throw new IllegalArgumentException("quantifier without an atom at " + (at - 1));
             default -> Character.isHighSurrogate(c) && at < regex.length()
@@ -144,7 +147,7 @@ final class RegexReader {
         }
         at++;
         // a lookaround matches no text of its own: what it looks at need not be inside the match
-        return lookaround ? Atom.NOTHING : new Atom(null, inner, false, false);
+        return lookaround ? Atom.NOTHING : new Atom(null, inner, false, false, false);
     }
 
     /**
@@ -172,20 +175,60 @@ final class RegexReader {
         return true;
     }
 
-    /** Whether what starts at {@code pos} surely bounds a word: {@code \b}, a mandatory {@code \s}, or the end. */
+    /**
+     * Whether what starts at {@code pos} surely bounds a word: {@code \b}, {@code ^} or {@code $}, the end, or at least
+     * one character that is not an ASCII word character ({@code \s}, {@code :}, {@code [ \t]}). An optional one of
+     * the latter is looked past: in {@code (ai)[ \t]*:} a space, a tab or the colon follows the group.
+     */
     private boolean boundsAt(int pos, boolean boundedRight) {
         if (pos >= regex.length() || regex.charAt(pos) == '|' || regex.charAt(pos) == ')') {
             return boundedRight;
         }
-        if (regex.startsWith("\\b", pos)) {
-            return !isQuantifier(pos + 2);
+        char c = regex.charAt(pos);
+        if (regex.startsWith("\\b", pos) || c == '^' || c == '$') {
+            return !isQuantifier(pos + (c == '\\' ? 2 : 1));
         }
+        int next; // just past the atom at pos
         if (regex.startsWith("\\s", pos)) {
-            int q = pos + 2;
-            return q >= regex.length() || (regex.charAt(q) != '*' && regex.charAt(q) != '?'
-                    && !(regex.charAt(q) == '{' && regex.charAt(q + 1) == '0'));
+            next = pos + 2;
+        } else if (c == '[') {
+            next = classEnd(pos + 1);
+            if (plainMembers(pos + 1, next - 1) == null) {
+                return false;
+            }
+        } else if (c == '\\' && pos + 1 < regex.length() && nonWordAscii(regex.charAt(pos + 1))) {
+            next = pos + 2; // an escaped metacharacter
+        } else if (nonWordAscii(c) && "(.*+?{\\".indexOf(c) < 0) {
+            next = pos + 1; // a literal such as ':' or ' '
+        } else {
+            return false;
         }
-        return false;
+        return minimumAt(next) >= 1 || boundsAt(pastQuantifier(next), boundedRight);
+    }
+
+    private static boolean nonWordAscii(char c) {
+        return c < 0x80 && !Character.isLetterOrDigit(c) && c != '_';
+    }
+
+    /** How often the atom before {@code pos} must occur, by the quantifier at {@code pos}, if any. */
+    private int minimumAt(int pos) {
+        if (pos >= regex.length()) {
+            return 1;
+        }
+        return switch (regex.charAt(pos)) {
+            case '?', '*' -> 0;
+            case '{' -> Integer.parseInt(regex.substring(pos + 1, regex.indexOf('}', pos)).split(",", -1)[0].strip());
+            default -> 1;
+        };
+    }
+
+    /** Just past the quantifier at {@code pos} (and its lazy or possessive mark), or {@code pos} if there is none. */
+    private int pastQuantifier(int pos) {
+        if (!isQuantifier(pos)) {
+            return pos;
+        }
+        int end = regex.charAt(pos) == '{' ? regex.indexOf('}', pos) + 1 : pos + 1;
+        return end < regex.length() && (regex.charAt(end) == '?' || regex.charAt(end) == '+') ? end + 1 : end;
     }
 
     private boolean isQuantifier(int pos) {
@@ -230,8 +273,55 @@ final class RegexReader {
         };
     }
 
-    private void skipClass() {
-        at = classEnd(at);
+    /**
+     * A character class, its '[' read. A plain list of ASCII characters that are not word characters ({@code [ \t]},
+     * {@code [\[{<]}) bounds words as {@code \s} does; if none of them is white space, one of them must also be in
+     * the text (single characters, which {@link LiteralFilter#literal} would not take: a class of rare punctuation
+     * is selective). Ranges, negation, nested classes and escapes such as {@code \w} or {@code \p{L}} give nothing.
+     */
+    private Atom charClass() {
+        int end = classEnd(at);
+        List<Character> members = plainMembers(at, end - 1);
+        at = end;
+        if (members == null) {
+            return Atom.NOTHING;
+        }
+        boolean space = members.stream().anyMatch(Character::isWhitespace);
+        LiteralFilter filter = space ? null : LiteralFilter.anyOf(members.stream()
+                .map(c -> (LiteralFilter) new LiteralFilter.Literal(String.valueOf(c), false, false)).toList());
+        return new Atom(null, filter, true, false, true);
+    }
+
+    /**
+     * The characters of the class from {@code from} to its closing ']' at {@code close}, if it is a plain list of ASCII
+     * characters that are not word characters; otherwise null.
+     */
+    private List<Character> plainMembers(int from, int close) {
+        List<Character> members = new ArrayList<>();
+        for (int i = from; i < close; i++) {
+            char c = regex.charAt(i);
+            if (c == '\\') {
+                char e = regex.charAt(++i);
+                if (e == 's') {
+                    " \t\n\u000B\f\r".chars().forEach(w -> members.add((char) w));
+                    continue;
+                }
+                c = switch (e) {
+                    case 't' -> '\t';
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    case 'f' -> '\f';
+                    default -> Character.isLetterOrDigit(e) ? 'a' : e; // \w, \d, \p{..}, \x..: not read
+                };
+            } else if (c == '[' || c == '&' || (c == '^' && i == from) || (c == '-' && i > from && i + 1 < close)) {
+                return null; // a nested class, an intersection, a negation, a range
+            }
+            if (c >= 0x80 || Character.isLetterOrDigit(c) || c == '_') {
+                return null;
+            }
+            members.add(c);
+        }
+        return members.isEmpty() ? null : members;
     }
 
     /** Just past the ']' closing a character class whose '[' is right before {@code from}. */

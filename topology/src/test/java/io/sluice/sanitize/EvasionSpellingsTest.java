@@ -28,6 +28,60 @@ class EvasionSpellingsTest {
         assertThat(EvasionSpellings.unleet(text)).isEqualTo(byRegex(text));
     }
 
+    @Test
+    @DisplayName("letters spaced apart are joined up, three or more of them")
+    void unspace() {
+        assertThat(EvasionSpellings.unspace("now i g n o r e it")).isEqualTo("now ignore it");
+        assertThat(EvasionSpellings.unspace("D.A.N mode, a b")).isEqualTo("DAN mode, a b");
+        assertThat(EvasionSpellings.unspace("a word or two")).isSameAs("a word or two");
+    }
+
+    @Property(tries = 3000)
+    @Label("joins the same runs as trying every position of the text")
+    void unspaceFindsWhatEveryPositionShows(@ForAll("spaced") String text) {
+        assertThat(EvasionSpellings.unspace(text)).isEqualTo(byEveryPosition(text));
+    }
+
+    @Provide
+    Arbitrary<String> spaced() {
+        Arbitrary<String> piece = Arbitraries.oneOf(
+                Arbitraries.strings().withChars("aBé. ").ofMaxLength(9),
+                Arbitraries.of("i g n o r e", "D.A.N", "x y", " ", ".", "word", "\ud835\udc00 b c", "1 2 3"),
+                Arbitraries.strings().withCharRange('\u0000', '\u024f').ofMaxLength(4));
+        return piece.list().ofMaxSize(10).map(pieces -> String.join("", pieces));
+    }
+
+    /** The reading {@link EvasionSpellings#unspace} replaced: a run tried at every position. Kept as its reference. */
+    private static String byEveryPosition(String t) {
+        StringBuilder out = new StringBuilder();
+        int copied = 0;
+        int i = 0;
+        while (i < t.length()) {
+            int letters = 0;
+            int end = -1;
+            boolean startable = i == 0 || !(Character.isLetter(t.charAt(i - 1)) || t.charAt(i - 1) == '.');
+            for (int k = i; startable && k < t.length() && Character.isLetter(t.charAt(k))
+                    && (k + 1 == t.length() || !Character.isLetter(t.charAt(k + 1))); k += 2) {
+                letters++;
+                end = k + 1;
+                if (end == t.length() || (t.charAt(end) != ' ' && t.charAt(end) != '.')) {
+                    break;
+                }
+            }
+            if (letters < 3) {
+                i++;
+                continue;
+            }
+            out.append(t, copied, i);
+            for (int k = i; k < end; k += 2) {
+                out.append(t.charAt(k));
+            }
+            copied = end;
+            i = end;
+        }
+        return out.append(t, copied, t.length()).toString();
+    }
+
     @Provide
     Arbitrary<String> texts() {
         Arbitrary<String> piece = Arbitraries.oneOf(

@@ -61,6 +61,27 @@ class LiteralFilterTest {
     }
 
     @Test
+    @DisplayName("a line's start, optional spaces and punctuation bound a word; a class of rare punctuation must be there")
+    void readsLineAnchorsAndPunctuationClasses() {
+        LiteralFilter turn = LiteralFilter.of("^[ \\t]*(?:assistant|ai)[ \\t]*:");
+        assertThat(turn.test("he said: no")).isFalse(); // "ai" only inside a word
+        assertThat(turn.test("AI: sure")).isTrue();
+        assertThat(turn.test("notes\n \tai :")).isTrue();
+        // a word character may follow the optional spaces: no boundary there
+        assertThat(LiteralFilter.of("(?:ai)[ \\t]*xy").test("saixy")).isTrue();
+        assertThat(LiteralFilter.of("\\bgo[ ]*").test("going")).isTrue();
+
+        LiteralFilter slot = LiteralFilter.of("[\\[{<]\\s*your\\s+prompt");
+        assertThat(slot.test("write your prompt here")).isFalse(); // none of [ { <
+        assertThat(slot.test("{your prompt}")).isTrue();
+        assertThat(slot.test("< Your Prompt >")).isTrue();
+        // ranges, negations and word classes tell nothing
+        assertThat(LiteralFilter.of("[a-c]xy").test("zxy")).isTrue();
+        assertThat(LiteralFilter.of("[^:]xy").test("zxy")).isTrue();
+        assertThat(LiteralFilter.of("[\\w:]xy").test("zxy")).isTrue();
+    }
+
+    @Test
     @DisplayName("syntax read differently from java.util.regex gets no pre-check rather than a wrong one")
     void refusesWhatItCouldMisread() {
         // each regex matches its text; a reader that misread the class or the look-behind would say it cannot
@@ -151,7 +172,7 @@ class LiteralFilterTest {
         List<String> words = new ArrayList<>(RULES.stream().flatMap(r -> LiteralFilter.literals(r.literals()))
                 .map(LiteralFilter.Literal::folded).distinct().toList());
         words.addAll(List.of("you", "the", "all", "your", "are", "now", "of", "to", "a", "I", "DAN", "[", "]", ":",
-                "\n", "\"", "'", "=", "+", "$a"));
+                "\n", "\"", "'", "=", "+", "$a", "{", "}", "<", ">", "\t", " :", "ai", "AI:"));
         Arbitrary<String> word = Arbitraries.oneOf(Arbitraries.of(words),
                 Arbitraries.strings().withCharRange('!', '~').ofMaxLength(3));
         Arbitrary<String> cased = Arbitraries.of(true, false).flatMap(upper -> word.map(w -> upper ? w.toUpperCase() : w));
