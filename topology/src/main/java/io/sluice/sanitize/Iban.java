@@ -3,7 +3,6 @@ package io.sluice.sanitize;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -11,7 +10,7 @@ import java.util.regex.Pattern;
  * exactly where an IBAN ends even when upper-case words follow it; the mod-97 check then rejects typos and look-alikes.
  */
 final class Iban {
-    private static final Pattern START = Pattern.compile("(?<![\\p{L}\\p{N}])[A-Za-z]{2}\\d{2}(?= ?[A-Za-z0-9])");
+    static final Pattern START = Pattern.compile("(?<![\\p{L}\\p{N}])[A-Za-z]{2}\\d{2}(?= ?[A-Za-z0-9])");
 
     /** Lengths from the SWIFT IBAN registry. */
     private static final Map<String, Integer> LENGTHS = Map.ofEntries(
@@ -40,13 +39,22 @@ final class Iban {
         if (!PiiPatterns.hasAsciiDigit(text)) {
             return; // START needs two: a scan for one is much cheaper than its look-behind at every position
         }
-        Matcher m = START.matcher(text);
-        while (m.find()) {
+        PiiPatterns.eachFrom(START_AT, START, text, m -> {
             Integer length = LENGTHS.get(m.group().substring(0, 2).toUpperCase(Locale.ROOT));
             if (length != null) {
                 end(text, m.start(), length).ifPresent(end -> sink.add(PiiType.IBAN_CODE, m.start(), end));
             }
-        }
+        });
+    }
+
+    /** Where {@link #START} may match: two ASCII letters and two digits, at a word's start. */
+    static final PiiPatterns.Start START_AT = (text, i) -> i + 3 < text.length()
+            && PiiPatterns.isAsciiDigit(text.charAt(i + 2)) && PiiPatterns.isAsciiDigit(text.charAt(i + 3))
+            && isLetter(text.charAt(i)) && isLetter(text.charAt(i + 1))
+            && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)));
+
+    private static boolean isLetter(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     }
 
     /** Where the IBAN starting at {@code start} ends, if its {@code length} characters are there and check out. */

@@ -2,7 +2,6 @@ package io.sluice.sanitize;
 
 import com.google.i18n.phonenumbers.PhoneNumberMatch;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +17,7 @@ import java.util.regex.Pattern;
  */
 final class PhoneFinder {
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
-    private static final Pattern SHAPED = Pattern.compile(
+    static final Pattern SHAPED = Pattern.compile(
             "(?<![\\p{L}\\p{N}_+.\\-/])"
                     + "(?:\\+\\d{1,3}[ .-]?)?"
                     + "(?:\\(0\\)[ .-]?)?"
@@ -26,6 +25,11 @@ final class PhoneFinder {
                     + "\\d{1,5}(?:[ .-]\\d{1,8}){0,5}"
                     + "(?:[ ]?(?:x|ext\\.?)[ ]?\\d{1,6})?"
                     + "(?![\\p{L}\\p{N}_]|[.\\-/:]\\d)");
+    /** Where a {@link #SHAPED} match may begin: a country code's '+', a parenthesis or an ASCII digit, after no digit. */
+    static final PiiPatterns.Start SHAPED_START = (text, i) -> {
+        char c = text.charAt(i);
+        return (c == '+' || c == '(' || PiiPatterns.isAsciiDigit(c)) && (i == 0 || !Character.isDigit(text.charAt(i - 1)));
+    };
     private static final Pattern DATE = Pattern.compile("\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}|\\d{1,2}[-./]\\d{1,2}[-./]\\d{2,4}");
     private static final Pattern THOUSANDS = Pattern.compile("\\d{1,3}(?:\\.\\d{3})+");
     private static final Pattern FOURS = Pattern.compile("\\d{4}(?:[ -]\\d{4}){2,}");
@@ -51,12 +55,11 @@ final class PhoneFinder {
                 sink.add(PiiType.PHONE_NUMBER, match.start(), match.end());
             }
         }
-        Matcher m = SHAPED.matcher(text);
-        while (m.find()) {
+        PiiPatterns.eachFrom(SHAPED_START, SHAPED, text, m -> {
             if (looksLikePhone(m.group()) && !PiiPatterns.before(text, m.start(), NOT_A_PHONE_CONTEXT)) {
                 sink.add(PiiType.PHONE_NUMBER, m.start(), m.end());
             }
-        }
+        });
     }
 
     static boolean looksLikePhone(String candidate) {

@@ -10,17 +10,17 @@ final class PiiPatterns {
     private static final Pattern EMAIL = Pattern.compile(
             "(?<![\\p{L}\\p{N}._%+-])[\\p{L}\\p{N}._%+-]+@(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?\\.){1,10}\\p{L}{2,}(?![\\p{L}\\p{N}-])");
     // A run of digit groups separated by one space or dash; cards are looked for among its consecutive groups.
-    private static final Pattern DIGIT_RUN = Pattern.compile("(?<![\\p{L}\\p{N}_-])\\d+(?:[ -]\\d+){0,24}(?![\\p{L}\\p{N}_])");
+    static final Pattern DIGIT_RUN = Pattern.compile("(?<![\\p{L}\\p{N}_-])\\d+(?:[ -]\\d+){0,24}(?![\\p{L}\\p{N}_])");
     // Maestro is the one network issuing 12-digit numbers (IIN 50, 56-69).
     private static final Pattern DIGITS = Pattern.compile("\\d+");
     private static final Pattern MAESTRO = Pattern.compile("5[06-9]|6");
-    private static final Pattern SSN = Pattern.compile("(?<![\\p{L}\\p{N}_-])(\\d{3})([- ])(\\d{2})\\2(\\d{4})(?![\\p{L}\\p{N}_]|-\\d)");
-    private static final Pattern SSN_BARE = Pattern.compile("(?<![\\p{L}\\p{N}_-])(\\d{3})(\\d{2})(\\d{4})(?![\\p{L}\\p{N}_]|-\\d)");
+    static final Pattern SSN = Pattern.compile("(?<![\\p{L}\\p{N}_-])(\\d{3})([- ])(\\d{2})\\2(\\d{4})(?![\\p{L}\\p{N}_]|-\\d)");
+    static final Pattern SSN_BARE = Pattern.compile("(?<![\\p{L}\\p{N}_-])(\\d{3})(\\d{2})(\\d{4})(?![\\p{L}\\p{N}_]|-\\d)");
     // An unformatted nine-digit number is usually an order or account number; only take it when it is called an SSN.
     private static final Pattern SSN_CONTEXT = Pattern.compile(
             "(?i)(?:ssn|social security(?: number| no\\.?)?|ss#)\\s*(?:is|was|:|=|#)?\\s*$");
     private static final String OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-    private static final Pattern IPV4 = Pattern.compile(
+    static final Pattern IPV4 = Pattern.compile(
             "(?<![\\p{L}\\p{N}_.])" + OCTET + "(?:\\." + OCTET + "){3}(?![\\p{L}\\p{N}_]|\\.\\d)");
     // "version 10.0.0.1" is a release, not a host.
     private static final Pattern VERSION_CONTEXT = Pattern.compile("(?i)(?:version|ver\\.?|release|build|v)\\s*$");
@@ -47,18 +47,18 @@ final class PiiPatterns {
         if (!hasAsciiDigit(text)) {
             return;
         }
-        each(DIGIT_RUN, text, m -> cards(m.group(), m.start(), sink));
-        each(SSN, text, m -> {
+        eachFrom(DIGIT_START, DIGIT_RUN, text, m -> cards(m.group(), m.start(), sink));
+        eachFrom(DIGIT_START, SSN, text, m -> {
             if (Checksums.ssn(m.group(1), m.group(3), m.group(4))) {
                 sink.add(PiiType.US_SSN, m.start(), m.end());
             }
         });
-        each(SSN_BARE, text, m -> {
+        eachFrom(DIGIT_START, SSN_BARE, text, m -> {
             if (Checksums.ssn(m.group(1), m.group(2), m.group(3)) && before(text, m.start(), SSN_CONTEXT)) {
                 sink.add(PiiType.US_SSN, m.start(), m.end());
             }
         });
-        each(IPV4, text, m -> {
+        eachFrom(DIGIT_START, IPV4, text, m -> {
             if (!before(text, m.start(), VERSION_CONTEXT)) {
                 sink.add(PiiType.IP_ADDRESS, m.start(), m.end());
             }
@@ -194,6 +194,44 @@ final class PiiPatterns {
         Matcher m = pattern.matcher(text);
         while (m.find()) {
             action.accept(m);
+        }
+    }
+
+    /** Where the digit patterns' matches begin: an ASCII digit after none (their look-behinds refuse one). */
+    static final Start DIGIT_START = (text, i) -> isAsciiDigit(text.charAt(i))
+            && (i == 0 || !Character.isDigit(text.charAt(i - 1)));
+
+    /** Whether a pattern's match may begin at index {@code i} of {@code text}. */
+    @FunctionalInterface
+    interface Start {
+        boolean at(String text, int i);
+    }
+
+    static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /**
+     * The matches {@link #each} finds, for a pattern whose every match begins where {@code start} says one may: only
+     * those positions are tried ({@code find} would try each position of the text, its look-behind first). Left to
+     * right, each try where the last match ended or later, as {@code find} goes.
+     */
+    static void eachFrom(Start start, Pattern pattern, String text, java.util.function.Consumer<Matcher> action) {
+        Matcher m = pattern.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+        int length = text.length();
+        int i = 0;
+        while (i < length) {
+            if (!start.at(text, i)) {
+                i++;
+                continue;
+            }
+            m.region(i, length);
+            if (m.lookingAt()) {
+                action.accept(m);
+                i = Math.max(m.end(), i + 1);
+            } else {
+                i++;
+            }
         }
     }
 }
