@@ -47,15 +47,9 @@ final class Iban {
         });
     }
 
-    /** Where {@link #START} may match: two ASCII letters and two digits, at a word's start. */
-    static final PiiPatterns.Start START_AT = (text, i) -> i + 3 < text.length()
-            && PiiPatterns.isAsciiDigit(text.charAt(i + 2)) && PiiPatterns.isAsciiDigit(text.charAt(i + 3))
-            && isLetter(text.charAt(i)) && isLetter(text.charAt(i + 1))
-            && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)));
-
-    private static boolean isLetter(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    }
+    /** Where {@link #START} may match: an ASCII letter at a word's start. */
+    static final PiiPatterns.Start START_AT = new PiiPatterns.Start(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", true);
 
     /** Where the IBAN starting at {@code start} ends, if its {@code length} characters are there and check out. */
     private static Optional<Integer> end(String text, int start, int length) {

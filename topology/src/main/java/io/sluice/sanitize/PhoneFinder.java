@@ -26,10 +26,7 @@ final class PhoneFinder {
                     + "(?:[ ]?(?:x|ext\\.?)[ ]?\\d{1,6})?"
                     + "(?![\\p{L}\\p{N}_]|[.\\-/:]\\d)");
     /** Where a {@link #SHAPED} match may begin: a country code's '+', a parenthesis or an ASCII digit, after no digit. */
-    static final PiiPatterns.Start SHAPED_START = (text, i) -> {
-        char c = text.charAt(i);
-        return (c == '+' || c == '(' || PiiPatterns.isAsciiDigit(c)) && (i == 0 || !Character.isDigit(text.charAt(i - 1)));
-    };
+    static final PiiPatterns.Start SHAPED_START = new PiiPatterns.Start("+(0123456789", false);
     private static final Pattern DATE = Pattern.compile("\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}|\\d{1,2}[-./]\\d{1,2}[-./]\\d{2,4}");
     private static final Pattern THOUSANDS = Pattern.compile("\\d{1,3}(?:\\.\\d{3})+");
     private static final Pattern FOURS = Pattern.compile("\\d{4}(?:[ -]\\d{4}){2,}");

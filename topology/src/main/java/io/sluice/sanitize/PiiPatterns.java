@@ -198,13 +198,33 @@ final class PiiPatterns {
     }
 
     /** Where the digit patterns' matches begin: an ASCII digit after none (their look-behinds refuse one). */
-    static final Start DIGIT_START = (text, i) -> isAsciiDigit(text.charAt(i))
-            && (i == 0 || !Character.isDigit(text.charAt(i - 1)));
+    static final Start DIGIT_START = new Start("0123456789", false);
 
-    /** Whether a pattern's match may begin at index {@code i} of {@code text}. */
-    @FunctionalInterface
-    interface Start {
-        boolean at(String text, int i);
+    /**
+     * Where a pattern's match may begin: at one of some ASCII characters, after no digit, or for a word after no
+     * letter or digit, which the pattern's own look-behind refuses. One class, so that the scan's call of
+     * {@link #at} is compiled in place whichever pattern it serves.
+     */
+    static final class Start {
+        private final boolean[] first = new boolean[128];
+        private final boolean word;
+
+        Start(String chars, boolean word) {
+            chars.chars().forEach(c -> first[c] = true);
+            this.word = word;
+        }
+
+        boolean at(String text, int i) {
+            char c = text.charAt(i);
+            if (c >= first.length || !first[c]) {
+                return false;
+            }
+            if (i == 0) {
+                return true;
+            }
+            char before = text.charAt(i - 1);
+            return word ? !Character.isLetterOrDigit(before) : !Character.isDigit(before);
+        }
     }
 
     static boolean isAsciiDigit(char c) {
