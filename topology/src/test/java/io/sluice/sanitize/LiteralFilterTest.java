@@ -79,6 +79,20 @@ class LiteralFilterTest {
         assertThat(LiteralFilter.of("[a-c]xy").test("zxy")).isTrue();
         assertThat(LiteralFilter.of("[^:]xy").test("zxy")).isTrue();
         assertThat(LiteralFilter.of("[\\w:]xy").test("zxy")).isTrue();
+        // each regex matches its text: a misread class, quantifier or anchor would make its filter refuse it
+        Map<String, String> matching = Map.of(
+                "(?:ai)[:^]go", "sai^go",
+                "(?:ai)[\\^:]go", "sai:go",
+                "(?:ai)[-:]?go", "saigo",
+                "(?:ai)[:-]{0}xx", "saixx",
+                "\\bgo[ ]{0}to", "goto",
+                "(?:ai)$\\n?xy", "sai\nxy",
+                "^(?:ai)[ \\t]*+:", "ai\t:");
+        matching.forEach((regex, text) -> {
+            assertThat(Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.MULTILINE)
+                    .matcher(text).find()).as("%s matches %s", regex, text).isTrue();
+            assertThat(LiteralFilter.of(regex).test(text)).as("%s on %s", regex, text).isTrue();
+        });
     }
 
     @Test
