@@ -21,6 +21,8 @@ public final class SpecificAvroSerializer<T extends SpecificRecord> implements S
     private final SchemaRegistryClient registry;
     private final boolean isKey;
     private final ConcurrentHashMap<Schema, DatumWriter<T>> writers = new ConcurrentHashMap<>();
+    /** Each topic's subject, built once: a serializer writes to a few topics, a record at a time. */
+    private final ConcurrentHashMap<String, String> subjects = new ConcurrentHashMap<>();
 
     public SpecificAvroSerializer(SchemaRegistryClient registry, boolean isKey) {
         this.registry = registry;
@@ -33,7 +35,12 @@ public final class SpecificAvroSerializer<T extends SpecificRecord> implements S
             return null;
         }
         Schema schema = data.getSchema();
-        int id = registry.register(ConfluentWireFormat.subject(topic, isKey), schema);
+        String subject = subjects.get(topic);
+        if (subject == null) {
+            subject = ConfluentWireFormat.subject(topic, isKey);
+            subjects.putIfAbsent(topic, subject);
+        }
+        int id = registry.register(subject, schema);
         Scratch scratch = SCRATCH.get();
         // configured before the reset: bytes a failed write left in the encoder go to the contents dropped
         scratch.encoder = EncoderFactory.get().binaryEncoder(scratch.out, scratch.encoder);

@@ -34,10 +34,28 @@ public final class LatencyHistograms {
     }
 
     public static ByteBuffer encode(Histogram histogram) {
-        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
-        int length = histogram.encodeIntoCompressedByteBuffer(buffer, Deflater.NO_COMPRESSION);
-        buffer.flip();
-        buffer.limit(length);
-        return buffer;
+        return new Encoder().encode(histogram);
+    }
+
+    /**
+     * Encodes histograms through one scratch buffer, for a caller that encodes at every outcome: the encoding needs a
+     * buffer the size of the histogram's counts (18 KiB for provider latencies up to a few seconds), of which a
+     * provider row's histogram fills a few hundred bytes. Not thread-safe: one per processor.
+     */
+    public static final class Encoder {
+        private ByteBuffer scratch = ByteBuffer.allocate(0);
+
+        /** The compressed encoding of {@code histogram}, in a buffer of its own exactly that long. */
+        public ByteBuffer encode(Histogram histogram) {
+            // the uncompressed encoding's largest size (every count 9 bytes long), plus what a stored deflate stream
+            // adds to it: a header, a checksum and 5 bytes a block of at most 64 KiB
+            int needed = histogram.getNeededByteBufferCapacity() + 64 + histogram.getNeededByteBufferCapacity() / 4096;
+            if (scratch.capacity() < needed) {
+                scratch = ByteBuffer.allocate(needed);
+            }
+            scratch.clear();
+            int length = histogram.encodeIntoCompressedByteBuffer(scratch, Deflater.NO_COMPRESSION);
+            return ByteBuffer.wrap(java.util.Arrays.copyOf(scratch.array(), length));
+        }
     }
 }

@@ -67,6 +67,8 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
 
     private record Decoded(ByteBuffer encoded, Histogram histogram) {}
 
+    private final LatencyHistograms.Encoder encoder = new LatencyHistograms.Encoder();
+
     /** The rows to send at the next emit: row key to whether it is a usage row (else a provider row). */
     private final Map<String, Boolean> changed = new java.util.LinkedHashMap<>();
     /** The chunk of {@link #UNSENT_STORE} being written: its key, and its rows so far, each after its kind. */
@@ -213,7 +215,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         if (event.getProviderLatencyMs() != null) {
             latency.recordValue(Math.max(0, event.getProviderLatencyMs()));
         }
-        ByteBuffer encoded = LatencyHistograms.encode(latency);
+        ByteBuffer encoded = encoder.encode(latency);
         decoded.put(key, new Decoded(encoded.duplicate(), latency));
         return next.setAnswered(next.getAnswered() + 1)
                 .setInputTokens(next.getInputTokens() + event.getInputTokens())

@@ -71,13 +71,10 @@ final class PiiRedactor {
             return new Redaction(text == null ? "" : text, List.of());
         }
         String current = text;
-        // For each char of the current text, the original span it stands for.
-        int[] from = new int[text.length()];
-        int[] to = new int[text.length()];
-        for (int i = 0; i < text.length(); i++) {
-            from[i] = i;
-            to[i] = i + 1;
-        }
+        // For each char of the current text, the original span it stands for; null while the current text is the
+        // original (each char its own span), so that a text with nothing to redact costs no copy of its length.
+        int[] from = null;
+        int[] to = null;
         TreeMap<Integer, PiiFinding> all = new TreeMap<>();
         Map<String, PiiType> values = new java.util.LinkedHashMap<>();
         for (int round = 0; ; round++) {
@@ -96,12 +93,13 @@ final class PiiRedactor {
             int at = 0;
             for (PiiFinding f : found) {
                 values.putIfAbsent(current.substring(f.start(), f.end()), f.type());
-                PiiFinding original = new PiiFinding(f.type(), from[f.start()], to[f.end() - 1]);
+                PiiFinding original = new PiiFinding(f.type(), from == null ? f.start() : from[f.start()],
+                        to == null ? f.end() : to[f.end() - 1]);
                 all.subMap(original.start(), true, original.end(), false).values().removeIf(k -> k.end() <= original.end());
                 all.put(original.start(), original);
                 for (int i = at; i < f.start(); i++) {
-                    nextFrom[next.length()] = from[i];
-                    nextTo[next.length()] = to[i];
+                    nextFrom[next.length()] = from == null ? i : from[i];
+                    nextTo[next.length()] = to == null ? i + 1 : to[i];
                     next.append(current.charAt(i));
                 }
                 String placeholder = f.type().placeholder();
@@ -113,8 +111,8 @@ final class PiiRedactor {
                 at = f.end();
             }
             for (int i = at; i < current.length(); i++) {
-                nextFrom[next.length()] = from[i];
-                nextTo[next.length()] = to[i];
+                nextFrom[next.length()] = from == null ? i : from[i];
+                nextTo[next.length()] = to == null ? i + 1 : to[i];
                 next.append(current.charAt(i));
             }
             current = next.toString();

@@ -21,33 +21,53 @@ import java.util.concurrent.ConcurrentHashMap;
  * the segments' counts add up to the text's. Short segments (words, mostly) are counted once and remembered, which
  * takes most of the counting off a prompt of everyday words.
  *
- * <p>Thread-safe: encodings are immutable and built once per type (building one parses a large vocabulary).
+ * <p>Thread-safe: encodings are immutable and built once per type (building one parses a large vocabulary); a
+ * remembered segment is an immutable entry, so threads that replace one another's entries in the table lose only a
+ * remembered count, never a wrong one.
  */
 public final class TokenCounter {
     // shared by every instance: an encoding is immutable, and loading one takes a second or more
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
     private static final Map<EncodingType, Counting> ENCODINGS = new ConcurrentHashMap<>();
+    /** Each model name seen, with its encoding's counting: read at every count, so not worked out again each time. */
+    private static final Map<String, Counting> BY_MODEL = new ConcurrentHashMap<>();
+    /** Model names remembered at most: past it (names made up by callers) they are forgotten and looked up anew. */
+    private static final int MODELS_REMEMBERED = 1_000;
     /** Segments of at most this many characters are remembered with their counts. */
     private static final int REMEMBERED_LENGTH = 24;
-    /** At most this many per encoding (a few MB); past it they are forgotten and remembered anew. */
-    private static final int REMEMBERED = 50_000;
+    /** Slots of each encoding's table of remembered segments (a few MB at most). */
+    private static final int REMEMBERED = 1 << 16;
 
-    /** An encoding and the counts of the short segments it has counted. */
-    private record Counting(Encoding encoding, Map<String, Integer> remembered) {
+    /** A remembered segment and its token count; immutable, so a table slot can be replaced by any thread. */
+    private record Remembered(String segment, int tokens) {}
+
+    /**
+     * An encoding and the counts of the short segments it has counted, in a table with one slot per hash: a segment
+     * is found without copying it out of the text, and one whose slot another took is counted again.
+     */
+    private record Counting(Encoding encoding, Remembered[] remembered) {
+        Counting(Encoding encoding) {
+            this(encoding, new Remembered[REMEMBERED]);
+        }
+
         int segment(String text, int from, int to) {
+            int length = to - from;
+            if (length > REMEMBERED_LENGTH) {
+                return encoding.countTokensOrdinary(text.substring(from, to));
+            }
+            int hash = 0;
+            for (int i = from; i < to; i++) {
+                hash = 31 * hash + text.charAt(i);
+            }
+            int slot = (hash ^ hash >>> 16) & (REMEMBERED - 1);
+            Remembered known = remembered[slot];
+            if (known != null && known.segment().length() == length
+                    && known.segment().regionMatches(0, text, from, length)) {
+                return known.tokens();
+            }
             String segment = text.substring(from, to);
-            if (to - from > REMEMBERED_LENGTH) {
-                return encoding.countTokensOrdinary(segment);
-            }
-            Integer known = remembered.get(segment);
-            if (known != null) {
-                return known;
-            }
             int tokens = encoding.countTokensOrdinary(segment);
-            if (remembered.size() >= REMEMBERED) {
-                remembered.clear();
-            }
-            remembered.put(segment, tokens);
+            remembered[slot] = new Remembered(segment, tokens);
             return tokens;
         }
     }
@@ -57,8 +77,7 @@ public final class TokenCounter {
         if (text == null || text.isEmpty()) {
             return 0;
         }
-        Counting counting = ENCODINGS.computeIfAbsent(encodingFor(model),
-                type -> new Counting(REGISTRY.getEncoding(type), new ConcurrentHashMap<>()));
+        Counting counting = counting(model);
         int tokens = 0;
         int start = 0;
         for (int i = 1; i < text.length() - 1; i++) {
@@ -68,6 +87,19 @@ public final class TokenCounter {
             }
         }
         return tokens + counting.segment(text, start, text.length());
+    }
+
+    private static Counting counting(String model) {
+        String key = model == null ? "" : model;
+        Counting counting = BY_MODEL.get(key);
+        if (counting == null) {
+            counting = ENCODINGS.computeIfAbsent(encodingFor(model), type -> new Counting(REGISTRY.getEncoding(type)));
+            if (BY_MODEL.size() >= MODELS_REMEMBERED) {
+                BY_MODEL.clear();
+            }
+            BY_MODEL.put(key, counting);
+        }
+        return counting;
     }
 
     /** The encoding used for a model name; unknown and non-OpenAI models get the {@code cl100k_base} approximation. */

@@ -85,6 +85,13 @@ public final class StreamsProperties {
         // broker handled twice the produce requests (108/s against 51/s in the 1 s bench) for the same records.
         // Sent at the commit or linger.ms anyway, so no added latency; kafka.producer.batch.size overrides it.
         p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 64 * 1024);
+        // A task never waits for an empty input partition before processing what it has: Sluice joins nothing, so
+        // nothing needs records of different partitions in timestamp order, and the wait (0 ms by default, but until
+        // a fetch returns for a partition with data on the broker) only delays requests. Kafka Streams 4.3 also
+        // formats log messages at every check of a task with an empty partition when it may wait, logged or not: in
+        // the pipeline bench, 23 of the stream threads' 141 KiB allocated per request under full load, 149 of 399 KiB
+        // at 100 requests a second (docs/benchmarks.md). kafka.max.task.idle.ms overrides it.
+        p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // Outcomes are read by other apps under read_committed; reading our own repartition topics the same way.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         // Poison records (bytes that are not Confluent-wire Avro, records that fail in a processor) must not stop a

@@ -124,4 +124,28 @@ class TokenCounterTest {
 
         assertThat(agreeing).isEqualTo(200);
     }
+
+    @Test
+    @DisplayName("segments that share a remembered slot are each counted as themselves")
+    void segmentsInOneSlotKeepTheirOwnCounts() {
+        // "Aa" and "BB" have the same hash, so the same slot: each replaces the other there
+        for (String text : List.of("Aa", "BB", "Aa BB", "BB Aa", "AaAa BBBB AaBB", "Aa")) {
+            assertThat(counter.count("gpt-4", text)).as(text).isEqualTo(whole(EncodingType.CL100K_BASE, text));
+        }
+    }
+
+    @Test
+    @DisplayName("more distinct words than the table has slots, from four threads at once, are all counted exactly")
+    void manyWordsFromManyThreads() {
+        List<String> texts = java.util.stream.IntStream.range(0, 40_000)
+                .mapToObj(i -> "w" + Integer.toString(i * 7919, 36) + " x" + i + " and " + Integer.toString(i, 2))
+                .toList();
+        long wrong = java.util.stream.IntStream.range(0, 4).parallel()
+                .mapToLong(thread -> texts.stream()
+                        .filter(text -> counter.count("gpt-4o", text) != whole(EncodingType.O200K_BASE, text))
+                        .count())
+                .sum();
+
+        assertThat(wrong).isZero();
+    }
 }

@@ -70,6 +70,14 @@ record PipelineFigures(PipelineScenario scenario, int users, int tenants, boolea
         });
         cores.put("total", round(cpu.cores(cpu.totalNanos()), 2));
         perRequest.put("total", round(cpu.totalNanos() / 1e3 / requests, 1));
+        // heap allocated per request: unlike CPU time, hardly moved by what else the machine runs
+        ObjectNode allocated = out.putObject("allocatedKiBPerRequest");
+        long allocatedTotal = 0;
+        for (Map.Entry<ThreadCpu.Group, Long> group : cpu.allocated().entrySet()) {
+            allocated.put(group.getKey().json, round(group.getValue() / 1024.0 / requests, 1));
+            allocatedTotal += group.getValue();
+        }
+        allocated.put("total", round(allocatedTotal / 1024.0 / requests, 1));
         return out;
     }
 

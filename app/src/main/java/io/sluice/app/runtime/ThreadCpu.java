@@ -47,8 +47,12 @@ public final class ThreadCpu {
         }
     }
 
-    /** CPU nanoseconds used so far by each live thread (keyed {@code java:<id>} or {@code os:<tid>}), and in all. */
-    public record Snapshot(long wallNanos, long processNanos, Map<String, Long> threadNanos, Map<String, Group> groups) {
+    /**
+     * CPU nanoseconds used so far by each live thread (keyed {@code java:<id>} or {@code os:<tid>}), and in all; and
+     * the heap bytes each live Java thread has allocated so far.
+     */
+    public record Snapshot(long wallNanos, long processNanos, Map<String, Long> threadNanos, Map<String, Group> groups,
+                           Map<String, Long> threadAllocated) {
         /** CPU per group from {@code before} to this snapshot; a thread started in between counts from zero. */
         public Usage since(Snapshot before) {
             Map<Group, Long> nanos = new EnumMap<>(Group.class);
@@ -62,12 +66,18 @@ public final class ThreadCpu {
                 }
             }
             nanos.put(Group.OTHER, Math.max(0, processNanos - before.processNanos - claimed));
-            return new Usage(wallNanos - before.wallNanos, nanos);
+            Map<Group, Long> allocated = new EnumMap<>(Group.class);
+            threadAllocated.forEach((thread, bytes) -> allocated.merge(groups.get(thread),
+                    Math.max(0, bytes - before.threadAllocated.getOrDefault(thread, 0L)), Long::sum));
+            return new Usage(wallNanos - before.wallNanos, nanos, allocated);
         }
     }
 
-    /** CPU time per group over a window of {@code wallNanos}. */
-    public record Usage(long wallNanos, Map<Group, Long> nanos) {
+    /**
+     * CPU time per group over a window of {@code wallNanos}, and the heap bytes each group's Java threads allocated
+     * (threads that ended within the window not counted; the collector and compilers allocate no Java objects).
+     */
+    public record Usage(long wallNanos, Map<Group, Long> nanos, Map<Group, Long> allocated) {
         public long totalNanos() {
             return nanos.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -84,19 +94,24 @@ public final class ThreadCpu {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] ids = threads.getAllThreadIds();
         long[] cpu = threads.getThreadCpuTime(ids);
+        long[] bytes = threads.isThreadAllocatedMemoryEnabled() ? threads.getThreadAllocatedBytes(ids) : null;
         ThreadInfo[] infos = threads.getThreadInfo(ids);
         Map<String, Long> nanos = new HashMap<>();
         Map<String, Group> groups = new HashMap<>();
+        Map<String, Long> allocated = new HashMap<>();
         for (int i = 0; i < ids.length; i++) {
             if (infos[i] != null && cpu[i] >= 0) {
                 nanos.put("java:" + ids[i], cpu[i]);
                 groups.put("java:" + ids[i], javaGroup(infos[i].getThreadName()));
+                if (bytes != null && bytes[i] >= 0) {
+                    allocated.put("java:" + ids[i], bytes[i]);
+                }
             }
         }
         readJvmThreads(nanos, groups);
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        return new Snapshot(System.nanoTime(), process, nanos, groups);
+        return new Snapshot(System.nanoTime(), process, nanos, groups, allocated);
     }
 
     /** The group of a Java thread, by the names Kafka, Kafka Streams, Vert.x and the bench give their threads. */

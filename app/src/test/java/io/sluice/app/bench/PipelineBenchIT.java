@@ -72,6 +72,11 @@ class PipelineBenchIT {
             assertThat(result.path("recordsPerRequestByTopic").path("sluice.requests").asDouble()).as(scenario)
                     .isEqualTo(1.0);
             assertThat(result.path("cpu").path("cores").path("streamThreads").asDouble()).as(scenario).isPositive();
+            // every request is decoded and written by the stream threads: they allocate, and the total holds them
+            JsonNode allocated = result.path("cpu").path("allocatedKiBPerRequest");
+            assertThat(allocated.path("streamThreads").asDouble()).as(scenario).isPositive();
+            assertThat(allocated.path("total").asDouble()).as(scenario)
+                    .isGreaterThanOrEqualTo(allocated.path("streamThreads").asDouble());
             assertThat(result.path("config").path("processing.guarantee").asText()).isEqualTo("exactly_once_v2");
         }
     }
