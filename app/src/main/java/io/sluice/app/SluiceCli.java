@@ -34,7 +34,34 @@ public final class SluiceCli implements Runnable {
         if (args.length > 0 && args[0].equals("run") && System.getProperty(LOG_FORMAT) == null) {
             System.setProperty(LOG_FORMAT, "json");
         }
-        System.exit(commandLine().execute(args));
+        System.exit(Boolean.getBoolean(CHECK_ONLY) ? check(commandLine(), args) : commandLine().execute(args));
+    }
+
+    /**
+     * Set by the launcher before the minute it spends on a command's first run after a build (the start-up cache's
+     * training demo): the arguments are only read and checked, so a misspelt option is answered at once.
+     */
+    static final String CHECK_ONLY = "sluice.checkArgsOnly";
+
+    /** What {@code execute} would answer to arguments it cannot take, without running the command: 0 if none. */
+    static int check(CommandLine cli, String... args) {
+        return cli.setExecutionStrategy(parsed -> {
+            CommandLine command = parsed.asCommandLineList().getLast();
+            if (command.getCommand() instanceof ArgumentCheck checked) {
+                try {
+                    checked.checkArguments();
+                } catch (RuntimeException e) {
+                    throw new CommandLine.ExecutionException(command, e.getMessage(), e);
+                }
+            }
+            return 0;
+        }).execute(args);
+    }
+
+    /** A command whose arguments are checked beyond what picocli can, before it does anything. */
+    public interface ArgumentCheck {
+        /** Throws an exception whose message names the option or setting and what it takes. */
+        void checkArguments();
     }
 
     static CommandLine commandLine() {

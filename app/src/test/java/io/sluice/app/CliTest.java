@@ -65,6 +65,35 @@ class CliTest {
         assertThat(err.toString()).contains("--requests").contains("at least 1");
     }
 
+    private int check(String... args) {
+        CommandLine cli = SluiceCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return SluiceCli.check(cli, args);
+    }
+
+    @Test
+    @DisplayName("arguments only checked (the launcher, before a demo's first run after a build): the same answers, nothing run")
+    void checksArgumentsWithoutRunning(@TempDir Path dir) throws Exception {
+        assertThat(check("demo", "--request", "5")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown options: '--request'").contains("Possible solutions: --requests");
+        err.getBuffer().setLength(0);
+        assertThat(check("demo", "--requests", "0")).isEqualTo(1);
+        assertThat(err.toString()).contains("sluice demo: --requests").contains("at least 1");
+        err.getBuffer().setLength(0);
+        Path file = dir.resolve("bad.properties");
+        Files.writeString(file, "limits.user.requests.per.minute=-5\n");
+        assertThat(check("demo", "--config", file.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("limits.user.requests.per.minute");
+        err.getBuffer().setLength(0);
+        // a demo that would run: answered at once, with no broker started and nothing written to its work directory
+        Path work = dir.resolve("demo");
+        assertThat(check("demo", "--requests", "3", "--work-dir", work.toString())).isZero();
+        assertThat(err.toString()).isEmpty();
+        assertThat(out.toString()).isEmpty();
+        assertThat(work).doesNotExist();
+    }
+
     @Test
     @DisplayName("a registry without a cluster to keep its schemas on says which setting names one")
     void registryWithoutClusterNamesTheSetting() {

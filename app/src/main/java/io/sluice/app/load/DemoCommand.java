@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.app.ConfigOption;
 import io.sluice.app.DurationConverter;
 import io.sluice.app.LogFile;
+import io.sluice.app.SluiceCli;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Starts Sluice on the embedded default, sends N prompt events from U users and waits until",
                 "each has exactly one outcome. Ends with one JSON line; exits 1 if any request is unaccounted for."})
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, SluiceCli.ArgumentCheck {
     @Option(names = {"-n", "--requests"}, defaultValue = "500", description = "Requests to send (default: ${DEFAULT-VALUE}).")
     int requests;
 
@@ -74,13 +75,19 @@ public final class DemoCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public void checkArguments() {
         if (requests < 1 || users < 1 || tenants < 1) {
             throw new IllegalArgumentException("--requests, --users and --tenants must be at least 1");
         }
         if (errorRate < 0 || errorRate > 1) {
             throw new IllegalArgumentException("--error-rate must be between 0 and 1, e.g. 0.05");
         }
+        config.load(); // a setting it does not know, or cannot take, named
+    }
+
+    @Override
+    public Integer call() {
+        checkArguments();
         SluiceConfig loaded = config.load();
         Map<String, Object> demo = new HashMap<>();
         if (loaded.embeddedKafka()) {
