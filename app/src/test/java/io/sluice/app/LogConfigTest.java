@@ -15,6 +15,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.call.CallTelemetry;
+import io.sluice.topology.PoisonRecordHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -88,6 +89,22 @@ class LogConfigTest {
         assertThat(console.getTarget()).isEqualTo("System.err");
         assertThat(console.getEncoder()).isNotInstanceOf(JsonEncoder.class);
         assertThat(context.getLogger(CallTelemetry.ATTEMPTS_LOGGER).isInfoEnabled()).isTrue();
+        context.stop();
+    }
+
+    @Test
+    @DisplayName("an unreadable record is logged once, by Sluice's handler, not with Kafka's two stack traces")
+    void poisonRecordsLoggedOnce() throws Exception {
+        LoggerContext context = configured(null);
+
+        assertThat(context.getLogger(PoisonRecordHandler.class).isWarnEnabled()).isTrue();
+        assertThat(context.getLogger(org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class)
+                .isWarnEnabled()).isFalse();
+        assertThat(context.getLogger("org.apache.kafka.streams.processor.internals.RecordDeserializer")
+                .isWarnEnabled()).isFalse();
+        // the rest of Kafka Streams still warns
+        assertThat(context.getLogger("org.apache.kafka.streams.processor.internals.StreamThread").isWarnEnabled())
+                .isTrue();
         context.stop();
     }
 }

@@ -41,6 +41,12 @@ public final class PoisonRecordHandler extends LogAndContinueExceptionHandler {
         if (!response.deadLetterQueueRecords().isEmpty()) {
             DeadLetters.count(meters, DeadLetterReason.DESERIALIZATION_ERROR, "deserialization_error", DeadLetters.NO_PROVIDER);
         }
+        // One line a record: a producer writing garbage is the producer's fault, and a stack trace of Sluice's reader
+        // for each of its records would bury everything else (logback.xml quiets Kafka's own two per record).
+        log.warn("Unreadable record {}-{}@{} {}: {}", record.topic(), record.partition(), record.offset(),
+                response.deadLetterQueueRecords().isEmpty() ? "skipped"
+                        : "dead-lettered to " + response.deadLetterQueueRecords().getFirst().topic(),
+                exception.getMessage());
         return response;
     }
 }

@@ -2,6 +2,10 @@ package io.sluice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.record.DeadLetters;
@@ -9,12 +13,14 @@ import io.sluice.registry.SchemaRegistryException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
@@ -23,6 +29,7 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The processing and production handlers: dead-letter what is wrong with a record, fail on an outage. */
 class ErrorHandlersTest {
@@ -72,6 +79,36 @@ class ErrorHandlersTest {
         assertThat(poison.deadLetterQueueRecords()).extracting(ProducerRecord::topic)
                 .containsExactly("sluice.dead-letter");
         assertThat(deadLetters("SERIALIZATION_ERROR")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("an unreadable record is dead-lettered, counted and logged in one line that says where it was and why")
+    void poisonRecordHandler() {
+        PoisonRecordHandler handler = new PoisonRecordHandler();
+        handler.configure(config);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("sluice.requests", 0, 7,
+                "req-1".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8));
+        Logger logger = (Logger) LoggerFactory.getLogger(PoisonRecordHandler.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            var poison = handler.handleError(context(), record,
+                    new SerializationException("Not Confluent wire format: unknown magic byte 110 (expected 0)"));
+
+            assertThat(poison.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+            assertThat(poison.deadLetterQueueRecords()).extracting(ProducerRecord::topic)
+                    .containsExactly("sluice.dead-letter");
+        } finally {
+            logger.detachAppender(lines);
+        }
+        assertThat(deadLetters("DESERIALIZATION_ERROR")).isEqualTo(1);
+        assertThat(lines.list).singleElement().satisfies(line -> {
+            assertThat(line.getLevel()).isEqualTo(Level.WARN);
+            assertThat(line.getFormattedMessage()).isEqualTo("Unreadable record sluice.requests-0@7 dead-lettered to "
+                    + "sluice.dead-letter: Not Confluent wire format: unknown magic byte 110 (expected 0)");
+            assertThat(line.getThrowableProxy()).isNull();
+        });
     }
 
     private static ErrorHandlerContext context() {
