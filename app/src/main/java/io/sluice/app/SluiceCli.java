@@ -46,10 +46,17 @@ public final class SluiceCli implements Runnable {
     /** What {@code execute} would answer to arguments it cannot take, without running the command: 0 if none. */
     static int check(CommandLine cli, String... args) {
         return cli.setExecutionStrategy(parsed -> {
+            // --help or --version anywhere (-hn0, @file): shown now, as the command itself would, and nothing to run
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) {
+                return HELP_SHOWN;
+            }
             CommandLine command = parsed.asCommandLineList().getLast();
             if (command.getCommand() instanceof ArgumentCheck checked) {
                 try {
                     checked.checkArguments();
+                } catch (CommandLine.ParameterException e) {
+                    throw e; // usage, exit 2, as when run
                 } catch (RuntimeException e) {
                     throw new CommandLine.ExecutionException(command, e.getMessage(), e);
                 }
@@ -57,6 +64,9 @@ public final class SluiceCli implements Runnable {
             return 0;
         }).execute(args);
     }
+
+    /** What {@link #check} returns when it showed help or the version: the launcher then stops, successfully. */
+    static final int HELP_SHOWN = 64;
 
     /** A command whose arguments are checked beyond what picocli can, before it does anything. */
     public interface ArgumentCheck {

@@ -86,6 +86,19 @@ class CliTest {
         assertThat(check("demo", "--config", file.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("limits.user.requests.per.minute");
         err.getBuffer().setLength(0);
+        // settings read only when the pipeline is built, or when the HTTP API starts, checked too
+        Files.writeString(file, "sanitize.pii.entities=NOPE\n");
+        assertThat(check("demo", "--config", file.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("sanitize.pii.entities");
+        err.getBuffer().setLength(0);
+        Files.writeString(file, "http.auth=keys\n");
+        assertThat(check("demo", "--config", file.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("http.api.keys.file").contains("./sluice keys add");
+        err.getBuffer().setLength(0);
+        // help asked for in any form is shown, and says so, so that the launcher does not go on to train
+        assertThat(check("demo", "-hn0")).isEqualTo(SluiceCli.HELP_SHOWN);
+        assertThat(out.toString()).contains("Usage: sluice demo");
+        out.getBuffer().setLength(0);
         // a demo that would run: answered at once, with no broker started and nothing written to its work directory
         Path work = dir.resolve("demo");
         assertThat(check("demo", "--requests", "3", "--work-dir", work.toString())).isZero();

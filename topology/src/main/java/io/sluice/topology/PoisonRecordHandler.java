@@ -46,7 +46,18 @@ public final class PoisonRecordHandler extends LogAndContinueExceptionHandler {
         log.warn("Unreadable record {}-{}@{} {}: {}", record.topic(), record.partition(), record.offset(),
                 response.deadLetterQueueRecords().isEmpty() ? "skipped"
                         : "dead-lettered to " + response.deadLetterQueueRecords().getFirst().topic(),
-                exception.getMessage());
+                why(exception));
+        log.debug("Unreadable record {}-{}@{}", record.topic(), record.partition(), record.offset(), exception);
         return response;
+    }
+
+    /** The reader's message, and its cause where the message does not already say it (a bug shows its type). */
+    static String why(Exception exception) {
+        String why = exception.getMessage() == null ? exception.toString() : exception.getMessage();
+        Throwable cause = exception.getCause();
+        if (cause != null && (cause.getMessage() == null || !why.contains(cause.getMessage()))) {
+            why += " (" + cause + ")";
+        }
+        return why;
     }
 }

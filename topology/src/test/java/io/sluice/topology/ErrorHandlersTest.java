@@ -111,6 +111,17 @@ class ErrorHandlersTest {
         });
     }
 
+    @Test
+    @DisplayName("the poison line names a cause its message does not already say, and the type of a bug's exception")
+    void poisonLineNamesTheCause() {
+        assertThat(PoisonRecordHandler.why(new SerializationException("Not Confluent wire format")))
+                .isEqualTo("Not Confluent wire format");
+        assertThat(PoisonRecordHandler.why(new SerializationException("Could not Avro-decode: null",
+                new NullPointerException()))).isEqualTo("Could not Avro-decode: null (java.lang.NullPointerException)");
+        assertThat(PoisonRecordHandler.why(new SerializationException("Could not Avro-decode: Malformed data",
+                new org.apache.avro.AvroRuntimeException("Malformed data")))).isEqualTo("Could not Avro-decode: Malformed data");
+    }
+
     private static ErrorHandlerContext context() {
         return new ErrorHandlerContext() {
             @Override public String topic() { return "sluice.requests"; }

@@ -76,18 +76,21 @@ public final class DemoCommand implements Callable<Integer>, SluiceCli.ArgumentC
 
     @Override
     public void checkArguments() {
+        checkOptions();
+        SluiceRuntime.check(demoConfig()); // a setting it does not know, or cannot take, named
+    }
+
+    private void checkOptions() {
         if (requests < 1 || users < 1 || tenants < 1) {
             throw new IllegalArgumentException("--requests, --users and --tenants must be at least 1");
         }
         if (errorRate < 0 || errorRate > 1) {
             throw new IllegalArgumentException("--error-rate must be between 0 and 1, e.g. 0.05");
         }
-        config.load(); // a setting it does not know, or cannot take, named
     }
 
-    @Override
-    public Integer call() {
-        checkArguments();
+    /** The configuration loaded, with the demo's own directories, ports and short periods over it. */
+    private SluiceConfig demoConfig() {
         SluiceConfig loaded = config.load();
         Map<String, Object> demo = new HashMap<>();
         if (loaded.embeddedKafka()) {
@@ -111,6 +114,13 @@ public final class DemoCommand implements Callable<Integer>, SluiceCli.ArgumentC
         if (!loaded.originals().containsKey(SluiceConfigDef.CALL_RETRY_TIERS)) {
             demo.put(SluiceConfigDef.CALL_RETRY_TIERS, "2s,10s");
         }
+        return loaded.with(demo);
+    }
+
+    @Override
+    public Integer call() {
+        checkOptions();
+        SluiceConfig demoConfig = demoConfig();
         // A provider that is slow now and then and fails a little, so retries and dead letters show.
         long median = Math.max(1, latency.toMillis());
         SimulatorSettings simulator = SimulatorSettings.defaults()
@@ -122,7 +132,7 @@ public final class DemoCommand implements Callable<Integer>, SluiceCli.ArgumentC
         Path log = workDir.resolve("sluice.log");
         LogFile.redirectTo(log);
         System.err.println("Starting Sluice on the embedded default (logs: " + log + ")...");
-        try (SluiceRuntime runtime = SluiceRuntime.start(loaded.with(demo), simulator);
+        try (SluiceRuntime runtime = SluiceRuntime.start(demoConfig, simulator);
              OutcomeTracker tracker = new OutcomeTracker(runtime.adminConfig(), runtime.topics());
              KafkaProducer<String, byte[]> producer = producer(runtime)) {
             runtime.awaitRunning(Duration.ofMinutes(2));

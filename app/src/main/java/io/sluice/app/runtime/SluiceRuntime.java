@@ -88,13 +88,7 @@ public final class SluiceRuntime implements AutoCloseable {
                 }
             }
             String bootstrap = effective.string(SluiceConfigDef.KAFKA_BOOTSTRAP_SERVERS);
-            if (requested.embeddedRegistry() && !requested.embeddedKafka()) {
-                // The embedded registry starts with the embedded broker; on a shared cluster every instance points
-                // at one registry (./sluice registry, which elects one writer), not one of its own.
-                throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.SCHEMA_REGISTRY_URL, "",
-                        "a schema registry URL is required with an external Kafka cluster (kafka.bootstrap.servers is"
-                                + " set): run ./sluice registry and set schema.registry.url to it (docs/registry.md)");
-            }
+            requireRegistryUrl(requested);
             if (requested.embeddedRegistry()) {
                 EmbeddedSchemaRegistry registry = registryConnection == null
                         ? EmbeddedSchemaRegistry.start(bootstrap, requested.integer(SluiceConfigDef.EMBEDDED_REGISTRY_PORT))
@@ -241,6 +235,46 @@ public final class SluiceRuntime implements AutoCloseable {
             throw e;
         }
         return runtime;
+    }
+
+    /**
+     * Checks {@code config} as {@link #start} would, without starting or connecting to anything: the embedded
+     * broker's users, the HTTP API's access and certificate, and every setting the topology reads (the topology is
+     * built against a registry and providers that are never called). Throws the exception {@code start} would,
+     * naming the key.
+     */
+    public static void check(SluiceConfig config) {
+        embeddedUsers(config);
+        requireRegistryUrl(config);
+        access(config);
+        httpTls(config);
+        SchemaRegistryClient offline = new SchemaRegistryClient() {
+            @Override
+            public int register(String subject, org.apache.avro.Schema schema) {
+                throw new IllegalStateException("not while checking the configuration");
+            }
+
+            @Override
+            public org.apache.avro.Schema schemaById(int id) {
+                throw new IllegalStateException("not while checking the configuration");
+            }
+        };
+        // an address nothing listens on: no call is made, the clients only need a provider to stand for
+        try (ProviderClients providers = ProviderClients.from(config, "http://127.0.0.1:9")) {
+            SluiceTopology.build(config, offline, providers);
+        }
+    }
+
+    /**
+     * The embedded registry starts with the embedded broker; on a shared cluster every instance points at one registry
+     * (./sluice registry, which elects one writer), not one of its own.
+     */
+    private static void requireRegistryUrl(SluiceConfig config) {
+        if (config.embeddedRegistry() && !config.embeddedKafka()) {
+            throw new org.apache.kafka.common.config.ConfigException(SluiceConfigDef.SCHEMA_REGISTRY_URL, "",
+                    "a schema registry URL is required with an external Kafka cluster (kafka.bootstrap.servers is"
+                            + " set): run ./sluice registry and set schema.registry.url to it (docs/registry.md)");
+        }
     }
 
     private static int joinRegistration(CompletableFuture<Integer> registered) {
