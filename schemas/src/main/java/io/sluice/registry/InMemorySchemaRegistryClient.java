@@ -6,7 +6,8 @@ import org.apache.avro.Schema;
 
 /**
  * A registry held in memory, for unit tests that drive the topology with TopologyTestDriver (the counterpart of
- * Confluent's MockSchemaRegistryClient). Same schema, same id, whatever the subject; no compatibility checks.
+ * Confluent's MockSchemaRegistryClient), and for building the topology only to check a configuration. Same schema,
+ * same id, whatever the subject; no compatibility checks.
  */
 public final class InMemorySchemaRegistryClient implements SchemaRegistryClient {
     private final Map<Schema, Integer> ids = new HashMap<>();

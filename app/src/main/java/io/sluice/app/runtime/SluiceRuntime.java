@@ -11,6 +11,7 @@ import io.sluice.app.http.Outcomes;
 import io.sluice.config.RouteTable;
 import io.sluice.provider.ProviderClients;
 import io.sluice.sanitize.SanitizerWarmUp;
+import io.sluice.registry.InMemorySchemaRegistryClient;
 import io.sluice.registry.RestSchemaRegistryClient;
 import io.sluice.registry.SchemaRegistryClient;
 import io.sluice.simulator.ProviderSimulator;
@@ -240,28 +241,17 @@ public final class SluiceRuntime implements AutoCloseable {
     /**
      * Checks {@code config} as {@link #start} would, without starting or connecting to anything: the embedded
      * broker's users, the HTTP API's access and certificate, and every setting the topology reads (the topology is
-     * built against a registry and providers that are never called). Throws the exception {@code start} would,
-     * naming the key.
+     * built against a registry in memory and providers that are never called). Throws the exception {@code start}
+     * would, naming the key.
      */
     public static void check(SluiceConfig config) {
         embeddedUsers(config);
         requireRegistryUrl(config);
         access(config);
         httpTls(config);
-        SchemaRegistryClient offline = new SchemaRegistryClient() {
-            @Override
-            public int register(String subject, org.apache.avro.Schema schema) {
-                throw new IllegalStateException("not while checking the configuration");
-            }
-
-            @Override
-            public org.apache.avro.Schema schemaById(int id) {
-                throw new IllegalStateException("not while checking the configuration");
-            }
-        };
         // an address nothing listens on: no call is made, the clients only need a provider to stand for
         try (ProviderClients providers = ProviderClients.from(config, "http://127.0.0.1:9")) {
-            SluiceTopology.build(config, offline, providers);
+            SluiceTopology.build(config, new InMemorySchemaRegistryClient(), providers);
         }
     }
 
