@@ -48,7 +48,9 @@ interface TopicKeys {
                 .define(TOPIC_AUDIT, Type.STRING, "audit", new ConfigDef.NonEmptyString(), MEDIUM,
                         "Audit trail: one record per terminal outcome and per operator action; no prompt text.")
                 .define(TOPICS_PARTITIONS, Type.INT, 6, atLeast(1), MEDIUM,
-                        "Partitions of topics Sluice creates; bounds how many instances share the work.")
+                        "Partitions of topics Sluice creates; bounds how many stream threads, over all instances, share the"
+                                + " work. On the embedded default, when not set: the existing topics' count, else one"
+                                + " per stream thread.")
                 .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, LOW,
                         "Replication factor of topics Sluice creates (-1: the broker's default).");
     }

@@ -120,7 +120,7 @@ public final class SluiceRuntime implements AutoCloseable {
                     : requested.string(SluiceConfigDef.HTTP_ADVERTISED);
             effective = effective.with(Map.of(SluiceConfigDef.HTTP_ADVERTISED, advertised));
             this.httpApi = api;
-            effective = StaticMembership.resolve(effective);
+            effective = StaticMembership.resolve(embeddedPartitions(requested, effective));
             this.config = effective;
             this.registryClient = registryClient(effective);
             this.topics = SluiceTopics.from(effective, registryClient);
@@ -276,6 +276,23 @@ public final class SluiceRuntime implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * {@code topics.partitions} on the embedded default when it is not set: as many as the topics Sluice already made
+     * there have, else one per stream thread. The embedded broker serves this one instance, and each partition is a
+     * task in every stage whose commits touch it (a batch, a partition added to the transaction, a marker): partitions
+     * beyond the threads that run them cost throughput and share no work.
+     */
+    static SluiceConfig embeddedPartitions(SluiceConfig requested, SluiceConfig effective) {
+        if (!requested.embeddedKafka() || requested.originals().containsKey(SluiceConfigDef.TOPICS_PARTITIONS)) {
+            return effective;
+        }
+        String requests = effective.string(SluiceConfigDef.TOPICS_PREFIX)
+                + effective.string(SluiceConfigDef.TOPIC_REQUESTS);
+        int partitions = TopicsAdmin.partitionsOf(clientConfig(effective), requests)
+                .orElse(Math.max(1, effective.integer(SluiceConfigDef.NUM_STREAM_THREADS)));
+        return effective.with(Map.of(SluiceConfigDef.TOPICS_PARTITIONS, partitions));
     }
 
     /** {@code embedded.kafka.users} as name to password, in order; empty when the embedded broker is plaintext. */

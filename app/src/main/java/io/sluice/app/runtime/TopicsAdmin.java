@@ -80,6 +80,23 @@ final class TopicsAdmin {
         }
     }
 
+    /** How many partitions {@code topic} has, if it exists. */
+    static Optional<Integer> partitionsOf(Map<String, Object> clientConfig, String topic) {
+        try (Admin admin = Admin.create(clientConfig)) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                return Optional.empty();
+            }
+            return Optional.of(describeOnceKnown(admin, List.of(topic)).get(topic).partitions().size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while describing " + topic, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not describe " + topic + " at "
+                    + clientConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+
     /**
      * Describes {@code topics}, waiting while the broker that answers does not know them yet: createTopics returns
      * once the controller has committed the topic, and a broker may learn of it a moment later (seen on a busy
