@@ -9,12 +9,16 @@
 # A side is an optional @REVISION (any git revision: built from a copy of it) and KEY=VALUE settings, each passed as
 # --set; a side without a revision is this working tree as it is now, uncommitted changes included, copied first so
 # that editing it during the runs does not rebuild what is measured. ROUNDS (default 3) pairs; BENCH the bench's
-# arguments (default: --scenarios closed,light --warmup 40000 -n 30000); WORK (default /tmp/sluice-compare) holds the
+# arguments (default: --scenarios closed,light --warmup 40000 -n 30000); WORK (default $TMPDIR/sluice-compare) holds the
 # copies and each run's output. The start-up cache is off (SLUICE_AOT=off): a cache belongs to one build.
-# Needs git and python3. Exits 1 if any run did not account for every request exactly once.
+# Values cannot hold spaces. Needs git, GNU tar and python3. Exits 2 on misuse; 1 if a build failed, a run printed
+# no figures or failed (a bench run exits 1 when its warm-up or a scenario lost or repeated an outcome), or a
+# scenario's figures show a lost or repeated outcome.
 set -euo pipefail
+shopt -s inherit_errexit
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="${WORK:-${TMPDIR:-/tmp}/sluice-compare}"
+mkdir -p "$WORK" && WORK="$(cd "$WORK" && pwd)" # absolute: the build runs in another directory
 ROUNDS="${ROUNDS:-3}"
 BENCH="${BENCH:---scenarios closed,light --warmup 40000 -n 30000}"
 usage() {
@@ -29,9 +33,12 @@ for tool in git python3; do
 done
 
 # The tree a side runs: SLUICE_LAUNCHER (tests) for every side, else a copy of a revision or of the working tree.
-revision_of() { local word; for word in $1; do case "$word" in @*) echo "${word#@}"; return;; esac; done; }
+revision_of() {
+  local - word; set -f # words, not file names
+  for word in $1; do case "$word" in @*) echo "${word#@}"; return;; esac; done
+}
 settings_of() {
-  local word out=()
+  local - word out=(); set -f
   for word in $1; do
     case "$word" in
       @*) ;;
@@ -55,9 +62,10 @@ launcher_for() { # $1 side index, $2 side: prints the launcher to run, building 
       || { echo "bench/compare.sh: '$rev' is not a revision of $ROOT" >&2; exit 2; }
     git -C "$ROOT" archive "$rev" | tar -x -C "$tree"
   else
-    # tracked and untracked files as they are now (a tracked file deleted but not committed is skipped)
+    # tracked and untracked files as they are now; a tracked file deleted but not committed is left out
     (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
-      | tar --null -T - --ignore-failed-read -cf - 2>/dev/null || true) | tar -x -C "$tree"
+      | while IFS= read -r -d '' f; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done \
+      | tar --null -T - -cf -) | tar -x -C "$tree"
   fi
   echo "side $1: building ${rev:-the working tree} in $tree..." >&2
   # `sluice test` is Maven's verify with the launcher's JDK; tests skipped, nothing installed into ~/.m2
@@ -66,8 +74,8 @@ launcher_for() { # $1 side index, $2 side: prints the launcher to run, building 
   echo "$tree/sluice"
 }
 
-mkdir -p "$WORK"
 rm -f "$WORK"/run-*.txt
+FAILED=()
 SIDES=("$1" "$2")
 LAUNCHERS=()
 for i in 0 1; do
@@ -84,15 +92,18 @@ run() { # run ROUND SIDE_INDEX
   read -r -a set_args <<< "$(settings_of "${SIDES[$2]}")"
   echo "round $1, side $side (${SIDES[$2]:-defaults})..." >&2
   # shellcheck disable=SC2086 # BENCH is a list of arguments
+  local rc=0
   SLUICE_AOT=off "${LAUNCHERS[$2]}" bench pipeline $BENCH --work-dir "$WORK/bench" \
-    ${set_args[@]+"${set_args[@]}"} > "$out" 2>&1 || true
+    ${set_args[@]+"${set_args[@]}"} > "$out" 2>&1 || rc=$?
   grep -q '^{"scenario"' "$out" || { echo "bench/compare.sh: side $side printed no figures; see $out" >&2; exit 1; }
+  if [ "$rc" != 0 ]; then FAILED+=("round $1, side $side (exit $rc; see $out)"); fi
 }
 for r in $(seq 1 "$ROUNDS"); do # the order alternates too: A B, B A, ...
   if [ $((r % 2)) = 1 ]; then run "$r" 0; run "$r" 1; else run "$r" 1; run "$r" 0; fi
 done
 rm -rf "$WORK/bench"
-python3 - "$WORK" "$ROUNDS" "${SIDES[0]:-defaults}" "${SIDES[1]:-defaults}" <<'PY'
+status=0
+if python3 - "$WORK" "$ROUNDS" "${SIDES[0]:-defaults}" "${SIDES[1]:-defaults}" <<'PY'
 import json, statistics, sys
 work, rounds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:5]
 runs = {}  # (scenario, side) -> figures of each run, in round order
@@ -116,7 +127,8 @@ def show(v):
 for scenario in dict.fromkeys(s for s, _ in runs):
     print(f"\n{scenario} ({rounds} round{'s' if rounds != 1 else ''}; each run, then the median)")
     print(f"| figure | A: {names[0]} | B: {names[1]} |\n|---|---|---|")
-    for figure in runs[(scenario, 1)][0]:
+    figures = next(runs[(scenario, side)][0] for side in (1, 2) if (scenario, side) in runs)
+    for figure in figures:
         cells = []
         for side in (1, 2):
             values = [run[figure] for run in runs.get((scenario, side), [])]
@@ -127,3 +139,10 @@ for scenario in dict.fromkeys(s for s, _ in runs):
 print(f"\nruns: {work}/run-ROUND-SIDE.txt")
 sys.exit(1 if bad else 0)
 PY
+then :; else status=1; fi
+if [ ${#FAILED[@]} -gt 0 ]; then
+  printf 'bench/compare.sh: a run failed (lost or repeated outcomes in its warm-up or a scenario, or an error): %s\n' \
+    "${FAILED[@]}" >&2
+  status=1
+fi
+exit "$status"

@@ -288,10 +288,16 @@ public final class SluiceRuntime implements AutoCloseable {
         if (!requested.embeddedKafka() || requested.originals().containsKey(SluiceConfigDef.TOPICS_PARTITIONS)) {
             return effective;
         }
-        String requests = effective.string(SluiceConfigDef.TOPICS_PREFIX)
-                + effective.string(SluiceConfigDef.TOPIC_REQUESTS);
-        int partitions = TopicsAdmin.partitionsOf(clientConfig(effective), requests)
+        // the requests topic, else a retry tier's (co-partitioned with the stages' state)
+        List<String> made = new java.util.ArrayList<>(List.of(effective.string(SluiceConfigDef.TOPICS_PREFIX)
+                + effective.string(SluiceConfigDef.TOPIC_REQUESTS)));
+        made.addAll(io.sluice.retry.RetryTiers.from(effective).topics());
+        var existing = TopicsAdmin.partitionsOfFirst(clientConfig(effective), made);
+        int partitions = existing.map(Map.Entry::getValue)
                 .orElse(Math.max(1, effective.integer(SluiceConfigDef.NUM_STREAM_THREADS)));
+        log.info("topics.partitions is not set: {} on the embedded broker ({})", partitions, existing
+                .map(topic -> "as topic " + topic.getKey() + " has")
+                .orElse("one per stream thread"));
         return effective.with(Map.of(SluiceConfigDef.TOPICS_PARTITIONS, partitions));
     }
 

@@ -80,18 +80,23 @@ final class TopicsAdmin {
         }
     }
 
-    /** How many partitions {@code topic} has, if it exists. */
-    static Optional<Integer> partitionsOf(Map<String, Object> clientConfig, String topic) {
+    /** The first of {@code topics} that exists, with its number of partitions. */
+    static Optional<Map.Entry<String, Integer>> partitionsOfFirst(Map<String, Object> clientConfig,
+                                                                   List<String> topics) {
         try (Admin admin = Admin.create(clientConfig)) {
-            if (!admin.listTopics().names().get().contains(topic)) {
-                return Optional.empty();
+            Set<String> existing = admin.listTopics().names().get();
+            for (String topic : topics) {
+                if (existing.contains(topic)) {
+                    return Optional.of(Map.entry(topic,
+                            describeOnceKnown(admin, List.of(topic)).get(topic).partitions().size()));
+                }
             }
-            return Optional.of(describeOnceKnown(admin, List.of(topic)).get(topic).partitions().size());
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while describing " + topic, e);
+            throw new IllegalStateException("Interrupted while describing " + topics, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Could not describe " + topic + " at "
+            throw new IllegalStateException("Could not describe " + topics + " at "
                     + clientConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getCause().getMessage(),
                     e.getCause());
         }

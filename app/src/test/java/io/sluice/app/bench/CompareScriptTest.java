@@ -81,6 +81,62 @@ class CompareScriptTest {
     }
 
     @Test
+    @DisplayName("a run that fails (its warm-up lost an outcome) fails the comparison, naming the run")
+    void failedRunFails() throws Exception {
+        Files.writeString(launcher, Files.readString(launcher) + "[ \"$n\" = 1 ] && exit 1; exit 0\n");
+
+        Result result = compare(Map.of("FAKE_RATES", "1,2", "ROUNDS", "1"), "", "x=1");
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.out()).contains("| outcomes/s | 1 (**1**) | 2 (**2**) |");
+        assertThat(result.err()).contains("a run failed").contains("round 1, side 1 (exit 1;");
+    }
+
+    @Test
+    @DisplayName("each side is built in a copy: a revision from git, the working tree as it is, built once per tree")
+    void buildsCopies() throws Exception {
+        // a repository with the script and a launcher whose 'test' (the build) leaves a mark in its own tree
+        Path repo = Files.createDirectories(dir.resolve("repo/bench"));
+        Files.copy(SCRIPT, repo.resolve("compare.sh"));
+        Path root = repo.getParent();
+        Files.writeString(root.resolve("sluice"), """
+                #!/usr/bin/env bash
+                here="$(cd "$(dirname "$0")" && pwd)"
+                if [ "$1" = test ]; then echo "$*" > "$here/built"; exit 0; fi
+                echo "$here $*" >> "%s"
+                echo '{"scenario":"closed","outcomesPerSec":5,"unaccounted":0,"duplicates":0,"latencyMs":{"p50":1,"p99":2},\
+                "cpu":{"usPerRequest":{"total":1,"streamThreads":1},"allocatedKiBPerRequest":{"total":1}},"recordsPerRequest":1}'
+                """.formatted(calls), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(root.resolve("sluice"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(root.resolve("committed.txt"), "in HEAD");
+        Files.writeString(root.resolve("deleted.txt"), "in HEAD, deleted since");
+        git(root, "init", "-q");
+        git(root, "add", "-A");
+        git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "one");
+        Files.delete(root.resolve("deleted.txt"));
+        Files.writeString(root.resolve("untracked.txt"), "not committed");
+        Path work = dir.resolve("work");
+
+        Result sameTree = run(root.resolve("bench/compare.sh"), Map.of("ROUNDS", "1"), "", "x=1");
+        assertThat(sameTree.exit()).as(sameTree.err()).isZero();
+        assertThat(work.resolve("tree-1/built")).hasContent("test -q -DskipTests");
+        assertThat(work.resolve("tree-1/untracked.txt")).exists();
+        assertThat(work.resolve("tree-1/deleted.txt")).doesNotExist();
+        assertThat(work.resolve("tree-2")).doesNotExist();
+        assertThat(Files.readAllLines(calls)).allSatisfy(call -> assertThat(call).startsWith(work.resolve("tree-1") + " "));
+
+        Result revision = run(root.resolve("bench/compare.sh"), Map.of("ROUNDS", "1"), "@HEAD", "");
+        assertThat(revision.exit()).as(revision.err()).isZero();
+        assertThat(work.resolve("tree-1/deleted.txt")).exists(); // HEAD as committed
+        assertThat(work.resolve("tree-1/untracked.txt")).doesNotExist();
+        assertThat(work.resolve("tree-2/untracked.txt")).exists();
+
+        Result unknown = run(root.resolve("bench/compare.sh"), Map.of(), "@no-such-revision", "");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("'no-such-revision' is not a revision");
+    }
+
+    @Test
     @DisplayName("a side that is neither @REVISION nor KEY=VALUE, or a missing side, is refused with what to write")
     void misuse() throws Exception {
         Result wrongWord = compare(Map.of(), "topics.partitions=6", "oops");
@@ -95,12 +151,25 @@ class CompareScriptTest {
 
     private record Result(int exit, String out, String err) {}
 
+    private static void git(Path repo, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(repo.toFile()).inheritIO().start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0).as("git " + args[0]).isTrue();
+    }
+
     private Result compare(Map<String, String> env, String... sides) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        Map<String, String> withLauncher = new java.util.HashMap<>(env);
+        withLauncher.put("SLUICE_LAUNCHER", launcher.toString());
+        return run(SCRIPT, withLauncher, sides);
+    }
+
+    private Result run(Path script, Map<String, String> env, String... sides) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(sides));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-        builder.environment().put("SLUICE_LAUNCHER", launcher.toString());
+        builder.environment().remove("SLUICE_LAUNCHER");
         builder.environment().put("WORK", dir.resolve("work").toString());
         builder.environment().putAll(env);
         Process process = builder.start();

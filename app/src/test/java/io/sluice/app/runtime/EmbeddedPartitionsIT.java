@@ -37,6 +37,13 @@ class EmbeddedPartitionsIT {
             admin.createTopics(List.of(new NewTopic("earlier.requests", 6, (short) 1))).all().get();
         }
         assertThat(partitions(embedded("earlier", Map.of()))).isEqualTo(6);
+
+        // the requests topic renamed or deleted since: a retry tier's topic, which must match, decides
+        String tier = io.sluice.retry.RetryTiers.from(embedded("renamed", Map.of())).topics().get(0);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(tier, 4, (short) 1))).all().get();
+        }
+        assertThat(partitions(embedded("renamed", Map.of()))).isEqualTo(4);
     }
 
     @Test
