@@ -25,6 +25,23 @@ final class NgramHasher {
         }
     }
 
+    /** At most 2^20 buckets: each scoring thread keeps a count a bucket (4 MiB at this size; 256 KiB at 2^16). */
+    static final int MAX_BITS = 20;
+    /** For ASCII: the lower case, and whether white space (1) or a letter or digit (2), of each character. */
+    private static final char[] ASCII_LOWER = new char[128];
+    private static final byte[] ASCII_KIND = new byte[128];
+    private static final byte SPACE = 1;
+    private static final byte LETTER_OR_DIGIT = 2;
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            char lower = Character.toLowerCase(c);
+            ASCII_LOWER[c] = lower;
+            ASCII_KIND[c] = (byte) ((Character.isWhitespace(lower) ? SPACE : 0)
+                    | (Character.isLetterOrDigit(lower) ? LETTER_OR_DIGIT : 0));
+        }
+    }
+
     private final int mask;
     private final float[] idf;
 
@@ -38,8 +55,8 @@ final class NgramHasher {
      * @param idf  each bucket's inverse document frequency, a factor on its weight ({@link #inverseDocumentFrequency})
      */
     NgramHasher(int bits, float[] idf) {
-        if (bits < 10 || bits > 26) {
-            throw new IllegalArgumentException("n-gram hasher: bits must be 10..26, but was " + bits);
+        if (bits < 10 || bits > MAX_BITS) {
+            throw new IllegalArgumentException("n-gram hasher: bits must be 10.." + MAX_BITS + ", but was " + bits);
         }
         if (idf.length != 1 << bits) {
             throw new IllegalArgumentException("n-gram hasher: " + idf.length + " document frequencies for " + bits + " bits");
@@ -89,7 +106,7 @@ final class NgramHasher {
     /** The dot product of {@code text}'s {@link Vector} with {@code weights}; 0 for a text with no features. */
     double dot(String text, float[] weights) {
         Counts counts = COUNTS.get();
-        counts.start(text.length());
+        counts.start(buckets());
         try {
             walk(text, counts);
             return counts.dot(weights, idf);
@@ -101,7 +118,7 @@ final class NgramHasher {
     /** The feature vector of {@code text}, for training. */
     Vector vector(String text) {
         Counts counts = COUNTS.get();
-        counts.start(text.length());
+        counts.start(buckets());
         try {
             walk(text, counts);
             return counts.vector(idf);
@@ -127,8 +144,19 @@ final class NgramHasher {
         boolean hasPrevious = false;
         int length = text.length();
         for (int i = 0; i <= length; i++) {
-            char c = i < length ? Character.toLowerCase(text.charAt(i)) : ' ';
-            boolean space = Character.isWhitespace(c);
+            char c;
+            int kind;
+            if (i == length) {
+                c = ' ';
+                kind = SPACE;
+            } else if ((c = text.charAt(i)) < 128) {
+                kind = ASCII_KIND[c]; // the same answers as below, read from a table: most prompts are ASCII
+                c = ASCII_LOWER[c];
+            } else {
+                c = Character.toLowerCase(c);
+                kind = (Character.isWhitespace(c) ? SPACE : 0) | (Character.isLetterOrDigit(c) ? LETTER_OR_DIGIT : 0);
+            }
+            boolean space = (kind & SPACE) != 0;
             if (!(space && lastWasSpace) || i == length) {
                 char folded = space ? ' ' : c;
                 last4 = (last4 << 16) | folded;
@@ -143,7 +171,7 @@ final class NgramHasher {
                 }
             }
             lastWasSpace = space;
-            if (Character.isLetterOrDigit(c)) {
+            if ((kind & LETTER_OR_DIGIT) != 0) {
                 word = word * 31 + c;
                 wordLength++;
                 continue;
@@ -182,43 +210,28 @@ final class NgramHasher {
     private static final ThreadLocal<Counts> COUNTS = ThreadLocal.withInitial(Counts::new);
 
     /**
-     * A thread's scratch: each bucket's count in the text at hand, in a small open-addressing table sized to the text
-     * (a prompt's few thousand features stay in the first-level cache) and cleared after.
+     * A thread's scratch: each bucket's count in the text at hand, indexed by bucket (a few hundred KiB at most, which
+     * stay in the second-level cache; a bucket is one array index away, with no hashing or probing), and the buckets
+     * seen in the order first seen; cleared after each text by those buckets alone.
      */
     private static final class Counts implements Sink {
-        private long[] slots = new long[1 << 12]; // bucket + 1 in the high half, its count in the low half
-        private int shift = Integer.SIZE - 12;
-        private int[] used = new int[1 << 10]; // the slots taken, in the order first seen
+        private int[] counts = new int[0];
+        private int[] used = new int[1 << 10];
         private int size;
 
-        void start(int textLength) {
-            // at most 3 features a character (a 3-gram and a 4-gram each, words and word pairs): a table at most
-            // half full
-            int wanted = Integer.highestOneBit(Math.max(1 << 11, textLength * 6 + 1)) << 1;
-            if (slots.length < wanted) {
-                slots = new long[wanted];
-                shift = Integer.SIZE - Integer.numberOfTrailingZeros(wanted);
+        void start(int buckets) {
+            if (counts.length < buckets) {
+                counts = new int[buckets];
             }
         }
 
         @Override
         public void add(int bucket) {
-            long key = (long) (bucket + 1) << 32;
-            int mask = slots.length - 1;
-            for (int i = (bucket * 0x9E3779B9) >>> shift; ; i = (i + 1) & mask) {
-                long slot = slots[i];
-                if (slot == 0) {
-                    slots[i] = key | 1;
-                    if (size == used.length) {
-                        used = Arrays.copyOf(used, size * 2);
-                    }
-                    used[size++] = i;
-                    return;
+            if (counts[bucket]++ == 0) {
+                if (size == used.length) {
+                    used = Arrays.copyOf(used, size * 2);
                 }
-                if ((slot & 0xFFFFFFFF00000000L) == key) {
-                    slots[i] = slot + 1;
-                    return;
-                }
+                used[size++] = bucket;
             }
         }
 
@@ -226,9 +239,8 @@ final class NgramHasher {
             double total = 0;
             double sumOfSquares = 0;
             for (int i = 0; i < size; i++) {
-                long slot = slots[used[i]];
-                int bucket = (int) (slot >>> 32) - 1;
-                double w = weight((int) slot) * idf[bucket];
+                int bucket = used[i];
+                double w = weight(counts[bucket]) * idf[bucket];
                 total += weights[bucket] * w;
                 sumOfSquares += w * w;
             }
@@ -236,17 +248,12 @@ final class NgramHasher {
         }
 
         Vector vector(float[] idf) {
-            long[] taken = new long[size];
-            for (int i = 0; i < size; i++) {
-                taken[i] = slots[used[i]];
-            }
-            Arrays.sort(taken); // by bucket, as the bucket is the high half
-            int[] buckets = new int[size];
+            int[] buckets = Arrays.copyOf(used, size);
+            Arrays.sort(buckets);
             double[] values = new double[size];
             double sumOfSquares = 0;
             for (int i = 0; i < size; i++) {
-                buckets[i] = (int) (taken[i] >>> 32) - 1;
-                values[i] = weight((int) taken[i]) * idf[buckets[i]];
+                values[i] = weight(counts[buckets[i]]) * idf[buckets[i]];
                 sumOfSquares += values[i] * values[i];
             }
             double norm = sumOfSquares == 0 ? 1 : Math.sqrt(sumOfSquares);
@@ -258,7 +265,7 @@ final class NgramHasher {
 
         void clear() {
             for (int i = 0; i < size; i++) {
-                slots[used[i]] = 0;
+                counts[used[i]] = 0;
             }
             size = 0;
         }

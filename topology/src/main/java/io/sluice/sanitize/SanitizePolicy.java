@@ -61,6 +61,15 @@ public record SanitizePolicy(InjectionAction injectionAction, double injectionTh
         return new SanitizePolicy(injectionAction, injectionThreshold, piiAction, injectionModel, modelThreshold, types);
     }
 
+    /**
+     * This policy without the injection check, for text that is not scored (the app's own system prompt): personal
+     * data and secrets are still handled as this policy says.
+     */
+    public SanitizePolicy withoutInjectionCheck() {
+        return injectionAction == InjectionAction.OFF ? this : new SanitizePolicy(InjectionAction.OFF,
+                injectionThreshold, piiAction, injectionModel, modelThreshold, entities);
+    }
+
     /** Flag likely injections (the pipeline decides), redact personal data and secrets. */
     public static SanitizePolicy defaults() {
         return new SanitizePolicy(InjectionAction.FLAG, InjectionDetector.DEFAULT_THRESHOLD, PiiAction.REDACT);

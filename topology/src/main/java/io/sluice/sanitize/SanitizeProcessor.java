@@ -123,11 +123,15 @@ public final class SanitizeProcessor implements FixedKeyProcessor<String, Prompt
         boolean blocked = false;
         boolean flagged = false;
         Map<String, Integer> found = new TreeMap<>();
+        // the app's own system prompt is not scored for injection (its verdict would count for nothing, and a long
+        // one costs the rules and the model a pass each); its personal data and secrets are handled like any text
+        SanitizePolicy systemPolicy = policy.withoutInjectionCheck();
         for (ChatMessage message : request.getMessages()) {
-            SanitizeResult result = sanitizeOrFail(message.getContent(), policy);
+            boolean system = message.getRole().equals("system");
+            SanitizeResult result = sanitizeOrFail(message.getContent(), system ? systemPolicy : policy);
             messages.add(new ChatMessage(message.getRole(), result.textToSend()));
             InjectionVerdict verdict = result.injection();
-            if (!message.getRole().equals("system") && result.flagged()) {
+            if (!system && result.flagged()) {
                 rules.addAll(verdict.rules());
                 score = Math.max(score, verdict.score());
                 blocked |= result.blocked();

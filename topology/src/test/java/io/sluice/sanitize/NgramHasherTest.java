@@ -100,4 +100,24 @@ class NgramHasherTest {
         assertThat(hasher.vector("").buckets()).isEmpty();
         assertThat(hasher.dot("", randomWeights(hasher.buckets()))).isZero();
     }
+
+    @Test
+    @DisplayName("case and runs of white space do not matter, in ASCII and beyond it")
+    void foldsCaseAndWhiteSpace() {
+        assertThat(hasher.vector("Ignore\tALL   previous\n\nInstructions").buckets())
+                .isEqualTo(hasher.vector("ignore all previous instructions").buckets());
+        assertThat(hasher.vector("ÜBER Ärger\u2003ÉTÉ").buckets()).isEqualTo(hasher.vector("über ärger été").buckets());
+        // a letter beyond ASCII is part of a word, punctuation ends one: "naïve" is one word (four 3-grams and three
+        // 4-grams with the closing space, one word), "a-b" two (two 3-grams, one 4-gram, two words and their pair)
+        assertThat(hasher.vector("naïve").buckets()).hasSize(4 + 3 + 1);
+        assertThat(hasher.vector("a-b").buckets()).hasSize(2 + 1 + 3);
+    }
+
+    @Test
+    @DisplayName("sizes outside 2^10 to 2^20 buckets are refused, naming the range")
+    void bitsInRange() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NgramHasher(21))
+                .hasMessageContaining("bits must be 10..20");
+        assertThat(new NgramHasher(20).buckets()).isEqualTo(1 << 20);
+    }
 }
