@@ -37,16 +37,16 @@ revision_of() {
   local - word; set -f # words, not file names
   for word in $1; do case "$word" in @*) echo "${word#@}"; return;; esac; done
 }
-settings_of() {
-  local - word out=(); set -f
+settings_of() { # fills SET_ARGS with "--set KEY=VALUE" for each setting of side $1; misuse exits 2
+  local - word; set -f
+  SET_ARGS=()
   for word in $1; do
     case "$word" in
       @*) ;;
-      *=*) out+=(--set "$word");;
+      *=*) SET_ARGS+=(--set "$word");;
       *) echo "bench/compare.sh: '$word' is neither @REVISION nor KEY=VALUE" >&2; exit 2;;
     esac
   done
-  echo "${out[@]+"${out[@]}"}"
 }
 launcher_for() { # $1 side index, $2 side: prints the launcher to run, building the copy first
   if [ -n "${SLUICE_LAUNCHER:-}" ]; then
@@ -79,7 +79,7 @@ FAILED=()
 SIDES=("$1" "$2")
 LAUNCHERS=()
 for i in 0 1; do
-  settings_of "${SIDES[$i]}" >/dev/null
+  settings_of "${SIDES[$i]}"
   if [ "$i" = 1 ] && [ "$(revision_of "${SIDES[1]}")" = "$(revision_of "${SIDES[0]}")" ]; then
     LAUNCHERS[1]="${LAUNCHERS[0]}" # the same tree: built once
   else
@@ -87,14 +87,12 @@ for i in 0 1; do
   fi
 done
 run() { # run ROUND SIDE_INDEX
-  local side=$(($2 + 1)) out="$WORK/run-$1-$(($2 + 1)).txt"
-  local -a set_args
-  read -r -a set_args <<< "$(settings_of "${SIDES[$2]}")"
+  local side=$(($2 + 1)) out="$WORK/run-$1-$(($2 + 1)).txt" rc=0
+  settings_of "${SIDES[$2]}"
   echo "round $1, side $side (${SIDES[$2]:-defaults})..." >&2
   # shellcheck disable=SC2086 # BENCH is a list of arguments
-  local rc=0
   SLUICE_AOT=off "${LAUNCHERS[$2]}" bench pipeline $BENCH --work-dir "$WORK/bench" \
-    ${set_args[@]+"${set_args[@]}"} > "$out" 2>&1 || rc=$?
+    ${SET_ARGS[@]+"${SET_ARGS[@]}"} > "$out" 2>&1 || rc=$?
   grep -q '^{"scenario"' "$out" || { echo "bench/compare.sh: side $side printed no figures; see $out" >&2; exit 1; }
   if [ "$rc" != 0 ]; then FAILED+=("round $1, side $side (exit $rc; see $out)"); fi
 }

@@ -3,6 +3,7 @@ package io.sluice.retry;
 import io.sluice.config.Durations;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.topics.SluiceTopics;
 import java.time.Duration;
 import java.util.List;
 
@@ -18,7 +19,7 @@ public record RetryTiers(List<Duration> delays, String topicBase) {
 
     public static RetryTiers from(SluiceConfig config) {
         return new RetryTiers(config.getList(SluiceConfigDef.CALL_RETRY_TIERS).stream().map(Durations::parse).toList(),
-                config.string(SluiceConfigDef.TOPICS_PREFIX) + config.string(SluiceConfigDef.TOPIC_RETRY));
+                SluiceTopics.name(config, SluiceConfigDef.TOPIC_RETRY));
     }
 
     public int count() {

@@ -34,28 +34,32 @@ public record SluiceTopics(
         Topic<String, AuditRecord> audit,
         int partitions) {
 
+    /** The name of the topic configured under {@code topicKey} (e.g. {@code topics.requests}), with the prefix. */
+    public static String name(SluiceConfig config, String topicKey) {
+        return config.string(SluiceConfigDef.TOPICS_PREFIX) + config.string(topicKey);
+    }
+
     public static SluiceTopics from(SluiceConfig config, SchemaRegistryClient registry) {
-        String prefix = config.string(SluiceConfigDef.TOPICS_PREFIX);
         // Anyone with write access to the requests topic can put any bytes there: its records are held to the
         // intake limits before they are decoded.
         var requestSerde = SpecificAvroSerde.forValues(registry, PromptRequest.class, new DecodeLimits(
                 config.integer(SluiceConfigDef.INTAKE_MAX_RECORD_BYTES),
                 config.integer(SluiceConfigDef.INTAKE_MAX_COLLECTION_ITEMS), DecodeLimits.DEFAULT.maxSchemaDepth()));
         return new SluiceTopics(
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REQUESTS), Serdes.String(), requestSerde),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_RESPONSES), Serdes.String(),
+                new Topic<>(name(config, SluiceConfigDef.TOPIC_REQUESTS), Serdes.String(), requestSerde),
+                new Topic<>(name(config, SluiceConfigDef.TOPIC_RESPONSES), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, PromptResponse.class)),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_REJECTED), Serdes.String(),
+                new Topic<>(name(config, SluiceConfigDef.TOPIC_REJECTED), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, RejectedRequest.class)),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER), Serdes.String(), requestSerde),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_BUDGET_EVENTS), Serdes.String(),
+                new Topic<>(name(config, SluiceConfigDef.TOPIC_DEAD_LETTER), Serdes.String(), requestSerde),
+                new Topic<>(name(config, SluiceConfigDef.TOPIC_BUDGET_EVENTS), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, BudgetEvent.class)),
                 io.sluice.retry.RetryTiers.from(config).topics(),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_USAGE), Serdes.String(),
+                new Topic<>(name(config, SluiceConfigDef.TOPIC_USAGE), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, UsageTotals.class)),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_PROVIDER_STATS), Serdes.String(),
+                new Topic<>(name(config, SluiceConfigDef.TOPIC_PROVIDER_STATS), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, ProviderMinute.class)),
-                new Topic<>(prefix + config.string(SluiceConfigDef.TOPIC_AUDIT), Serdes.String(),
+                new Topic<>(name(config, SluiceConfigDef.TOPIC_AUDIT), Serdes.String(),
                         SpecificAvroSerde.forValues(registry, AuditRecord.class)),
                 config.integer(SluiceConfigDef.TOPICS_PARTITIONS));
     }

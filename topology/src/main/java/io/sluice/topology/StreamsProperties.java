@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import io.sluice.topics.SluiceTopics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -96,8 +97,8 @@ public final class StreamsProperties {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         // Poison records (bytes that are not Confluent-wire Avro, records that fail in a processor) must not stop a
         // stream thread: they go to the dead-letter topic with their original bytes and the error, and we go on.
-        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.string(SluiceConfigDef.TOPICS_PREFIX)
-                + config.string(SluiceConfigDef.TOPIC_DEAD_LETTER));
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+                SluiceTopics.name(config, SluiceConfigDef.TOPIC_DEAD_LETTER));
         // ... but a registry that is down makes valid records unreadable, or a stage's output unwritable when its
         // schema is registered for the first time (the embedded registry is down with the broker), and a Kafka
         // timeout is no fault of the record: those fail the thread instead (it is replaced, the transaction aborted,

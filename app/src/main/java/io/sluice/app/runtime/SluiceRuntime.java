@@ -289,8 +289,8 @@ public final class SluiceRuntime implements AutoCloseable {
             return effective;
         }
         // the requests topic, else a retry tier's (co-partitioned with the stages' state)
-        List<String> made = new java.util.ArrayList<>(List.of(effective.string(SluiceConfigDef.TOPICS_PREFIX)
-                + effective.string(SluiceConfigDef.TOPIC_REQUESTS)));
+        List<String> made = new java.util.ArrayList<>(List.of(
+                SluiceTopics.name(effective, SluiceConfigDef.TOPIC_REQUESTS)));
         made.addAll(io.sluice.retry.RetryTiers.from(effective).topics());
         var existing = TopicsAdmin.partitionsOfFirst(clientConfig(effective), made);
         int partitions = existing.map(Map.Entry::getValue)
