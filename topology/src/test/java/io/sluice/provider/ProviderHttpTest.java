@@ -106,4 +106,14 @@ class ProviderHttpTest {
             assertThat(connections.size()).isGreaterThanOrEqualTo(calls / SERVER_STREAM_CAP);
         }
     }
+
+    @Test
+    @DisplayName("on Linux x86-64 the client's event loops run on epoll (the native library is packaged and loads)")
+    void nativeTransportOnLinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
+                && System.getProperty("os.arch").equals("amd64"), "epoll is packaged for Linux x86-64 only");
+        try (ProviderHttp http = new ProviderHttp()) {
+            assertThat(http.nativeTransport()).isTrue();
+        }
+    }
 }
