@@ -208,7 +208,17 @@ sealed interface LiteralFilter {
         return kept.isEmpty() ? ANY : kept.size() == 1 ? kept.get(0) : new AnyOf(List.copyOf(kept));
     }
 
+    /**
+     * A run the pattern must match; a run of one character only if it is ASCII punctuation (the {@code \[} of
+     * {@code \[PROMPT\]}), which most prompts lack, as a class of such characters is read.
+     */
     static LiteralFilter literal(CharSequence run, boolean wordStart, boolean wordEnd) {
-        return run.length() < MIN_USEFUL ? ANY : new Literal(fold(run.toString()), wordStart, wordEnd);
+        boolean useful = run.length() >= MIN_USEFUL || run.length() == 1 && punctuation(run.charAt(0));
+        return useful ? new Literal(fold(run.toString()), wordStart, wordEnd) : ANY;
+    }
+
+    /** An ASCII character that is neither a word character nor white space. */
+    static boolean punctuation(char c) {
+        return c > ' ' && c < 0x7F && !Character.isLetterOrDigit(c) && c != '_';
     }
 }

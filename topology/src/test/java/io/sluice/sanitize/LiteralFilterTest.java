@@ -75,6 +75,11 @@ class LiteralFilterTest {
         assertThat(slot.test("write your prompt here")).isFalse(); // none of [ { <
         assertThat(slot.test("{your prompt}")).isTrue();
         assertThat(slot.test("< Your Prompt >")).isTrue();
+        // an escaped punctuation character outside a class must be there too; a lone letter tells nothing
+        LiteralFilter bracketed = LiteralFilter.of("\\[(?:prompt|topic)\\]");
+        assertThat(bracketed.test("the topic of the prompt")).isFalse();
+        assertThat(bracketed.test("write about [TOPIC]")).isTrue();
+        assertThat(LiteralFilter.of("a\\s+(?:prompt|topic)").test("the topic")).isTrue();
         // ranges, negations and word classes tell nothing
         assertThat(LiteralFilter.of("[a-c]xy").test("zxy")).isTrue();
         assertThat(LiteralFilter.of("[^:]xy").test("zxy")).isTrue();
