@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP transport of every provider connector: Vert.x's event-loop client on two event-loop threads. One pool per
@@ -31,6 +33,7 @@ import java.util.function.UnaryOperator;
  * request went out is reset and fails as a timeout.
  */
 final class ProviderHttp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProviderHttp.class);
     /** Connections per provider for HTTP/1.1; the bulkhead, not this, bounds the calls in flight. */
     private static final int HTTP1_CONNECTIONS = 20_000;
     /**
@@ -65,14 +68,23 @@ final class ProviderHttp implements AutoCloseable {
     public ProviderHttp(int maxBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
         // Netty's epoll transport where it loads (Linux x86-64): fewer system calls and less work a wake-up than the
-        // JDK's selector for the same calls; elsewhere Vert.x uses the JDK's and says why in its log
+        // JDK's selector for the same calls; elsewhere Vert.x quietly takes the JDK's, so the reason is logged here
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
+        if (!vertx.isNativeTransportEnabled()) {
+            log.info("Provider calls use the JDK's selector, not Netty's epoll transport: {}",
+                    String.valueOf(vertx.unavailableNativeTransportCause()));
+        }
     }
 
     /** Whether the event loops run on Netty's epoll transport rather than the JDK's selector. */
     boolean nativeTransport() {
         return vertx.isNativeTransportEnabled();
+    }
+
+    /** Why epoll did not load; null when it did. */
+    Throwable nativeTransportUnavailable() {
+        return vertx.unavailableNativeTransportCause();
     }
 
     /** A client for one provider at {@code endpoint}. */

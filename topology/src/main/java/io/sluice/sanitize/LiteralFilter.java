@@ -15,7 +15,7 @@ import java.util.List;
  * java.util.regex tries each of them at every position of every prompt; most prompts hold the literals of few rules.
  */
 sealed interface LiteralFilter {
-    /** Literal runs shorter than this are in almost every text: not worth a test. */
+    /** Literal runs shorter than this are in almost every text: not worth a test (but see {@link #literal}). */
     int MIN_USEFUL = 2;
 
     /** Always true: the pattern may match any text as far as this reader can tell. */

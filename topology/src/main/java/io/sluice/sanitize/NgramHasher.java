@@ -210,8 +210,8 @@ final class NgramHasher {
     private static final ThreadLocal<Counts> COUNTS = ThreadLocal.withInitial(Counts::new);
 
     /**
-     * A thread's scratch: each bucket's count in the text at hand, indexed by bucket (a few hundred KiB at most, which
-     * stay in the second-level cache; a bucket is one array index away, with no hashing or probing), and the buckets
+     * A thread's scratch: each bucket's count in the text at hand, indexed by bucket (256 KiB for the shipped model's
+     * 2^16 buckets, 4 MiB at most; a bucket is one array index away, with no hashing or probing), and the buckets
      * seen in the order first seen; cleared after each text by those buckets alone.
      */
     private static final class Counts implements Sink {

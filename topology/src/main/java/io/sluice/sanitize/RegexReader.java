@@ -276,8 +276,9 @@ final class RegexReader {
     /**
      * A character class, its '[' read. A plain list of ASCII characters that are not word characters ({@code [ \t]},
      * {@code [\[{<]}) bounds words as {@code \s} does; if none of them is white space, one of them must also be in
-     * the text (single characters, which {@link LiteralFilter#literal} would not take: a class of rare punctuation
-     * is selective). Ranges, negation, nested classes and escapes such as {@code \w} or {@code \p{L}} give nothing.
+     * the text (single characters, as {@link LiteralFilter#literal} keeps a run of one punctuation character: a
+     * class of rare punctuation is selective). Ranges, negation, nested classes and escapes such as {@code \w} or
+     * {@code \p{L}} give nothing.
      */
     private Atom charClass() {
         int end = classEnd(at);

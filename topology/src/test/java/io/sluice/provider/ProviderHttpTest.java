@@ -113,7 +113,8 @@ class ProviderHttpTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
                 && System.getProperty("os.arch").equals("amd64"), "epoll is packaged for Linux x86-64 only");
         try (ProviderHttp http = new ProviderHttp()) {
-            assertThat(http.nativeTransport()).isTrue();
+            assertThat(http.nativeTransport()).as("epoll unavailable: %s", http.nativeTransportUnavailable())
+                    .isTrue();
         }
     }
 }
