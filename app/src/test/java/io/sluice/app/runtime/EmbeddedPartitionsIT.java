@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.app.TestCluster;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,16 +35,12 @@ class EmbeddedPartitionsIT {
     @Test
     @DisplayName("topics made before (by an earlier version, with other settings) keep their count")
     void existingTopicsKeepTheirCount() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic("earlier.requests", 6, (short) 1))).all().get();
-        }
+        createTopic("earlier.requests", 6);
         assertThat(partitions(embedded("earlier", Map.of()))).isEqualTo(6);
 
         // the requests topic renamed or deleted since: a retry tier's topic, which must match, decides
         String tier = io.sluice.retry.RetryTiers.from(embedded("renamed", Map.of())).topics().get(0);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(tier, 4, (short) 1))).all().get();
-        }
+        createTopic(tier, 4);
         assertThat(partitions(embedded("renamed", Map.of()))).isEqualTo(4);
     }
 
@@ -54,6 +52,18 @@ class EmbeddedPartitionsIT {
                 SluiceConfigDef.SCHEMA_REGISTRY_URL, "http://127.0.0.1:9", SluiceConfigDef.TOPICS_PREFIX, "external."));
         assertThat(SluiceRuntime.embeddedPartitions(external, external)
                 .integer(SluiceConfigDef.TOPICS_PARTITIONS)).isEqualTo(6);
+    }
+
+    /**
+     * Creates a topic as an earlier run would have, and waits until the broker lists it: createTopics returns once the
+     * controller has committed it, and the broker that answers may learn of it a moment later (seen in CI).
+     */
+    private static void createTopic(String name, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.listTopics().names().get().contains(name));
+        }
     }
 
     /** The embedded default as requested (no bootstrap servers), with topics of their own. */
