@@ -15,10 +15,16 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.DisplayName;
@@ -63,6 +69,7 @@ class EmbeddedSecuredIT {
                                 sluice.config(), dir.resolve("props")).toString(), "--sluice", "User:admin",
                         "--producer", "User:acme-app", "--apply");
                 assertThat(exit).isZero();
+                awaitEnforced(sluice, "User:acme-app");
 
                 // Then its request is answered
                 tracker.expect(request.getRequestId(), request.getCreatedAt().toEpochMilli());
@@ -74,6 +81,19 @@ class EmbeddedSecuredIT {
                         });
                 assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", 1));
             }
+        }
+    }
+
+    /**
+     * Waits until the broker itself reports {@code principal}'s ACLs: createAcls returns once the controller has
+     * committed them, and the broker that authorizes the next request may apply them a moment later.
+     */
+    private static void awaitEnforced(SluiceRuntime sluice, String principal) {
+        AclBindingFilter filter = new AclBindingFilter(ResourcePatternFilter.ANY,
+                new AccessControlEntryFilter(principal, null, AclOperation.ANY, AclPermissionType.ANY));
+        try (Admin admin = Admin.create(sluice.adminConfig())) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !admin.describeAcls(filter).values().get().isEmpty());
         }
     }
 }

@@ -44,6 +44,22 @@ public record ResultTopics(List<PromptResponse> responses, List<RejectedRequest>
         return new ResultTopics(responses, rejections);
     }
 
+    /**
+     * Everything committed on both topics up to now, read to their last stable offsets: for asserting that nothing
+     * more came (a duplicate), which a wait for one record too many cannot tell from a slow group join.
+     */
+    public static ResultTopics committed(Map<String, Object> client, SluiceTopics topics) {
+        var responseReader = topics.responses().valueSerde().deserializer();
+        var rejectionReader = topics.rejected().valueSerde().deserializer();
+        List<PromptResponse> responses = new ArrayList<>();
+        List<RejectedRequest> rejections = new ArrayList<>();
+        CommittedRecords.read(client, topics.responses().name()).forEach(record -> responses.add(
+                responseReader.deserialize(record.topic(), record.headers(), record.value())));
+        CommittedRecords.read(client, topics.rejected().name()).forEach(record -> rejections.add(
+                rejectionReader.deserialize(record.topic(), record.headers(), record.value())));
+        return new ResultTopics(responses, rejections);
+    }
+
     /** Per tenant: outcomes, input, cached input and output tokens, cost. */
     public Map<String, long[]> byTenant() {
         Map<String, long[]> sums = new HashMap<>();

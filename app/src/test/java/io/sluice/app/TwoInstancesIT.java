@@ -2,6 +2,7 @@ package io.sluice.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfigDef;
 import io.sluice.schemas.PromptRequest;
 import io.sluice.testkit.PromptRequests;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,7 +48,10 @@ class TwoInstancesIT {
     void placementAndReKeyMeetTheSameCounters() throws Exception {
         long minute = Instant.now().toEpochMilli() / 60_000 * 60_000;
         List<String> tenants = onePerPartition(3);
-        withTwoInstances("two-keyed", 5, (a, b, tracker, traffic) -> {
+        // Streams deletes the repartition records it has read every 30 s by default: kept, to be counted below
+        SluiceConfig config = cluster.config("two-keyed", Map.of(SluiceConfigDef.LIMIT_USER_RPM, 5,
+                SluiceConfigDef.KAFKA_PREFIX + StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, Long.MAX_VALUE));
+        TestCluster.withTwoInstances(config, (a, b, tracker, traffic) -> {
             // When 4 users of each of 3 tenants (one per partition) send 8 requests against a limit of 5, every
             // other one keyed by tenant and the rest by request id
             int rekeyed = 0;

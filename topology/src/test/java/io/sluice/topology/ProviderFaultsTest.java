@@ -263,7 +263,7 @@ class ProviderFaultsTest {
         // Then after recovery and the open period (resilience4j's clock is the real one), a trial call succeeds
         // and the circuit closes
         primary.outage(false);
-        await().atMost(Duration.ofSeconds(5)).until(() -> {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
             send("default");
             return awaitResponse().getStatus() == ResponseStatus.OK;
         });

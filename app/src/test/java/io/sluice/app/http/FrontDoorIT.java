@@ -51,7 +51,7 @@ class FrontDoorIT {
     @RegisterExtension
     static final TestCluster cluster = new TestCluster();
     /** The deadline of a call on {@link #slow}. */
-    private static final long SLOW_DEADLINE_MS = 4_000;
+    private static final long SLOW_DEADLINE_MS = 10_000;
 
     @TempDir
     static Path slowDir;
@@ -291,7 +291,8 @@ class FrontDoorIT {
     void concurrentRetriesChargedOnce() throws Exception {
         ChatCompletionCreateParams params = ask("eager", "Draft the release notes from the list below.",
                 "release-notes-7");
-        cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(4_000)));
+        // long enough that the first call is still waiting when the request's status shows, on a loaded machine
+        cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(15_000)));
         cluster.simulator.resetStats();
         List<ChatCompletion> answers;
         try {
@@ -299,7 +300,7 @@ class FrontDoorIT {
             CompletableFuture<ChatCompletion> first = openAi(a, acmeKey).async().chat().completions().create(params);
             CompletableFuture<ChatCompletion> atOnce = openAi(b, acmeKey).async().chat().completions().create(params);
             // and one once the request is in the pipeline, while the provider is still answering
-            await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(a.httpUrl()
+            await().atMost(Duration.ofSeconds(12)).until(() -> Http.get(a.httpUrl()
                     + "/v1/requests/release-notes-7", acmeKey).status() == 200);
             assertThat(first).as("the first call is still waiting").isNotDone();
             CompletableFuture<ChatCompletion> later = openAi(a, acmeKey).async().chat().completions().create(params);
@@ -413,7 +414,7 @@ class FrontDoorIT {
             InternalServerException failed = refused(InternalServerException.class, () -> openAi(slow, acmeKey)
                     .chat().completions().create(ask("persistent", "Summarize the month.", "persistent-1")));
             assertError(failed, 503, "api_error", "retries_exhausted", "persistent-1", null);
-            slowProvider.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(2_000)));
+            slowProvider.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(5_000)));
             // the new attempt as a job (this instance lets one call wait: the GET below)
             Http.Answer queued = Http.post(slow.httpUrl() + "/v1/requests", acmeKey, "{\"model\":\"default\","
                     + "\"user\":\"persistent\",\"messages\":[{\"role\":\"user\",\"content\":\"Summarize the month."

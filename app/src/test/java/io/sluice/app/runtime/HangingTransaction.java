@@ -35,8 +35,8 @@ final class HangingTransaction {
                                 "left open".getBytes(StandardCharsets.UTF_8)))));
         data.topicData().add(topicData);
         String[] hostPort = bootstrap.split(",")[0].split(":");
-        // a topic just created may not be in the broker's metadata yet: retriable errors are tried again for 10 s
-        long deadline = System.currentTimeMillis() + 10_000;
+        // a topic just created may not be in the broker's metadata yet: retriable errors are tried again for 30 s
+        long deadline = System.currentTimeMillis() + 30_000;
         while (true) {
             ProduceRequest request = new ProduceRequest.Builder(VERSION, VERSION, data).build(VERSION);
             ProduceResponse response = ProduceResponse.parse(RawKafkaRequest.send(hostPort[0],

@@ -201,8 +201,10 @@ class HangingTransactionIT {
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            long until = System.currentTimeMillis() + 3_000;
-            while (System.currentTimeMillis() < until) {
+            // read_committed: the end is the last stable offset, before any open transaction
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long until = System.currentTimeMillis() + 30_000;
+            while (consumer.position(partition) < end && System.currentTimeMillis() < until) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
             }
         }
@@ -246,7 +248,7 @@ class HangingTransactionIT {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.subscribe(List.of(runtime.topics().audit().name()));
-            long until = System.currentTimeMillis() + 15_000;
+            long until = System.currentTimeMillis() + 60_000;
             while (found.isEmpty() && System.currentTimeMillis() < until) {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> {
                     AuditRecord a = values.deserialize(r.topic(), r.value());

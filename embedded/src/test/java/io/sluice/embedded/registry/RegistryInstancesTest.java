@@ -31,9 +31,15 @@ class RegistryInstancesTest {
         }
     }
 
+    /**
+     * Registers through {@code instance}, trying again while it answers 500 with error code 50004 ("leader not known"):
+     * an instance that does not write may not have read the writer's announcement yet, and a client retries that.
+     */
     private static int register(SchemaRegistryServer instance, String subject, String schemaJson) {
-        RegistryHttp.Response response = new RegistryHttp(instance.url())
-                .post("/subjects/" + subject + "/versions", schemaBody(schemaJson));
+        RegistryHttp http = new RegistryHttp(instance.url());
+        RegistryHttp.Response response = await().atMost(Duration.ofSeconds(30)).until(
+                () -> http.post("/subjects/" + subject + "/versions", schemaBody(schemaJson)),
+                r -> !(r.status() == 500 && r.body().path("error_code").asInt() == 50004));
         assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
         return response.body().get("id").asInt();
     }
