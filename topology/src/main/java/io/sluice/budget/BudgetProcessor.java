@@ -60,6 +60,13 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     /** Counter of settlements that failed (their cost not booked); the log names the tenant and request. */
     public static final String SETTLEMENT_FAILURES_METRIC = "sluice.budget.settlement.failures";
     private static final Logger log = LoggerFactory.getLogger(BudgetProcessor.class);
+    /** How often the ledgers of ended periods are looked for. */
+    private static final Duration LEDGER_PURGE_INTERVAL = Duration.ofMinutes(10);
+    /**
+     * How long a ledger is kept past its period's end besides the reservation TTL: a change of
+     * {@code budgets.timezone} moves the ends of periods already written by up to a day.
+     */
+    static final Duration LEDGER_GRACE = Duration.ofDays(1);
 
     private final BudgetTable budgets;
     private final RouteTable routes;
@@ -153,6 +160,50 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         Duration ttl = budgets.reservationTtl();
         context.schedule(ttl.dividedBy(10).compareTo(Duration.ofMinutes(1)) < 0 ? ttl.dividedBy(10)
                 : Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, this::expireReservations);
+        context.schedule(LEDGER_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::dropEndedLedgers);
+    }
+
+    /**
+     * Drops the ledgers of days and months that ended more than the reservation TTL and {@link #LEDGER_GRACE} ago,
+     * which would otherwise stay in the store and its changelog for good (two a tenant a day). Nothing needs them
+     * then: no request is judged that far back ({@link RequestTime}), every reservation that names them has been
+     * settled or released within the TTL, and spend history is in the usage tables, not here.
+     */
+    private void dropEndedLedgers(long now) {
+        Instant cutoff = Instant.ofEpochMilli(now).minus(budgets.reservationTtl()).minus(LEDGER_GRACE);
+        List<String> ended = new ArrayList<>();
+        try (KeyValueIterator<String, BudgetLedger> all = ledgers.all()) {
+            while (all.hasNext()) {
+                String key = all.next().key;
+                Instant end = periodEnd(key);
+                if (end != null && end.isBefore(cutoff)) {
+                    ended.add(key);
+                }
+            }
+        }
+        ended.forEach(ledgers::delete);
+        if (!ended.isEmpty()) {
+            log.info("Dropped {} budget ledgers of periods that ended before {}", ended.size(), cutoff);
+        }
+    }
+
+    /** When the period of a ledger ends, read from its key ({@link #ledgerKeys}); null for a key of another form. */
+    private Instant periodEnd(String key) {
+        int label = key.lastIndexOf('|');
+        int kind = label < 0 ? -1 : key.lastIndexOf('|', label - 1);
+        if (kind < 0) {
+            return null;
+        }
+        String start = key.substring(label + 1);
+        try {
+            return switch (key.substring(kind + 1, label)) {
+                case "day" -> LocalDate.parse(start).plusDays(1).atStartOfDay(budgets.zone()).toInstant();
+                case "month" -> YearMonth.parse(start).plusMonths(1).atDay(1).atStartOfDay(budgets.zone()).toInstant();
+                default -> null;
+            };
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /**
@@ -315,6 +366,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
                 .orElse(0L); // an unpriced model cannot be reserved for; its calls cost 0 in Sluice's accounts
     }
 
+    /** A tenant's day and month ledgers at {@code time}: {@code <tenant>|day|2026-12-01}, {@code <tenant>|month|2026-12}. */
     private Map<Period, String> ledgerKeys(String tenant, long time) {
         LocalDate day = Instant.ofEpochMilli(time).atZone(budgets.zone()).toLocalDate();
         return Map.of(Period.DAY, tenant + "|day|" + day, Period.MONTH, tenant + "|month|" + YearMonth.from(day));

@@ -278,6 +278,37 @@ class BudgetStageTest {
     }
 
     @Test
+    @DisplayName("drops a day's and a month's ledgers once the period ended more than the reservation TTL and a day"
+            + " ago, and keeps the others")
+    void dropsLedgersOfEndedPeriods() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 1_000_000)); // reservation TTL: the default, 6 h
+        fixture.openai.thenAnswer(costing(estimate)).thenAnswer(costing(estimate));
+        fixture.send(request("acme", T)); // on 2026-11-22 (UTC)
+
+        // When the clock passes the 22nd's end plus 6 h plus a day, less 10 minutes, and the tenant asks again
+        Instant stillKept = Instant.parse("2026-11-24T05:50:00Z");
+        fixture.clockAt(stillKept);
+        fixture.send(request("acme", stillKept));
+        // Then every ledger is there, the month's with both costs
+        assertThat(ledger("acme|day|2026-11-22").getSpentMicros()).isEqualTo(estimate);
+        assertThat(ledger("acme|day|2026-11-24").getSpentMicros()).isEqualTo(estimate);
+        assertThat(ledger("acme|month|2026-11").getSpentMicros()).isEqualTo(2 * estimate);
+
+        // When 20 minutes more pass: the 22nd's ledger is dropped, today's and the month's stay
+        fixture.clockAt(stillKept.plus(Duration.ofMinutes(20)));
+        assertThat(ledger("acme|day|2026-11-22")).isNull();
+        assertThat(ledger("acme|day|2026-11-24")).isNotNull();
+        assertThat(ledger("acme|month|2026-11").getSpentMicros()).isEqualTo(2 * estimate);
+
+        // And when November has ended more than 6 h and a day ago, its month and last day go too
+        fixture.clockAt(Instant.parse("2026-12-02T06:10:00Z"));
+        assertThat(ledger("acme|month|2026-11")).isNull();
+        assertThat(ledger("acme|day|2026-11-24")).isNull();
+        assertThat(fixture.responses.readValuesToList()).hasSize(2);
+    }
+
+    @Test
     @DisplayName("past the soft threshold, sends a route's requests on its cheaper fallback route")
     void switchesToFallbackRoutePastSoftThreshold() {
         start(Map.of(SluiceConfigDef.ROUTES, "default=openai:gpt-4o,economy=openai:gpt-4o-mini",
