@@ -9,11 +9,12 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The accounting stage's settings: each tenant's time zone (its calendar days and months), and how long hour, day and
- * minute rows and request statuses are kept.
+ * The accounting stage's settings: each tenant's time zone (its calendar days and months), how long hour, day and
+ * minute rows and request statuses are kept, and how often changed rows are sent to their topics.
  */
 public record AccountingSettings(ZoneId defaultZone, Map<String, ZoneId> tenantZones, Duration hourlyRetention,
-                                 Duration dailyRetention, Duration minuteRetention, Duration statusRetention) {
+                                 Duration dailyRetention, Duration minuteRetention, Duration statusRetention,
+                                 Duration emitInterval) {
     public AccountingSettings {
         tenantZones = Map.copyOf(tenantZones);
     }
@@ -36,7 +37,8 @@ public record AccountingSettings(ZoneId defaultZone, Map<String, ZoneId> tenantZ
                 Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_HOURLY_RETENTION_MS)),
                 Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_DAILY_RETENTION_MS)),
                 Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_MINUTE_RETENTION_MS)),
-                Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_STATUS_RETENTION_MS)));
+                Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_STATUS_RETENTION_MS)),
+                Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_EMIT_INTERVAL_MS)));
     }
 
     /** The tenant's time zone: its own if configured, else the budgets' one. */

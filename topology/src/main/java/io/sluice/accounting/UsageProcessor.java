@@ -30,7 +30,8 @@ import org.apache.kafka.streams.state.Stores;
  * one store: each terminal outcome adds to eight usage rows (tenant and user, each per hour, day, month and in
  * total) and, when a provider answered or failed it, to that provider/model/variant's row of the minute. A row is
  * changed in the same transaction that consumes the outcome, so under exactly-once the tables equal the sum of the
- * outcome records across crashes. Changed rows go to the usage and provider-stats topics once a second; which rows
+ * outcome records across crashes. Changed rows go to the usage and provider-stats topics once an
+ * {@code accounting.emit.interval.ms}; which rows
  * changed is also written down in a changelogged store until they are sent, so a crash or a task move between a
  * commit and the next send loses none of them.
  */
@@ -48,7 +49,6 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     static final int CHUNK_ROWS = 32;
     private static final char USAGE_ROW = 'u';
     private static final char PROVIDER_ROW = 'p';
-    private static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
     private final AccountingSettings settings;
@@ -117,7 +117,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         try (KeyValueIterator<String, String> all = unsent.all()) {
             all.forEachRemaining(entry -> remember(entry.value));
         }
-        context.schedule(EMIT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> emit(now));
+        context.schedule(settings.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emit(now));
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> purge(Instant.ofEpochMilli(now)));
     }
 

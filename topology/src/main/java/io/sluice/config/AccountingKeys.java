@@ -16,6 +16,7 @@ interface AccountingKeys {
     String ACCOUNTING_DAILY_RETENTION_MS = "accounting.daily.retention.ms";
     String ACCOUNTING_MINUTE_RETENTION_MS = "accounting.minute.retention.ms";
     String ACCOUNTING_STATUS_RETENTION_MS = "accounting.status.retention.ms";
+    String ACCOUNTING_EMIT_INTERVAL_MS = "accounting.emit.interval.ms";
 
     /** Defines this group's keys in {@code definition}. */
     static ConfigDef define(ConfigDef definition) {
@@ -30,6 +31,10 @@ interface AccountingKeys {
                 .define(ACCOUNTING_MINUTE_RETENTION_MS, Type.LONG, 2L * 86_400_000, atLeast(600_000), LOW,
                         "How long per-minute provider rows stay queryable.")
                 .define(ACCOUNTING_STATUS_RETENTION_MS, Type.LONG, 7L * 86_400_000, atLeast(60_000), MEDIUM,
-                        "How long a request's status stays queryable by id.");
+                        "How long a request's status stays queryable by id.")
+                .define(ACCOUNTING_EMIT_INTERVAL_MS, Type.LONG, 5_000L, atLeast(100), MEDIUM,
+                        "How often changed usage and provider rows are sent to the usage and provider-stats topics,"
+                        + " each with its latest totals: a row changed several times in an interval is sent once."
+                        + " The HTTP API reads the tables themselves, which are always current.");
     }
 }

@@ -168,16 +168,21 @@ class AccountingStageTest {
         assertThat(answered).isEqualTo(1);
         assertThat(latencies).isEqualTo(1);
 
-        fixture.advance(java.time.Duration.ofMillis(1_100)); // the once-a-second send of changed rows
+        // changed rows are sent every accounting.emit.interval.ms (5 s by default), counted from the task's start
         var usageTopic = fixture.driver.createOutputTopic(fixture.topics.usage().name(), new StringDeserializer(),
                 fixture.topics.usage().valueSerde().deserializer());
+        long sinceStart = java.time.Duration.between(START, fixture.now()).toMillis();
+        assertThat(sinceStart).isLessThan(4_000);
+        fixture.advance(java.time.Duration.ofMillis(4_500 - sinceStart));
+        assertThat(usageTopic.isEmpty()).as("nothing sent before the interval").isTrue();
+        fixture.advance(java.time.Duration.ofMillis(600));
         Map<String, UsageTotals> latest = usageTopic.readKeyValuesToMap();
         assertThat(latest).hasSize(8); // tenant and user, hour, day, month and total
         assertThat(latest.get(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all")).getRequests()).isEqualTo(2);
         var providerTopic = fixture.driver.createOutputTopic(fixture.topics.providerStats().name(),
                 new StringDeserializer(), fixture.topics.providerStats().valueSerde().deserializer());
         assertThat(providerTopic.readKeyValuesToMap()).hasSize(1);
-        fixture.advance(java.time.Duration.ofMillis(1_100));
+        fixture.advance(java.time.Duration.ofMillis(5_100));
         assertThat(usageTopic.isEmpty()).as("rows are sent again only when they change").isTrue();
     }
 
