@@ -234,6 +234,11 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
                 alert(held.getTenantId(), period, key, BudgetEventKind.RESERVATION_EXPIRED, ledger,
                         budgets.ceiling(held.getTenantId(), period), now);
             });
+            for (String key : userKeys(held)) {
+                BudgetLedger ledger = ledger(key);
+                ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
+                ledgers.put(key, ledger);
+            }
             reservations.delete(entry.key);
         }
     }
@@ -287,7 +292,19 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
                     alert(tenant, period, keys.get(period), BudgetEventKind.HARD_LIMIT_REACHED, ledger, ceiling, now);
                 }
                 context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Refuse(
-                        refusal(request, period, ledger, estimate, ceiling, time, now)))));
+                        refusal(request, false, period, ledger, estimate, ceiling, time, now)))));
+                return;
+            }
+        }
+        // the user's own ledgers, for the periods its tenant's tier gives users a ceiling in
+        Map<Period, String> userKeys = userLedgerKeys(request, time);
+        Map<Period, BudgetLedger> userOpen = new HashMap<>();
+        userKeys.forEach((period, key) -> userOpen.put(period, ledger(key)));
+        for (Map.Entry<Period, BudgetLedger> entry : userOpen.entrySet()) {
+            long ceiling = budgets.userCeiling(tenant, entry.getKey());
+            if (total(entry.getValue()) + estimate > ceiling) {
+                context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Refuse(
+                        refusal(request, true, entry.getKey(), entry.getValue(), estimate, ceiling, time, now)))));
                 return;
             }
         }
@@ -297,8 +314,13 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             noticeSoftThreshold(tenant, period, keys.get(period), ledger, now);
             ledgers.put(keys.get(period), ledger);
         }
+        userOpen.forEach((period, ledger) -> {
+            ledger.setReservedMicros(ledger.getReservedMicros() + estimate);
+            ledgers.put(userKeys.get(period), ledger);
+        });
         reservations.put(reservationKey(request), new BudgetReservation(tenant, keys.get(Period.DAY),
-                keys.get(Period.MONTH), estimate, Instant.ofEpochMilli(now)));
+                keys.get(Period.MONTH), estimate, Instant.ofEpochMilli(now), userKeys.get(Period.DAY),
+                userKeys.get(Period.MONTH)));
         context.forward(record.withValue(new BudgetOutput.Decided(new Verdict.Pass(request))));
     }
 
@@ -331,8 +353,9 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             // spend, booked in the current period, never lost.
             if (settlement.costMicros() > 0) {
                 Map<Period, String> keys = ledgerKeys(settlement.tenantId(), now);
+                // the user is not known here: a user's ledgers count what was reserved for it
                 reservation = new BudgetReservation(settlement.tenantId(), keys.get(Period.DAY),
-                        keys.get(Period.MONTH), 0L, Instant.ofEpochMilli(now));
+                        keys.get(Period.MONTH), 0L, Instant.ofEpochMilli(now), null, null);
             } else {
                 return;
             }
@@ -350,7 +373,25 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             noticeSoftThreshold(held.getTenantId(), period, key, ledger, now);
             ledgers.put(key, ledger);
         });
+        for (String key : userKeys(held)) {
+            BudgetLedger ledger = ledger(key);
+            ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
+            ledger.setSpentMicros(ledger.getSpentMicros() + costMicros);
+            ledgers.put(key, ledger);
+        }
         reservations.delete(reservationKey);
+    }
+
+    /** The user ledgers a reservation holds its estimate in: none when no user ceiling applied to it. */
+    private static List<String> userKeys(BudgetReservation held) {
+        List<String> keys = new ArrayList<>(2);
+        if (held.getUserDayKey() != null) {
+            keys.add(held.getUserDayKey());
+        }
+        if (held.getUserMonthKey() != null) {
+            keys.add(held.getUserMonthKey());
+        }
+        return keys;
     }
 
     /** The tenant's current spend in a period: settled plus reserved. */
@@ -368,8 +409,27 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
 
     /** A tenant's day and month ledgers at {@code time}: {@code <tenant>|day|2026-12-01}, {@code <tenant>|month|2026-12}. */
     private Map<Period, String> ledgerKeys(String tenant, long time) {
+        return periodKeys(tenant + "|", time);
+    }
+
+    /**
+     * The request's user's ledgers at {@code time} for the periods its tenant's tier gives users a ceiling in
+     * ({@code <tenant>|user|<user>|day|2026-12-01}, ...): none without one, so no user's spend is kept for nothing.
+     */
+    private Map<Period, String> userLedgerKeys(PromptRequest request, long time) {
+        Map<Period, String> all = periodKeys(request.getTenantId() + "|user|" + request.getUserId() + "|", time);
+        Map<Period, String> kept = new java.util.EnumMap<>(Period.class);
+        all.forEach((period, key) -> {
+            if (budgets.userCeiling(request.getTenantId(), period) > 0) {
+                kept.put(period, key);
+            }
+        });
+        return kept;
+    }
+
+    private Map<Period, String> periodKeys(String prefix, long time) {
         LocalDate day = Instant.ofEpochMilli(time).atZone(budgets.zone()).toLocalDate();
-        return Map.of(Period.DAY, tenant + "|day|" + day, Period.MONTH, tenant + "|month|" + YearMonth.from(day));
+        return Map.of(Period.DAY, prefix + "day|" + day, Period.MONTH, prefix + "month|" + YearMonth.from(day));
     }
 
     private BudgetLedger ledger(String key) {
@@ -396,13 +456,13 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         context.forward(new Record<>(tenant, new BudgetOutput.Alert(event), now));
     }
 
-    private RejectedRequest refusal(PromptRequest request, Period period, BudgetLedger ledger, long estimate,
-                                    long ceiling, long time, long now) {
-        String name = period == Period.DAY ? "tenant.budget.daily" : "tenant.budget.monthly";
+    private RejectedRequest refusal(PromptRequest request, boolean user, Period period, BudgetLedger ledger,
+                                    long estimate, long ceiling, long time, long now) {
+        String name = (user ? "user" : "tenant") + (period == Period.DAY ? ".budget.daily" : ".budget.monthly");
         RejectedRequest rejection = Rejections.of(request, RejectReason.BUDGET_EXCEEDED, STAGE,
-                "tenant spent " + ledger.getSpentMicros() + " and has " + ledger.getReservedMicros()
-                        + " reserved of its " + ceiling + " micro-dollar " + period.name().toLowerCase()
-                        + " budget; this request is estimated at " + estimate, now);
+                (user ? "user" : "tenant") + " spent " + ledger.getSpentMicros() + " and has "
+                        + ledger.getReservedMicros() + " reserved of its " + ceiling + " micro-dollar "
+                        + period.name().toLowerCase() + " budget; this request is estimated at " + estimate, now);
         rejection.setLimit(name);
         rejection.setRetryAfterMs(nextPeriodStart(period, time) - time);
         return rejection;

@@ -10,9 +10,10 @@ import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Tenants' spend ceilings in micro-dollars per calendar day and month in one time zone: the defaults, overridden per
- * tier as {@code budgets.tier.<tier>.daily.micros} / {@code .monthly.micros}; 0 means no ceiling. Also the soft
- * threshold and the cheaper routes used past it.
+ * Tenants' and their users' spend ceilings in micro-dollars per calendar day and month in one time zone: the
+ * defaults, overridden per tier as {@code budgets.tier.<tier>.daily.micros} / {@code .monthly.micros} (the tenant)
+ * and {@code .user.daily.micros} / {@code .user.monthly.micros} (each of its users); 0 means no ceiling. Also the
+ * soft threshold and the cheaper routes used past it.
  */
 public final class BudgetTable {
 
@@ -22,6 +23,8 @@ public final class BudgetTable {
     private final ZoneId zone;
     private final Map<Period, Long> defaults;
     private final Map<String, Map<Period, Long>> tiers;
+    private final Map<Period, Long> userDefaults;
+    private final Map<String, Map<Period, Long>> userTiers;
     private final LimitTable tierOf;
     private final int softPercent;
     private final Map<String, String> fallbackRoutes;
@@ -29,8 +32,11 @@ public final class BudgetTable {
     private final java.time.Duration reservationTtl;
 
     private BudgetTable(ZoneId zone, Map<Period, Long> defaults, Map<String, Map<Period, Long>> tiers,
+                        Map<Period, Long> userDefaults, Map<String, Map<Period, Long>> userTiers,
                         LimitTable tierOf, int softPercent, Map<String, String> fallbackRoutes,
                         io.sluice.provider.PriceTable prices, java.time.Duration reservationTtl) {
+        this.userDefaults = userDefaults;
+        this.userTiers = userTiers;
         this.prices = prices;
         this.reservationTtl = reservationTtl;
         this.zone = zone;
@@ -44,10 +50,19 @@ public final class BudgetTable {
     public static BudgetTable from(SluiceConfig config, LimitTable tierOf) {
         Map<Period, Long> defaults = Map.of(Period.DAY, config.getLong(SluiceConfigDef.BUDGET_TENANT_DAILY),
                 Period.MONTH, config.getLong(SluiceConfigDef.BUDGET_TENANT_MONTHLY));
+        Map<Period, Long> userDefaults = Map.of(Period.DAY, config.getLong(SluiceConfigDef.BUDGET_USER_DAILY),
+                Period.MONTH, config.getLong(SluiceConfigDef.BUDGET_USER_MONTHLY));
         Map<String, Map<Period, Long>> tiers = new HashMap<>();
+        Map<String, Map<Period, Long>> userTiers = new HashMap<>();
         config.originalsWithPrefix(SluiceConfigDef.BUDGETS_TIER_PREFIX).forEach((rest, value) -> {
-            Period period = rest.endsWith(".daily.micros") ? Period.DAY
-                    : rest.endsWith(".monthly.micros") ? Period.MONTH : null;
+            int dot = rest.indexOf('.');
+            String budget = dot <= 0 ? "" : rest.substring(dot + 1);
+            boolean user = budget.startsWith("user.");
+            Period period = switch (user ? budget.substring("user.".length()) : budget) {
+                case "daily.micros" -> Period.DAY;
+                case "monthly.micros" -> Period.MONTH;
+                default -> null;
+            };
             long max;
             try {
                 max = Long.parseLong(String.valueOf(value).strip());
@@ -56,10 +71,10 @@ public final class BudgetTable {
             }
             if (period == null || max < 0) {
                 throw new ConfigException(SluiceConfigDef.BUDGETS_TIER_PREFIX + rest, value,
-                        "tier budgets look like budgets.tier.<tier>.daily.micros or .monthly.micros = micro-dollars >= 0");
+                        "tier budgets look like budgets.tier.<tier>.daily.micros, .monthly.micros, .user.daily.micros"
+                                + " or .user.monthly.micros = micro-dollars >= 0");
             }
-            String tier = rest.substring(0, rest.indexOf('.'));
-            tiers.computeIfAbsent(tier, t -> new HashMap<>()).put(period, max);
+            (user ? userTiers : tiers).computeIfAbsent(rest.substring(0, dot), t -> new HashMap<>()).put(period, max);
         });
         Map<String, String> fallbacks = new HashMap<>();
         var routes = config.routes();
@@ -72,7 +87,8 @@ public final class BudgetTable {
             }
             fallbacks.put(parts[0].strip(), parts[1].strip());
         }
-        return new BudgetTable(ZoneId.of(config.string(SluiceConfigDef.BUDGET_TIMEZONE)), defaults, tiers, tierOf,
+        return new BudgetTable(ZoneId.of(config.string(SluiceConfigDef.BUDGET_TIMEZONE)), defaults, tiers,
+                userDefaults, userTiers, tierOf,
                 config.integer(SluiceConfigDef.BUDGET_SOFT_PERCENT), Map.copyOf(fallbacks),
                 io.sluice.provider.PriceTable.from(config),
                 java.time.Duration.ofMillis(config.getLong(SluiceConfigDef.BUDGET_RESERVATION_TTL_MS)));
@@ -96,6 +112,12 @@ public final class BudgetTable {
     public long ceiling(String tenantId, Period period) {
         String tier = tierOf.tierOf(tenantId);
         return tiers.getOrDefault(tier, Map.of()).getOrDefault(period, defaults.get(period));
+    }
+
+    /** Each user's ceiling for the period in {@code tenantId}'s tier, 0 when none. */
+    public long userCeiling(String tenantId, Period period) {
+        String tier = tierOf.tierOf(tenantId);
+        return userTiers.getOrDefault(tier, Map.of()).getOrDefault(period, userDefaults.get(period));
     }
 
     public long softThreshold(long ceiling) {

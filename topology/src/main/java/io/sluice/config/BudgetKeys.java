@@ -13,13 +13,15 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The budget stage: tenants' spend ceilings per day and month, the soft threshold and its fallback routes.
+ * The budget stage: tenants' and users' spend ceilings per day and month, the soft threshold and its fallback routes.
  */
 interface BudgetKeys {
     String BUDGET_TIMEZONE = "budgets.timezone";
     String BUDGET_RESERVATION_TTL_MS = "budgets.reservation.ttl.ms";
     String BUDGET_TENANT_DAILY = "budgets.tenant.daily.micros";
     String BUDGET_TENANT_MONTHLY = "budgets.tenant.monthly.micros";
+    String BUDGET_USER_DAILY = "budgets.user.daily.micros";
+    String BUDGET_USER_MONTHLY = "budgets.user.monthly.micros";
     String BUDGET_SOFT_PERCENT = "budgets.soft.threshold.percent";
     String BUDGET_FALLBACK_ROUTES = "budgets.soft.fallback.routes";
 
@@ -29,8 +31,9 @@ interface BudgetKeys {
     static List<KeyFamily> families() {
         return List.of(
                 new KeyFamily(BUDGETS_TIER_PREFIX, "budgets.tier.<tier>.<budget>=micro-dollars",
-                        "A tenant tier's budget (budget stage): daily.micros or monthly.micros, in micro-dollars (0: no"
-                                + " ceiling)."));
+                        "A tenant tier's budget (budget stage): daily.micros or monthly.micros for the tenant,"
+                                + " user.daily.micros or user.monthly.micros for each of its users, in micro-dollars"
+                                + " (0: no ceiling)."));
     }
 
     /** Defines this group's keys in {@code definition}. */
@@ -46,6 +49,11 @@ interface BudgetKeys {
                         "Hard ceiling on a tenant's spend per calendar day, micro-dollars (0: none).")
                 .define(BUDGET_TENANT_MONTHLY, Type.LONG, 0L, atLeast(0), HIGH,
                         "Hard ceiling on a tenant's spend per calendar month, micro-dollars (0: none).")
+                .define(BUDGET_USER_DAILY, Type.LONG, 0L, atLeast(0), HIGH,
+                        "Hard ceiling on each user's spend per calendar day, micro-dollars (0: none); a user's spend is"
+                                + " counted while a user ceiling applies to its tenant.")
+                .define(BUDGET_USER_MONTHLY, Type.LONG, 0L, atLeast(0), HIGH,
+                        "Hard ceiling on each user's spend per calendar month, micro-dollars (0: none).")
                 .define(BUDGET_SOFT_PERCENT, Type.INT, 80, between(1, 100), MEDIUM,
                         "Soft threshold, percent of a ceiling: crossing it emits a budget event and switches fallback routes.")
                 .define(BUDGET_FALLBACK_ROUTES, Type.LIST, "", MEDIUM,

@@ -121,7 +121,7 @@ class BudgetStageTest {
                 fixture.driver.getKeyValueStore(BudgetProcessor.RESERVATIONS);
         KeyValueStore<String, BudgetLedger> ledgers = fixture.driver.getKeyValueStore(BudgetProcessor.LEDGERS);
         reservations.put(Keys.request("acme", request.getRequestId()), new BudgetReservation("acme",
-                "acme|day|2026-11-22", "acme|month|2026-11", estimate, T));
+                "acme|day|2026-11-22", "acme|month|2026-11", estimate, T, null, null));
         ledgers.put("acme|day|2026-11-22", new BudgetLedger(0L, estimate, false, false));
         ledgers.put("acme|month|2026-11", new BudgetLedger(0L, estimate, false, false));
 
@@ -306,6 +306,60 @@ class BudgetStageTest {
         assertThat(ledger("acme|month|2026-11")).isNull();
         assertThat(ledger("acme|day|2026-11-24")).isNull();
         assertThat(fixture.responses.readValuesToList()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("refuses a user past its own daily ceiling while the tenant's other users go on")
+    void refusesUserPastItsOwnCeiling() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_USER_DAILY, estimate));
+        fixture.openai.thenAnswer(costing(estimate)).thenAnswer(costing(estimate));
+
+        fixture.send(PromptRequests.valid("acme", "alice", T).build());
+        fixture.send(PromptRequests.valid("acme", "alice", T.plusSeconds(1)).build());
+        fixture.send(PromptRequests.valid("acme", "bob", T.plusSeconds(2)).build());
+
+        // Then alice's second request is refused until midnight, bob's is answered, and the tenant has no ceiling
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getUserId)
+                .containsExactly("alice", "bob");
+        RejectedRequest rejection = fixture.rejected.readValue();
+        assertThat(rejection.getUserId()).isEqualTo("alice");
+        assertThat(rejection.getReason()).isEqualTo(RejectReason.BUDGET_EXCEEDED);
+        assertThat(rejection.getLimit()).isEqualTo("user.budget.daily");
+        assertThat(rejection.getDetail()).startsWith("user spent " + estimate + " and has 0 reserved");
+        assertThat(rejection.getRetryAfterMs()).isEqualTo(
+                Duration.between(T.plusSeconds(1), Instant.parse("2026-11-23T00:00:00Z")).toMillis());
+        assertThat(ledger("acme|user|alice|day|2026-11-22").getSpentMicros()).isEqualTo(estimate);
+        assertThat(ledger("acme|user|bob|day|2026-11-22").getSpentMicros()).isEqualTo(estimate);
+        assertThat(ledger("acme|user|alice|month|2026-11")).as("no monthly user ceiling: not kept").isNull();
+        assertThat(ledger("acme|day|2026-11-22").getSpentMicros()).isEqualTo(2 * estimate);
+    }
+
+    @Test
+    @DisplayName("a tier's user ceiling applies to that tier's users only; an expired reservation frees the user's"
+            + " ledger too")
+    void tierUserCeilingAndExpiry() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.TENANT_TIERS, "frugal=trial", "budgets.tier.trial.user.monthly.micros",
+                estimate, SluiceConfigDef.BUDGET_RESERVATION_TTL_MS, 60_000));
+        fixture.openai.thenPending(new CompletableFuture<>()).thenAnswer(costing(estimate))
+                .thenAnswer(costing(estimate));
+
+        // a trial user's call that never ends holds its whole monthly ceiling; another tenant's user has none
+        fixture.send(PromptRequests.valid("frugal", "carol", T).build());
+        fixture.send(PromptRequests.valid("acme", "alice", T.plusSeconds(1)).build());
+        fixture.send(PromptRequests.valid("frugal", "carol", T.plusSeconds(2)).build());
+        assertThat(ledger("frugal|user|carol|month|2026-11").getReservedMicros()).isEqualTo(estimate);
+        assertThat(ledger("acme|user|alice|month|2026-11")).isNull();
+        assertThat(fixture.rejected.readValue().getLimit()).isEqualTo("user.budget.monthly");
+
+        // When the reservation expires, carol may spend again
+        fixture.advance(Duration.ofSeconds(70));
+        assertThat(ledger("frugal|user|carol|month|2026-11").getReservedMicros()).isZero();
+        fixture.send(PromptRequests.valid("frugal", "carol", fixture.now()).build());
+        assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getTenantId)
+                .containsExactly("acme", "frugal");
+        assertThat(ledger("frugal|user|carol|month|2026-11").getSpentMicros()).isEqualTo(estimate);
     }
 
     @Test
