@@ -8,5 +8,5 @@ public sealed interface BudgetInput {
     record Reserve(PromptRequest request) implements BudgetInput {}
 
     /** A finished request's actual cost in micro-dollars: 0 for one that ended unanswered. */
-    record Settle(String tenantId, String requestId, long costMicros) implements BudgetInput {}
+    record Settle(String tenantId, String userId, String requestId, long costMicros) implements BudgetInput {}
 }

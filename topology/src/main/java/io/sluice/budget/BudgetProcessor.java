@@ -64,9 +64,11 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     private static final Duration LEDGER_PURGE_INTERVAL = Duration.ofMinutes(10);
     /**
      * How long a ledger is kept past its period's end besides the reservation TTL: a change of
-     * {@code budgets.timezone} moves the ends of periods already written by up to a day.
+     * {@code budgets.timezone} moves the ends of periods already written by up to 26 hours (UTC-12 to UTC+14).
      */
-    static final Duration LEDGER_GRACE = Duration.ofDays(1);
+    static final Duration LEDGER_GRACE = Duration.ofDays(2);
+    /** Ledgers dropped in one punctuation at most (one transaction); the rest go at the next. */
+    static final int MAX_DROPPED = 10_000;
 
     private final BudgetTable budgets;
     private final RouteTable routes;
@@ -78,6 +80,11 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     private ProcessorContext<String, BudgetOutput> context;
     private KeyValueStore<String, BudgetLedger> ledgers;
     private KeyValueStore<String, BudgetReservation> reservations;
+    /**
+     * The day, in {@code budgets.timezone}, of the cutoff through which ended ledgers were all dropped: periods end at
+     * midnight, so nothing new can be dropped until the cutoff passes another one. Null after init: scan once.
+     */
+    private LocalDate droppedThrough;
 
     private BudgetProcessor(BudgetTable budgets, RouteTable routes, int defaultOutputTokens, long maxFutureSkewMs,
                             MeterRegistry meters, boolean expires) {
@@ -171,9 +178,13 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
      */
     private void dropEndedLedgers(long now) {
         Instant cutoff = Instant.ofEpochMilli(now).minus(budgets.reservationTtl()).minus(LEDGER_GRACE);
+        LocalDate cutoffDay = cutoff.atZone(budgets.zone()).toLocalDate();
+        if (cutoffDay.equals(droppedThrough)) {
+            return;
+        }
         List<String> ended = new ArrayList<>();
         try (KeyValueIterator<String, BudgetLedger> all = ledgers.all()) {
-            while (all.hasNext()) {
+            while (all.hasNext() && ended.size() < MAX_DROPPED) {
                 String key = all.next().key;
                 Instant end = periodEnd(key);
                 if (end != null && end.isBefore(cutoff)) {
@@ -182,6 +193,9 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             }
         }
         ended.forEach(ledgers::delete);
+        if (ended.size() < MAX_DROPPED) {
+            droppedThrough = cutoffDay;
+        }
         if (!ended.isEmpty()) {
             log.info("Dropped {} budget ledgers of periods that ended before {}", ended.size(), cutoff);
         }
@@ -298,7 +312,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         }
         // the user's own ledgers, for the periods its tenant's tier gives users a ceiling in
         Map<Period, String> userKeys = userLedgerKeys(request, time);
-        Map<Period, BudgetLedger> userOpen = new HashMap<>();
+        Map<Period, BudgetLedger> userOpen = new java.util.EnumMap<>(Period.class); // the day's refusal first
         userKeys.forEach((period, key) -> userOpen.put(period, ledger(key)));
         for (Map.Entry<Period, BudgetLedger> entry : userOpen.entrySet()) {
             long ceiling = budgets.userCeiling(tenant, entry.getKey());
@@ -353,9 +367,10 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
             // spend, booked in the current period, never lost.
             if (settlement.costMicros() > 0) {
                 Map<Period, String> keys = ledgerKeys(settlement.tenantId(), now);
-                // the user is not known here: a user's ledgers count what was reserved for it
+                Map<Period, String> userKeys = userLedgerKeys(settlement.tenantId(), settlement.userId(), now);
                 reservation = new BudgetReservation(settlement.tenantId(), keys.get(Period.DAY),
-                        keys.get(Period.MONTH), 0L, Instant.ofEpochMilli(now), null, null);
+                        keys.get(Period.MONTH), 0L, Instant.ofEpochMilli(now), userKeys.get(Period.DAY),
+                        userKeys.get(Period.MONTH));
             } else {
                 return;
             }
@@ -417,10 +432,14 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
      * ({@code <tenant>|user|<user>|day|2026-12-01}, ...): none without one, so no user's spend is kept for nothing.
      */
     private Map<Period, String> userLedgerKeys(PromptRequest request, long time) {
-        Map<Period, String> all = periodKeys(request.getTenantId() + "|user|" + request.getUserId() + "|", time);
+        return userLedgerKeys(request.getTenantId(), request.getUserId(), time);
+    }
+
+    private Map<Period, String> userLedgerKeys(String tenant, String user, long time) {
+        Map<Period, String> all = periodKeys(tenant + "|user|" + user + "|", time);
         Map<Period, String> kept = new java.util.EnumMap<>(Period.class);
         all.forEach((period, key) -> {
-            if (budgets.userCeiling(request.getTenantId(), period) > 0) {
+            if (budgets.userCeiling(tenant, period) > 0) {
                 kept.put(period, key);
             }
         });

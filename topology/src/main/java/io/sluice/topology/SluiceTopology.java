@@ -297,13 +297,13 @@ public final class SluiceTopology {
     private static BudgetInput settlement(CallOutcome outcome) {
         return switch (outcome) {
             case CallOutcome.Answered a -> new BudgetInput.Settle(a.response().getTenantId(),
-                    a.response().getRequestId(), a.response().getCostMicros());
+                    a.response().getUserId(), a.response().getRequestId(), a.response().getCostMicros());
             case CallOutcome.DeadLettered d -> new BudgetInput.Settle(d.request().getTenantId(),
-                    d.request().getRequestId(), 0L);
+                    d.request().getUserId(), d.request().getRequestId(), 0L);
             // the original was settled when it was answered, and a copy passes the budget unreserved; settled with 0
             // anyway, so a reservation made under any other path is released rather than held for the period
             case CallOutcome.Duplicate d -> new BudgetInput.Settle(d.request().getTenantId(),
-                    d.request().getRequestId(), 0L);
+                    d.request().getUserId(), d.request().getRequestId(), 0L);
             case CallOutcome.Delayed d -> throw new IllegalStateException("a delayed request is not settled yet");
         };
     }

@@ -278,33 +278,38 @@ class BudgetStageTest {
     }
 
     @Test
-    @DisplayName("drops a day's and a month's ledgers once the period ended more than the reservation TTL and a day"
-            + " ago, and keeps the others")
+    @DisplayName("drops a day's and a month's ledgers once the period ended more than the reservation TTL and two"
+            + " days ago, and keeps the others")
     void dropsLedgersOfEndedPeriods() {
         long estimate = estimate();
-        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 1_000_000)); // reservation TTL: the default, 6 h
+        // reservation TTL: the default, 6 h; a user ceiling, so that users' ledgers are kept too
+        start(Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, 1_000_000, SluiceConfigDef.BUDGET_USER_DAILY, 1_000_000));
         fixture.openai.thenAnswer(costing(estimate)).thenAnswer(costing(estimate));
-        fixture.send(request("acme", T)); // on 2026-11-22 (UTC)
+        fixture.send(request("acme", T)); // alice, on 2026-11-22 (UTC)
 
-        // When the clock passes the 22nd's end plus 6 h plus a day, less 10 minutes, and the tenant asks again
-        Instant stillKept = Instant.parse("2026-11-24T05:50:00Z");
+        // When the clock passes the 22nd's end plus 6 h plus two days, less 10 minutes, and alice asks again
+        Instant stillKept = Instant.parse("2026-11-25T05:50:00Z");
         fixture.clockAt(stillKept);
         fixture.send(request("acme", stillKept));
         // Then every ledger is there, the month's with both costs
         assertThat(ledger("acme|day|2026-11-22").getSpentMicros()).isEqualTo(estimate);
-        assertThat(ledger("acme|day|2026-11-24").getSpentMicros()).isEqualTo(estimate);
+        assertThat(ledger("acme|user|alice|day|2026-11-22").getSpentMicros()).isEqualTo(estimate);
+        assertThat(ledger("acme|day|2026-11-25").getSpentMicros()).isEqualTo(estimate);
         assertThat(ledger("acme|month|2026-11").getSpentMicros()).isEqualTo(2 * estimate);
 
-        // When 20 minutes more pass: the 22nd's ledger is dropped, today's and the month's stay
+        // When 20 minutes more pass: the 22nd's ledgers (the tenant's and alice's) are dropped, the others stay
         fixture.clockAt(stillKept.plus(Duration.ofMinutes(20)));
         assertThat(ledger("acme|day|2026-11-22")).isNull();
-        assertThat(ledger("acme|day|2026-11-24")).isNotNull();
+        assertThat(ledger("acme|user|alice|day|2026-11-22")).isNull();
+        assertThat(ledger("acme|day|2026-11-25")).isNotNull();
+        assertThat(ledger("acme|user|alice|day|2026-11-25")).isNotNull();
         assertThat(ledger("acme|month|2026-11").getSpentMicros()).isEqualTo(2 * estimate);
 
-        // And when November has ended more than 6 h and a day ago, its month and last day go too
-        fixture.clockAt(Instant.parse("2026-12-02T06:10:00Z"));
+        // And when November has ended more than 6 h and two days ago, its month and last day go too
+        fixture.clockAt(Instant.parse("2026-12-03T06:10:00Z"));
         assertThat(ledger("acme|month|2026-11")).isNull();
-        assertThat(ledger("acme|day|2026-11-24")).isNull();
+        assertThat(ledger("acme|day|2026-11-25")).isNull();
+        assertThat(ledger("acme|user|alice|day|2026-11-25")).isNull();
         assertThat(fixture.responses.readValuesToList()).hasSize(2);
     }
 
@@ -360,6 +365,28 @@ class BudgetStageTest {
         assertThat(fixture.responses.readValuesToList()).extracting(PromptResponse::getTenantId)
                 .containsExactly("acme", "frugal");
         assertThat(ledger("frugal|user|carol|month|2026-11").getSpentMicros()).isEqualTo(estimate);
+    }
+
+    @Test
+    @DisplayName("a call that ends after its reservation expired is still charged to its user")
+    void lateCostChargedToTheUser() {
+        long estimate = estimate();
+        start(Map.of(SluiceConfigDef.BUDGET_USER_MONTHLY, estimate, SluiceConfigDef.BUDGET_RESERVATION_TTL_MS, 60_000));
+        CompletableFuture<ProviderReply> slow = new CompletableFuture<>();
+        fixture.openai.thenPending(slow).thenAnswer(costing(estimate));
+        fixture.send(PromptRequests.valid("acme", "alice", T).build());
+
+        // When the reservation expires and the call then ends, at its full cost
+        fixture.advance(Duration.ofSeconds(70));
+        assertThat(ledger("acme|user|alice|month|2026-11").getReservedMicros()).isZero();
+        slow.complete(costing(estimate));
+        fixture.advance(Duration.ofMillis(200));
+
+        // Then the cost is alice's (from that one call), and her next request would pass her ceiling
+        assertThat(fixture.openai.calls).hasValue(1);
+        assertThat(ledger("acme|user|alice|month|2026-11").getSpentMicros()).isEqualTo(estimate);
+        fixture.send(PromptRequests.valid("acme", "alice", fixture.now()).build());
+        assertThat(fixture.rejected.readValue().getLimit()).isEqualTo("user.budget.monthly");
     }
 
     @Test
