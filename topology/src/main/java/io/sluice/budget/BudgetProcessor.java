@@ -1,6 +1,7 @@
 package io.sluice.budget;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.accounting.UsagePeriods;
 import io.sluice.budget.BudgetTable.Period;
 import io.sluice.config.RouteTable;
 import io.sluice.limit.RequestTime;
@@ -201,21 +202,21 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
         }
     }
 
-    /** When the period of a ledger ends, read from its key ({@link #ledgerKeys}); null for a key of another form. */
+    /**
+     * When the period of a ledger ends, read from its key ({@link #ledgerKeys}: its period and start are labelled as
+     * the usage tables label theirs); null for a key of another form.
+     */
     private Instant periodEnd(String key) {
         int label = key.lastIndexOf('|');
         int kind = label < 0 ? -1 : key.lastIndexOf('|', label - 1);
         if (kind < 0) {
             return null;
         }
-        String start = key.substring(label + 1);
         try {
-            return switch (key.substring(kind + 1, label)) {
-                case "day" -> LocalDate.parse(start).plusDays(1).atStartOfDay(budgets.zone()).toInstant();
-                case "month" -> YearMonth.parse(start).plusMonths(1).atDay(1).atStartOfDay(budgets.zone()).toInstant();
-                default -> null;
-            };
-        } catch (java.time.format.DateTimeParseException e) {
+            UsagePeriods period = UsagePeriods.parse(key.substring(kind + 1, label));
+            return period == UsagePeriods.DAY || period == UsagePeriods.MONTH
+                    ? period.end(key.substring(label + 1), budgets.zone()) : null;
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
             return null;
         }
     }
@@ -242,17 +243,12 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
                     entry.key, held.getReservedMicros(), held.getTenantId(), held.getReservedAt());
             Map<Period, String> keys = Map.of(Period.DAY, held.getDayKey(), Period.MONTH, held.getMonthKey());
             keys.forEach((period, key) -> {
-                BudgetLedger ledger = ledger(key);
-                ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
+                BudgetLedger ledger = released(key, held, 0);
                 ledgers.put(key, ledger);
                 alert(held.getTenantId(), period, key, BudgetEventKind.RESERVATION_EXPIRED, ledger,
                         budgets.ceiling(held.getTenantId(), period), now);
             });
-            for (String key : userKeys(held)) {
-                BudgetLedger ledger = ledger(key);
-                ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
-                ledgers.put(key, ledger);
-            }
+            userKeys(held).forEach(key -> ledgers.put(key, released(key, held, 0)));
             reservations.delete(entry.key);
         }
     }
@@ -382,19 +378,20 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     private void book(String reservationKey, BudgetReservation held, long costMicros, long now) {
         Map<Period, String> keys = Map.of(Period.DAY, held.getDayKey(), Period.MONTH, held.getMonthKey());
         keys.forEach((period, key) -> {
-            BudgetLedger ledger = ledger(key);
-            ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
-            ledger.setSpentMicros(ledger.getSpentMicros() + costMicros);
+            BudgetLedger ledger = released(key, held, costMicros);
             noticeSoftThreshold(held.getTenantId(), period, key, ledger, now);
             ledgers.put(key, ledger);
         });
-        for (String key : userKeys(held)) {
-            BudgetLedger ledger = ledger(key);
-            ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
-            ledger.setSpentMicros(ledger.getSpentMicros() + costMicros);
-            ledgers.put(key, ledger);
-        }
+        userKeys(held).forEach(key -> ledgers.put(key, released(key, held, costMicros)));
         reservations.delete(reservationKey);
+    }
+
+    /** The ledger at {@code key} with {@code held}'s reservation taken out and {@code costMicros} spent instead. */
+    private BudgetLedger released(String key, BudgetReservation held, long costMicros) {
+        BudgetLedger ledger = ledger(key);
+        ledger.setReservedMicros(Math.max(0, ledger.getReservedMicros() - held.getReservedMicros()));
+        ledger.setSpentMicros(ledger.getSpentMicros() + costMicros);
+        return ledger;
     }
 
     /** The user ledgers a reservation holds its estimate in: none when no user ceiling applied to it. */
