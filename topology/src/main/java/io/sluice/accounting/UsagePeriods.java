@@ -71,17 +71,29 @@ public enum UsagePeriods {
      * a valid id's key is the same as before escaping existed.
      */
     public static String tenantKey(String tenant, UsagePeriods period, String start) {
-        return "tenant|" + escape(tenant) + "|" + period.label + "|" + start;
+        return rowKey(scope(tenant, null), period, start);
     }
 
     public static String userKey(String tenant, String user, UsagePeriods period, String start) {
-        return "user|" + escape(tenant) + "|" + escape(user) + "|" + period.label + "|" + start;
+        return rowKey(scope(tenant, user), period, start);
+    }
+
+    /**
+     * The start every row key of a tenant ({@code user} null) or of one of its users shares:
+     * {@code tenant|<tenant>|} or {@code user|<tenant>|<user>|}; also the key of their latest rows' entry.
+     */
+    public static String scope(String tenant, String user) {
+        return user == null ? "tenant|" + escape(tenant) + "|" : "user|" + escape(tenant) + "|" + escape(user) + "|";
+    }
+
+    /** The key of a scope's row of one period. */
+    public static String rowKey(String scope, UsagePeriods period, String start) {
+        return scope + period.label + "|" + start;
     }
 
     /** Prefix of every row of one tenant (or one of its users) in one period. */
     public static String prefix(String tenant, String user, UsagePeriods period) {
-        return user == null ? "tenant|" + escape(tenant) + "|" + period.label + "|"
-                : "user|" + escape(tenant) + "|" + escape(user) + "|" + period.label + "|";
+        return scope(tenant, user) + period.label + "|";
     }
 
     /** A key's fields, unescaped. */

@@ -1,11 +1,14 @@
 package io.sluice.accounting;
 
 import io.sluice.schemas.internal.AccountingEvent;
+import io.sluice.schemas.internal.PeriodUsage;
 import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.UsageCurrent;
 import io.sluice.schemas.internal.UsageTotals;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +29,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The usage and provider tables. Keyed by tenant, so a tenant's rows and all of its users' rows live in one task and
- * one store: each terminal outcome adds to eight usage rows (tenant and user, each per hour, day, month and in
- * total) and, when a provider answered or failed it, to that provider/model/variant's row of the minute. A row is
+ * The usage and provider tables. Keyed by tenant, so a tenant's rows and all of its users' rows live in one task:
+ * each terminal outcome adds to eight usage rows (tenant and user, each per hour, day, month and in total) and, when
+ * a provider answered or failed it, to that provider/model/variant's row of the minute. A scope's four latest rows
+ * are one entry ({@link UsageTable}), so an outcome writes two usage entries, not eight rows. A row is
  * changed in the same transaction that consumes the outcome, so under exactly-once the tables equal the sum of the
  * outcome records across crashes. Changed rows go to the usage and provider-stats topics once an
  * {@code accounting.emit.interval.ms}; which rows
@@ -36,7 +40,10 @@ import org.apache.kafka.streams.state.Stores;
  * commit and the next send loses none of them.
  */
 public final class UsageProcessor implements Processor<String, AccountingEvent, String, SpecificRecord> {
+    /** Usage rows of periods a later one has followed, each under its row key; queries route by this name. */
     public static final String USAGE_STORE = "accounting-usage";
+    /** Each tenant's and user's latest hour, day and month and total, one entry a scope ({@link UsageTable}). */
+    public static final String LATEST_STORE = "accounting-usage-latest";
     public static final String PROVIDER_STORE = "accounting-providers";
     /**
      * The rows changed since the last send, until they are sent to their topic; changelogged, so a crash or a move
@@ -48,12 +55,14 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     /** The rows a chunk of {@link #UNSENT_STORE} holds at most, before the next outcome starts another. */
     static final int CHUNK_ROWS = 32;
     private static final char USAGE_ROW = 'u';
+    private static final char LATEST_ROWS = 'l';
     private static final char PROVIDER_ROW = 'p';
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
     private final AccountingSettings settings;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, UsageTotals> usage;
+    private KeyValueStore<String, UsageCurrent> latest;
     private KeyValueStore<String, ProviderMinute> providers;
     private KeyValueStore<String, String> unsent;
     /**
@@ -69,8 +78,8 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
 
     private final LatencyHistograms.Encoder encoder = new LatencyHistograms.Encoder();
 
-    /** The rows to send at the next emit: row key to whether it is a usage row (else a provider row). */
-    private final Map<String, Boolean> changed = new java.util.LinkedHashMap<>();
+    /** The rows to send at the next emit: row key (or a scope's, for its latest rows) to its kind. */
+    private final Map<String, Character> changed = new java.util.LinkedHashMap<>();
     /** The chunk of {@link #UNSENT_STORE} being written: its key, and its rows so far, each after its kind. */
     private String chunkKey;
     private final Set<String> chunkRows = new java.util.HashSet<>();
@@ -81,7 +90,8 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     }
 
     public static ProcessorSupplier<String, AccountingEvent, String, SpecificRecord> supplier(
-            AccountingSettings settings, Serde<UsageTotals> usageSerde, Serde<ProviderMinute> providerSerde) {
+            AccountingSettings settings, Serde<UsageTotals> usageSerde, Serde<UsageCurrent> latestSerde,
+            Serde<ProviderMinute> providerSerde) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, AccountingEvent, String, SpecificRecord> get() {
@@ -95,6 +105,8 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
                 return Set.of(
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USAGE_STORE), Serdes.String(),
                                 usageSerde).withCachingEnabled(),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LATEST_STORE), Serdes.String(),
+                                latestSerde).withCachingEnabled(),
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROVIDER_STORE), Serdes.String(),
                                 providerSerde).withCachingEnabled(),
                         // input position of a chunk's first outcome -> the rows its outcomes changed, one per
@@ -109,6 +121,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.usage = context.getStateStore(USAGE_STORE);
+        this.latest = context.getStateStore(LATEST_STORE);
         this.providers = context.getStateStore(PROVIDER_STORE);
         this.unsent = context.getStateStore(UNSENT_STORE);
         decoded.clear();
@@ -131,11 +144,9 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
             startChunk();
             chunkKey = inputPosition();
         }
-        for (String key : UsagePeriods.keys(event.getTenantId(), event.getUserId(), event.getAt(),
-                settings.zone(event.getTenantId()))) {
-            usage.put(key, add(usage.get(key), event));
-            changed(USAGE_ROW, key);
-        }
+        ZoneId zone = settings.zone(event.getTenantId());
+        count(UsagePeriods.scope(event.getTenantId(), null), event, zone);
+        count(UsagePeriods.scope(event.getTenantId(), event.getUserId()), event, zone);
         // a provider row counts calls a provider answered or failed; an answer from Sluice's cache is neither
         boolean fromCache = event.getOutcome().startsWith("CACHED");
         if (event.getProvider() != null && !fromCache && (event.getModel() != null
@@ -149,8 +160,47 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         unsent.put(chunkKey, chunk.toString());
     }
 
+    /**
+     * Adds {@code event} to its scope's latest rows. An outcome of a later period than an entry's row starts the
+     * period's new row, and the row before moves to its own key; one of an earlier period (late) is added to that
+     * period's own row. A row an older Sluice kept under its own key is taken into the entry when its period becomes
+     * the entry's, so that a period is never counted in two places.
+     */
+    private void count(String scope, AccountingEvent event, ZoneId zone) {
+        UsageCurrent entry = latest.get(scope);
+        if (entry == null) {
+            entry = new UsageCurrent();
+        }
+        for (UsagePeriods period : UsagePeriods.values()) {
+            String start = period.start(event.getAt(), zone);
+            PeriodUsage row = UsageTable.row(entry, period);
+            int order = row == null ? 1 : start.compareTo(row.getStart());
+            if (order == 0) {
+                add(row.getTotals(), event);
+            } else if (order > 0) {
+                if (row != null) {
+                    String done = UsagePeriods.rowKey(scope, period, row.getStart());
+                    usage.put(done, row.getTotals());
+                    changed(USAGE_ROW, done); // its last changes may not have been sent yet
+                }
+                String key = UsagePeriods.rowKey(scope, period, start);
+                UsageTotals kept = usage.get(key);
+                if (kept != null) {
+                    usage.delete(key);
+                }
+                UsageTable.set(entry, period, new PeriodUsage(start, add(kept, event)));
+            } else {
+                String key = UsagePeriods.rowKey(scope, period, start);
+                usage.put(key, add(usage.get(key), event));
+                changed(USAGE_ROW, key);
+            }
+        }
+        latest.put(scope, entry);
+        changed(LATEST_ROWS, scope);
+    }
+
     private void changed(char kind, String key) {
-        changed.put(key, kind == USAGE_ROW);
+        changed.put(key, kind);
         if (chunkRows.add(kind + key)) {
             chunk.append(kind).append(key).append('\n');
         }
@@ -172,7 +222,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     private void remember(String changedRows) {
         int from = 0;
         for (int end = changedRows.indexOf('\n'); end >= 0; end = changedRows.indexOf('\n', from)) {
-            changed.put(changedRows.substring(from + 1, end), changedRows.charAt(from) == USAGE_ROW);
+            changed.put(changedRows.substring(from + 1, end), changedRows.charAt(from));
             from = end + 1;
         }
     }
@@ -242,8 +292,15 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     }
 
     private void emit(long now) {
-        changed.forEach((key, isUsage) -> {
-            SpecificRecord value = isUsage ? usage.get(key) : providers.get(key);
+        changed.forEach((key, kind) -> {
+            if (kind == LATEST_ROWS) {
+                UsageCurrent entry = latest.get(key);
+                if (entry != null) {
+                    UsageTable.forEachRow(key, entry, (rowKey, row) -> context.forward(new Record<>(rowKey, row, now)));
+                }
+                return;
+            }
+            SpecificRecord value = kind == USAGE_ROW ? usage.get(key) : providers.get(key);
             if (value != null) {
                 context.forward(new Record<>(key, value, now));
             }
@@ -279,6 +336,27 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         }
         expired.forEach(usage::delete);
         expired.clear();
+        List<KeyValue<String, UsageCurrent>> trimmed = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, UsageCurrent> all = latest.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, UsageCurrent> entry = all.next();
+                ZoneId zone = settings.zone(UsagePeriods.fields(entry.key)[1]);
+                boolean past = false;
+                for (UsagePeriods period : List.of(UsagePeriods.HOUR, UsagePeriods.DAY)) {
+                    PeriodUsage row = UsageTable.row(entry.value, period);
+                    Duration retention = period == UsagePeriods.HOUR ? settings.hourlyRetention()
+                            : settings.dailyRetention();
+                    if (row != null && period.end(row.getStart(), zone).plus(retention).isBefore(now)) {
+                        UsageTable.set(entry.value, period, null);
+                        past = true;
+                    }
+                }
+                if (past) {
+                    trimmed.add(entry);
+                }
+            }
+        }
+        trimmed.forEach(entry -> latest.put(entry.key, entry.value));
         try (KeyValueIterator<String, ProviderMinute> all = providers.all()) {
             while (all.hasNext()) {
                 String key = all.next().key;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.UsageCurrent;
 import io.sluice.schemas.internal.UsageTotals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,9 +37,11 @@ class UsageProcessorTest {
     private static final AccountingSettings SETTINGS = new AccountingSettings(ZoneOffset.UTC, Map.of(),
             Duration.ofDays(7), Duration.ofDays(400), Duration.ofDays(2), Duration.ofDays(7), Duration.ofSeconds(1));
 
-    /** The three stores as one task's state: what a restore from their changelogs hands the next processor. */
+    /** The four stores as one task's state: what a restore from their changelogs hands the next processor. */
     private final KeyValueStore<String, UsageTotals> usage = store(UsageProcessor.USAGE_STORE,
             avro(UsageTotals::toByteBuffer, UsageTotals::fromByteBuffer));
+    private final KeyValueStore<String, UsageCurrent> latest = store(UsageProcessor.LATEST_STORE,
+            avro(UsageCurrent::toByteBuffer, UsageCurrent::fromByteBuffer));
     private final KeyValueStore<String, ProviderMinute> providers = store(UsageProcessor.PROVIDER_STORE,
             avro(ProviderMinute::toByteBuffer, ProviderMinute::fromByteBuffer));
     private final KeyValueStore<String, String> unsent = store(UsageProcessor.UNSENT_STORE, Serdes.String());
@@ -48,7 +51,7 @@ class UsageProcessorTest {
     void unsentRowsSurviveAMove() {
         int outcomes = 100; // 100 users: 400 user rows, 4 tenant rows and a provider row, over several chunks
         MockProcessorContext<String, SpecificRecord> first = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(first);
         for (int i = 0; i < outcomes; i++) {
             first.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, i);
@@ -59,7 +62,7 @@ class UsageProcessorTest {
         assertThat(count(unsent)).as("chunk records, not one per outcome").isBetween(2L, 20L);
 
         MockProcessorContext<String, SpecificRecord> next = context();
-        var successor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        var successor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         successor.init(next);
         emit(next);
 
@@ -87,7 +90,7 @@ class UsageProcessorTest {
     @DisplayName("a row changed again after its chunk was sent is sent again, with its new totals")
     void rowsChangedAfterASendAreSentAgain() {
         MockProcessorContext<String, SpecificRecord> context = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(context);
         context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
         processor.process(new Record<>("acme", answered("alice"), AT.toEpochMilli()));
@@ -97,7 +100,7 @@ class UsageProcessorTest {
         processor.process(new Record<>("acme", answered("bob"), AT.toEpochMilli()));
 
         MockProcessorContext<String, SpecificRecord> next = context();
-        var successor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        var successor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         successor.init(next);
         emit(next);
         Map<String, SpecificRecord> sent = new HashMap<>();
@@ -113,7 +116,7 @@ class UsageProcessorTest {
             + " every committed and re-processed row once, with its totals counted once")
     void abortedTransactionReprocessedOnTheSameInstance() {
         MockProcessorContext<String, SpecificRecord> context = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null).get();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(context);
         for (int i = 0; i < 10; i++) {
             context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, i);
@@ -142,9 +145,109 @@ class UsageProcessorTest {
     }
 
     @Test
+    @DisplayName("when a user's next hour starts, the hour before keeps its row and its last changes are sent")
+    void aPeriodLeftKeepsItsRowAndIsSent() {
+        MockProcessorContext<String, SpecificRecord> context = context();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
+        processor.init(context);
+        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
+        processor.process(new Record<>("acme", answered("alice", AT), AT.toEpochMilli()));
+        Instant nextHour = AT.plus(Duration.ofMinutes(50)); // 11:05, before any send
+        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 1);
+        processor.process(new Record<>("acme", answered("alice", nextHour), nextHour.toEpochMilli()));
+        emit(context);
+
+        Map<String, UsageTotals> sent = sentUsage(context);
+        assertThat(sent.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.HOUR, "2026-12-05T10")).getRequests())
+                .isEqualTo(1);
+        assertThat(sent.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.HOUR, "2026-12-05T11")).getRequests())
+                .isEqualTo(1);
+        assertThat(sent.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.DAY, "2026-12-05")).getRequests())
+                .isEqualTo(2);
+        UsageTable table = new UsageTable(usage, latest);
+        assertThat(table.rows("acme", "alice", UsagePeriods.HOUR, null, null))
+                .extractingFromEntries(e -> e.getKey() + "=" + e.getValue().getRequests())
+                .containsExactly("2026-12-05T10=1", "2026-12-05T11=1");
+        assertThat(table.rows("acme", null, UsagePeriods.HOUR, "2026-12-05T11", null)).containsOnlyKeys(
+                "2026-12-05T11");
+        assertThat(table.get(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all")).getRequests()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("an outcome that arrives after its hour was left is added to that hour's row, not the current one")
+    void aLateOutcomeIsCountedInItsOwnPeriod() {
+        MockProcessorContext<String, SpecificRecord> context = context();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
+        processor.init(context);
+        Instant eleven = Instant.parse("2026-12-05T11:05:00Z");
+        long offset = 0;
+        for (Instant at : List.of(eleven, Instant.parse("2026-12-05T10:50:00Z"), Instant.parse("2026-12-05T10:55:00Z"),
+                eleven.plusSeconds(60))) {
+            context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, offset++);
+            processor.process(new Record<>("acme", answered("alice", at), at.toEpochMilli()));
+        }
+        emit(context);
+
+        UsageTable table = new UsageTable(usage, latest);
+        assertThat(table.rows("acme", "alice", UsagePeriods.HOUR, null, null))
+                .extractingFromEntries(e -> e.getKey() + "=" + e.getValue().getRequests())
+                .containsExactly("2026-12-05T10=2", "2026-12-05T11=2");
+        assertThat(table.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.DAY, "2026-12-05")).getRequests())
+                .isEqualTo(4);
+        Map<String, UsageTotals> sent = sentUsage(context);
+        assertThat(sent.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.HOUR, "2026-12-05T10")).getRequests())
+                .isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("rows an older Sluice kept one to a key are taken over by the latest entry and counted once")
+    void rowsOfAnOlderLayoutAreTakenOver() {
+        UsageTotals before = UsageProcessor.add(null, answered("alice", AT));
+        before.setRequests(5);
+        usage.put(UsagePeriods.userKey("acme", "alice", UsagePeriods.HOUR, "2026-12-05T10"), before);
+        usage.put(UsagePeriods.userKey("acme", "alice", UsagePeriods.TOTAL, "all"),
+                UsageTotals.newBuilder(before).build());
+        MockProcessorContext<String, SpecificRecord> context = context();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
+        processor.init(context);
+        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
+        processor.process(new Record<>("acme", answered("alice", AT), AT.toEpochMilli()));
+
+        UsageTable table = new UsageTable(usage, latest);
+        assertThat(table.rows("acme", "alice", UsagePeriods.HOUR, null, null))
+                .extractingFromEntries(e -> e.getKey() + "=" + e.getValue().getRequests())
+                .containsExactly("2026-12-05T10=6");
+        assertThat(table.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.TOTAL, "all")).getRequests())
+                .isEqualTo(6);
+        assertThat(usage.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.HOUR, "2026-12-05T10")))
+                .as("one place for a row").isNull();
+    }
+
+    @Test
+    @DisplayName("a latest hour past its retention is dropped like any other hour row; the day, month and total stay")
+    void latestRowsPastRetentionAreDropped() {
+        MockProcessorContext<String, SpecificRecord> context = context();
+        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
+        processor.init(context);
+        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
+        processor.process(new Record<>("acme", answered("alice", AT), AT.toEpochMilli()));
+        context.scheduledPunctuators().stream()
+                .filter(p -> p.getInterval().equals(Duration.ofMinutes(10)))
+                .findFirst().orElseThrow()
+                .getPunctuator().punctuate(AT.plus(Duration.ofDays(8)).toEpochMilli());
+
+        UsageTable table = new UsageTable(usage, latest);
+        assertThat(table.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.HOUR, "2026-12-05T10"))).isNull();
+        assertThat(table.rows("acme", null, UsagePeriods.HOUR, null, null)).isEmpty();
+        assertThat(table.get(UsagePeriods.userKey("acme", "alice", UsagePeriods.DAY, "2026-12-05"))).isNotNull();
+        assertThat(table.get(UsagePeriods.tenantKey("acme", UsagePeriods.MONTH, "2026-12"))).isNotNull();
+        assertThat(table.tenants(UsagePeriods.TOTAL, "all")).containsOnlyKeys("acme");
+    }
+
+    @Test
     @DisplayName("the store of unsent rows is changelogged: a crash or a move between a commit and a send loses none")
     void unsentRowsAreChangelogged() {
-        assertThat(UsageProcessor.supplier(SETTINGS, null, null).stores())
+        assertThat(UsageProcessor.supplier(SETTINGS, null, null, null).stores())
                 .filteredOn(builder -> builder.name().equals(UsageProcessor.UNSENT_STORE))
                 .singleElement().satisfies(builder -> assertThat(builder.loggingEnabled()).isTrue());
     }
@@ -152,7 +255,7 @@ class UsageProcessorTest {
     @SuppressWarnings("unchecked")
     private Map<String, Map<String, Object>> snapshot() {
         Map<String, Map<String, Object>> copy = new HashMap<>();
-        for (KeyValueStore<String, ?> store : List.of(usage, providers, unsent)) {
+        for (KeyValueStore<String, ?> store : List.of(usage, latest, providers, unsent)) {
             Map<String, Object> entries = new HashMap<>();
             try (var all = ((KeyValueStore<String, Object>) store).all()) {
                 all.forEachRemaining(entry -> entries.put(entry.key, entry.value));
@@ -164,7 +267,7 @@ class UsageProcessorTest {
 
     @SuppressWarnings("unchecked")
     private void restore(Map<String, Map<String, Object>> snapshot) {
-        for (KeyValueStore<String, ?> store : List.of(usage, providers, unsent)) {
+        for (KeyValueStore<String, ?> store : List.of(usage, latest, providers, unsent)) {
             KeyValueStore<String, Object> writable = (KeyValueStore<String, Object>) store;
             List<String> keys = new java.util.ArrayList<>();
             try (var all = writable.all()) {
@@ -177,7 +280,7 @@ class UsageProcessorTest {
 
     private MockProcessorContext<String, SpecificRecord> context() {
         MockProcessorContext<String, SpecificRecord> context = new MockProcessorContext<>();
-        for (KeyValueStore<String, ?> store : List.of(usage, providers, unsent)) {
+        for (KeyValueStore<String, ?> store : List.of(usage, latest, providers, unsent)) {
             context.addStateStore(store);
         }
         return context;
@@ -190,11 +293,22 @@ class UsageProcessorTest {
                 .getPunctuator().punctuate(AT.plusSeconds(1).toEpochMilli());
     }
 
+    private static Map<String, UsageTotals> sentUsage(MockProcessorContext<String, SpecificRecord> context) {
+        Map<String, UsageTotals> sent = new HashMap<>();
+        context.forwarded().stream().filter(f -> f.record().value() instanceof UsageTotals)
+                .forEach(f -> sent.put(f.record().key(), (UsageTotals) f.record().value()));
+        return sent;
+    }
+
     private static AccountingEvent answered(String user) {
+        return answered(user, AT);
+    }
+
+    private static AccountingEvent answered(String user, Instant at) {
         return AccountingEvent.newBuilder().setRequestId("r-" + user).setTenantId("acme").setUserId(user)
                 .setOutcome("OK").setStage("call").setProvider("openai").setModel("gpt-4o-mini")
                 .setInputTokens(10).setOutputTokens(5).setCostMicros(7).setProviderLatencyMs(50L).setAttempts(1)
-                .setAt(AT).build();
+                .setAt(at).build();
     }
 
     private static long count(KeyValueStore<String, ?> store) {

@@ -7,6 +7,7 @@ import io.sluice.accounting.LatencyHistograms;
 import io.sluice.accounting.RequestStatusProcessor;
 import io.sluice.accounting.UsagePeriods;
 import io.sluice.accounting.UsageProcessor;
+import io.sluice.accounting.UsageTable;
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.UsageTotals;
@@ -41,33 +42,15 @@ final class Queries {
     /** Usage rows of a tenant (or one of its users) in one period, from {@code from} to {@code to} inclusive. */
     ArrayNode usage(String tenant, String user, UsagePeriods period, String from, String to) {
         ArrayNode rows = JSON.createArrayNode();
-        String prefix = UsagePeriods.prefix(tenant, user, period);
-        try (KeyValueIterator<String, UsageTotals> found = usageStore().prefixScan(prefix,
-                Serdes.String().serializer())) {
-            while (found.hasNext()) {
-                KeyValue<String, UsageTotals> row = found.next();
-                String start = row.key.substring(prefix.length());
-                if ((from == null || start.compareTo(from) >= 0) && (to == null || start.compareTo(to) <= 0)) {
-                    rows.add(usageRow(start, row.value));
-                }
-            }
-        }
+        usageTable().rows(tenant, user, period, from, to).forEach((start, row) -> rows.add(usageRow(start, row)));
         return rows;
     }
 
     /** Every tenant's row of one period start held here ({@code all} for totals). */
     ArrayNode tenants(UsagePeriods period, String start) {
         ArrayNode rows = JSON.createArrayNode();
-        try (KeyValueIterator<String, UsageTotals> found = usageStore().prefixScan("tenant|",
-                Serdes.String().serializer())) {
-            while (found.hasNext()) {
-                KeyValue<String, UsageTotals> row = found.next();
-                String[] parts = UsagePeriods.fields(row.key);
-                if (parts.length == 4 && parts[2].equals(period.label()) && parts[3].equals(start)) {
-                    rows.add(usageRow(start, row.value).put("tenant", parts[1]));
-                }
-            }
-        }
+        usageTable().tenants(period, start).forEach((tenant, row) ->
+                rows.add(usageRow(start, row).put("tenant", tenant)));
         return rows;
     }
 
@@ -100,9 +83,12 @@ final class Queries {
                 requestId);
     }
 
-    private ReadOnlyKeyValueStore<String, UsageTotals> usageStore() {
-        return streams.store(StoreQueryParameters.fromNameAndType(UsageProcessor.USAGE_STORE,
-                QueryableStoreTypes.keyValueStore()));
+    private UsageTable usageTable() {
+        return new UsageTable(
+                streams.store(StoreQueryParameters.fromNameAndType(UsageProcessor.USAGE_STORE,
+                        QueryableStoreTypes.keyValueStore())),
+                streams.store(StoreQueryParameters.fromNameAndType(UsageProcessor.LATEST_STORE,
+                        QueryableStoreTypes.keyValueStore())));
     }
 
     static ObjectNode usageRow(String start, UsageTotals row) {

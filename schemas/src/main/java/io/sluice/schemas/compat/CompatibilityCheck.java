@@ -52,13 +52,24 @@ public final class CompatibilityCheck {
         Map<Path, Schema> current = new LinkedHashMap<>();
         Schema.Parser parser = new Schema.Parser();
         List<String> problems = new ArrayList<>();
-        for (Path file : files) {
-            try {
-                current.put(file, parser.parse(file.toFile()));
-            } catch (RuntimeException e) { // Avro also throws NPE or AvroTypeException on bad input
-                problems.add(dir.relativize(file) + " does not parse: " + e.getMessage());
+        // a schema may name a type of a file parsed after it: parse in rounds until a round parses nothing new
+        Map<Path, String> failed = new LinkedHashMap<>();
+        List<Path> left = files;
+        while (!left.isEmpty()) {
+            failed.clear();
+            for (Path file : left) {
+                try {
+                    current.put(file, parser.parse(file.toFile()));
+                } catch (RuntimeException e) { // Avro also throws NPE or AvroTypeException on bad input
+                    failed.put(file, e.getMessage());
+                }
             }
+            if (failed.size() == left.size()) {
+                break;
+            }
+            left = List.copyOf(failed.keySet());
         }
+        failed.forEach((file, why) -> problems.add(dir.relativize(file) + " does not parse: " + why));
         for (Map.Entry<Path, Schema> entry : current.entrySet()) {
             String name = dir.relativize(entry.getKey()).toString();
             Schema reader = entry.getValue();

@@ -177,6 +177,17 @@ class CompatibilityCheckTest {
     }
 
     @Test
+    void resolvesASchemaThatRefersToOneParsedAfterIt() throws IOException {
+        // Given two internal records where the first in name order uses the second
+        write("internal/Alpha.avsc", record("Alpha", field("zulu", "\"io.sluice.test.Zulu\"")));
+        write("internal/Zulu.avsc", record("Zulu", field("id", "\"string\"")));
+
+        // When the contracts are checked
+        // Then the reference resolves and there is no problem
+        assertThat(CompatibilityCheck.check(dir, history)).isEmpty();
+    }
+
+    @Test
     void skipsACommittedVersionThatNeverParsed() throws IOException {
         // Given a committed version that is not a valid schema (so no data was ever written with it)
         committed.put("Order.avsc", List.of("{ not a schema"));

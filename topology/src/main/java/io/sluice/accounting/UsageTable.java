@@ -1,0 +1,130 @@
+package io.sluice.accounting;
+
+import io.sluice.schemas.internal.PeriodUsage;
+import io.sluice.schemas.internal.UsageCurrent;
+import io.sluice.schemas.internal.UsageTotals;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The usage table as two stores, read as one. A tenant's or a user's latest hour, day and month and its total are
+ * one entry of {@link UsageProcessor#LATEST_STORE}, keyed by its {@linkplain UsagePeriods#scope scope}: an outcome
+ * changes that entry once instead of four rows. When a later period starts, the row of the one before moves to
+ * {@link UsageProcessor#USAGE_STORE} under its own {@linkplain UsagePeriods#rowKey row key}, as do outcomes that
+ * arrive after their period was left. So a row is in exactly one of the two stores, and the rows of the usage topic
+ * are the same whichever store holds them.
+ */
+public final class UsageTable {
+    private final ReadOnlyKeyValueStore<String, UsageTotals> earlier;
+    private final ReadOnlyKeyValueStore<String, UsageCurrent> latest;
+
+    public UsageTable(ReadOnlyKeyValueStore<String, UsageTotals> earlier,
+                      ReadOnlyKeyValueStore<String, UsageCurrent> latest) {
+        this.earlier = earlier;
+        this.latest = latest;
+    }
+
+    /** The row under {@code rowKey} (as {@link UsagePeriods#tenantKey} or {@link UsagePeriods#userKey} make it). */
+    public UsageTotals get(String rowKey) {
+        int startAt = rowKey.lastIndexOf('|');
+        int periodAt = rowKey.lastIndexOf('|', startAt - 1);
+        String start = rowKey.substring(startAt + 1);
+        PeriodUsage row = row(latest.get(rowKey.substring(0, periodAt + 1)),
+                UsagePeriods.parse(rowKey.substring(periodAt + 1, startAt)));
+        return row != null && row.getStart().equals(start) ? row.getTotals() : earlier.get(rowKey);
+    }
+
+    /** The rows of a tenant (or one of its users) in one period, from {@code from} to {@code to} inclusive, by start. */
+    public SortedMap<String, UsageTotals> rows(String tenant, String user, UsagePeriods period, String from,
+                                               String to) {
+        SortedMap<String, UsageTotals> rows = new TreeMap<>();
+        String prefix = UsagePeriods.prefix(tenant, user, period);
+        try (KeyValueIterator<String, UsageTotals> found = earlier.prefixScan(prefix, Serdes.String().serializer())) {
+            while (found.hasNext()) {
+                KeyValue<String, UsageTotals> row = found.next();
+                rows.put(row.key.substring(prefix.length()), row.value);
+            }
+        }
+        PeriodUsage newest = row(latest.get(UsagePeriods.scope(tenant, user)), period);
+        if (newest != null) {
+            rows.put(newest.getStart(), newest.getTotals());
+        }
+        rows.keySet().removeIf(start -> from != null && start.compareTo(from) < 0
+                || to != null && start.compareTo(to) > 0);
+        return rows;
+    }
+
+    /** Every tenant's row of one period start held here ({@code all} for totals), by tenant. */
+    public SortedMap<String, UsageTotals> tenants(UsagePeriods period, String start) {
+        SortedMap<String, UsageTotals> rows = new TreeMap<>();
+        try (KeyValueIterator<String, UsageTotals> found = earlier.prefixScan("tenant|",
+                Serdes.String().serializer())) {
+            while (found.hasNext()) {
+                KeyValue<String, UsageTotals> row = found.next();
+                String[] parts = UsagePeriods.fields(row.key);
+                if (parts.length == 4 && parts[2].equals(period.label()) && parts[3].equals(start)) {
+                    rows.put(parts[1], row.value);
+                }
+            }
+        }
+        try (KeyValueIterator<String, UsageCurrent> found = latest.prefixScan("tenant|",
+                Serdes.String().serializer())) {
+            while (found.hasNext()) {
+                KeyValue<String, UsageCurrent> entry = found.next();
+                PeriodUsage row = row(entry.value, period);
+                if (row != null && row.getStart().equals(start)) {
+                    rows.put(UsagePeriods.fields(entry.key)[1], row.getTotals());
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Every row held here, by row key. */
+    public SortedMap<String, UsageTotals> all() {
+        SortedMap<String, UsageTotals> rows = new TreeMap<>();
+        try (KeyValueIterator<String, UsageTotals> found = earlier.all()) {
+            found.forEachRemaining(row -> rows.put(row.key, row.value));
+        }
+        try (KeyValueIterator<String, UsageCurrent> found = latest.all()) {
+            found.forEachRemaining(entry -> forEachRow(entry.key, entry.value, rows::put));
+        }
+        return rows;
+    }
+
+    /** An entry's row of {@code period}; null when it has none (or there is no entry). */
+    static PeriodUsage row(UsageCurrent entry, UsagePeriods period) {
+        if (entry == null) {
+            return null;
+        }
+        return switch (period) {
+            case HOUR -> entry.getHour();
+            case DAY -> entry.getDay();
+            case MONTH -> entry.getMonth();
+            case TOTAL -> entry.getTotal();
+        };
+    }
+
+    static void set(UsageCurrent entry, UsagePeriods period, PeriodUsage row) {
+        switch (period) {
+            case HOUR -> entry.setHour(row);
+            case DAY -> entry.setDay(row);
+            case MONTH -> entry.setMonth(row);
+            case TOTAL -> entry.setTotal(row);
+        }
+    }
+
+    /** Each row of an entry with its row key. */
+    static void forEachRow(String scope, UsageCurrent entry, java.util.function.BiConsumer<String, UsageTotals> row) {
+        for (UsagePeriods period : UsagePeriods.values()) {
+            PeriodUsage found = row(entry, period);
+            if (found != null) {
+                row.accept(UsagePeriods.rowKey(scope, period, found.getStart()), found.getTotals());
+            }
+        }
+    }
+}
