@@ -8,7 +8,7 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.RecordLocation;
-import io.sluice.schemas.internal.UsageCurrent;
+import io.sluice.schemas.internal.UsageLatest;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.topics.SluiceTopics;
@@ -77,7 +77,7 @@ public final class Accounting {
                         .withKeySerde(Serdes.String()).withValueSerde(eventSerde))
                 .process(UsageProcessor.supplier(settings,
                         SpecificAvroSerde.forValues(registry, UsageTotals.class),
-                        SpecificAvroSerde.forValues(registry, UsageCurrent.class),
+                        SpecificAvroSerde.forValues(registry, UsageLatest.class),
                         SpecificAvroSerde.forValues(registry, ProviderMinute.class)), Named.as(USAGE))
                 .split(Named.as("accounting-rows-"))
                 .branch((key, row) -> row instanceof UsageTotals, Branched.as("usage"))

@@ -3,7 +3,7 @@ package io.sluice.accounting;
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.PeriodUsage;
 import io.sluice.schemas.internal.ProviderMinute;
-import io.sluice.schemas.internal.UsageCurrent;
+import io.sluice.schemas.internal.UsageLatest;
 import io.sluice.schemas.internal.UsageTotals;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -62,7 +62,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     private final AccountingSettings settings;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, UsageTotals> usage;
-    private KeyValueStore<String, UsageCurrent> latest;
+    private KeyValueStore<String, UsageLatest> latest;
     private KeyValueStore<String, ProviderMinute> providers;
     private KeyValueStore<String, String> unsent;
     /**
@@ -90,7 +90,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     }
 
     public static ProcessorSupplier<String, AccountingEvent, String, SpecificRecord> supplier(
-            AccountingSettings settings, Serde<UsageTotals> usageSerde, Serde<UsageCurrent> latestSerde,
+            AccountingSettings settings, Serde<UsageTotals> usageSerde, Serde<UsageLatest> latestSerde,
             Serde<ProviderMinute> providerSerde) {
         return new ProcessorSupplier<>() {
             @Override
@@ -167,9 +167,9 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
      * the entry's, so that a period is never counted in two places.
      */
     private void count(String scope, AccountingEvent event, ZoneId zone) {
-        UsageCurrent entry = latest.get(scope);
+        UsageLatest entry = latest.get(scope);
         if (entry == null) {
-            entry = new UsageCurrent();
+            entry = new UsageLatest();
         }
         for (UsagePeriods period : UsagePeriods.values()) {
             String start = period.start(event.getAt(), zone);
@@ -294,7 +294,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
     private void emit(long now) {
         changed.forEach((key, kind) -> {
             if (kind == LATEST_ROWS) {
-                UsageCurrent entry = latest.get(key);
+                UsageLatest entry = latest.get(key);
                 if (entry != null) {
                     UsageTable.forEachRow(key, entry, (rowKey, row) -> context.forward(new Record<>(rowKey, row, now)));
                 }
@@ -336,10 +336,10 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         }
         expired.forEach(usage::delete);
         expired.clear();
-        List<KeyValue<String, UsageCurrent>> trimmed = new java.util.ArrayList<>();
-        try (KeyValueIterator<String, UsageCurrent> all = latest.all()) {
+        List<KeyValue<String, UsageLatest>> trimmed = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, UsageLatest> all = latest.all()) {
             while (all.hasNext()) {
-                KeyValue<String, UsageCurrent> entry = all.next();
+                KeyValue<String, UsageLatest> entry = all.next();
                 ZoneId zone = settings.zone(UsagePeriods.fields(entry.key)[1]);
                 boolean past = false;
                 for (UsagePeriods period : List.of(UsagePeriods.HOUR, UsagePeriods.DAY)) {

@@ -1,7 +1,7 @@
 package io.sluice.accounting;
 
 import io.sluice.schemas.internal.PeriodUsage;
-import io.sluice.schemas.internal.UsageCurrent;
+import io.sluice.schemas.internal.UsageLatest;
 import io.sluice.schemas.internal.UsageTotals;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -16,14 +16,15 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * changes that entry once instead of four rows. When a later period starts, the row of the one before moves to
  * {@link UsageProcessor#USAGE_STORE} under its own {@linkplain UsagePeriods#rowKey row key}, as do outcomes that
  * arrive after their period was left. So a row is in exactly one of the two stores, and the rows of the usage topic
- * are the same whichever store holds them.
+ * are the same whichever store holds them. A listing reads the latest entries first: a row that moves meanwhile is then
+ * found in the earlier store, rather than missed in both.
  */
 public final class UsageTable {
     private final ReadOnlyKeyValueStore<String, UsageTotals> earlier;
-    private final ReadOnlyKeyValueStore<String, UsageCurrent> latest;
+    private final ReadOnlyKeyValueStore<String, UsageLatest> latest;
 
     public UsageTable(ReadOnlyKeyValueStore<String, UsageTotals> earlier,
-                      ReadOnlyKeyValueStore<String, UsageCurrent> latest) {
+                      ReadOnlyKeyValueStore<String, UsageLatest> latest) {
         this.earlier = earlier;
         this.latest = latest;
     }
@@ -42,16 +43,16 @@ public final class UsageTable {
     public SortedMap<String, UsageTotals> rows(String tenant, String user, UsagePeriods period, String from,
                                                String to) {
         SortedMap<String, UsageTotals> rows = new TreeMap<>();
+        PeriodUsage newest = row(latest.get(UsagePeriods.scope(tenant, user)), period);
+        if (newest != null) {
+            rows.put(newest.getStart(), newest.getTotals());
+        }
         String prefix = UsagePeriods.prefix(tenant, user, period);
         try (KeyValueIterator<String, UsageTotals> found = earlier.prefixScan(prefix, Serdes.String().serializer())) {
             while (found.hasNext()) {
                 KeyValue<String, UsageTotals> row = found.next();
-                rows.put(row.key.substring(prefix.length()), row.value);
+                rows.putIfAbsent(row.key.substring(prefix.length()), row.value);
             }
-        }
-        PeriodUsage newest = row(latest.get(UsagePeriods.scope(tenant, user)), period);
-        if (newest != null) {
-            rows.put(newest.getStart(), newest.getTotals());
         }
         rows.keySet().removeIf(start -> from != null && start.compareTo(from) < 0
                 || to != null && start.compareTo(to) > 0);
@@ -61,23 +62,23 @@ public final class UsageTable {
     /** Every tenant's row of one period start held here ({@code all} for totals), by tenant. */
     public SortedMap<String, UsageTotals> tenants(UsagePeriods period, String start) {
         SortedMap<String, UsageTotals> rows = new TreeMap<>();
+        try (KeyValueIterator<String, UsageLatest> found = latest.prefixScan("tenant|",
+                Serdes.String().serializer())) {
+            while (found.hasNext()) {
+                KeyValue<String, UsageLatest> entry = found.next();
+                PeriodUsage row = row(entry.value, period);
+                if (row != null && row.getStart().equals(start)) {
+                    rows.put(UsagePeriods.fields(entry.key)[1], row.getTotals());
+                }
+            }
+        }
         try (KeyValueIterator<String, UsageTotals> found = earlier.prefixScan("tenant|",
                 Serdes.String().serializer())) {
             while (found.hasNext()) {
                 KeyValue<String, UsageTotals> row = found.next();
                 String[] parts = UsagePeriods.fields(row.key);
                 if (parts.length == 4 && parts[2].equals(period.label()) && parts[3].equals(start)) {
-                    rows.put(parts[1], row.value);
-                }
-            }
-        }
-        try (KeyValueIterator<String, UsageCurrent> found = latest.prefixScan("tenant|",
-                Serdes.String().serializer())) {
-            while (found.hasNext()) {
-                KeyValue<String, UsageCurrent> entry = found.next();
-                PeriodUsage row = row(entry.value, period);
-                if (row != null && row.getStart().equals(start)) {
-                    rows.put(UsagePeriods.fields(entry.key)[1], row.getTotals());
+                    rows.putIfAbsent(parts[1], row.value);
                 }
             }
         }
@@ -87,17 +88,17 @@ public final class UsageTable {
     /** Every row held here, by row key. */
     public SortedMap<String, UsageTotals> all() {
         SortedMap<String, UsageTotals> rows = new TreeMap<>();
-        try (KeyValueIterator<String, UsageTotals> found = earlier.all()) {
-            found.forEachRemaining(row -> rows.put(row.key, row.value));
-        }
-        try (KeyValueIterator<String, UsageCurrent> found = latest.all()) {
+        try (KeyValueIterator<String, UsageLatest> found = latest.all()) {
             found.forEachRemaining(entry -> forEachRow(entry.key, entry.value, rows::put));
+        }
+        try (KeyValueIterator<String, UsageTotals> found = earlier.all()) {
+            found.forEachRemaining(row -> rows.putIfAbsent(row.key, row.value));
         }
         return rows;
     }
 
     /** An entry's row of {@code period}; null when it has none (or there is no entry). */
-    static PeriodUsage row(UsageCurrent entry, UsagePeriods period) {
+    static PeriodUsage row(UsageLatest entry, UsagePeriods period) {
         if (entry == null) {
             return null;
         }
@@ -109,7 +110,7 @@ public final class UsageTable {
         };
     }
 
-    static void set(UsageCurrent entry, UsagePeriods period, PeriodUsage row) {
+    static void set(UsageLatest entry, UsagePeriods period, PeriodUsage row) {
         switch (period) {
             case HOUR -> entry.setHour(row);
             case DAY -> entry.setDay(row);
@@ -119,7 +120,7 @@ public final class UsageTable {
     }
 
     /** Each row of an entry with its row key. */
-    static void forEachRow(String scope, UsageCurrent entry, java.util.function.BiConsumer<String, UsageTotals> row) {
+    static void forEachRow(String scope, UsageLatest entry, java.util.function.BiConsumer<String, UsageTotals> row) {
         for (UsagePeriods period : UsagePeriods.values()) {
             PeriodUsage found = row(entry, period);
             if (found != null) {

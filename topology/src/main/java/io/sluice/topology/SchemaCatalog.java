@@ -22,7 +22,7 @@ import io.sluice.schemas.internal.BudgetReservation;
 import io.sluice.schemas.internal.InFlightCall;
 import io.sluice.schemas.internal.ProviderMinute;
 import io.sluice.schemas.internal.RetryHold;
-import io.sluice.schemas.internal.UsageCurrent;
+import io.sluice.schemas.internal.UsageLatest;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.serde.ConfluentWireFormat;
 import io.sluice.topics.TopologyNames;
@@ -66,7 +66,7 @@ public final class SchemaCatalog {
         names.changelog(ResponseCache.STORE, PromptResponse.getClassSchema(), subjects);
         names.changelog(RequestStatusProcessor.STORE, AccountingEvent.getClassSchema(), subjects);
         names.changelog(UsageProcessor.USAGE_STORE, UsageTotals.getClassSchema(), subjects);
-        names.changelog(UsageProcessor.LATEST_STORE, UsageCurrent.getClassSchema(), subjects);
+        names.changelog(UsageProcessor.LATEST_STORE, UsageLatest.getClassSchema(), subjects);
         names.changelog(UsageProcessor.PROVIDER_STORE, ProviderMinute.getClassSchema(), subjects);
         for (int tier = 1; tier <= tiers.count(); tier++) {
             names.changelog(RetryHoldProcessor.storeName(tier), RetryHold.getClassSchema(), subjects);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
-import io.sluice.schemas.internal.UsageCurrent;
+import io.sluice.schemas.internal.UsageLatest;
 import io.sluice.schemas.internal.UsageTotals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,8 +40,8 @@ class UsageProcessorTest {
     /** The four stores as one task's state: what a restore from their changelogs hands the next processor. */
     private final KeyValueStore<String, UsageTotals> usage = store(UsageProcessor.USAGE_STORE,
             avro(UsageTotals::toByteBuffer, UsageTotals::fromByteBuffer));
-    private final KeyValueStore<String, UsageCurrent> latest = store(UsageProcessor.LATEST_STORE,
-            avro(UsageCurrent::toByteBuffer, UsageCurrent::fromByteBuffer));
+    private final KeyValueStore<String, UsageLatest> latest = store(UsageProcessor.LATEST_STORE,
+            avro(UsageLatest::toByteBuffer, UsageLatest::fromByteBuffer));
     private final KeyValueStore<String, ProviderMinute> providers = store(UsageProcessor.PROVIDER_STORE,
             avro(ProviderMinute::toByteBuffer, ProviderMinute::fromByteBuffer));
     private final KeyValueStore<String, String> unsent = store(UsageProcessor.UNSENT_STORE, Serdes.String());

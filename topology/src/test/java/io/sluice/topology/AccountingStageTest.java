@@ -16,6 +16,7 @@ import io.sluice.schemas.PromptResponse;
 import io.sluice.schemas.RejectedRequest;
 import io.sluice.schemas.internal.AccountingEvent;
 import io.sluice.schemas.internal.ProviderMinute;
+import io.sluice.schemas.internal.UsageLatest;
 import io.sluice.schemas.internal.UsageTotals;
 import io.sluice.testkit.PromptRequests;
 import java.time.Instant;
@@ -98,8 +99,23 @@ class AccountingStageTest {
             assertThat(new long[] {actual.getRequests(), actual.getInputTokens(), actual.getCachedInputTokens(),
                     actual.getOutputTokens(), actual.getCostMicros()}).as(row.getKey()).containsExactly(row.getValue());
         }
-        // nothing counted that no record shows
+        // nothing counted that no record shows, and no row in both stores
         assertThat(store.all()).containsOnlyKeys(expected.keySet());
+        KeyValueStore<String, UsageLatest> latest = fixture.driver.getKeyValueStore(UsageProcessor.LATEST_STORE);
+        KeyValueStore<String, UsageTotals> earlier = fixture.driver.getKeyValueStore(UsageProcessor.USAGE_STORE);
+        long held = 0;
+        try (var entries = latest.all(); var rows = earlier.all()) {
+            while (entries.hasNext()) {
+                UsageLatest entry = entries.next().value;
+                held += java.util.stream.Stream.of(entry.getHour(), entry.getDay(), entry.getMonth(), entry.getTotal())
+                        .filter(java.util.Objects::nonNull).count();
+            }
+            while (rows.hasNext()) {
+                rows.next();
+                held++;
+            }
+        }
+        assertThat(held).isEqualTo(expected.size());
         UsageTotals acme = store.get(UsagePeriods.tenantKey("acme", UsagePeriods.TOTAL, "all"));
         assertThat(acme.getOutcomes()).containsEntry("OK", 3L).containsEntry("REJECTED", 1L);
         UsageTotals globex = store.get(UsagePeriods.tenantKey("globex", UsagePeriods.TOTAL, "all"));
