@@ -21,6 +21,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -54,8 +55,7 @@ class UsageProcessorTest {
         var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(first);
         for (int i = 0; i < outcomes; i++) {
-            first.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, i);
-            processor.process(new Record<>("acme", answered("user-" + i), AT.toEpochMilli()));
+            process(first, processor, i, answered("user-" + i));
         }
         // the instance dies before its emit: nothing was sent
         assertThat(first.forwarded()).isEmpty();
@@ -92,12 +92,10 @@ class UsageProcessorTest {
         MockProcessorContext<String, SpecificRecord> context = context();
         var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(context);
-        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
-        processor.process(new Record<>("acme", answered("alice"), AT.toEpochMilli()));
+        process(context, processor, 0, answered("alice"));
         emit(context);
         context.resetForwards();
-        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 1);
-        processor.process(new Record<>("acme", answered("bob"), AT.toEpochMilli()));
+        process(context, processor, 1, answered("bob"));
 
         MockProcessorContext<String, SpecificRecord> next = context();
         var successor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
@@ -119,19 +117,16 @@ class UsageProcessorTest {
         var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(context);
         for (int i = 0; i < 10; i++) {
-            context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, i);
-            processor.process(new Record<>("acme", answered("user-" + i), AT.toEpochMilli()));
+            process(context, processor, i, answered("user-" + i));
         }
         Map<String, Map<String, Object>> committed = snapshot();
         for (int i = 10; i < 20; i++) { // processed, then the transaction aborts
-            context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, i);
-            processor.process(new Record<>("acme", answered("user-" + i), AT.toEpochMilli()));
+            process(context, processor, i, answered("user-" + i));
         }
         restore(committed);
         processor.init(context); // Kafka Streams revives the task: the same processor, initialized again
         for (int i = 10; i < 20; i++) { // and reads the aborted records again
-            context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, i);
-            processor.process(new Record<>("acme", answered("user-" + i), AT.toEpochMilli()));
+            process(context, processor, i, answered("user-" + i));
         }
         emit(context);
 
@@ -150,11 +145,9 @@ class UsageProcessorTest {
         MockProcessorContext<String, SpecificRecord> context = context();
         var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(context);
-        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
-        processor.process(new Record<>("acme", answered("alice", AT), AT.toEpochMilli()));
+        process(context, processor, 0, answered("alice", AT));
         Instant nextHour = AT.plus(Duration.ofMinutes(50)); // 11:05, before any send
-        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 1);
-        processor.process(new Record<>("acme", answered("alice", nextHour), nextHour.toEpochMilli()));
+        process(context, processor, 1, answered("alice", nextHour));
         emit(context);
 
         Map<String, UsageTotals> sent = sentUsage(context);
@@ -183,8 +176,7 @@ class UsageProcessorTest {
         long offset = 0;
         for (Instant at : List.of(eleven, Instant.parse("2026-12-05T10:50:00Z"), Instant.parse("2026-12-05T10:55:00Z"),
                 eleven.plusSeconds(60))) {
-            context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, offset++);
-            processor.process(new Record<>("acme", answered("alice", at), at.toEpochMilli()));
+            process(context, processor, offset++, answered("alice", at));
         }
         emit(context);
 
@@ -210,8 +202,7 @@ class UsageProcessorTest {
         MockProcessorContext<String, SpecificRecord> context = context();
         var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(context);
-        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
-        processor.process(new Record<>("acme", answered("alice", AT), AT.toEpochMilli()));
+        process(context, processor, 0, answered("alice", AT));
 
         UsageTable table = new UsageTable(usage, latest);
         assertThat(table.rows("acme", "alice", UsagePeriods.HOUR, null, null))
@@ -229,8 +220,7 @@ class UsageProcessorTest {
         MockProcessorContext<String, SpecificRecord> context = context();
         var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
         processor.init(context);
-        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, 0);
-        processor.process(new Record<>("acme", answered("alice", AT), AT.toEpochMilli()));
+        process(context, processor, 0, answered("alice", AT));
         context.scheduledPunctuators().stream()
                 .filter(p -> p.getInterval().equals(Duration.ofMinutes(10)))
                 .findFirst().orElseThrow()
@@ -291,6 +281,14 @@ class UsageProcessorTest {
                 .filter(p -> p.getInterval().equals(Duration.ofSeconds(1)))
                 .findFirst().orElseThrow()
                 .getPunctuator().punctuate(AT.plusSeconds(1).toEpochMilli());
+    }
+
+    /** Hands {@code event} to {@code processor} as the record at {@code offset} of the by-tenant topic. */
+    private static void process(MockProcessorContext<String, SpecificRecord> context,
+                                Processor<String, AccountingEvent, String, SpecificRecord> processor, long offset,
+                                AccountingEvent event) {
+        context.setRecordMetadata("sluice-accounting-by-tenant-repartition", 0, offset);
+        processor.process(new Record<>("acme", event, event.getAt().toEpochMilli()));
     }
 
     private static Map<String, UsageTotals> sentUsage(MockProcessorContext<String, SpecificRecord> context) {
