@@ -13,9 +13,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * The usage table as two stores, read as one. A tenant's or a user's latest hour, day and month and its total are
  * one entry of {@link UsageProcessor#LATEST_STORE}, keyed by its {@linkplain UsagePeriods#scope scope}: an outcome
- * changes that entry once instead of four rows. When a later period starts, the row of the one before moves to
- * {@link UsageProcessor#USAGE_STORE} under its own {@linkplain UsagePeriods#rowKey row key}, as do outcomes that
- * arrive after their period was left. So a row is in exactly one of the two stores, and the rows of the usage topic
+ * changes that entry once instead of four rows. When the scope's first outcome of a later period arrives, the row
+ * before moves to {@link UsageProcessor#USAGE_STORE} under its own {@linkplain UsagePeriods#rowKey row key}, as do
+ * outcomes that arrive after their period was left. So a row is in exactly one of the two stores, and the rows of the usage topic
  * are the same whichever store holds them. A listing reads the latest entries first: a row that moves meanwhile is then
  * found in the earlier store, rather than missed in both.
  */
