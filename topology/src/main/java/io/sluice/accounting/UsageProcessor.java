@@ -314,6 +314,16 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
         startChunk();
     }
 
+    /** Whether the row of {@code period} starting {@code start} is past its retention; months and totals never are. */
+    private boolean past(UsagePeriods period, String start, ZoneId zone, Instant now) {
+        Duration retention = switch (period) {
+            case HOUR -> settings.hourlyRetention();
+            case DAY -> settings.dailyRetention();
+            default -> null;
+        };
+        return retention != null && period.end(start, zone).plus(retention).isBefore(now);
+    }
+
     /** Drops hour, day and minute rows past their retention; months and totals stay. The topics keep them. */
     private void purge(Instant now) {
         List<String> expired = new java.util.ArrayList<>();
@@ -322,14 +332,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
                 KeyValue<String, UsageTotals> row = all.next();
                 String[] parts = UsagePeriods.fields(row.key);
                 UsagePeriods period = UsagePeriods.parse(parts[parts.length - 2]);
-                String tenant = parts[1];
-                Duration retention = switch (period) {
-                    case HOUR -> settings.hourlyRetention();
-                    case DAY -> settings.dailyRetention();
-                    default -> null;
-                };
-                if (retention != null && period.end(parts[parts.length - 1], settings.zone(tenant))
-                        .plus(retention).isBefore(now)) {
+                if (past(period, parts[parts.length - 1], settings.zone(parts[1]), now)) {
                     expired.add(row.key);
                 }
             }
@@ -344,9 +347,7 @@ public final class UsageProcessor implements Processor<String, AccountingEvent, 
                 boolean past = false;
                 for (UsagePeriods period : List.of(UsagePeriods.HOUR, UsagePeriods.DAY)) {
                     PeriodUsage row = UsageTable.row(entry.value, period);
-                    Duration retention = period == UsagePeriods.HOUR ? settings.hourlyRetention()
-                            : settings.dailyRetention();
-                    if (row != null && period.end(row.getStart(), zone).plus(retention).isBefore(now)) {
+                    if (row != null && past(period, row.getStart(), zone, now)) {
                         UsageTable.set(entry.value, period, null);
                         past = true;
                     }

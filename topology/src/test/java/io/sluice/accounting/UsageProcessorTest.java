@@ -52,8 +52,7 @@ class UsageProcessorTest {
     void unsentRowsSurviveAMove() {
         int outcomes = 100; // 100 users: 400 user rows, 4 tenant rows and a provider row, over several chunks
         MockProcessorContext<String, SpecificRecord> first = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        processor.init(first);
+        var processor = started(first);
         for (int i = 0; i < outcomes; i++) {
             process(first, processor, i, answered("user-" + i));
         }
@@ -62,8 +61,7 @@ class UsageProcessorTest {
         assertThat(count(unsent)).as("chunk records, not one per outcome").isBetween(2L, 20L);
 
         MockProcessorContext<String, SpecificRecord> next = context();
-        var successor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        successor.init(next);
+        started(next);
         emit(next);
 
         Set<String> expected = new HashSet<>();
@@ -90,16 +88,14 @@ class UsageProcessorTest {
     @DisplayName("a row changed again after its chunk was sent is sent again, with its new totals")
     void rowsChangedAfterASendAreSentAgain() {
         MockProcessorContext<String, SpecificRecord> context = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        processor.init(context);
+        var processor = started(context);
         process(context, processor, 0, answered("alice"));
         emit(context);
         context.resetForwards();
         process(context, processor, 1, answered("bob"));
 
         MockProcessorContext<String, SpecificRecord> next = context();
-        var successor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        successor.init(next);
+        started(next);
         emit(next);
         Map<String, SpecificRecord> sent = new HashMap<>();
         next.forwarded().forEach(f -> sent.put(f.record().key(), f.record().value()));
@@ -114,8 +110,7 @@ class UsageProcessorTest {
             + " every committed and re-processed row once, with its totals counted once")
     void abortedTransactionReprocessedOnTheSameInstance() {
         MockProcessorContext<String, SpecificRecord> context = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        processor.init(context);
+        var processor = started(context);
         for (int i = 0; i < 10; i++) {
             process(context, processor, i, answered("user-" + i));
         }
@@ -143,8 +138,7 @@ class UsageProcessorTest {
     @DisplayName("when a user's next hour starts, the hour before keeps its row and its last changes are sent")
     void aPeriodLeftKeepsItsRowAndIsSent() {
         MockProcessorContext<String, SpecificRecord> context = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        processor.init(context);
+        var processor = started(context);
         process(context, processor, 0, answered("alice", AT));
         Instant nextHour = AT.plus(Duration.ofMinutes(50)); // 11:05, before any send
         process(context, processor, 1, answered("alice", nextHour));
@@ -170,8 +164,7 @@ class UsageProcessorTest {
     @DisplayName("an outcome that arrives after its hour was left is added to that hour's row, not the current one")
     void aLateOutcomeIsCountedInItsOwnPeriod() {
         MockProcessorContext<String, SpecificRecord> context = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        processor.init(context);
+        var processor = started(context);
         Instant eleven = Instant.parse("2026-12-05T11:05:00Z");
         long offset = 0;
         for (Instant at : List.of(eleven, Instant.parse("2026-12-05T10:50:00Z"), Instant.parse("2026-12-05T10:55:00Z"),
@@ -200,8 +193,7 @@ class UsageProcessorTest {
         usage.put(UsagePeriods.userKey("acme", "alice", UsagePeriods.TOTAL, "all"),
                 UsageTotals.newBuilder(before).build());
         MockProcessorContext<String, SpecificRecord> context = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        processor.init(context);
+        var processor = started(context);
         process(context, processor, 0, answered("alice", AT));
 
         UsageTable table = new UsageTable(usage, latest);
@@ -218,8 +210,7 @@ class UsageProcessorTest {
     @DisplayName("a latest hour past its retention is dropped like any other hour row; the day, month and total stay")
     void latestRowsPastRetentionAreDropped() {
         MockProcessorContext<String, SpecificRecord> context = context();
-        var processor = UsageProcessor.supplier(SETTINGS, null, null, null).get();
-        processor.init(context);
+        var processor = started(context);
         process(context, processor, 0, answered("alice", AT));
         context.scheduledPunctuators().stream()
                 .filter(p -> p.getInterval().equals(Duration.ofMinutes(10)))
@@ -281,6 +272,15 @@ class UsageProcessorTest {
                 .filter(p -> p.getInterval().equals(Duration.ofSeconds(1)))
                 .findFirst().orElseThrow()
                 .getPunctuator().punctuate(AT.plusSeconds(1).toEpochMilli());
+    }
+
+    /** A new processor, initialized on this test's stores through {@code context}. */
+    private static Processor<String, AccountingEvent, String, SpecificRecord> started(
+            MockProcessorContext<String, SpecificRecord> context) {
+        Processor<String, AccountingEvent, String, SpecificRecord> processor =
+                UsageProcessor.supplier(SETTINGS, null, null, null).get();
+        processor.init(context);
+        return processor;
     }
 
     /** Hands {@code event} to {@code processor} as the record at {@code offset} of the by-tenant topic. */
