@@ -73,9 +73,10 @@ interface CallKeys {
                 .define(CALL_CACHE_TTL_MS, Type.LONG, 3_600_000L, atLeast(1_000), MEDIUM,
                         "How long an answer stays in the response cache of routes with routes.cache.<route>=on or fallback.")
                 .define(CALL_IN_FLIGHT_STORE, Type.STRING, "memory", ValidString.in("memory", "rocksdb"), LOW,
-                        "Where the call-in-flight store lives: memory (the default; about 1.3x the throughput, since no "
-                        + "RocksDB write or flush per call) or rocksdb (for many parked retries: they stay in it until "
-                        + "their last tier). Either way it is changelogged and restored after a crash.")
+                        "Where the stores of requests under way live, call-in-flight and budget-reservations: memory "
+                        + "(the default; about 1.3x the throughput, since no RocksDB write or flush per call) or rocksdb "
+                        + "(for many parked retries: they stay in both until their last tier). Either way they are "
+                        + "changelogged and restored after a crash.")
                 .define(CALL_DEDUP_RETENTION_MS, Type.LONG, 86_400_000L, atLeast(60_000), MEDIUM,
                         "How long an answered request id is remembered: a resend or replay within it is not called or charged again.");
     }

@@ -162,7 +162,7 @@ public final class SluiceTopology {
         BudgetTable budgetTable = BudgetTable.from(config, limits.table());
         BudgetProcessor.StoreBuilders budgetStores = BudgetProcessor.StoreBuilders.of(
                 SpecificAvroSerde.forValues(registry, BudgetLedger.class),
-                SpecificAvroSerde.forValues(registry, BudgetReservation.class));
+                SpecificAvroSerde.forValues(registry, BudgetReservation.class), callSettings.inFlightInMemory());
         KStream<String, BudgetOutput> budgeted = tenantAllowed
                 .mapValues(request -> (BudgetInput) new BudgetInput.Reserve(request), Named.as("reserve"))
                 .process(BudgetProcessor.supplier(budgetTable, config.routes(), limits.defaultOutputTokens(),
