@@ -6,26 +6,44 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.app.load.OutcomeTracker;
 import io.sluice.app.runtime.SluiceRuntime;
 import io.sluice.config.SluiceConfig;
+import io.sluice.config.SluiceConfigDef;
+import io.sluice.provider.PriceTable;
+import io.sluice.provider.PriceTable.Price;
+import io.sluice.schemas.GenerationParams;
 import io.sluice.simulator.Latency;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Sluice restarts while provider calls are in flight: the next instance re-issues them from the in-flight store. */
+/**
+ * Sluice restarts while provider calls are in flight: the next instance re-issues them from the in-flight store, and
+ * settles their budget reservations, restored like it from their changelog.
+ */
 class CallStageRestartIT {
     private static final int REQUESTS = 12;
+    /** Far more than the simulator answers with: each request reserves far more than it will cost. */
+    private static final int MAX_TOKENS = 20_000;
 
     @RegisterExtension
     static final TestCluster cluster = new TestCluster();
 
     @Test
-    @DisplayName("re-issues the calls a stopped instance left in flight, and answers each request once")
+    @DisplayName("re-issues the calls a stopped instance left in flight, answers each request once and settles its"
+            + " budget reservation")
     void reissuesCallsLeftInFlight() {
-        SluiceConfig config = cluster.config("reissue", Map.of());
+        // a daily budget with room for the requests' reservations and one more: a reservation lost in the restart
+        // would stay held in the ledger, and the request after them would be refused
+        SluiceConfig defaults = cluster.config("reissue", Map.of());
+        Price price = PriceTable.from(defaults).price(defaults.routes().target("default").orElseThrow().model())
+                .orElseThrow();
+        long ceiling = (REQUESTS + 1) * PriceTable.estimateMicros(price, 0, MAX_TOKENS);
+        SluiceConfig config = cluster.config("reissue", Map.of(SluiceConfigDef.BUDGET_TENANT_DAILY, ceiling));
         // Given calls that take far longer than the instance will live
         cluster.simulator.settings(SimulatorSettings.defaults().withLatency(Latency.fixed(20_000)));
         cluster.simulator.resetStats();
@@ -33,7 +51,7 @@ class CallStageRestartIT {
         try (OutcomeTracker tracker = new OutcomeTracker(first.adminConfig(), first.topics());
              Traffic traffic = new Traffic(first, tracker)) {
             for (int i = 0; i < REQUESTS; i++) {
-                traffic.send(PromptRequests.valid("acme", "user-" + i));
+                traffic.send(request("user-" + i));
             }
             traffic.flush();
             await().atMost(Duration.ofSeconds(60)).until(() -> cluster.simulator.stats().inFlight() == REQUESTS);
@@ -47,9 +65,21 @@ class CallStageRestartIT {
                 assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", REQUESTS));
                 assertThat(tracker.duplicates()).isZero();
                 assertThat(cluster.simulator.stats().totalRequests()).isEqualTo(2L * REQUESTS);
+
+                // And their reservations were settled at their cost: the budget has room for one more request
+                traffic.send(request("user-after"));
+                traffic.flush();
+                traffic.awaitOutcomes(Duration.ofSeconds(60));
+                assertThat(tracker.rejectionsByReason()).as("refusals after the restart").isEmpty();
+                assertThat(tracker.responsesByStatus()).isEqualTo(Map.of("OK", REQUESTS + 1));
             }
         } finally {
             first.close();
         }
+    }
+
+    private static io.sluice.schemas.PromptRequest request(String user) {
+        return PromptRequests.valid("acme", user, Instant.now())
+                .setParams(new GenerationParams(MAX_TOKENS, 0.2, null, List.of())).build();
     }
 }

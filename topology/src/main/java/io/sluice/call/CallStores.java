@@ -53,7 +53,8 @@ final class CallStores {
     }
 
     void deleteInFlight(String id) {
-        inFlight.delete(id);
+        // put null, not delete: delete hands back the old entry, read and decoded (the whole request) for nothing
+        inFlight.put(id, null);
     }
 
     /** Whether the request was answered within the dedup retention before {@code requestTime} (or now, if earlier). */
