@@ -27,8 +27,8 @@ public record CallStoreBuilders(StoreBuilder<KeyValueStore<String, InFlightCall>
                 Stores.keyValueStoreBuilder(settings.inFlightInMemory()
                                 ? Stores.inMemoryKeyValueStore(TopologyNames.IN_FLIGHT)
                                 : Stores.persistentKeyValueStore(TopologyNames.IN_FLIGHT),
-                        // cached: a call that ends before the next commit puts and deletes its entry in the cache
-                        // only, and neither reaches the changelog (about one call in nine in the closed-loop bench)
+                        // cached: of a call that ends before the next commit only the delete (a tombstone) reaches
+                        // the store and its changelog, not the put
                         Serdes.String(), inFlightSerde).withCachingEnabled(),
                 Stores.windowStoreBuilder(Stores.persistentWindowStore(TopologyNames.CALL_ANSWERED,
                         settings.dedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()),
