@@ -11,6 +11,7 @@ import io.sluice.config.SluiceConfigDef;
 import io.sluice.provider.PriceTable;
 import io.sluice.provider.PriceTable.Price;
 import io.sluice.schemas.GenerationParams;
+import io.sluice.schemas.PromptRequest;
 import io.sluice.simulator.Latency;
 import io.sluice.simulator.SimulatorSettings;
 import io.sluice.testkit.PromptRequests;
@@ -84,7 +85,7 @@ class CallStageRestartIT {
         }
     }
 
-    private static io.sluice.schemas.PromptRequest request(String user) {
+    private static PromptRequest request(String user) {
         return PromptRequests.valid("acme", user, Instant.now())
                 .setParams(new GenerationParams(MAX_TOKENS, 0.2, null, List.of())).build();
     }

@@ -104,9 +104,9 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
     public record StoreBuilders(StoreBuilder<KeyValueStore<String, BudgetLedger>> ledgers,
                                 StoreBuilder<KeyValueStore<String, BudgetReservation>> reservations) {
         /**
-         * @param reservationsInMemory whether the reservations live in memory rather than in RocksDB: they are as many
-         *                             as the requests under way (from the reservation until the call's last outcome),
-         *                             like {@code call-in-flight}, and follow {@code call.in.flight.store}
+         * @param reservationsInMemory whether the reservations live in memory rather than in RocksDB: as many as the
+         *                             requests under way (from the reservation until the call's last outcome), like
+         *                             {@code call-in-flight}, they follow {@code call.in.flight.store}
          */
         public static StoreBuilders of(Serde<BudgetLedger> ledgerSerde, Serde<BudgetReservation> reservationSerde,
                                        boolean reservationsInMemory) {
@@ -259,7 +259,7 @@ public final class BudgetProcessor implements Processor<String, BudgetInput, Str
                         budgets.ceiling(held.getTenantId(), period), now);
             });
             userKeys(held).forEach(key -> ledgers.put(key, released(key, held, 0)));
-            reservations.delete(entry.key);
+            reservations.put(entry.key, null); // not delete: the entry is in hand, no need to read it again
         }
     }
 

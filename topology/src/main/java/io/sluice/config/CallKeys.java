@@ -74,12 +74,12 @@ interface CallKeys {
                         "How long an answer stays in the response cache of routes with routes.cache.<route>=on or fallback.")
                 .define(CALL_IN_FLIGHT_STORE, Type.STRING, "memory", ValidString.in("memory", "rocksdb"), LOW,
                         "Where the stores of requests under way live, call-in-flight and budget-reservations: memory "
-                        + "(the default; no RocksDB write, flush or miss per call: call-in-flight alone gave about 1.3x "
-                        + "the throughput) or rocksdb "
-                        + "(for many parked retries: they stay in both until their last tier). Either way they are "
-                        + "changelogged and restored after a crash.")
+                        + "(the default; no RocksDB write, flush or miss per call: call-in-flight alone gave about "
+                        + "1.3x the throughput) or rocksdb (for many parked retries: they stay in both until their "
+                        + "last tier). Either way they are changelogged and restored after a crash.")
                 .define(CALL_DEDUP_RETENTION_MS, Type.LONG, 86_400_000L, atLeast(60_000), MEDIUM,
-                        "How long an answered request id is remembered: a resend or replay within it is not called or charged again.");
+                        "How long an answered request id is remembered: a resend or replay within it is not called "
+                        + "or charged again.");
     }
 
     private static ConfigDef.Validator durations() {

@@ -18,6 +18,7 @@ public final class RequestValidator {
     private static final int MAX_ID_LENGTH = 128;
     /** The ASCII characters of {@link #ID_CHARACTERS}, by code; nothing beyond ASCII is one. */
     private static final boolean[] ID_CHARACTER = new boolean[128];
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
     static {
         for (char c = 0; c < ID_CHARACTER.length; c++) {
@@ -25,7 +26,6 @@ public final class RequestValidator {
                     || "._:@+-".indexOf(c) >= 0;
         }
     }
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
     /** A failed check. */
     public record Failure(RejectReason reason, String detail) {}
