@@ -19,32 +19,61 @@ final class AddressFinder {
     /** Words that name a street in any case, as French, Spanish, Italian, Portuguese and others write them. */
     private static final String ANY_CASE_TYPES = "(?i:avenue|ave\\.|rue|all[ée]e|chemin|via|viale|calle|c/|avenida"
             + "|avda\\.|paseo|camino|carrer|rua|pra[çc]a|stra(?:ß|ss)e|str\\.|utca|u\\.|[úu]tja|[úu]t|ulica|ul\\.|al\\.)";
-    private static final String TYPE_WORDS = "(?:" + CAPITALIZED_TYPES + "|" + ANY_CASE_TYPES + ")";
+    static final String TYPE_WORDS = "(?:" + CAPITALIZED_TYPES + "|" + ANY_CASE_TYPES + ")";
     private static final String COMPOUND_ENDINGS = "(?:katu|tie|kuja|polku|v[äa]gen|gatan|gata|vej|gade|str[æa]de"
             + "|stra(?:ß|ss)e|straat|weg|gasse|laan|utca|veien|vegen)";
     private static final String WORD = "[\\p{Lu}][\\p{L}'’.-]*";
-    private static final String NAME_WORDS = "(?:" + WORD + "|de|del|da|do|dos|das|di|dei|della|du|des|la|le|van|von"
+    static final String NAME_WORDS = "(?:" + WORD + "|de|del|da|do|dos|das|di|dei|della|du|des|la|le|van|von"
             + "|der|fejedelem)";
     private static final String NUMBER = "\\d{1,5}[A-Za-z]?\\b\\.?";
-    /** A house number in front of the street, as some postal formats add. */
-    private static final String HOUSE = "(?:(?<![\\p{L}\\d.,])\\d{1,5}\\s+)?";
 
-    private static final Pattern STREET = Pattern.compile(
-            // Rue de la Paix 12 | 541 Avenida Pedro Ulisses 888 | Kálmán Imre u. 12. | Hämeenkatu 5
-            HOUSE + "(?<![\\p{L}])" + TYPE_WORDS + "(?:\\s+" + NAME_WORDS + "){1,4}\\s+" + NUMBER
-                    + "|" + HOUSE + "(?<![\\p{L}])(?:" + NAME_WORDS + "\\s+){0,3}" + TYPE_WORDS + "\\s+" + NUMBER
-                    + "|" + HOUSE + "(?<![\\p{L}])[\\p{Lu}][\\p{L}-]*" + COMPOUND_ENDINGS + "\\s+" + NUMBER
-                    // 24 Clarke Avenue | 3968 Bay St
-                    + "|\\b" + NUMBER + "\\s+(?:" + NAME_WORDS + "\\s+){0,3}" + TYPE_WORDS + "(?![\\p{L}])"
-                    // 641 Dašická 688 (building number, street, number)
-                    + "|(?<![\\p{L}\\d.,])\\d{1,5}\\s+(?:" + NAME_WORDS + "\\s+){0,3}" + WORD
-                    + "\\s+\\d{1,5}[A-Za-z]?(?=[,\\n]|\\s+(?:Apt|Suite|Unit)|$)"
-                    // at the corner of Fifth Avenue and 42nd Street
-                    + "|(?<=(?i:corner of) )[^?!\\n]{3,60}?\\sand\\s[^.?!\\n,]{3,40}?(?=[.?!,\\n]\\s|[.?!,]?$)"
-                    // P.O. Box 149 | PSC 6293, Box 8158 | APO AP 04336 | USS Mahler
-                    + "|\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+|\\b(?:PSC|Unit)\\s+\\d+,?\\s+Box\\s+\\d+"
-                    + "|\\b(?:USS|USNS|USNV|USCGC)\\s+" + WORD + "(?=\\s*\\n\\s*(?:APO|FPO|DPO)\\b)"
-                    + "|\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{4,5}");
+    /**
+     * Guards that change no match, only how soon a position fails (java.util.regex tries every branch at every
+     * position, and a look-behind, a {@code \b} or a hundred street-type words cost far more than one character
+     * test): the characters {@link #TYPE_WORDS} can start with (its capitalized words' first letters; its any-case
+     * words' in both ASCII cases), the same with those a street's name words start with, and a digit or the first
+     * letter of what follows.
+     */
+    static final String TYPE_START = "(?=[A-Z\u00DA\u00FAacprsuv])";
+    static final String NAMED_TYPE_START = "(?=[\\p{Lu}\u00FAacdflprsuv])";
+    /** A compound street name ("Hämeenkatu 5") is a run of letters followed by white space and a digit. */
+    static final String COMPOUND_START = "(?=[\\p{Lu}][\\p{L}-]*\\s+\\d)";
+    private static final String DIGIT = "(?=\\d)";
+
+    private static final Pattern STREET = street(true);
+
+    /** The street pattern; {@code guarded} false leaves the guards out (the same matches, for the tests). */
+    static Pattern street(boolean guarded) {
+        String type = guarded ? TYPE_START : "";
+        String named = guarded ? NAMED_TYPE_START : "";
+        String compound = guarded ? COMPOUND_START : "";
+        String digit = guarded ? DIGIT : "";
+        // a house number in front of the street, as some postal formats add
+        String house = "(?:" + digit + "(?<![\\p{L}\\d.,])\\d{1,5}\\s+)?";
+        return Pattern.compile(
+                // Rue de la Paix 12 | 541 Avenida Pedro Ulisses 888 | Kálmán Imre u. 12. | Hämeenkatu 5
+                house + type + "(?<![\\p{L}])" + TYPE_WORDS + "(?:\\s+" + NAME_WORDS + "){1,4}\\s+" + NUMBER
+                        + "|" + house + named + "(?<![\\p{L}])(?:" + NAME_WORDS + "\\s+){0,3}" + type + TYPE_WORDS
+                        + "\\s+" + NUMBER
+                        + "|" + house + compound + "(?<![\\p{L}])[\\p{Lu}][\\p{L}-]*" + COMPOUND_ENDINGS + "\\s+"
+                        + NUMBER
+                        // 24 Clarke Avenue | 3968 Bay St
+                        + "|" + digit + "\\b" + NUMBER + "\\s+(?:" + NAME_WORDS + "\\s+){0,3}" + type + TYPE_WORDS
+                        + "(?![\\p{L}])"
+                        // 641 Dašická 688 (building number, street, number)
+                        + "|" + digit + "(?<![\\p{L}\\d.,])\\d{1,5}\\s+(?:" + NAME_WORDS + "\\s+){0,3}" + WORD
+                        + "\\s+\\d{1,5}[A-Za-z]?(?=[,\\n]|\\s+(?:Apt|Suite|Unit)|$)"
+                        // at the corner of Fifth Avenue and 42nd Street
+                        + "|" + (guarded ? "(?<=[Ff] )" : "")
+                        + "(?<=(?i:corner of) )[^?!\\n]{3,60}?\\sand\\s[^.?!\\n,]{3,40}?(?=[.?!,\\n]\\s|[.?!,]?$)"
+                        // P.O. Box 149 | PSC 6293, Box 8158 | APO AP 04336 | USS Mahler
+                        + "|" + (guarded ? "(?=P)" : "") + "\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+"
+                        + "|" + (guarded ? "(?=[PU])" : "") + "\\b(?:PSC|Unit)\\s+\\d+,?\\s+Box\\s+\\d+"
+                        + "|" + (guarded ? "(?=U)" : "") + "\\b(?:USS|USNS|USNV|USCGC)\\s+" + WORD
+                        + "(?=\\s*\\n\\s*(?:APO|FPO|DPO)\\b)"
+                        + "|" + (guarded ? "(?=[AFD])" : "") + "\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{4,5}");
+    }
+
     /** What may follow a street as part of the same address: a unit, a town, a region code, a country and postcode. */
     private static final Pattern CONTINUATION = Pattern.compile(
             "(?:Apt\\.?|Apartment|Suite|Unit|Flat|Box)\\s*#?\\d+[A-Za-z]?"

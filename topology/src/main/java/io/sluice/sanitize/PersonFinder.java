@@ -36,16 +36,21 @@ final class PersonFinder {
             "GmbH", "AG", "PLC", "Group", "Technologies", "Consulting", "Holdings", "Partners", "Company", "Bank",
             "Insurance", "University", "Institute", "Foundation", "Hospital", "School", "College", "Airport", "Station");
     /** Phrases after which the next words are a name, in any case ("her maiden name is nyberg"). */
-    private static final Pattern NAME_IS = Pattern.compile(
-            "(?i)\\bname\\b[^.\\n]{0,25}?(?:\\bis|\\bwas|:|\\?)\\s+(?:\\w+:\\s+)?");
+    static final Pattern NAME_IS = Pattern.compile(
+            "(?i)(?=n)\\bname\\b[^.\\n]{0,25}?(?:\\bis|\\bwas|:|\\?)\\s+(?:\\w+:\\s+)?");
     /** Words of speech and address before a name ("said Maslin", "Hi Manlio"). */
-    private static final Pattern ADDRESSED = Pattern.compile("(?:\\b(?:said|says|asked|told|Hi|Hello|Hey|Thanks)),?\\s+");
+    static final Pattern ADDRESSED = Pattern.compile(
+            "(?=[satHT])(?:\\b(?:said|says|asked|told|Hi|Hello|Hey|Thanks)),?\\s+");
     /** What people do after their name ("Tomomi Nishiyama lives at"). */
     private static final Pattern ACTS = Pattern.compile("^(?:'s)?\\s+(?:lives|lived|said|says|shouted|asked|began|is from"
             + "|spent|had given|was born|grew up)\\b");
-    /** Phrases after which capitalized words are a name. */
-    private static final Pattern INTRODUCED = Pattern.compile(
-            "(?i)(?:\\bnamed|\\bcalled|\\bI\\s+am|\\bI'm|\\bdear|\\bchange\\s+it\\s+to|\\bcorrect\\s+it\\s+to"
+    /**
+     * Phrases after which capitalized words are a name. Here and above, a test of the first letter goes first: it
+     * changes no match, and spares most places of a text every phrase's word-boundary test.
+     */
+    static final Pattern INTRODUCED = Pattern.compile(
+            "(?i)(?=[ncidwsar])(?:\\bnamed|\\bcalled|\\bI\\s+am|\\bI'm|\\bdear|\\bchange\\s+it\\s+to"
+                    + "|\\bcorrect\\s+it\\s+to"
                     + "|\\bdirected\\s+by|\\bwritten\\s+by|\\bstarring|\\bassistant\\s+to|\\bsigned\\s*,"
                     + "|\\bregards\\s*,|\\bsincerely\\s*,)\\s+(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?");
 

@@ -1,0 +1,174 @@
+package io.sluice.sanitize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The entity finders' patterns are written for speed as well as for what they find: these tests hold that the speed
+ * changes no finding, on every corpus line and on texts made of the pieces addresses and organizations are made of.
+ */
+class EntityPatternsTest {
+    /** The organization pattern as it was written out before it was built from its list of words. */
+    private static final Pattern NAMED_AS_WRITTEN = Pattern.compile(
+            "(?<![\\p{L}])(?:[\\p{Lu}][\\p{L}&'’.-]*\\s+){0,3}[\\p{Lu}][\\p{L}&'’.-]*,?\\s+(?:Inc\\.?|Ltd\\.?|LLC"
+                    + "|L\\.L\\.C\\.|Corp\\.?|Corporation|GmbH|AG|S\\.A\\.|S\\.p\\.A\\.|B\\.V\\.|N\\.V\\.|PLC|plc|Pty"
+                    + "|Group|Technologies|Consulting|Holdings|Partners|Company|Co\\.|Bank|Insurance|Labs|Systems"
+                    + "|Solutions|Foundation|Associates|Enterprises|Incorporated|Industries|Ventures|Capital|Media"
+                    + "|Networks|Software|Analytics)(?![\\p{L}])"
+                    + "|(?<![\\p{L}])[\\p{Lu}][\\p{L}'’-]+\\s+(?:and|&)\\s+Sons(?![\\p{L}])");
+    /** The phrase patterns as they were written before their guards. */
+    private static final Pattern CONTEXT_AS_WRITTEN = Pattern.compile(
+            "(?i)(?:\\bwork(?:s|ed|ing)?\\s+(?:for|at)|\\bemployed\\s+(?:by|at)|\\bjoined|\\bCEO\\s+of|\\bfounder\\s+of"
+                    + "|\\bspent\\s+a\\s+year\\s+at|\\byear\\s+at|\\bintern(?:ed)?\\s+at|\\bthe\\s+address\\s+of"
+                    + "|\\bshares\\s+of|\\bcustomer\\s+of)\\s+");
+    private static final Pattern NAME_IS_AS_WRITTEN = Pattern.compile(
+            "(?i)\\bname\\b[^.\\n]{0,25}?(?:\\bis|\\bwas|:|\\?)\\s+(?:\\w+:\\s+)?");
+    private static final Pattern ADDRESSED_AS_WRITTEN = Pattern.compile(
+            "(?:\\b(?:said|says|asked|told|Hi|Hello|Hey|Thanks)),?\\s+");
+    private static final Pattern INTRODUCED_AS_WRITTEN = Pattern.compile(
+            "(?i)(?:\\bnamed|\\bcalled|\\bI\\s+am|\\bI'm|\\bdear|\\bchange\\s+it\\s+to|\\bcorrect\\s+it\\s+to"
+                    + "|\\bdirected\\s+by|\\bwritten\\s+by|\\bstarring|\\bassistant\\s+to|\\bsigned\\s*,"
+                    + "|\\bregards\\s*,|\\bsincerely\\s*,)\\s+(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?");
+    private static final List<String> PIECES = List.of("24", "3968", "5B", "12.", "04336", "149", "Clarke", "Bay",
+            "de", "la", "Van", "der", "Imre", "Kálmán", "Pedro", "Street", "St.", "St", "Avenue", "ave.", "Ave.", "rue",
+            "Rue", "u.", "út", "útja", "Út", "Hämeenkatu", "Dašická", "Straße", "str.", "Calle", "c/", "Apt", "Suite",
+            "Unit", "corner of", "Corner Of", "and", "&", "P.O. Box", "PSC", "Box", "USS Mahler", "APO AP", "Fifth",
+            "42nd", "Pixia", "Corp.", "Inc", "Incorporated", "Group", "Sons", "Barnett", "AG", "S.A.", "Co.", "plc",
+            "the", "a", "very", "put", "us", "name is", "NAME:", "said", "Hi", "told", "called", "I am", "I'm",
+            "Dear", "regards,", "work for", "Works at", "CEO of", "joined", "year at", "Mr.", "Laila", "Paris", "FR", "75001", "é", "ú", "Ú", "ß", "東京", "'", "’", "-");
+    private static final List<String> SEPARATORS = List.of(" ", " ", " ", ", ", ",", "\n", ". ", "  ", "\n> ", "");
+
+    private static List<String> texts() {
+        List<String> texts = new ArrayList<>(corpusTexts(Path.of("..", "corpora")));
+        texts.addAll(corpusTexts(Path.of("..", "..", "shared", "corpora")));
+        Random random = new Random(7);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int piece = random.nextInt(30); piece >= 0; piece--) {
+                text.append(PIECES.get(random.nextInt(PIECES.size())))
+                        .append(SEPARATORS.get(random.nextInt(SEPARATORS.size())));
+            }
+            texts.add(text.toString());
+        }
+        return texts;
+    }
+
+    private static List<String> corpusTexts(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        ObjectMapper json = new ObjectMapper();
+        try (Stream<Path> files = Files.list(directory)) {
+            List<String> texts = new ArrayList<>();
+            for (Path file : files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    if (!line.isBlank()) {
+                        texts.add(json.readTree(line).path("text").asText());
+                    }
+                }
+            }
+            return texts;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every match of {@code pattern} in {@code text}, as "start-end" in order. */
+    private static List<String> matches(Pattern pattern, String text) {
+        List<String> found = new ArrayList<>();
+        Matcher matcher = pattern.matcher(text);
+        while (matcher.find()) {
+            found.add(matcher.start() + "-" + matcher.end());
+        }
+        return found;
+    }
+
+    @Test
+    @DisplayName("the street pattern finds the same addresses with its guards as without, on every text")
+    void streetGuardsChangeNoMatch() {
+        Pattern guarded = AddressFinder.street(true);
+        Pattern plain = AddressFinder.street(false);
+        int withAddress = 0;
+        for (String text : texts()) {
+            List<String> expected = matches(plain, text);
+            assertThat(matches(guarded, text)).as(text).isEqualTo(expected);
+            withAddress += expected.isEmpty() ? 0 : 1;
+        }
+        assertThat(withAddress).as("texts with an address, so that the comparison compared something")
+                .isGreaterThan(1_000);
+    }
+
+    @Test
+    @DisplayName("a guard lets through every character the words after it can start with")
+    void guardsAdmitEveryFirstCharacter() {
+        Pattern typeGuard = Pattern.compile(AddressFinder.TYPE_START + "[\\s\\S]");
+        Pattern namedGuard = Pattern.compile(AddressFinder.NAMED_TYPE_START + "[\\s\\S]");
+        Pattern types = Pattern.compile(AddressFinder.TYPE_WORDS);
+        Pattern namedTypes = Pattern.compile("(?:" + AddressFinder.NAME_WORDS + "\\s+){0,3}" + AddressFinder.TYPE_WORDS);
+        int admitted = 0;
+        for (char c = 0; c < Character.MAX_VALUE; c++) {
+            String one = String.valueOf(c);
+            // a one-character text a pattern matches, or reads to its end wanting more, can start a match
+            Matcher type = types.matcher(one);
+            if (type.lookingAt() || type.hitEnd()) {
+                assertThat(typeGuard.matcher(one).lookingAt()).as("U+%04X starts a street-type word", (int) c).isTrue();
+                admitted++;
+            }
+            Matcher named = namedTypes.matcher(one);
+            if (named.lookingAt() || named.hitEnd()) {
+                assertThat(namedGuard.matcher(one).lookingAt()).as("U+%04X starts a street's name", (int) c).isTrue();
+            }
+        }
+        assertThat(admitted).isGreaterThan(20);
+        assertThat(typeGuard.matcher("x").lookingAt()).as("the guard rules something out").isFalse();
+    }
+
+    @Test
+    @DisplayName("the organization pattern built from its words is the one written out, and texts without one skip it")
+    void organizationPatternAndItsPreCheck() {
+        Pattern named = OrganizationFinder.NAMED;
+        int withName = 0;
+        for (String text : texts()) {
+            List<String> expected = matches(NAMED_AS_WRITTEN, text);
+            assertThat(matches(named, text)).as(text).isEqualTo(expected);
+            if (!expected.isEmpty()) {
+                assertThat(OrganizationFinder.mayBeNamed(text)).as(text).isTrue();
+                withName++;
+            }
+        }
+        assertThat(withName).isGreaterThan(1_000);
+        assertThat(OrganizationFinder.mayBeNamed("Please send the contract to Laila at 24 Clarke Avenue")).isFalse();
+    }
+
+    @Test
+    @DisplayName("the phrases before names and organizations find the same places with their first-letter guards")
+    void phraseGuardsChangeNoMatch() {
+        Map<Pattern, Pattern> guardedToWritten = Map.of(OrganizationFinder.CONTEXT, CONTEXT_AS_WRITTEN,
+                PersonFinder.NAME_IS, NAME_IS_AS_WRITTEN, PersonFinder.ADDRESSED, ADDRESSED_AS_WRITTEN,
+                PersonFinder.INTRODUCED, INTRODUCED_AS_WRITTEN);
+        List<String> texts = texts();
+        guardedToWritten.forEach((guarded, written) -> {
+            int withMatch = 0;
+            for (String text : texts) {
+                List<String> expected = matches(written, text);
+                assertThat(matches(guarded, text)).as(guarded + " on " + text).isEqualTo(expected);
+                withMatch += expected.isEmpty() ? 0 : 1;
+            }
+            assertThat(withMatch).as(written.pattern()).isGreaterThan(500);
+        });
+    }
+}
