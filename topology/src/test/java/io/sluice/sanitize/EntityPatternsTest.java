@@ -48,8 +48,19 @@ class EntityPatternsTest {
             "Rue", "u.", "út", "útja", "Út", "Hämeenkatu", "Dašická", "Straße", "str.", "Calle", "c/", "Apt", "Suite",
             "Unit", "corner of", "Corner Of", "and", "&", "P.O. Box", "PSC", "Box", "USS Mahler", "APO AP", "Fifth",
             "42nd", "Pixia", "Corp.", "Inc", "Incorporated", "Group", "Sons", "Barnett", "AG", "S.A.", "Co.", "plc",
-            "the", "a", "very", "put", "us", "name is", "NAME:", "said", "Hi", "told", "called", "I am", "I'm",
+            "the", "a", "very", "put", "us", "street", "close", "name is", "NAME:", "said", "Hi", "told", "called", "I am", "I'm",
             "Dear", "regards,", "work for", "Works at", "CEO of", "joined", "year at", "Mr.", "Laila", "Paris", "FR", "75001", "é", "ú", "Ú", "ß", "東京", "'", "’", "-");
+    /** A spelling of every street-type word, some in other cases. */
+    private static final List<String> TYPE_WORDS = List.of("Street", "St.", "Road", "Rd", "Lane", "Ln.", "Drive", "Dr.",
+            "Boulevard", "Blvd", "Way", "Court", "Ct.", "Place", "Pl", "Square", "Sq.", "Terrace", "Parkway", "Pkwy.",
+            "Highway", "Hwy", "Crescent", "Close", "Row", "Alley", "Circle", "Trail", "Route", "Mews", "Grove",
+            "Gardens", "Hill", "Walk", "Park", "Weg", "Gasse", "Allee", "Platz", "Ring", "Straat", "Laan", "Plein",
+            "Gracht", "Vej", "Gade", "Vei", "Gata", "Gatan", "Vägen", "Vagen", "Katu", "Tie", "Kuja", "Polku", "Aleja",
+            "Ulice", "Náměstí", "Namesti", "Třída", "Trida", "Odos", "Sokak", "Caddesi", "Largo", "Ronda", "Plaza",
+            "Corso", "Piazza", "Vicolo", "Quai", "Impasse", "Cours", "Travessa", "avenue", "AVENUE", "ave.", "Rue", "rue",
+            "allée", "ALLEE", "chemin", "Via", "viale", "calle", "C/", "avenida", "avda.", "paseo", "Camino", "carrer",
+            "rua", "praça", "Praca", "straße", "STRASSE", "str.", "utca", "U.", "útja", "Utja", "út", "UT", "ulica",
+            "ul.", "Al.");
     private static final List<String> SEPARATORS = List.of(" ", " ", " ", ", ", ",", "\n", ". ", "  ", "\n> ", "");
 
     private static List<String> texts() {
@@ -59,7 +70,8 @@ class EntityPatternsTest {
         for (int n = 0; n < 20_000; n++) {
             StringBuilder text = new StringBuilder();
             for (int piece = random.nextInt(30); piece >= 0; piece--) {
-                text.append(PIECES.get(random.nextInt(PIECES.size())))
+                List<String> pieces = random.nextInt(4) == 0 ? TYPE_WORDS : PIECES;
+                text.append(pieces.get(random.nextInt(pieces.size())))
                         .append(SEPARATORS.get(random.nextInt(SEPARATORS.size())));
             }
             texts.add(text.toString());
@@ -112,25 +124,39 @@ class EntityPatternsTest {
                 .isGreaterThan(1_000);
     }
 
+    /** Whether {@code pattern} can start a match with {@code c}: it matches that character or reads past it wanting more. */
+    private static boolean canStart(Pattern pattern, char c) {
+        Matcher matcher = pattern.matcher(String.valueOf(c));
+        return matcher.lookingAt() || matcher.hitEnd();
+    }
+
     @Test
-    @DisplayName("a guard lets through every character the words after it can start with")
+    @DisplayName("a guard lets through every character the pattern behind it can start with")
     void guardsAdmitEveryFirstCharacter() {
         Pattern typeGuard = Pattern.compile(AddressFinder.TYPE_START + "[\\s\\S]");
         Pattern namedGuard = Pattern.compile(AddressFinder.NAMED_TYPE_START + "[\\s\\S]");
         Pattern types = Pattern.compile(AddressFinder.TYPE_WORDS);
         Pattern namedTypes = Pattern.compile("(?:" + AddressFinder.NAME_WORDS + "\\s+){0,3}" + AddressFinder.TYPE_WORDS);
+        // each guarded pattern against the same pattern without its guards, as written before
+        Map<Pattern, Pattern> guardedToWritten = Map.of(AddressFinder.street(true), AddressFinder.street(false),
+                OrganizationFinder.NAMED, NAMED_AS_WRITTEN,
+                OrganizationFinder.CONTEXT, CONTEXT_AS_WRITTEN, PersonFinder.NAME_IS, NAME_IS_AS_WRITTEN,
+                PersonFinder.ADDRESSED, ADDRESSED_AS_WRITTEN, PersonFinder.INTRODUCED, INTRODUCED_AS_WRITTEN);
         int admitted = 0;
         for (char c = 0; c < Character.MAX_VALUE; c++) {
-            String one = String.valueOf(c);
-            // a one-character text a pattern matches, or reads to its end wanting more, can start a match
-            Matcher type = types.matcher(one);
-            if (type.lookingAt() || type.hitEnd()) {
-                assertThat(typeGuard.matcher(one).lookingAt()).as("U+%04X starts a street-type word", (int) c).isTrue();
+            if (canStart(types, c)) {
+                assertThat(typeGuard.matcher(String.valueOf(c)).lookingAt()).as("U+%04X starts a street-type word",
+                        (int) c).isTrue();
                 admitted++;
             }
-            Matcher named = namedTypes.matcher(one);
-            if (named.lookingAt() || named.hitEnd()) {
-                assertThat(namedGuard.matcher(one).lookingAt()).as("U+%04X starts a street's name", (int) c).isTrue();
+            if (canStart(namedTypes, c)) {
+                assertThat(namedGuard.matcher(String.valueOf(c)).lookingAt()).as("U+%04X starts a street's name",
+                        (int) c).isTrue();
+            }
+            for (Map.Entry<Pattern, Pattern> pair : guardedToWritten.entrySet()) {
+                if (canStart(pair.getValue(), c)) {
+                    assertThat(canStart(pair.getKey(), c)).as("U+%04X starts %s", (int) c, pair.getValue()).isTrue();
+                }
             }
         }
         assertThat(admitted).isGreaterThan(20);
