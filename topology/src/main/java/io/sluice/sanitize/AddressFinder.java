@@ -1,5 +1,6 @@
 package io.sluice.sanitize;
 
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,10 +45,11 @@ final class AddressFinder {
 
     /** The street pattern; {@code guarded} false leaves the guards out (the same matches, for the tests). */
     static Pattern street(boolean guarded) {
-        String type = guarded ? TYPE_START : "";
-        String named = guarded ? NAMED_TYPE_START : "";
-        String compound = guarded ? COMPOUND_START : "";
-        String digit = guarded ? DIGIT : "";
+        UnaryOperator<String> guard = g -> guarded ? g : "";
+        String type = guard.apply(TYPE_START);
+        String named = guard.apply(NAMED_TYPE_START);
+        String compound = guard.apply(COMPOUND_START);
+        String digit = guard.apply(DIGIT);
         // a house number in front of the street, as some postal formats add
         String house = "(?:" + digit + "(?<![\\p{L}\\d.,])\\d{1,5}\\s+)?";
         return Pattern.compile(
@@ -64,14 +66,14 @@ final class AddressFinder {
                         + "|" + digit + "(?<![\\p{L}\\d.,])\\d{1,5}\\s+(?:" + NAME_WORDS + "\\s+){0,3}" + WORD
                         + "\\s+\\d{1,5}[A-Za-z]?(?=[,\\n]|\\s+(?:Apt|Suite|Unit)|$)"
                         // at the corner of Fifth Avenue and 42nd Street
-                        + "|" + (guarded ? "(?<=[Ff] )" : "")
+                        + "|" + guard.apply("(?<=[Ff] )")
                         + "(?<=(?i:corner of) )[^?!\\n]{3,60}?\\sand\\s[^.?!\\n,]{3,40}?(?=[.?!,\\n]\\s|[.?!,]?$)"
                         // P.O. Box 149 | PSC 6293, Box 8158 | APO AP 04336 | USS Mahler
-                        + "|" + (guarded ? "(?=P)" : "") + "\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+"
-                        + "|" + (guarded ? "(?=[PU])" : "") + "\\b(?:PSC|Unit)\\s+\\d+,?\\s+Box\\s+\\d+"
-                        + "|" + (guarded ? "(?=U)" : "") + "\\b(?:USS|USNS|USNV|USCGC)\\s+" + WORD
+                        + "|" + guard.apply("(?=P)") + "\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+"
+                        + "|" + guard.apply("(?=[PU])") + "\\b(?:PSC|Unit)\\s+\\d+,?\\s+Box\\s+\\d+"
+                        + "|" + guard.apply("(?=U)") + "\\b(?:USS|USNS|USNV|USCGC)\\s+" + WORD
                         + "(?=\\s*\\n\\s*(?:APO|FPO|DPO)\\b)"
-                        + "|" + (guarded ? "(?=[AFD])" : "") + "\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{4,5}");
+                        + "|" + guard.apply("(?=[AFD])") + "\\b(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{4,5}");
     }
 
     /** What may follow a street as part of the same address: a unit, a town, a region code, a country and postcode. */

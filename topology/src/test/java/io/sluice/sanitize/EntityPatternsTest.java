@@ -2,18 +2,12 @@ package io.sluice.sanitize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -64,8 +58,8 @@ class EntityPatternsTest {
     private static final List<String> SEPARATORS = List.of(" ", " ", " ", ", ", ",", "\n", ". ", "  ", "\n> ", "");
 
     private static List<String> texts() {
-        List<String> texts = new ArrayList<>(corpusTexts(Path.of("..", "corpora")));
-        texts.addAll(corpusTexts(Path.of("..", "..", "shared", "corpora")));
+        List<String> texts = new ArrayList<>(CorpusTexts.in(CorpusTexts.OURS));
+        texts.addAll(CorpusTexts.in(CorpusTexts.SHARED));
         Random random = new Random(7);
         for (int n = 0; n < 20_000; n++) {
             StringBuilder text = new StringBuilder();
@@ -77,26 +71,6 @@ class EntityPatternsTest {
             texts.add(text.toString());
         }
         return texts;
-    }
-
-    private static List<String> corpusTexts(Path directory) {
-        if (!Files.isDirectory(directory)) {
-            return List.of();
-        }
-        ObjectMapper json = new ObjectMapper();
-        try (Stream<Path> files = Files.list(directory)) {
-            List<String> texts = new ArrayList<>();
-            for (Path file : files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
-                for (String line : Files.readAllLines(file)) {
-                    if (!line.isBlank()) {
-                        texts.add(json.readTree(line).path("text").asText());
-                    }
-                }
-            }
-            return texts;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Every match of {@code pattern} in {@code text}, as "start-end" in order. */

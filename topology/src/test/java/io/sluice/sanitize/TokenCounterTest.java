@@ -2,15 +2,12 @@ package io.sluice.sanitize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -21,7 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class TokenCounterTest {
-    private static final Path CORPORA = Path.of("..", "..", "shared", "corpora");
+    private static final Path CORPORA = CorpusTexts.SHARED;
     private static final EncodingRegistry WHOLE = Encodings.newDefaultEncodingRegistry();
     private final TokenCounter counter = new TokenCounter();
 
@@ -55,7 +52,7 @@ class TokenCounterTest {
 
     @Test
     @DisplayName("every corpus line has the count the encoding gives it whole")
-    void corporaAddUpToTheWhole() throws IOException {
+    void corporaAddUpToTheWhole() {
         List<String> texts = corpusTexts();
         for (String text : texts) {
             assertThat(counter.count("gpt-4o-mini", text)).as(text).isEqualTo(whole(EncodingType.O200K_BASE, text));
@@ -64,24 +61,10 @@ class TokenCounterTest {
         }
     }
 
-    private static List<String> corpusTexts() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(CORPORA), "no ../shared/corpora beside the repository");
-        ObjectMapper json = new ObjectMapper();
-        try (Stream<Path> files = Files.list(CORPORA)) {
-            return files.filter(f -> f.toString().endsWith(".jsonl")).sorted().flatMap(f -> {
-                try {
-                    return Files.readAllLines(f).stream().filter(line -> !line.isBlank());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).map(line -> {
-                try {
-                    return json.readTree(line).path("text").asText();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).toList();
-        }
+    private static List<String> corpusTexts() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(CORPORA),
+                "no ../shared/corpora beside the repository");
+        return CorpusTexts.in(CORPORA);
     }
 
     @Test
