@@ -10,12 +10,11 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The accounting stage's settings: each tenant's time zone (its calendar days and months), how long hour, day and
- * minute rows and request statuses are kept, how often changed rows are sent to their topics, and how long the call
- * stage remembers an answered request id ({@code call.dedup.retention.ms}: a resend within it is not a new attempt).
+ * minute rows and request statuses are kept, and how often changed rows are sent to their topics.
  */
 public record AccountingSettings(ZoneId defaultZone, Map<String, ZoneId> tenantZones, Duration hourlyRetention,
                                  Duration dailyRetention, Duration minuteRetention, Duration statusRetention,
-                                 Duration emitInterval, Duration dedupRetention) {
+                                 Duration emitInterval) {
     public AccountingSettings {
         tenantZones = Map.copyOf(tenantZones);
     }
@@ -39,8 +38,7 @@ public record AccountingSettings(ZoneId defaultZone, Map<String, ZoneId> tenantZ
                 Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_DAILY_RETENTION_MS)),
                 Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_MINUTE_RETENTION_MS)),
                 Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_STATUS_RETENTION_MS)),
-                Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_EMIT_INTERVAL_MS)),
-                Duration.ofMillis(config.longValue(SluiceConfigDef.CALL_DEDUP_RETENTION_MS)));
+                Duration.ofMillis(config.longValue(SluiceConfigDef.ACCOUNTING_EMIT_INTERVAL_MS)));
     }
 
     /** The tenant's time zone: its own if configured, else the budgets' one. */

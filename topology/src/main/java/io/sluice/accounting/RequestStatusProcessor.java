@@ -3,7 +3,6 @@ package io.sluice.accounting;
 import io.sluice.schemas.AuditRecord;
 import io.sluice.schemas.ResponseStatus;
 import io.sluice.schemas.internal.AccountingEvent;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,14 +30,11 @@ public final class RequestStatusProcessor implements Processor<String, Accountin
     public static final String STORE = "accounting-status";
 
     private final String appVersion;
-    /** How long the call stage remembers an answered id: a resend after it is called again, a new attempt. */
-    private final long dedupRetentionMs;
     private ProcessorContext<String, AuditRecord> context;
     private WindowStore<String, AccountingEvent> statuses;
 
-    private RequestStatusProcessor(String appVersion, Duration dedupRetention) {
+    private RequestStatusProcessor(String appVersion) {
         this.appVersion = appVersion;
-        this.dedupRetentionMs = dedupRetention.toMillis();
     }
 
     public static ProcessorSupplier<String, AccountingEvent, String, AuditRecord> supplier(
@@ -46,14 +42,14 @@ public final class RequestStatusProcessor implements Processor<String, Accountin
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, AccountingEvent, String, AuditRecord> get() {
-                return new RequestStatusProcessor(appVersion, settings.dedupRetention());
+                return new RequestStatusProcessor(appVersion);
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(Stores.windowStoreBuilder(Stores.persistentWindowStore(STORE,
                         // duplicates retained: two steps in the same millisecond are both kept
-                        settings.statusRetention(), Duration.ofMillis(1), true), Serdes.String(),
+                        settings.statusRetention(), java.time.Duration.ofMillis(1), true), Serdes.String(),
                         eventSerde));
             }
         };
@@ -73,9 +69,8 @@ public final class RequestStatusProcessor implements Processor<String, Accountin
         }
         long at = event.getAt().toEpochMilli();
         if (!AccountingEvents.terminal(event)) {
-            // a resend of a request answered within the call stage's dedup retention is not called again and does
-            // not make the request pending; after it, the call stage has forgotten the answer and calls again
-            if (answeredSince(record.key(), at - dedupRetentionMs)) {
+            // a resend of an answered request is not called again: it does not make the request pending
+            if (history(statuses, record.key()).stream().anyMatch(RequestStatusProcessor::settledForGood)) {
                 return;
             }
             statuses.put(record.key(), event, at);
@@ -99,19 +94,6 @@ public final class RequestStatusProcessor implements Processor<String, Accountin
      */
     public static boolean settledForGood(AccountingEvent event) {
         return answered(event) && !ResponseStatus.DEGRADED.name().equals(event.getOutcome());
-    }
-
-    /** Whether a step of {@code id} at {@code from} or later ended it for good. */
-    private boolean answeredSince(String id, long from) {
-        try (WindowStoreIterator<AccountingEvent> steps = statuses.fetch(id, Instant.ofEpochMilli(Math.max(0, from)),
-                Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
-            while (steps.hasNext()) {
-                if (settledForGood(steps.next().value)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** Every step of {@code id}, oldest first. */

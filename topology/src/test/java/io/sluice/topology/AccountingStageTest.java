@@ -217,24 +217,6 @@ class AccountingStageTest {
     }
 
     @Test
-    @DisplayName("a resend after the dedup retention is a new attempt: called, charged and pending again")
-    void resendAfterTheDedupRetentionIsANewAttempt() {
-        start(Map.of());
-        PromptRequest request = PromptRequests.valid("acme", "alice", START).build();
-        fixture.send(request);
-        Instant later = START.plus(java.time.Duration.ofHours(25)); // call.dedup.retention.ms is 24 h by default
-        fixture.clockAt(later);
-        fixture.send(PromptRequest.newBuilder(request).setCreatedAt(later).build());
-
-        assertThat(fixture.responses.readValuesToList()).hasSize(2);
-        UsageTotals total = usage().get(UsagePeriods.userKey("acme", "alice", UsagePeriods.TOTAL, "all"));
-        assertThat(total.getRequests()).isEqualTo(2);
-        WindowStore<String, AccountingEvent> statuses = fixture.driver.getWindowStore(RequestStatusProcessor.STORE);
-        assertThat(RequestStatusProcessor.history(statuses, Keys.request("acme", request.getRequestId())))
-                .extracting(AccountingEvent::getOutcome).containsExactly("PENDING", "OK", "PENDING", "OK");
-    }
-
-    @Test
     @DisplayName("two tenants' requests with one id are two requests: both answered, each with its own status")
     void requestIdsAreUniquePerTenant() {
         start(Map.of());
