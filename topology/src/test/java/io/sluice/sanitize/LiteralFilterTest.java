@@ -2,15 +2,11 @@ package io.sluice.sanitize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -25,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * pass. Checked on the corpora (every view of every line) and on texts made of the rules' own words.
  */
 class LiteralFilterTest {
-    private static final Path CORPORA = Path.of("..", "..", "shared", "corpora");
+    private static final Path CORPORA = CorpusTexts.SHARED;
     private static final List<InjectionRule> RULES = InjectionDetector.rules();
     private static final LiteralIndex INDEX = new LiteralIndex(RULES.stream()
             .flatMap(rule -> LiteralFilter.literals(rule.literals())).toList());
@@ -128,7 +124,7 @@ class LiteralFilterTest {
 
     @Test
     @DisplayName("every rule that fires on a corpus line has its literals in that line")
-    void neverSkipsARuleThatFiresOnTheCorpora() throws IOException {
+    void neverSkipsARuleThatFiresOnTheCorpora() {
         List<String> texts = corpusTexts();
         int fired = 0;
         for (String text : texts) {
@@ -217,21 +213,7 @@ class LiteralFilterTest {
                 .flatMap(ws -> Arbitraries.of(" ", "  ", "\n", "").map(sep -> String.join(sep, ws)));
     }
 
-    private static List<String> corpusTexts() throws IOException {
-        if (!Files.isDirectory(CORPORA)) {
-            return List.of();
-        }
-        ObjectMapper json = new ObjectMapper();
-        List<String> texts = new ArrayList<>();
-        try (Stream<Path> files = Files.list(CORPORA)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
-                for (String line : Files.readAllLines(file)) {
-                    if (!line.isBlank()) {
-                        texts.add(json.readTree(line).get("text").asText());
-                    }
-                }
-            }
-        }
-        return texts;
+    private static List<String> corpusTexts() {
+        return CorpusTexts.in(CORPORA);
     }
 }
